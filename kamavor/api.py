@@ -1,0 +1,95 @@
+"""The HTTP API under /api/v1/: django-ninja, token authentication, JSON errors with a stable code.
+
+Each domain app adds its router here; they call the same services and access helpers as the pages.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer
+
+from kamavor.core.errors import KamavorError
+from kamavor.network.services import user_for_token
+
+
+class BearerToken(HttpBearer):
+    """`Authorization: Bearer <token>`; tokens come from `kamavor token USERNAME`."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Kamavor API",
+    version="1",
+    description=(
+        "The API of a Kamavor aid network. Authenticate with `Authorization: Bearer <token>` "
+        "(create a token with `kamavor token USERNAME`). Writes accept an `Idempotency-Key` "
+        "header: the same key again returns the first result and writes nothing. Errors are "
+        "JSON objects with a stable `code` and a human `message` in the request's language "
+        "(Accept-Language: hy, ru or en). Quantities are whole numbers in the item's unit."
+    ),
+    auth=BearerToken(),
+    urls_namespace="api",
+    docs_url=None,  # the interactive docs page loads its scripts from a CDN; the JSON is enough
+    openapi_url="/openapi.json",
+)
+
+
+def error(request: HttpRequest, status: int, code: str, message: str, **extra):
+    return api.create_response(request, {"code": code, "message": message, **extra}, status=status)
+
+
+@api.exception_handler(KamavorError)
+def on_kamavor_error(request: HttpRequest, exc: KamavorError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404):
+    return error(request, 404, "not_found", _("Not found."))
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request: HttpRequest, exc: PermissionDenied):
+    return error(request, 403, "forbidden", _("Your role does not allow this."))
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError):
+    return error(
+        request, 401, "unauthenticated", _("Send a valid token: Authorization: Bearer <token>.")
+    )
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError):
+    return error(
+        request, 422, "invalid", _("The request is not valid: check the fields."), errors=exc.errors
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError):
+    code = "bad_request" if exc.status_code == 400 else f"http_{exc.status_code}"
+    return error(request, exc.status_code, code, str(exc))
+
+
+def _add_routers() -> None:
+    from kamavor.catalogue.api import router as catalogue_router
+    from kamavor.network.api import router as network_router
+    from kamavor.stock.api import router as stock_router
+
+    api.add_router("", network_router)
+    api.add_router("", catalogue_router)
+    api.add_router("", stock_router)
+
+
+_add_routers()

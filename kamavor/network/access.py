@@ -1,0 +1,92 @@
+"""Who may see and do what. Every view and API endpoint goes through these helpers.
+
+A member sees the points of their own organisations; anything else is a 404, as if it did not
+exist. What they may do there depends on their role.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from kamavor.network.models import Member, Point
+
+
+class Action(StrEnum):
+    VIEW_STOCK = "view_stock"
+    INTAKE = "intake"
+    PURCHASE = "purchase"
+    SEND_TRANSFER = "send_transfer"
+    RECEIVE_TRANSFER = "receive_transfer"
+    COUNT = "count"
+    DISPOSE = "dispose"
+    BUILD_KIT = "build_kit"
+    REVERSE = "reverse"
+    MANAGE_CATALOGUE = "manage_catalogue"
+
+
+_ALL = frozenset(Action)
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    Member.Role.ADMIN: _ALL,
+    Member.Role.COORDINATOR: _ALL,
+    # Volunteers work the desks; money, losses, stock corrections and other people's
+    # postings are a coordinator's call.
+    Member.Role.VOLUNTEER: frozenset(
+        {
+            Action.VIEW_STOCK,
+            Action.INTAKE,
+            Action.RECEIVE_TRANSFER,
+            Action.BUILD_KIT,
+            Action.REVERSE,  # only their own recent postings: see stock.services.can_reverse
+        }
+    ),
+    Member.Role.PARTNER: frozenset(),
+}
+
+
+def role_at(user, organisation_id: int) -> str | None:
+    """The user's role in an organisation, or None when they are not a member."""
+    if not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return Member.Role.ADMIN
+    cache = getattr(user, "_kamavor_roles", None)
+    if cache is None:
+        cache = dict(Member.objects.filter(user=user).values_list("organisation_id", "role"))
+        user._kamavor_roles = cache
+    return cache.get(organisation_id)
+
+
+def may(user, organisation_id: int, action: Action) -> bool:
+    role = role_at(user, organisation_id)
+    return role is not None and action in ROLE_ACTIONS.get(role, frozenset())
+
+
+def get_point_for(user, point_id, action: Action = Action.VIEW_STOCK) -> Point:
+    """The point, if the user may see it (else 404) and do `action` there (else 403)."""
+    try:
+        point = Point.objects.select_related("organisation").get(pk=int(point_id))
+    except (Point.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+    role = role_at(user, point.organisation_id)
+    if role is None:
+        raise Http404
+    if action not in ROLE_ACTIONS.get(role, frozenset()):
+        raise PermissionDenied
+    return point
+
+
+def points_for(user, action: Action = Action.VIEW_STOCK):
+    """Active points where the user may do `action`, ordered for a picker."""
+    points = Point.objects.for_user(user).active().select_related("organisation")
+    return [p for p in points if may(user, p.organisation_id, action)]
+
+
+def organisations_for(user) -> list[int]:
+    if user.is_superuser:
+        from kamavor.network.models import Organisation
+
+        return list(Organisation.objects.values_list("pk", flat=True))
+    return list(Member.objects.filter(user=user).values_list("organisation_id", flat=True))

@@ -1,0 +1,5 @@
+"""API endpoints of the network app."""
+
+from ninja import Router
+
+router = Router(tags=["network"])

@@ -1,0 +1,186 @@
+"""Django settings, read from the environment (see README: Configuration).
+
+SQLite in the data folder is the default; PostgreSQL is chosen by KAMAVOR_DATABASE_URL.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _default_data_dir() -> Path:
+    if os.name == "nt":
+        return Path(os.environ.get("LOCALAPPDATA", Path.home())) / "Kamavor"
+    return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "kamavor"
+
+
+DATA_DIR = Path(os.environ.get("KAMAVOR_DATA_DIR") or _default_data_dir()).expanduser()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _persistent_secret(name: str, env: str) -> str:
+    """Take a secret from the environment, else from (or into) a private file in the data folder.
+
+    A laptop point then starts with one command and keeps its sessions across restarts.
+    """
+    if os.environ.get(env):
+        return os.environ[env]
+    path = DATA_DIR / name
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+DEBUG = _env_bool("KAMAVOR_DEBUG")
+SECRET_KEY = _persistent_secret("secret_key", "KAMAVOR_SECRET_KEY")
+# Personal data is encrypted with its own key, never with SECRET_KEY.
+ENCRYPTION_KEY = _persistent_secret("encryption_key", "KAMAVOR_ENCRYPTION_KEY")
+
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("KAMAVOR_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
+    if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("KAMAVOR_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "kamavor.core",
+    "kamavor.network",
+    "kamavor.catalogue",
+    "kamavor.stock",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kamavor.core.middleware.ContentSecurityPolicyMiddleware",
+]
+
+ROOT_URLCONF = "kamavor.urls"
+WSGI_APPLICATION = "kamavor.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "kamavor.core.context.desk",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("KAMAVOR_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'kamavor.sqlite3'}",
+        conn_max_age=int(os.environ.get("KAMAVOR_DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers work while a desk writes; the busy timeout makes writers queue, not fail;
+    # IMMEDIATE transactions take the write lock up front so two desks never deadlock.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        ),
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0 if DEBUG else 600
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "hy"
+LANGUAGES = [("hy", "Հայերեն"), ("ru", "Русский"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = os.environ.get("KAMAVOR_TIME_ZONE", "Asia/Yerevan")
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+# Static files are served by the app itself (WhiteNoise) straight from the package: no
+# collectstatic step, no CDN.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_MAX_AGE = 3600
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Production is HTTPS: secure cookies, HSTS and redirects are on unless debugging. A laptop point
+# served on its own loopback address needs none of it; `kamavor serve` on 127.0.0.1 turns it off.
+if _env_bool("KAMAVOR_HTTPS", default=not DEBUG):
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = _env_bool("KAMAVOR_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("KAMAVOR_LOG_LEVEL", "WARNING")},
+}
+
+# How soon "expiring soon" starts, in days.
+KAMAVOR_EXPIRY_WARNING_DAYS = int(os.environ.get("KAMAVOR_EXPIRY_WARNING_DAYS", "30"))
+# How long a volunteer may reverse their own posting, in hours.
+KAMAVOR_SELF_REVERSAL_HOURS = 24
+# Largest quantity one line may carry: protects the ledger from a scanner typed into a quantity.
+KAMAVOR_MAX_LINE_QUANTITY = 1_000_000

@@ -1,0 +1,5 @@
+"""API endpoints of the stock app."""
+
+from ninja import Router
+
+router = Router(tags=["stock"])

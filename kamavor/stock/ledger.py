@@ -1,0 +1,155 @@
+"""The ledger's core: find or open lots, move quantities, and make postings idempotent.
+
+Only the stock services call these. A movement and its balance change are written in the same
+transaction, and the balance update is a single conditional UPDATE, so two desks taking the last
+units of a lot at the same moment cannot both succeed: the second sees the committed balance.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kamavor.core.errors import IdempotencyKeyReused, InvalidInput, NotEnoughStock
+from kamavor.stock.models import Balance, Document, IdempotencyRecord, Lot, Movement
+
+MAX_KEY_LENGTH = 200
+
+
+def lot_for(*, item, point, expiry: dt.date | None, size: str, condition: str) -> Lot:
+    """The lot with these attributes at the point, opened (with a zero balance) if new."""
+    lookup = {
+        "item": item,
+        "point": point,
+        "expiry": expiry,
+        "size": size,
+        "condition": condition,
+    }
+    lot = Lot.objects.filter(**lookup).first()
+    if lot is not None:
+        return lot
+    try:
+        with transaction.atomic():
+            lot = Lot.objects.create(**lookup)
+            Balance.objects.create(lot=lot, point=point, item=item, quantity=0)
+            return lot
+    except IntegrityError:
+        # Another desk opened the same lot a moment ago.
+        return Lot.objects.get(**lookup)
+
+
+def _apply_delta(lot_id: int, delta: int) -> int | None:
+    """Add delta to a lot's balance unless it would go negative; the new balance, or None."""
+    table = Balance._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET quantity = quantity + %s "
+            "WHERE lot_id = %s AND quantity + %s >= 0 RETURNING quantity",
+            [delta, lot_id, delta],
+        )
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
+def on_hand(lot: Lot) -> int:
+    return Balance.objects.filter(lot=lot).values_list("quantity", flat=True).first() or 0
+
+
+@dataclass
+class Posting:
+    """Collects the movements of one document while its balances are updated."""
+
+    document: Document
+    by: object
+    at: dt.datetime = field(default_factory=timezone.now)
+    movements: list[Movement] = field(default_factory=list)
+
+    def move(self, *, lot: Lot, delta: int, kind: str, line=None, reversal_of=None) -> Movement:
+        new_balance = _apply_delta(lot.pk, delta)
+        if new_balance is None:
+            raise NotEnoughStock(
+                _("Not enough stock of %(lot)s: %(available)d on hand, %(wanted)d needed.")
+                % {"lot": lot, "available": on_hand(lot), "wanted": -delta}
+            )
+        movement = Movement(
+            lot=lot,
+            point_id=lot.point_id,
+            item_id=lot.item_id,
+            kind=kind,
+            quantity=delta,
+            balance_after=new_balance,
+            document=self.document,
+            line=line,
+            reversal_of=reversal_of,
+            by=self.by,
+            at=self.at,
+        )
+        self.movements.append(movement)
+        return movement
+
+    def save(self) -> None:
+        Movement.objects.bulk_create(self.movements)
+
+
+def fingerprint(data: object) -> str:
+    return hashlib.sha256(
+        json.dumps(data, sort_keys=True, default=str, ensure_ascii=False).encode()
+    ).hexdigest()
+
+
+def check_key(key: str | None) -> str | None:
+    if key is None:
+        return None
+    key = str(key).strip()
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise InvalidInput(
+            _("The idempotency key must be 1 to %(n)d characters.") % {"n": MAX_KEY_LENGTH},
+            code="invalid_idempotency_key",
+        )
+    return key
+
+
+def _replay(*, by, key: str, print_: str) -> Document | None:
+    record = IdempotencyRecord.objects.filter(user=by, key=key).select_related("document").first()
+    if record is None:
+        return None
+    if record.fingerprint != print_:
+        raise IdempotencyKeyReused(
+            _("This idempotency key was already used for a different request.")
+        )
+    return record.document
+
+
+def idempotent(*, by, key: str | None, request: object, work: Callable[[], Document]) -> Document:
+    """Run `work` in one transaction once per (user, key); a repeat returns the first document.
+
+    The same key with a different request is refused. Two concurrent requests with one key:
+    the loser's transaction rolls back on the unique key and it returns the winner's document.
+    """
+    key = check_key(key)
+    print_ = fingerprint(request)
+    try:
+        with transaction.atomic():
+            if key is not None:
+                earlier = _replay(by=by, key=key, print_=print_)
+                if earlier is not None:
+                    return earlier
+            document = work()
+            if key is not None:
+                IdempotencyRecord.objects.create(
+                    user=by, key=key, fingerprint=print_, document=document
+                )
+            return document
+    except IntegrityError:
+        if key is not None:
+            earlier = _replay(by=by, key=key, print_=print_)
+            if earlier is not None:
+                return earlier
+        raise

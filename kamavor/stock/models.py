@@ -1,0 +1,274 @@
+"""The stock ledger: lots, append-only movements, balances, and the documents that post them.
+
+Stock changes only through `kamavor.stock.services`, which writes a document, its movements and
+the lots' balances in one transaction. A balance always equals the sum of its lot's movements.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kamavor.catalogue.models import Item
+from kamavor.network.models import Organisation, Point
+
+
+class Condition(models.TextChoices):
+    NEW = "new", _("new")
+    USED = "used", _("used, good")
+
+
+class LotQuerySet(models.QuerySet):
+    def at(self, point: Point | int) -> LotQuerySet:
+        return self.filter(point=point)
+
+    def in_stock(self) -> LotQuerySet:
+        return self.filter(balance__quantity__gt=0)
+
+    def expired(self, *, on: dt.date | None = None) -> LotQuerySet:
+        return self.filter(expiry__lt=on or timezone.localdate())
+
+    def expiring(self, *, before: dt.date, on: dt.date | None = None) -> LotQuerySet:
+        """Lots not yet expired that expire before the given date."""
+        return self.filter(expiry__gte=on or timezone.localdate(), expiry__lt=before)
+
+    def fefo(self) -> LotQuerySet:
+        """First expiry, first out: lots that expire soonest first, undated lots last."""
+        return self.order_by(F("expiry").asc(nulls_last=True), "pk")
+
+    def with_details(self) -> LotQuerySet:
+        return self.select_related("item", "item__category", "point", "balance")
+
+
+class Lot(models.Model):
+    """Stock of one item at one point sharing an expiry date and attributes (size, condition)."""
+
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="lots")
+    point = models.ForeignKey(Point, on_delete=models.PROTECT, related_name="lots")
+    expiry = models.DateField(_("expiry"), null=True, blank=True)
+    size = models.CharField(_("size"), max_length=20, blank=True, default="")
+    condition = models.CharField(
+        _("condition"), max_length=10, choices=Condition.choices, default=Condition.NEW
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = LotQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lot")
+        verbose_name_plural = _("lots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "point", "expiry", "size", "condition"],
+                condition=Q(expiry__isnull=False),
+                name="lot_unique_dated",
+            ),
+            models.UniqueConstraint(
+                fields=["item", "point", "size", "condition"],
+                condition=Q(expiry__isnull=True),
+                name="lot_unique_undated",
+            ),
+        ]
+        indexes = [models.Index(fields=["point", "expiry"], name="lot_point_expiry")]
+
+    def __str__(self) -> str:
+        parts = [str(self.item)]
+        if self.size:
+            parts.append(self.size)
+        if self.expiry:
+            parts.append(self.expiry.isoformat())
+        if self.condition != Condition.NEW:
+            parts.append(self.get_condition_display())
+        return " · ".join(parts)
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expiry is not None and self.expiry < timezone.localdate()
+
+
+class Balance(models.Model):
+    """The quantity of a lot on hand; written only together with the movements that explain it."""
+
+    lot = models.OneToOneField(Lot, on_delete=models.PROTECT, primary_key=True)
+    point = models.ForeignKey(Point, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    quantity = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("balance")
+        verbose_name_plural = _("balances")
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="balance_not_negative"),
+        ]
+        indexes = [models.Index(fields=["point", "item"], name="balance_point_item")]
+
+    def __str__(self) -> str:
+        return f"{self.lot}: {self.quantity}"
+
+
+class Document(models.Model):
+    """A posted stock document: donation, purchase, transfer, count, disposal, kit build, reversal.
+
+    Every document has the same line shape (DocumentLine). Posted documents are never edited:
+    a mistake is corrected by a reversal document.
+    """
+
+    class Kind(models.TextChoices):
+        DONATION = "donation", _("donation")
+        PURCHASE = "purchase", _("purchase")
+        TRANSFER = "transfer", _("transfer")
+        COUNT = "count", _("count")
+        ADJUSTMENT = "adjustment", _("adjustment")
+        DISPOSAL = "disposal", _("disposal")
+        KIT_BUILD = "kit_build", _("kit build")
+        KIT_UNBUILD = "kit_unbuild", _("kit unbuild")
+        REVERSAL = "reversal", _("reversal")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        CANCELLED = "cancelled", _("cancelled")
+        POSTED = "posted", _("posted")
+        SENT = "sent", _("sent")
+        RECEIVED = "received", _("received")
+        REVERSED = "reversed", _("reversed")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    point = models.ForeignKey(Point, on_delete=models.PROTECT, related_name="documents")
+    destination = models.ForeignKey(
+        Point, on_delete=models.PROTECT, related_name="incoming", null=True, blank=True
+    )
+    donor = models.CharField(_("donor"), max_length=200, blank=True)
+    supplier = models.CharField(_("supplier"), max_length=200, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    received_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        indexes = [
+            models.Index(fields=["point", "kind", "-created_at"], name="document_point_kind"),
+            models.Index(fields=["destination", "status"], name="document_destination"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def number(self) -> str:
+        return f"{self.kind[:1].upper()}-{self.pk:06d}"
+
+
+class DocumentLine(models.Model):
+    """One line of a document: an item (and lot) with a quantity, the same shape for every kind."""
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="lines")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="+", null=True)
+    quantity = models.BigIntegerField(_("quantity"))
+    # Transfers: what arrived. Counts: what the ledger held when the count was posted.
+    received_quantity = models.BigIntegerField(null=True, blank=True)
+    expected_quantity = models.BigIntegerField(null=True, blank=True)
+    expiry = models.DateField(null=True, blank=True)
+    size = models.CharField(max_length=20, blank=True, default="")
+    condition = models.CharField(max_length=10, choices=Condition.choices, default=Condition.NEW)
+    unit_cost = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("document line")
+        verbose_name_plural = _("document lines")
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.item_id}"
+
+
+class MovementQuerySet(models.QuerySet):
+    def of_lot(self, lot: Lot) -> MovementQuerySet:
+        return self.filter(lot=lot).select_related("document", "by").order_by("pk")
+
+
+class Movement(models.Model):
+    """One signed change of a lot's quantity. Written once; never edited or deleted."""
+
+    class Kind(models.TextChoices):
+        DONATION = "donation", _("donation")
+        PURCHASE = "purchase", _("purchase")
+        TRANSFER_OUT = "transfer_out", _("transfer out")
+        TRANSFER_IN = "transfer_in", _("transfer in")
+        ADJUSTMENT = "adjustment", _("adjustment")
+        COUNT = "count", _("count")
+        DISTRIBUTION = "distribution", _("distribution")
+        KIT_BUILD = "kit_build", _("kit build")
+        KIT_USE = "kit_use", _("used in kit")
+        DISPOSAL = "disposal", _("disposal")
+        REVERSAL = "reversal", _("reversal")
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="movements")
+    point = models.ForeignKey(Point, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    quantity = models.BigIntegerField()
+    balance_after = models.BigIntegerField()
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="movements")
+    line = models.ForeignKey(
+        DocumentLine, on_delete=models.PROTECT, related_name="movements", null=True
+    )
+    reversal_of = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = MovementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("movement")
+        verbose_name_plural = _("movements")
+        constraints = [
+            models.CheckConstraint(condition=~Q(quantity=0), name="movement_not_zero"),
+            models.CheckConstraint(condition=Q(balance_after__gte=0), name="movement_balance_ok"),
+        ]
+        indexes = [
+            models.Index(fields=["lot", "at"], name="movement_lot_at"),
+            models.Index(fields=["point", "at"], name="movement_point_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.quantity:+d} {self.lot}"
+
+
+class IdempotencyRecord(models.Model):
+    """A client's idempotency key and what it produced, so a retried write never counts twice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=64)
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from kamavor.api import api
+from kamavor.core import views as core_views
+from kamavor.network.views import LoginView
+
+urlpatterns = [
+    path("", core_views.start, name="start"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("login/", LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("desk/", core_views.home, name="home"),
+    path("desk/", include("kamavor.stock.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,23 @@
+"""Shared fixtures: the personas and catalogue of tests/factories.py, built once per module."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+
+from tests.factories import World, build_world
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker) -> World:
+    """Created once per test module inside a transaction that is rolled back at its end;
+    each test runs in a savepoint within it (like Django's setUpTestData)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def w(world: World, db) -> World:
+    """The module's world, for a test that may write (rolled back after the test)."""
+    return world

@@ -1,0 +1,177 @@
+"""Builders for test data: a small network with personas and a catalogue."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from kamavor.catalogue.models import Barcode, Category, Item, KitComponent
+from kamavor.network.models import Member, Organisation, Point
+from kamavor.network.services import create_token
+
+_serial = itertools.count(1)
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(username: str, *, superuser: bool = False):
+    user_model = get_user_model()
+    if superuser:
+        return user_model.objects.create_superuser(username, f"{username}@example.org", PASSWORD)
+    return user_model.objects.create_user(username, f"{username}@example.org", PASSWORD)
+
+
+def make_org(name: str) -> Organisation:
+    n = next(_serial)
+    return Organisation.objects.create(name=name, slug=f"org-{n}")
+
+
+def make_point(org: Organisation, name: str, kind: str = Point.Kind.COLLECTION) -> Point:
+    n = next(_serial)
+    return Point.objects.create(
+        organisation=org, name=name, slug=f"point-{n}", kind=kind, city="Yerevan"
+    )
+
+
+def make_member(org: Organisation, username: str, role: str, language: str = "en"):
+    user = make_user(username)
+    Member.objects.create(user=user, organisation=org, role=role, language=language)
+    return user
+
+
+def make_item(
+    code: str,
+    *,
+    category: Category,
+    hy: str,
+    ru: str,
+    en: str,
+    tracks_expiry: bool = False,
+    tracks_size: bool = False,
+    sizes: list[str] | None = None,
+    barcodes: tuple[str, ...] = (),
+    is_kit: bool = False,
+) -> Item:
+    item = Item(
+        code=code,
+        category=category,
+        name_hy=hy,
+        name_ru=ru,
+        name_en=en,
+        tracks_expiry=tracks_expiry,
+        tracks_size=tracks_size,
+        sizes=sizes or [],
+        is_kit=is_kit,
+    )
+    item.refresh_search_text()
+    item.save()
+    for code_ in barcodes:
+        Barcode.objects.create(item=item, code=code_)
+    return item
+
+
+@dataclass
+class World:
+    """Personas (Healthchecks style) and a small catalogue, created once per test module."""
+
+    org: Organisation
+    other_org: Organisation
+    point: Point
+    warehouse: Point
+    other_point: Point
+    admin: object
+    coordinator: object
+    volunteer: object
+    partner: object
+    outsider: object
+    rice: Item
+    soap: Item
+    jacket: Item
+    toothpaste: Item
+    hygiene_kit: Item
+
+    def later(self, days: int) -> dt.date:
+        return timezone.localdate() + dt.timedelta(days=days)
+
+    def token(self, user) -> str:
+        return create_token(user=user, label="test")
+
+
+def build_world() -> World:
+    org = make_org("Yerevan Food Bank")
+    other_org = make_org("Goris Relief")
+    point = make_point(org, "Coworking hub")
+    warehouse = make_point(org, "Main warehouse", Point.Kind.WAREHOUSE)
+    other_point = make_point(other_org, "Goris school")
+    food = Category.objects.create(code="food", name_hy="Սնունդ", name_ru="Еда", name_en="Food")
+    hygiene = Category.objects.create(
+        code="hygiene", name_hy="Հիգիենա", name_ru="Гигиена", name_en="Hygiene"
+    )
+    clothing = Category.objects.create(
+        code="clothing", name_hy="Հագուստ", name_ru="Одежда", name_en="Clothing"
+    )
+    rice = make_item(
+        "rice-1kg",
+        category=food,
+        hy="Բրինձ, 1 կգ",
+        ru="Рис, 1 кг",
+        en="Rice, 1 kg",
+        tracks_expiry=True,
+        barcodes=("2000000000015",),
+    )
+    soap = make_item(
+        "soap-bar",
+        category=hygiene,
+        hy="Օճառ",
+        ru="Мыло",
+        en="Soap bar",
+        barcodes=("2000000000022", "2000000000039"),
+    )
+    toothpaste = make_item(
+        "toothpaste",
+        category=hygiene,
+        hy="Ատամի մածուկ",
+        ru="Зубная паста",
+        en="Toothpaste",
+        tracks_expiry=True,
+    )
+    jacket = make_item(
+        "jacket-child-winter",
+        category=clothing,
+        hy="Մանկական ձմեռային բաճկոն",
+        ru="Детская зимняя куртка",
+        en="Child's winter jacket",
+        tracks_size=True,
+        sizes=["98", "110", "122", "134"],
+    )
+    kit = make_item(
+        "kit-hygiene",
+        category=hygiene,
+        hy="Հիգիենայի հավաքածու",
+        ru="Гигиенический набор",
+        en="Hygiene kit",
+        is_kit=True,
+        tracks_expiry=True,
+    )
+    KitComponent.objects.create(kit=kit, item=soap, quantity=2)
+    KitComponent.objects.create(kit=kit, item=toothpaste, quantity=1)
+    return World(
+        org=org,
+        other_org=other_org,
+        point=point,
+        warehouse=warehouse,
+        other_point=other_point,
+        admin=make_member(org, "ani-admin", Member.Role.ADMIN),
+        coordinator=make_member(org, "gor-coordinator", Member.Role.COORDINATOR),
+        volunteer=make_member(org, "lilit-volunteer", Member.Role.VOLUNTEER),
+        partner=make_member(org, "shelter-partner", Member.Role.PARTNER),
+        outsider=make_member(other_org, "outsider-coordinator", Member.Role.COORDINATOR),
+        rice=rice,
+        soap=soap,
+        jacket=jacket,
+        toothpaste=toothpaste,
+        hygiene_kit=kit,
+    )
