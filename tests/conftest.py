@@ -21,3 +21,14 @@ def world(django_db_setup, django_db_blocker) -> World:
 def w(world: World, db) -> World:
     """The module's world, for a test that may write (rolled back after the test)."""
     return world
+
+
+def pytest_sessionstart(session) -> None:
+    """In CI's PostgreSQL run, a missing server is a failure, never a silent SQLite run."""
+    import os
+
+    from django.conf import settings
+
+    if os.environ.get("KAMAVOR_REQUIRE_POSTGRES") == "1":
+        engine = settings.DATABASES["default"]["ENGINE"]
+        assert engine == "django.db.backends.postgresql", f"expected PostgreSQL, got {engine}"

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001, RUF003  (Armenian/Cyrillic letters that resemble Latin ones are the point here)
 """Cross-script transliteration and search keys for item names (Armenian, Russian, Latin).
 
 Standard library only, no Django: a name is found whatever script or romanisation is typed.

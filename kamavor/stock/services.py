@@ -728,13 +728,21 @@ def can_reverse(user, document: Document) -> bool:
     return True
 
 
+def _check_reversible(document: Document) -> None:
+    if document.kind == Document.Kind.REVERSAL:
+        raise Conflict(_("A reversal cannot be reversed; post the goods again instead."))
+    if document.status == Document.Status.REVERSED:
+        raise Conflict(_("This document has already been reversed."))
+    if document.status in (Document.Status.DRAFT, Document.Status.CANCELLED):
+        raise Conflict(_("Only a posted document can be reversed."))
+
+
 def reverse_document(
     *, document: Document, by, reason: str = "", idempotency_key: str | None = None
 ) -> Document:
     """Undo a posted document with opposite movements; the original stays, marked reversed."""
+    _check_reversible(document)
     if not can_reverse(by, document):
-        if document.status == Document.Status.REVERSED:
-            raise Conflict(_("This document has already been reversed."))
         raise PermissionDenied
     reason = _clean_text(reason, limit=300, label=_("Reason"))
     request = {"kind": "reversal", "document": document.pk, "reason": reason}
