@@ -143,7 +143,7 @@ TIME_ZONE = os.environ.get("KAMAVOR_TIME_ZONE", "Asia/Yerevan")
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = None  # nothing is collected: WhiteNoise serves from the package
 # Static files are served by the app itself (WhiteNoise) straight from the package: no
 # collectstatic step, no CDN.
 STORAGES = {

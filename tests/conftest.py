@@ -32,3 +32,11 @@ def pytest_sessionstart(session) -> None:
     if os.environ.get("KAMAVOR_REQUIRE_POSTGRES") == "1":
         engine = settings.DATABASES["default"]["ENGINE"]
         assert engine == "django.db.backends.postgresql", f"expected PostgreSQL, got {engine}"
+
+
+@pytest.fixture
+def client():
+    """A test client that reads pages in English unless a test asks for another language."""
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE="en")

@@ -94,7 +94,7 @@ def _check_lines_present(lines: Sequence) -> None:
         raise InvalidInput(_("Add at least one line."), code="no_lines")
 
 
-def _normalise_intake(line: IntakeLine, *, number: int, today: dt.date) -> IntakeLine:
+def check_intake_line(line: IntakeLine, *, number: int, today: dt.date) -> IntakeLine:
     item = line.item
     if not isinstance(item, Item) or not item.active:
         raise _line_error(number, _("unknown item."), "item")
@@ -173,7 +173,7 @@ def _new_document(*, kind: str, point: Point, by, status=Document.Status.POSTED,
 def _post_intake(*, kind, point, lines, by, idempotency_key, **doc_fields) -> Document:
     _check_lines_present(lines)
     today = timezone.localdate()
-    clean = [_normalise_intake(line, number=n, today=today) for n, line in enumerate(lines, 1)]
+    clean = [check_intake_line(line, number=n, today=today) for n, line in enumerate(lines, 1)]
     request = {
         "kind": kind,
         "point": point.pk,
@@ -741,16 +741,14 @@ def reverse_document(
     *, document: Document, by, reason: str = "", idempotency_key: str | None = None
 ) -> Document:
     """Undo a posted document with opposite movements; the original stays, marked reversed."""
-    _check_reversible(document)
-    if not can_reverse(by, document):
-        raise PermissionDenied
     reason = _clean_text(reason, limit=300, label=_("Reason"))
     request = {"kind": "reversal", "document": document.pk, "reason": reason}
 
     def work() -> Document:
         original = Document.objects.select_for_update().get(pk=document.pk)
-        if original.status == Document.Status.REVERSED:
-            raise Conflict(_("This document has already been reversed."))
+        _check_reversible(original)
+        if not can_reverse(by, original):
+            raise PermissionDenied
         reversal = _new_document(
             kind=Document.Kind.REVERSAL,
             point=original.point,

@@ -1,0 +1,279 @@
+"""A believable demo network: organisations and points in Yerevan and Goris, the catalogue,
+members for every role, and some weeks of donations, purchases, transfers, counts and kits.
+
+Everything goes through the same services as the desks; only the timestamps are moved back
+afterwards so the history spreads over past weeks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+
+from kamavor.catalogue.models import Item
+from kamavor.catalogue.services import load_catalogue
+from kamavor.core.errors import KamavorError
+from kamavor.network.models import Member, Organisation, Point
+from kamavor.stock import services
+from kamavor.stock.models import Document, Lot, Movement
+from kamavor.stock.services import CountLine, IntakeLine, LotLine
+
+DEMO_PASSWORD = "kamavor-demo"
+MARKER_SLUG = "yerevan-food-bank"
+
+ORGANISATIONS = [
+    ("Yerevan Food Bank", MARKER_SLUG, "+374 10 000 001"),
+    ("Goris Volunteer Fund", "goris-volunteer-fund", "+374 284 0 0001"),
+    ("Hope Medical Charity", "hope-medical-charity", "+374 10 000 003"),
+]
+# (organisation slug, name, slug, kind, city, address, hours, latitude, longitude)
+POINTS = [
+    (MARKER_SLUG, "Coworking collection point", "coworking", "collection", "Yerevan",
+     "Tumanyan St 8", "Mon–Sun 10:00–20:00", "40.1843", "44.5152"),
+    (MARKER_SLUG, "Food bank warehouse", "fb-warehouse", "warehouse", "Yerevan",
+     "Arshakunyats Ave 34", "Mon–Sat 09:00–18:00", "40.1655", "44.5036"),
+    (MARKER_SLUG, "Malatia distribution point", "malatia", "distribution", "Yerevan",
+     "Sebastia St 50", "Mon–Sat 11:00–19:00", "40.1719", "44.4547"),
+    ("goris-volunteer-fund", "Goris collection point", "goris", "collection", "Goris",
+     "Mashtots St 12", "Every day 09:00–21:00", "39.5111", "46.3386"),
+    ("goris-volunteer-fund", "Goris school No. 2 shelter", "goris-school", "shelter", "Goris",
+     "Syuniki St 3", "Deliveries 10:00–16:00", "39.5074", "46.3433"),
+    ("hope-medical-charity", "Charity pharmacy desk", "pharmacy-desk", "collection", "Yerevan",
+     "Abovyan St 22", "Mon–Fri 10:00–18:00", "40.1852", "44.5213"),
+    ("hope-medical-charity", "Kentron hotel shelter", "kentron-hotel", "shelter", "Yerevan",
+     "Nalbandyan St 15", "Deliveries 12:00–17:00", "40.1792", "44.5150"),
+]  # fmt: skip
+# (username, organisation slug, role, language, what to say about it)
+LOGINS = [
+    ("admin", MARKER_SLUG, Member.Role.ADMIN, "en", "network administrator (and /admin/)"),
+    ("coordinator", MARKER_SLUG, Member.Role.COORDINATOR, "hy", "coordinator, Yerevan Food Bank"),
+    ("volunteer", MARKER_SLUG, Member.Role.VOLUNTEER, "hy", "intake volunteer, Yerevan Food Bank"),
+    ("partner", "goris-volunteer-fund", Member.Role.PARTNER, "hy", "shelter partner, Goris"),
+    ("goris", "goris-volunteer-fund", Member.Role.COORDINATOR, "ru", "coordinator, Goris"),
+    ("medic", "hope-medical-charity", Member.Role.COORDINATOR, "en", "coordinator, charity"),
+]
+DONORS = ["", "", "", "", "Anna M.", "Tumo students", "SAS supermarket", "Ararat church group",
+          "Diaspora parcel (Los Angeles)", "Armen K.", "School No. 55"]  # fmt: skip
+INTAKE_CATEGORIES = {
+    "collection": ["food", "hygiene", "clothing", "baby", "baby-food", "bedding", "household"],
+    "pharmacy": ["medical", "hygiene", "baby"],
+}
+
+
+@dataclass
+class DemoResult:
+    created: bool
+    documents: int
+    logins: list[tuple[str, str, str]]
+
+
+def build_demo(*, days: int = 21, progress: Callable[[str], None] = print) -> DemoResult:
+    """Create the demo network, or refresh an existing one (catalogue and logins only)."""
+    counts = load_catalogue()
+    progress(f"catalogue: {counts['items']} items in {counts['categories']} categories")
+    created = not Organisation.objects.filter(slug=MARKER_SLUG).exists()
+    if created:
+        _create_network()
+    users = _ensure_logins()
+    documents = 0
+    if created:
+        documents = _History(users=users, rng=random.Random(2023), progress=progress).run(days)
+    logins = [(username, DEMO_PASSWORD, about) for username, _, _, _, about in LOGINS]
+    return DemoResult(created=created, documents=documents, logins=logins)
+
+
+def _create_network() -> None:
+    orgs = {}
+    for name, slug, contact in ORGANISATIONS:
+        orgs[slug] = Organisation.objects.create(name=name, slug=slug, contact=contact)
+    for org, name, slug, kind, city, address, hours, lat, lon in POINTS:
+        Point.objects.create(
+            organisation=orgs[org], name=name, slug=slug, kind=kind, city=city, address=address,
+            opening_hours=hours, latitude=lat, longitude=lon, contact=orgs[org].contact,
+        )  # fmt: skip
+
+
+def _ensure_logins() -> dict:
+    user_model = get_user_model()
+    users = {}
+    for username, org_slug, role, language, _about in LOGINS:
+        user, _ = user_model.objects.get_or_create(username=username)
+        user.set_password(DEMO_PASSWORD)
+        user.is_active = True
+        if username == "admin":
+            user.is_staff = user.is_superuser = True
+        user.save()
+        Member.objects.update_or_create(
+            user=user,
+            organisation=Organisation.objects.get(slug=org_slug),
+            defaults={"role": role, "language": language},
+        )
+        users[username] = user
+    return users
+
+
+class _History:
+    """Some weeks of believable stock history, posted day by day through the services."""
+
+    def __init__(self, *, users: dict, rng: random.Random, progress: Callable[[str], None]):
+        self.users = users
+        self.rng = rng
+        self.progress = progress
+        self.points = {p.slug: p for p in Point.objects.all()}
+        items = list(Item.objects.filter(is_kit=False).select_related("category"))
+        self.by_category: dict[str, list[Item]] = {}
+        for item in items:
+            self.by_category.setdefault(item.category.code, []).append(item)
+        self.documents = 0
+
+    def run(self, days: int) -> int:
+        start = timezone.localdate() - dt.timedelta(days=days)
+        for offset in range(days):
+            day = start + dt.timedelta(days=offset)
+            self._day(day)
+            if offset % 7 == 6:
+                self.progress(f"history: {offset + 1} of {days} days, {self.documents} documents")
+        self._day(timezone.localdate(), today=True)
+        return self.documents
+
+    def _at(self, day: dt.date, hour: int) -> dt.datetime:
+        minute = self.rng.randrange(60)
+        naive = dt.datetime.combine(day, dt.time(hour, minute))
+        return timezone.make_aware(naive)
+
+    def _post(self, when: dt.datetime, call: Callable[[], Document]) -> Document | None:
+        try:
+            document = call()
+        except KamavorError:
+            return None  # e.g. stock ran out for a planned transfer: skip it, as a desk would
+        Document.objects.filter(pk=document.pk).update(created_at=when)
+        Movement.objects.filter(document=document).update(at=when)
+        Lot.objects.filter(movements__document=document, created_at__gt=when).update(
+            created_at=when
+        )
+        self.documents += 1
+        return document
+
+    def _day(self, day: dt.date, today: bool = False) -> None:
+        volunteer, coordinator = self.users["volunteer"], self.users["coordinator"]
+        for _ in range(self.rng.randint(3, 6) if today else self.rng.randint(6, 12)):
+            self._donation(day, "coworking", volunteer, "collection")
+        for _ in range(self.rng.randint(3, 8)):
+            self._donation(day, "goris", self.users["goris"], "collection")
+        for _ in range(self.rng.randint(1, 4)):
+            self._donation(day, "pharmacy-desk", self.users["medic"], "pharmacy")
+        if today:
+            return
+        if day.weekday() == 1:
+            self._purchase(day, coordinator)
+        self._transfer(day, coordinator)
+        if day.weekday() == 4:
+            self._kits(day, coordinator)
+        if day.weekday() == 5:
+            self._count(day, coordinator)
+
+    def _random_line(self, categories: list[str], day: dt.date) -> IntakeLine:
+        item = self.rng.choice(self.by_category[self.rng.choice(categories)])
+        expiry = None
+        if item.tracks_expiry:
+            soon = self.rng.random() < 0.15
+            expiry = day + dt.timedelta(
+                days=self.rng.randint(10, 45) if soon else self.rng.randint(90, 540)
+            )
+        size = self.rng.choice(item.sizes) if item.tracks_size and item.sizes else ""
+        condition = "used" if item.tracks_size and self.rng.random() < 0.3 else "new"
+        quantity = self.rng.choice([1, 1, 2, 2, 3, 4, 5, 6, 10, 12, 20])
+        return IntakeLine(item, quantity, expiry=expiry, size=size, condition=condition)
+
+    def _donation(self, day: dt.date, slug: str, by, profile: str) -> None:
+        categories = INTAKE_CATEGORIES[profile]
+        lines = [self._random_line(categories, day) for _ in range(self.rng.randint(1, 6))]
+        point, donor = self.points[slug], self.rng.choice(DONORS)
+        self._post(
+            self._at(day, self.rng.randint(10, 19)),
+            lambda: services.post_donation(point=point, lines=lines, by=by, donor=donor),
+        )
+
+    def _purchase(self, day: dt.date, by) -> None:
+        lines = []
+        for code, cost in [("rice-1kg", 690), ("buckwheat-1kg", 790), ("sunflower-oil-1l", 1100),
+                           ("pasta-500g", 450), ("soap-bar-100g", 250)]:  # fmt: skip
+            item = Item.objects.get(code=code)
+            expiry = day + dt.timedelta(days=365) if item.tracks_expiry else None
+            lines.append(
+                IntakeLine(item, self.rng.choice([50, 100]), expiry=expiry, unit_cost=cost)
+            )
+        point = self.points["fb-warehouse"]
+        self._post(
+            self._at(day, 9),
+            lambda: services.post_purchase(
+                point=point, lines=lines, by=by, supplier="Yerevan City supermarket"
+            ),
+        )
+
+    def _transfer(self, day: dt.date, by) -> None:
+        """Move part of the day's stock from the coworking point to the warehouse."""
+        source, target = self.points["coworking"], self.points["fb-warehouse"]
+        lots = list(Lot.objects.at(source).in_stock().select_related("balance")[:200])
+        if not lots:
+            return
+        chosen = self.rng.sample(lots, min(len(lots), self.rng.randint(3, 8)))
+        lines = [LotLine(lot, max(1, lot.balance.quantity // 2)) for lot in chosen]
+        draft = self._post(
+            self._at(day, 18),
+            lambda: services.create_transfer(source=source, destination=target, lines=lines, by=by),
+        )
+        if draft is None:
+            return
+        sent = self._post(self._at(day, 19), lambda: services.send_transfer(transfer=draft, by=by))
+        if sent is None or day >= timezone.localdate() - dt.timedelta(days=2):
+            return  # the last ones are still in transit
+        received = {}
+        for line in sent.lines.all():
+            if self.rng.random() < 0.1:
+                received[line.pk] = max(0, line.quantity - 1)  # one went missing on the way
+        Document.objects.filter(pk=sent.pk).update(created_at=self._at(day, 19))
+        self._post(
+            self._at(day + dt.timedelta(days=1), 10),
+            lambda: services.receive_transfer(transfer=sent, received=received, by=by),
+        )
+        Document.objects.filter(pk=sent.pk).update(
+            created_at=self._at(day, 19), received_at=self._at(day + dt.timedelta(days=1), 10)
+        )
+
+    def _kits(self, day: dt.date, by) -> None:
+        point = self.points["fb-warehouse"]
+        for code in ("kit-family-hygiene", "kit-school"):
+            kit = Item.objects.get(code=code)
+            self._post(
+                self._at(day, 15),
+                lambda kit=kit: services.build_kit(
+                    point=point, kit=kit, quantity=self.rng.randint(1, 3), by=by
+                ),
+            )
+
+    def _count(self, day: dt.date, by) -> None:
+        point = self.points["fb-warehouse"]
+        lots = list(
+            Lot.objects.at(point)
+            .in_stock()
+            .filter(Q(item__category__code="food") | Q(item__category__code="hygiene"))
+            .select_related("balance")[:15]
+        )
+        lines = []
+        for lot in lots:
+            found = lot.balance.quantity
+            if self.rng.random() < 0.2:
+                found = max(0, found + self.rng.choice([-2, -1, 1]))
+            lines.append(CountLine(found, lot=lot, reason=""))
+        if lines:
+            self._post(
+                self._at(day, 17),
+                lambda: services.post_count(point=point, lines=lines, by=by, reason="Weekly count"),
+            )

@@ -1,0 +1,178 @@
+"""The intake desk: find an item (any script, or a barcode scan), add lines, post, reverse."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kamavor.catalogue.models import Item
+from kamavor.core.errors import KamavorError
+from kamavor.network.access import Action, may
+from kamavor.network.decorators import point_view
+from kamavor.stock import services
+from kamavor.stock.carts import Cart, intake_line_to_dict, intake_lines
+from kamavor.stock.forms import IntakeLineForm, PostIntakeForm
+from kamavor.stock.models import Document
+
+MAX_MATCHES = 9
+RECENT = 10
+
+
+def _cart(request: HttpRequest, point) -> Cart:
+    cart = Cart.for_desk(request, "intake", point.pk)
+    if cart.mode == "purchase" and not may(request.user, point.organisation_id, Action.PURCHASE):
+        cart.set_mode("donation")
+    return cart
+
+
+def _recent(point) -> list[Document]:
+    return list(
+        Document.objects.filter(
+            point=point, kind__in=[Document.Kind.DONATION, Document.Kind.PURCHASE]
+        )
+        .select_related("created_by")
+        .prefetch_related("lines__item")
+        .order_by("-created_at", "-pk")[:RECENT]
+    )
+
+
+def _render(request: HttpRequest, point, cart: Cart, **context) -> HttpResponse:
+    purchase = cart.mode == "purchase"
+    lines = intake_lines(cart)
+    context.setdefault("post_form", PostIntakeForm(purchase=purchase))
+    recent = _recent(point)
+    for document in recent:
+        document.reversible = services.can_reverse(request.user, document)
+    return render(
+        request,
+        "stock/intake.html",
+        {
+            "point": point,
+            "tab": "intake",
+            "cart": cart,
+            "purchase": purchase,
+            "may_purchase": may(request.user, point.organisation_id, Action.PURCHASE),
+            "lines": list(enumerate(lines)),
+            "total": sum(line.quantity for line in lines),
+            "recent": recent,
+            **context,
+        },
+    )
+
+
+@point_view(Action.INTAKE)
+def intake(request: HttpRequest, point) -> HttpResponse:
+    cart = _cart(request, point)
+    mode = request.GET.get("mode")
+    allowed = mode == "donation" or (
+        mode == "purchase" and may(request.user, point.organisation_id, Action.PURCHASE)
+    )
+    if allowed and mode != cart.mode:
+        cart.set_mode(mode)
+    item = _chosen_item(request)
+    if item is not None:
+        form = IntakeLineForm(item=item, purchase=cart.mode == "purchase")
+        return _render(request, point, cart, item=item, line_form=form)
+    query = request.GET.get("q", "").strip()
+    if not query:
+        return _render(request, point, cart)
+    matches = list(
+        Item.objects.active().search(query).select_related("category")[: MAX_MATCHES + 1]
+    )
+    if len(matches) == 1:
+        form = IntakeLineForm(item=matches[0], purchase=cart.mode == "purchase")
+        return _render(request, point, cart, item=matches[0], line_form=form, query=query)
+    return _render(
+        request,
+        point,
+        cart,
+        query=query,
+        matches=matches[:MAX_MATCHES],
+        more=len(matches) > MAX_MATCHES,
+    )
+
+
+def _chosen_item(request: HttpRequest) -> Item | None:
+    raw = request.GET.get("item") or request.POST.get("item")
+    if not raw or not str(raw).isdigit():
+        return None
+    return Item.objects.active().filter(pk=int(raw)).first()
+
+
+@require_POST
+@point_view(Action.INTAKE)
+def intake_add(request: HttpRequest, point) -> HttpResponse:
+    cart = _cart(request, point)
+    item = _chosen_item(request)
+    if item is None:
+        messages.error(request, _("Choose an item first."))
+        return redirect("stock:intake", point_id=point.pk)
+    form = IntakeLineForm(request.POST, item=item, purchase=cart.mode == "purchase")
+    if not form.is_valid():
+        return _render(request, point, cart, item=item, line_form=form)
+    cart.add(intake_line_to_dict(form.line))
+    return redirect("stock:intake", point_id=point.pk)
+
+
+@require_POST
+@point_view(Action.INTAKE)
+def intake_remove(request: HttpRequest, point, index: int) -> HttpResponse:
+    _cart(request, point).remove(index)
+    return redirect("stock:intake", point_id=point.pk)
+
+
+@require_POST
+@point_view(Action.INTAKE)
+def intake_clear(request: HttpRequest, point) -> HttpResponse:
+    _cart(request, point).clear()
+    return redirect("stock:intake", point_id=point.pk)
+
+
+@require_POST
+@point_view(Action.INTAKE)
+def intake_post(request: HttpRequest, point) -> HttpResponse:
+    cart = _cart(request, point)
+    purchase = cart.mode == "purchase"
+    form = PostIntakeForm(request.POST, purchase=purchase)
+    if not form.is_valid():
+        return _render(request, point, cart, post_form=form)
+    data = form.cleaned_data
+    try:
+        document = _post(point, cart, request.user, data, purchase=purchase)
+    except KamavorError as error:
+        messages.error(request, error.message)
+        return _render(request, point, cart, post_form=form)
+    cart.clear()
+    units = sum(line.quantity for line in document.lines.all())
+    messages.success(
+        request,
+        _("%(number)s posted: %(units)d units in %(lines)d lines.")
+        % {"number": document.number, "units": units, "lines": document.lines.count()},
+    )
+    return redirect(reverse("stock:intake", args=[point.pk]))
+
+
+def _post(point, cart: Cart, user, data: dict, *, purchase: bool) -> Document:
+    lines = intake_lines(cart)
+    if purchase:
+        return services.post_purchase(
+            point=point,
+            lines=lines,
+            by=user,
+            supplier=data["supplier"],
+            currency=data["currency"],
+            note=data["note"],
+            idempotency_key=cart.key,
+        )
+    return services.post_donation(
+        point=point,
+        lines=lines,
+        by=user,
+        donor=data["donor"],
+        note=data["note"],
+        idempotency_key=cart.key,
+    )

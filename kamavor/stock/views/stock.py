@@ -1,0 +1,180 @@
+"""What is on hand: per point and for the organisation, by category, with expiry warnings."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Min, Q, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kamavor.catalogue.models import Category, Item
+from kamavor.core.errors import KamavorError
+from kamavor.network.access import Action, may, points_for
+from kamavor.network.decorators import point_view
+from kamavor.stock import services
+from kamavor.stock.access import get_lot_for
+from kamavor.stock.models import Balance, Lot, Movement
+from kamavor.stock.services import LotLine
+
+
+def _warning_window() -> tuple[dt.date, dt.date]:
+    today = timezone.localdate()
+    return today, today + dt.timedelta(days=settings.KAMAVOR_EXPIRY_WARNING_DAYS)
+
+
+def _filtered_balances(request: HttpRequest, balances):
+    """Apply the page's search (any script, or barcode) and category filters."""
+    query = request.GET.get("q", "").strip()
+    category = request.GET.get("category", "")
+    if query:
+        balances = balances.filter(item__in=Item.objects.search(query).values("pk"))
+    if category:
+        balances = balances.filter(item__category__code=category)
+    return balances, query, category
+
+
+@point_view(Action.VIEW_STOCK)
+def point_stock(request: HttpRequest, point) -> HttpResponse:
+    today, soon = _warning_window()
+    balances, query, category = _filtered_balances(
+        request, Balance.objects.filter(point=point, quantity__gt=0)
+    )
+    rows = (
+        balances.values("item_id")
+        .annotate(
+            quantity=Sum("quantity"),
+            lots=Count("lot"),
+            next_expiry=Min("lot__expiry"),
+            expired=Count("lot", filter=Q(lot__expiry__lt=today)),
+            expiring=Count("lot", filter=Q(lot__expiry__gte=today, lot__expiry__lt=soon)),
+        )
+        .order_by()
+    )
+    rows = list(rows)
+    items = Item.objects.select_related("category").in_bulk([r["item_id"] for r in rows])
+    for row in rows:
+        row["item"] = items[row["item_id"]]
+    rows.sort(key=lambda r: (r["item"].category.position, r["item"].name.lower()))
+    return render(
+        request,
+        "stock/point_stock.html",
+        {
+            "point": point,
+            "tab": "stock",
+            "rows": rows,
+            "query": query,
+            "category": category,
+            "categories": Category.objects.all(),
+            "today": today,
+            "total_units": sum(r["quantity"] for r in rows),
+        },
+    )
+
+
+@point_view(Action.VIEW_STOCK)
+def point_item(request: HttpRequest, point, item_id: int) -> HttpResponse:
+    item = get_object_or_404(Item.objects.select_related("category"), pk=item_id)
+    lots = Lot.objects.at(point).filter(item=item).in_stock().with_details().fefo()
+    today, soon = _warning_window()
+    return render(
+        request,
+        "stock/point_item.html",
+        {"point": point, "tab": "stock", "item": item, "lots": lots, "today": today, "soon": soon},
+    )
+
+
+@point_view(Action.VIEW_STOCK)
+def expiry(request: HttpRequest, point) -> HttpResponse:
+    today, soon = _warning_window()
+    lots = Lot.objects.at(point).in_stock().with_details().fefo()
+    return render(
+        request,
+        "stock/expiry.html",
+        {
+            "point": point,
+            "tab": "stock",
+            "expired": lots.expired(on=today),
+            "expiring": lots.expiring(before=soon, on=today),
+            "days": settings.KAMAVOR_EXPIRY_WARNING_DAYS,
+            "may_dispose": may(request.user, point.organisation_id, Action.DISPOSE),
+        },
+    )
+
+
+@require_POST
+@point_view(Action.DISPOSE)
+def dispose_lot(request: HttpRequest, point, lot_id: int) -> HttpResponse:
+    lot = get_lot_for(request.user, lot_id, point=point)
+    reason = request.POST.get("reason", "").strip() or _("expired")
+    try:
+        quantity = int(request.POST.get("quantity", "0"))
+        services.dispose(
+            point=point,
+            lines=[LotLine(lot, quantity)],
+            by=request.user,
+            reason=reason,
+            idempotency_key=request.POST.get("key") or None,
+        )
+    except ValueError:
+        messages.error(request, _("The quantity must be a whole number."))
+    except KamavorError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(lot)s: %(q)d disposed.") % {"lot": lot, "q": quantity})
+    return redirect("stock:expiry", point_id=point.pk)
+
+
+@point_view(Action.VIEW_STOCK)
+def lot_history(request: HttpRequest, point, lot_id: int) -> HttpResponse:
+    lot = get_lot_for(request.user, lot_id, point=point)
+    movements = (
+        Movement.objects.filter(lot=lot).select_related("document", "by").order_by("-at", "-pk")
+    )
+    page = Paginator(movements, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "stock/lot_history.html",
+        {"point": point, "tab": "stock", "lot": lot, "page": page},
+    )
+
+
+@login_required
+def organisation_stock(request: HttpRequest) -> HttpResponse:
+    """Every item on hand across the member's points, one column per point."""
+    points = points_for(request.user, Action.VIEW_STOCK)
+    balances, query, category = _filtered_balances(
+        request, Balance.objects.filter(point__in=points, quantity__gt=0)
+    )
+    cells = balances.values("item_id", "point_id").annotate(quantity=Sum("quantity")).order_by()
+    table: dict[int, dict[int, int]] = {}
+    for cell in cells:
+        table.setdefault(cell["item_id"], {})[cell["point_id"]] = cell["quantity"]
+    items = Item.objects.select_related("category").in_bulk(list(table))
+    rows = [
+        {
+            "item": items[item_id],
+            "cells": [by_point.get(p.pk, 0) for p in points],
+            "total": sum(by_point.values()),
+        }
+        for item_id, by_point in table.items()
+    ]
+    rows.sort(key=lambda r: (r["item"].category.position, r["item"].name.lower()))
+    return render(
+        request,
+        "stock/organisation_stock.html",
+        {
+            "points": points,
+            "rows": rows,
+            "query": query,
+            "category": category,
+            "categories": Category.objects.all(),
+        },
+    )

@@ -1,0 +1,78 @@
+"""Every desk page as anonymous, outsider, partner, volunteer and coordinator (NetBox style)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from kamavor.stock import services
+from kamavor.stock.models import Lot
+from kamavor.stock.services import IntakeLine
+
+OK, LOGIN, HIDDEN, REFUSED = 200, 302, 404, 403
+
+# url name, kwargs builder, expected status per persona
+PAGES = [
+    ("home", lambda w, d: {}, {"outsider": (OK, 302), "partner": OK, "volunteer": (OK, 302)}),
+    ("stock:intake", lambda w, d: {"point_id": w.point.pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
+    ("stock:point_stock", lambda w, d: {"point_id": w.point.pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
+    ("stock:point_item", lambda w, d: {"point_id": w.point.pk, "item_id": w.soap.pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
+    ("stock:expiry", lambda w, d: {"point_id": w.point.pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
+    ("stock:lot", lambda w, d: {"point_id": w.point.pk, "lot_id": d["lot"].pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
+    ("stock:document", lambda w, d: {"document_id": d["document"].pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
+    ("stock:organisation_stock", lambda w, d: {},
+     {"outsider": OK, "partner": OK, "volunteer": OK, "coordinator": OK}),
+]  # fmt: skip
+
+
+@pytest.fixture
+def docs(w):
+    document = services.post_donation(point=w.point, lines=[IntakeLine(w.soap, 3)], by=w.volunteer)
+    return {"document": document, "lot": Lot.objects.get(item=w.soap, point=w.point)}
+
+
+def _expect(expected, persona):
+    value = expected.get(persona, OK)
+    return value if isinstance(value, tuple) else (value,)
+
+
+@pytest.mark.parametrize(("name", "kwargs", "expected"), PAGES, ids=[p[0] for p in PAGES])
+def test_each_page_for_each_persona(client, w, docs, name, kwargs, expected):
+    url = reverse(name, kwargs=kwargs(w, docs))
+    response = client.get(url)
+    assert response.status_code == LOGIN and "/login/" in response.url
+    for persona in ("outsider", "partner", "volunteer", "coordinator"):
+        client.force_login(getattr(w, persona))
+        status = client.get(url).status_code
+        assert status in _expect(expected, persona), (persona, url, status)
+        client.logout()
+
+
+def test_the_outsider_never_sees_our_stock_in_the_organisation_view(client, w, docs):
+    client.force_login(w.outsider)
+    page = client.get(reverse("stock:organisation_stock")).content.decode()
+    assert w.point.name not in page and w.soap.name_en not in page
+
+
+def test_writes_refuse_the_outsider_and_anonymous(client, w, docs):
+    posts = [
+        reverse("stock:intake_add", args=[w.point.pk]),
+        reverse("stock:intake_post", args=[w.point.pk]),
+        reverse("stock:reverse", args=[docs["document"].pk]),
+        reverse("stock:dispose_lot", args=[w.point.pk, docs["lot"].pk]),
+    ]
+    for url in posts:
+        assert client.post(url, {"item": w.soap.pk, "quantity": 1}).status_code == LOGIN
+    client.force_login(w.outsider)
+    for url in posts:
+        assert client.post(url, {"item": w.soap.pk, "quantity": 1}).status_code == HIDDEN, url
+    client.force_login(w.volunteer)
+    dispose = reverse("stock:dispose_lot", args=[w.point.pk, docs["lot"].pk])
+    assert client.post(dispose, {"quantity": 1, "reason": "x"}).status_code == REFUSED
+    assert Lot.objects.get(pk=docs["lot"].pk).balance.quantity == 3
