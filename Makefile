@@ -45,6 +45,7 @@ lint: install
 	$(BIN)/ruff check kamavor tests bench
 	$(BIN)/ruff format --check kamavor tests bench
 	$(BIN)/kamavor makemigrations --check --dry-run
+	KAMAVOR_DEBUG=0 $(BIN)/kamavor check --deploy --fail-level WARNING
 
 format: install
 	$(BIN)/ruff format kamavor tests bench
