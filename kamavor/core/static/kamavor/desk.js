@@ -9,6 +9,18 @@
     event.preventDefault();
     form.requestSubmit();
   });
+  // In a list of numbered matches, the digit keys 1–9 choose (when not typing in a field).
+  document.addEventListener("keydown", function (event) {
+    if (!/^[1-9]$/.test(event.key) || event.ctrlKey || event.altKey || event.metaKey) return;
+    var active = document.activeElement;
+    if (active && (active.tagName === "INPUT" || active.tagName === "TEXTAREA" ||
+                   active.tagName === "SELECT")) return;
+    var choice = document.querySelectorAll(".matches button")[Number(event.key) - 1];
+    if (choice) {
+      event.preventDefault();
+      choice.click();
+    }
+  });
   // After htmx swaps in a new page, focus the field the server marked with autofocus.
   document.addEventListener("htmx:afterSettle", function () {
     var field = document.querySelector("[autofocus]");

@@ -1,0 +1,52 @@
+"""`kamavor demo` builds a believable network and can be run again safely."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Sum
+
+from kamavor.catalogue.models import Item
+from kamavor.network.models import Member, Organisation, Point
+from kamavor.stock.models import Balance, Document, Movement
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_builds_the_network_then_refreshes_it():
+    out = io.StringIO()
+    call_command("demo", days=3, stdout=out)
+    text = out.getvalue()
+    assert "Demo network created" in text
+    for username in ("admin", "coordinator", "volunteer", "partner"):
+        assert username in text
+    assert Organisation.objects.count() >= 3
+    assert (
+        Point.objects.filter(city="Yerevan").exists()
+        and Point.objects.filter(city="Goris").exists()
+    )
+    assert Point.objects.count() >= 6
+    assert Item.objects.filter(is_kit=False).count() >= 150
+    assert set(Member.objects.values_list("role", flat=True)) == set(Member.Role.values)
+    assert Document.objects.filter(kind=Document.Kind.DONATION).count() > 20
+    assert Document.objects.filter(kind=Document.Kind.TRANSFER).exists()
+    movements = Movement.objects.aggregate(s=Sum("quantity"))["s"]
+    assert movements == Balance.objects.aggregate(s=Sum("quantity"))["s"]
+
+    documents = Document.objects.count()
+    again = io.StringIO()
+    call_command("demo", stdout=again)
+    assert "already there" in again.getvalue()
+    assert Document.objects.count() == documents
+
+
+def test_every_demo_item_is_named_in_three_scripts():
+    from kamavor.catalogue.services import load_catalogue
+
+    load_catalogue()
+    for item in Item.objects.all():
+        assert any("\u0531" <= ch <= "\u058f" for ch in item.name_hy), item.code
+        assert any("\u0400" <= ch <= "\u04ff" for ch in item.name_ru), item.code
+        assert item.name_en.isascii() or item.name_en, item.code
