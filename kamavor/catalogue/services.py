@@ -5,9 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from kamavor.catalogue.models import Barcode, Category, Item, KitComponent
+from kamavor.core.errors import Conflict, InvalidInput
+from kamavor.lib.gtin import is_valid_gtin
+from kamavor.network.access import Action, points_for
 
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent / "data" / "catalogue.json"
 
@@ -65,3 +70,27 @@ def _set_components(kit: Item, components: list[dict], items: dict) -> None:
     if kit.tracks_expiry != tracks:
         kit.tracks_expiry = tracks
         kit.save(update_fields=["tracks_expiry"])
+
+
+def attach_barcode(*, item: Item, code: str, by) -> Barcode:
+    """Remember a barcode scanned at a desk for an item, so the next scan finds it.
+
+    A barcode belongs to one item; one already known for another item is refused.
+    """
+    if not points_for(by, Action.INTAKE):
+        raise PermissionDenied
+    code = (code or "").strip()
+    if not is_valid_gtin(code):
+        raise InvalidInput(
+            _("%(code)s is not a valid barcode (EAN-8, UPC, EAN-13).") % {"code": code},
+            field="barcode",
+        )
+    existing = Barcode.objects.filter(code=code).select_related("item").first()
+    if existing is not None:
+        if existing.item_id == item.pk:
+            return existing
+        raise Conflict(
+            _("Barcode %(code)s already belongs to %(item)s.")
+            % {"code": code, "item": existing.item.name}
+        )
+    return Barcode.objects.create(item=item, code=code)

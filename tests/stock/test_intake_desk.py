@@ -95,3 +95,30 @@ def test_reversal_from_the_desk(client, w, desk):
     assert document.status == Document.Status.REVERSED
     assert Movement.objects.filter(lot__item=w.soap).count() == 2
     assert Balance.objects.get(lot__item=w.soap).quantity == 0
+
+
+def test_an_unknown_barcode_is_remembered_for_the_item_found_by_name(client, w, desk):
+    page = client.get(desk, {"q": "4006381333931"}).content.decode()
+    assert 'id="unknown-barcode"' in page
+    page = client.get(desk, {"q": "ochar", "barcode": "4006381333931"}).content.decode()
+    assert 'name="remember_barcode"' in page
+    add(client, w, w.soap, quantity=2, condition="new", barcode="4006381333931", remember_barcode=1)
+    page = client.get(desk, {"q": "4006381333931"}).content.decode()
+    assert 'id="chosen-item"' in page and "Soap bar" in page
+
+
+def test_a_wrong_barcode_is_not_remembered(client, w, desk):
+    add(client, w, w.soap, quantity=2, condition="new", barcode="4006381333932", remember_barcode=1)
+    assert not w.soap.barcodes.filter(code="4006381333932").exists()
+    add(
+        client,
+        w,
+        w.rice,
+        quantity=2,
+        expiry="12.2099",
+        condition="new",
+        barcode="2000000000022",
+        remember_barcode=1,
+    )
+    assert w.soap.barcodes.filter(code="2000000000022").exists()
+    assert not w.rice.barcodes.filter(code="2000000000022").exists()

@@ -10,8 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kamavor.catalogue.models import Item
+from kamavor.catalogue.services import attach_barcode
 from kamavor.core.errors import KamavorError
 from kamavor.network.access import Action, may
+from kamavor.lib.gtin import looks_like_barcode
 from kamavor.network.decorators import point_view
 from kamavor.stock import services
 from kamavor.stock.carts import Cart, intake_line_to_dict, intake_lines
@@ -76,16 +78,33 @@ def intake(request: HttpRequest, point) -> HttpResponse:
     item = _chosen_item(request)
     if item is not None:
         form = IntakeLineForm(item=item, purchase=cart.mode == "purchase")
-        return _render(request, point, cart, item=item, line_form=form)
+        return _render(
+            request, point, cart, item=item, line_form=form, barcode=_pending_barcode(request)
+        )
     query = request.GET.get("q", "").strip()
     if not query:
-        return _render(request, point, cart)
-    matches = list(
-        Item.objects.active().search(query).select_related("category")[: MAX_MATCHES + 1]
-    )
+        return _render(request, point, cart, barcode=_pending_barcode(request))
+    return _find(request, point, cart, query)
+
+
+def _pending_barcode(request: HttpRequest) -> str:
+    """An unknown barcode scanned earlier, carried along until the item is found by name."""
+    code = (request.GET.get("barcode") or request.POST.get("barcode") or "").strip()
+    return code if looks_like_barcode(code) else ""
+
+
+def _find(request: HttpRequest, point, cart: Cart, query: str) -> HttpResponse:
+    barcode = _pending_barcode(request)
+    found = Item.objects.active().search(query).select_related("category")
+    matches = list(found[: MAX_MATCHES + 1])
+    if not matches and looks_like_barcode(query):
+        # A scanned barcode the catalogue does not know yet: find the item by name, then keep it.
+        return _render(request, point, cart, barcode=query, unknown_barcode=True)
     if len(matches) == 1:
         form = IntakeLineForm(item=matches[0], purchase=cart.mode == "purchase")
-        return _render(request, point, cart, item=matches[0], line_form=form, query=query)
+        return _render(
+            request, point, cart, item=matches[0], line_form=form, query=query, barcode=barcode
+        )
     return _render(
         request,
         point,
@@ -93,6 +112,7 @@ def intake(request: HttpRequest, point) -> HttpResponse:
         query=query,
         matches=matches[:MAX_MATCHES],
         more=len(matches) > MAX_MATCHES,
+        barcode=barcode,
     )
 
 
@@ -112,10 +132,25 @@ def intake_add(request: HttpRequest, point) -> HttpResponse:
         messages.error(request, _("Choose an item first."))
         return redirect("stock:intake", point_id=point.pk)
     form = IntakeLineForm(request.POST, item=item, purchase=cart.mode == "purchase")
+    barcode = _pending_barcode(request)
     if not form.is_valid():
-        return _render(request, point, cart, item=item, line_form=form)
+        return _render(request, point, cart, item=item, line_form=form, barcode=barcode)
     cart.add(intake_line_to_dict(form.line))
+    if barcode and request.POST.get("remember_barcode"):
+        _remember_barcode(request, item, barcode)
     return redirect("stock:intake", point_id=point.pk)
+
+
+def _remember_barcode(request: HttpRequest, item: Item, code: str) -> None:
+    try:
+        attach_barcode(item=item, code=code, by=request.user)
+    except KamavorError as error:
+        messages.warning(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Barcode %(code)s now finds %(item)s.") % {"code": code, "item": item.name},
+        )
 
 
 @require_POST
