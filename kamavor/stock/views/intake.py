@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 from kamavor.catalogue.models import Item
 from kamavor.catalogue.services import attach_barcode
 from kamavor.core.errors import KamavorError
-from kamavor.network.access import Action, may
 from kamavor.lib.gtin import looks_like_barcode
+from kamavor.network.access import Action, may
 from kamavor.network.decorators import point_view
 from kamavor.stock import services
 from kamavor.stock.carts import Cart, intake_line_to_dict, intake_lines
