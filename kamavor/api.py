@@ -5,7 +5,7 @@ Each domain app adds its router here; they call the same services and access hel
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -32,9 +32,16 @@ api = NinjaAPI(
     description=(
         "The API of a Kamavor aid network. Authenticate with `Authorization: Bearer <token>` "
         "(create a token with `kamavor token USERNAME`). Writes accept an `Idempotency-Key` "
-        "header: the same key again returns the first result and writes nothing. Errors are "
+        "header: the same key with the same body again returns the first result, with the "
+        "same status (201 for a new document), and writes nothing; the same key with another "
+        "body is refused (422, `idempotency_key_reused`). Errors are "
         "JSON objects with a stable `code` and a human `message` in the request's language "
-        "(Accept-Language: hy, ru or en). Quantities are whole numbers in the item's unit."
+        "(Accept-Language: hy, ru or en): 401 without a valid token, 403 where your role may "
+        "not do this, 404 for what does not exist or is another organisation's, 409 when stock "
+        "or the document's state does not allow it, 422 for wrong types. An id in a body that "
+        "does not exist or is another organisation's is refused alike with 400 and "
+        "`unknown_point`, `unknown_item` or `unknown_lot`. Quantities are whole numbers (JSON "
+        "integers) in the item's unit."
     ),
     auth=BearerToken(),
     urls_namespace="api",
@@ -78,8 +85,16 @@ def on_validation_error(request: HttpRequest, exc: ValidationError):
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError):
+    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+        # django-ninja could not decode the body (JSONDecodeError, UnicodeDecodeError).
+        return error(request, 400, "malformed_json", _("The request body is not valid JSON."))
     code = "bad_request" if exc.status_code == 400 else f"http_{exc.status_code}"
     return error(request, exc.status_code, code, str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_large(request: HttpRequest, exc: RequestDataTooBig):
+    return error(request, 413, "too_large", _("The request body is too large."))
 
 
 def _add_routers() -> None:

@@ -1,5 +1,124 @@
-"""API endpoints of the catalogue app."""
+"""API endpoints of the catalogue app: categories and items, shared by the whole network.
 
-from ninja import Router
+Any member with a token may read the catalogue: it holds no stock and no personal data.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from ninja import Path, Query, Router, Schema
+
+from kamavor.catalogue.models import Category, Item
+from kamavor.network.api import ERRORS, NO_NUL, one_of
 
 router = Router(tags=["catalogue"])
+
+ITEM_LIMIT = 100
+Unit = one_of(Item.Unit)
+
+
+class CategoryOut(Schema):
+    id: int
+    code: str
+    name: str
+    name_hy: str
+    name_ru: str
+    name_en: str
+    position: int
+
+
+class ComponentOut(Schema):
+    item: int
+    quantity: int
+
+    @staticmethod
+    def resolve_item(component) -> int:
+        return component.item_id
+
+
+class ItemOut(Schema):
+    id: int
+    code: str
+    name: str
+    name_hy: str
+    name_ru: str
+    name_en: str
+    category: int
+    category_code: str
+    unit: Unit
+    tracks_expiry: bool
+    tracks_size: bool
+    sizes: list[str]
+    season: str
+    is_kit: bool
+    active: bool
+    barcodes: list[str]
+    components: list[ComponentOut]
+
+    @staticmethod
+    def resolve_category(item: Item) -> int:
+        return item.category_id
+
+    @staticmethod
+    def resolve_category_code(item: Item) -> str:
+        return item.category.code
+
+    @staticmethod
+    def resolve_barcodes(item: Item) -> list[str]:
+        return [barcode.code for barcode in item.barcodes.all()]
+
+    @staticmethod
+    def resolve_components(item: Item) -> list:
+        return list(item.components.all())
+
+
+def _items() -> QuerySet[Item]:
+    return Item.objects.select_related("category").prefetch_related("barcodes", "components")
+
+
+@router.get("/categories", response={200: list[CategoryOut], **ERRORS})
+def list_categories(request: HttpRequest) -> QuerySet[Category]:
+    """The catalogue's categories, in their display order; names in the request's language."""
+    return Category.objects.all()
+
+
+@router.get("/items", response={200: list[ItemOut], **ERRORS})
+def list_items(
+    request: HttpRequest,
+    q: str = Query(
+        "", max_length=100, pattern=NO_NUL, description="Any name in any script, or a barcode."
+    ),
+    category: str = Query(
+        "", max_length=60, pattern=NO_NUL, description="A category's code (see /categories)."
+    ),
+    limit: int = Query(20, ge=1, le=ITEM_LIMIT),
+) -> list[Item]:
+    """Active items: found by a name typed in Armenian, Russian or English letters (in any
+    script), or by a barcode; without `q`, all of them in catalogue order."""
+    items = _items().active()
+    if q.strip():
+        items = items.search(q)
+    if category:
+        items = items.filter(category__code=category)
+    return list(items[:limit])
+
+
+@router.get("/items/barcode/{code}", response={200: ItemOut, **ERRORS})
+def get_item_by_barcode(
+    request: HttpRequest, code: str = Path(..., max_length=64, pattern=NO_NUL)
+) -> Item:
+    """The item with this barcode (EAN/UPC), as a scanner at a desk would look it up."""
+    item = _items().filter(barcodes__code=code.strip()).first()
+    if item is None:
+        raise Http404
+    return item
+
+
+@router.get("/items/{item_id}", response={200: ItemOut, **ERRORS})
+def get_item(request: HttpRequest, item_id: int) -> Item:
+    """One item, active or not (old documents still name retired items)."""
+    item = _items().filter(pk=item_id).first()
+    if item is None:
+        raise Http404
+    return item

@@ -1,15 +1,18 @@
 """API endpoints of the network app: the points a member works at.
 
-Also the error shape every endpoint answers with, for the OpenAPI description: the network app
-owns access (tokens, roles), where most refusals come from.
+Also what every app's endpoints share in the OpenAPI description: the error shape (the network
+app owns access, where most refusals come from) and inline enums.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Annotated, Any
 
+from django.db.models import TextChoices
 from django.http import HttpRequest
 from ninja import Router, Schema
+from pydantic import WithJsonSchema
 
 from kamavor.network.access import get_point_for, points_for
 from kamavor.network.models import Point
@@ -37,11 +40,24 @@ ERRORS: dict[int, type[Schema]] = {
 }
 
 
+# For free text in queries and headers: PostgreSQL text cannot hold NUL, so refuse it as invalid.
+NO_NUL = r"^[^\x00]*$"
+
+
+def one_of(choices: type[TextChoices]) -> Any:
+    """A field holding one of Django's choices, described inline: choices classes share names
+    (Point.Kind, Document.Kind) and would overwrite one another as OpenAPI components."""
+    return Annotated[choices, WithJsonSchema({"type": "string", "enum": list(choices.values)})]
+
+
+PointKind = one_of(Point.Kind)
+
+
 class PointOut(Schema):
     id: int
     name: str
     slug: str
-    kind: Point.Kind
+    kind: PointKind
     organisation: int
     organisation_name: str
     address: str

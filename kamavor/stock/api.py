@@ -1,5 +1,542 @@
-"""API endpoints of the stock app."""
+"""API endpoints of the stock app: stock on hand, lots, and the documents that move stock.
 
-from ninja import Router
+Endpoints parse the body, resolve ids to objects the member may see, call one service from
+`kamavor.stock.services`, and answer with the document. An id in a body that the member cannot
+see (another organisation's point or lot) is refused exactly like an id that does not exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Header, Query, Router, Status
+
+from kamavor.catalogue.models import Item
+from kamavor.core.errors import InvalidInput
+from kamavor.network.access import Action, get_point_for, points_for
+from kamavor.network.api import ERRORS, NO_NUL
+from kamavor.network.models import Point
+from kamavor.stock import services
+from kamavor.stock.access import documents_for, get_document_for, get_lot_for
+from kamavor.stock.api_schemas import (
+    MAX_ID,
+    CountIn,
+    CountLineIn,
+    DisposalIn,
+    DocumentOut,
+    DocumentStatus,
+    DonationIn,
+    IntakeLineIn,
+    KitBuildIn,
+    LotDetailOut,
+    LotLineIn,
+    LotOut,
+    PointStockOut,
+    PurchaseIn,
+    ReceiveIn,
+    ReverseIn,
+    StockOut,
+    TransferIn,
+)
+from kamavor.stock.models import Balance, Document, DocumentLine, Lot, Movement
 
 router = Router(tags=["stock"])
+
+LIST_LIMIT = 100
+LOT_LIMIT = 1000
+MOVEMENT_LIMIT = 500
+
+IDEMPOTENCY_KEY = Header(
+    None,
+    alias="Idempotency-Key",
+    pattern=NO_NUL,
+    description="Any string of 1 to 200 characters; a retry with the same key and body "
+    "returns the first document again and writes nothing.",
+)
+OBJECT_ID = {"ge": 1, "le": MAX_ID}
+CREATED = {201: DocumentOut, **ERRORS}
+OK = {200: DocumentOut, **ERRORS}
+Kind = Document.Kind
+
+
+# ---------------------------------------------------------------- access
+
+
+def _with_lines(documents: QuerySet[Document]) -> QuerySet[Document]:
+    """What DocumentOut reads, in three queries however many documents."""
+    lines = DocumentLine.objects.select_related("item").order_by("pk")
+    return documents.select_related("created_by", "received_by", "reversed_by").prefetch_related(
+        Prefetch("lines", queryset=lines)
+    )
+
+
+def _shown(document: Document) -> Document:
+    # Read back with lines and names, whatever the service or access helper loaded.
+    return _with_lines(Document.objects.all()).get(pk=document.pk)
+
+
+def _document_for(user, document_id: int, kind: str | None = None) -> Document:
+    """The document as the desks see it (404 for strangers, 403 for a partner), of the kind
+    the path names."""
+    document = get_document_for(user, document_id)
+    if kind is not None and document.kind != kind:
+        raise Http404
+    return document
+
+
+def _lot_for(user, lot_id: int) -> Lot:
+    lot = get_lot_for(user, lot_id)
+    get_point_for(user, lot.point_id)  # a partner sees no stock: 403
+    return lot
+
+
+# ---------------------------------------------------------------- ids in bodies
+
+
+def _point(user, point_id: int, action: Action, field: str = "point") -> Point:
+    try:
+        return get_point_for(user, point_id, action)
+    except Http404:
+        raise InvalidInput(_("Unknown point."), code="unknown_point", field=field) from None
+
+
+def _destination(point_id: int) -> Point:
+    # Goods may go to any active point of the network, not only the sender's organisation.
+    point = Point.objects.active().filter(pk=point_id).first()
+    if point is None:
+        raise InvalidInput(_("Unknown point."), code="unknown_point", field="destination")
+    return point
+
+
+def _line_error(number: int, message: str, code: str, field: str) -> InvalidInput:
+    return InvalidInput(
+        _("Line %(n)d: %(error)s") % {"n": number, "error": message}, code=code, field=field
+    )
+
+
+def _items(ids: Iterable[int | None]) -> dict[int, Item]:
+    """The active items named by the lines, refusing the first unknown (or retired) one."""
+    ids = list(ids)
+    found = Item.objects.active().in_bulk([i for i in ids if i is not None])
+    for number, item_id in enumerate(ids, 1):
+        if item_id is not None and item_id not in found:
+            raise _line_error(number, _("unknown item."), "unknown_item", "item")
+    return found
+
+
+def _lots(point: Point, ids: Iterable[int | None]) -> dict[int, Lot]:
+    """The lots named by the lines, all at the document's point."""
+    ids = list(ids)
+    found = Lot.objects.at(point).select_related("item").in_bulk([i for i in ids if i is not None])
+    for number, lot_id in enumerate(ids, 1):
+        if lot_id is not None and lot_id not in found:
+            message = _("this lot is not at %(point)s.") % {"point": point}
+            raise _line_error(number, message, "unknown_lot", "lot")
+    return found
+
+
+def _intake_lines(lines: list[IntakeLineIn]) -> list[services.IntakeLine]:
+    items = _items(line.item for line in lines)
+    return [
+        services.IntakeLine(
+            item=items[line.item],
+            quantity=line.quantity,
+            expiry=line.expiry,
+            size=line.size,
+            condition=line.condition,
+            unit_cost=getattr(line, "unit_cost", None),
+        )
+        for line in lines
+    ]
+
+
+def _lot_lines(point: Point, lines: list[LotLineIn]) -> list[services.LotLine]:
+    lots = _lots(point, (line.lot for line in lines))
+    return [services.LotLine(lot=lots[line.lot], quantity=line.quantity) for line in lines]
+
+
+def _count_lines(point: Point, lines: list[CountLineIn]) -> list[services.CountLine]:
+    lots = _lots(point, (line.lot for line in lines))
+    items = _items(line.item for line in lines)
+    return [
+        services.CountLine(
+            counted=line.counted,
+            lot=lots.get(line.lot),
+            item=items.get(line.item),
+            expiry=line.expiry,
+            size=line.size,
+            condition=line.condition,
+            reason=line.reason,
+        )
+        for line in lines
+    ]
+
+
+def _created(document: Document) -> Status:
+    return Status(201, _shown(document))
+
+
+# ---------------------------------------------------------------- stock
+
+
+@dataclass(frozen=True)
+class _StockRow:
+    item: Item
+    quantity: int
+    point: Point | None = None
+
+
+@router.get("/points/{point_id}/stock", response={200: list[StockOut], **ERRORS})
+def point_stock(request: HttpRequest, point_id: int) -> list[_StockRow]:
+    """Quantity on hand of each item at the point (items with none are left out)."""
+    point = get_point_for(request.user, point_id)
+    rows = services.stock_by_item([point])
+    items = Item.objects.in_bulk([row["item_id"] for row in rows])
+    return [_StockRow(items[row["item_id"]], row["quantity"]) for row in rows]
+
+
+@router.get("/stock", response={200: list[PointStockOut], **ERRORS})
+def stock(request: HttpRequest, item: int | None = Query(None, **OBJECT_ID)) -> list[_StockRow]:
+    """Quantity on hand per point and item over all the points you may see; `item` narrows it
+    to one item ("where do we have blankets?")."""
+    points = {point.pk: point for point in points_for(request.user)}
+    rows = Balance.objects.filter(point__in=list(points), quantity__gt=0)
+    if item is not None:
+        rows = rows.filter(item_id=item)
+    rows = (
+        rows.values("point_id", "item_id")
+        .annotate(total=Sum("quantity"))
+        .order_by("point_id", "item_id")
+    )
+    items = Item.objects.in_bulk({row["item_id"] for row in rows})
+    return [_StockRow(items[row["item_id"]], row["total"], points[row["point_id"]]) for row in rows]
+
+
+@router.get("/points/{point_id}/lots", response={200: list[LotOut], **ERRORS})
+def point_lots(
+    request: HttpRequest,
+    point_id: int,
+    item: int | None = Query(None, **OBJECT_ID),
+    expiring_within_days: int | None = Query(
+        None, ge=0, le=3650, description="Not yet expired, expiring on or before today + N."
+    ),
+    expired: bool | None = Query(None, description="true: only expired; false: none expired."),
+    limit: int = Query(LOT_LIMIT, ge=1, le=LOT_LIMIT),
+) -> list[Lot]:
+    """Lots with stock at the point, first expiry first out (undated lots last)."""
+    point = get_point_for(request.user, point_id)
+    today = timezone.localdate()
+    lots = Lot.objects.at(point).in_stock().with_details().fefo()
+    if item is not None:
+        lots = lots.filter(item_id=item)
+    if expiring_within_days is not None:
+        lots = lots.expiring(before=today + dt.timedelta(days=expiring_within_days + 1))
+    if expired is True:
+        lots = lots.expired(on=today)
+    elif expired is False:
+        lots = lots.exclude(expiry__lt=today)
+    return list(lots[:limit])
+
+
+@router.get("/lots/{lot_id}", response={200: LotDetailOut, **ERRORS})
+def get_lot(
+    request: HttpRequest, lot_id: int, limit: int = Query(50, ge=1, le=MOVEMENT_LIMIT)
+) -> Lot:
+    """A lot with its latest movements, newest first: how its balance came to be."""
+    lot = _lot_for(request.user, lot_id)
+    movements = Movement.objects.filter(lot=lot).select_related("document", "by")
+    lot.recent_movements = list(movements.order_by("-at", "-pk")[:limit])
+    return lot
+
+
+# ---------------------------------------------------------------- documents: shared reads
+
+
+def _list(
+    user, kind: str, point_id: int | None, limit: int, status: str | None = None
+) -> list[Document]:
+    """Documents of one kind at (or, for transfers, coming to) the points the member may see,
+    or at one of them, newest first."""
+    points = points_for(user) if point_id is None else [get_point_for(user, point_id)]
+    documents = documents_for(user).filter(
+        Q(point__in=points) | Q(destination__in=points), kind=kind
+    )
+    if status is not None:
+        documents = documents.filter(status=status)
+    return list(_with_lines(documents).order_by("-created_at", "-pk")[:limit])
+
+
+def _reverse(
+    request: HttpRequest,
+    document_id: int,
+    kind: str | None,
+    body: ReverseIn | None,
+    key: str | None,
+) -> Status:
+    document = _document_for(request.user, document_id, kind)
+    reason = body.reason if body else ""
+    return _created(
+        services.reverse_document(
+            document=document, by=request.user, reason=reason, idempotency_key=key
+        )
+    )
+
+
+POINT_FILTER = Query(None, description="Only documents of this point.", **OBJECT_ID)
+LIMIT = Query(20, ge=1, le=LIST_LIMIT)
+
+
+# ---------------------------------------------------------------- donations and purchases
+
+
+@router.post("/donations", response=CREATED)
+def post_donation(
+    request: HttpRequest, body: DonationIn, key: str | None = IDEMPOTENCY_KEY
+) -> Status:
+    """Take donated goods into stock at a point."""
+    point = _point(request.user, body.point, Action.INTAKE)
+    document = services.post_donation(
+        point=point,
+        lines=_intake_lines(body.lines),
+        by=request.user,
+        donor=body.donor,
+        note=body.note,
+        idempotency_key=key,
+    )
+    return _created(document)
+
+
+@router.get("/donations", response={200: list[DocumentOut], **ERRORS})
+def list_donations(
+    request: HttpRequest, point: int | None = POINT_FILTER, limit: int = LIMIT
+) -> list[Document]:
+    """Donations at the points you may see, newest first."""
+    return _list(request.user, Kind.DONATION, point, limit)
+
+
+@router.get("/donations/{document_id}", response=OK)
+def get_donation(request: HttpRequest, document_id: int) -> Document:
+    """One donation."""
+    return _shown(_document_for(request.user, document_id, Kind.DONATION))
+
+
+@router.post("/donations/{document_id}/reverse", response=CREATED)
+def reverse_donation(
+    request: HttpRequest,
+    document_id: int,
+    body: ReverseIn | None = None,
+    key: str | None = IDEMPOTENCY_KEY,
+) -> Status:
+    """Undo a donation; answers with the reversal document."""
+    return _reverse(request, document_id, Kind.DONATION, body, key)
+
+
+@router.post("/purchases", response=CREATED)
+def post_purchase(
+    request: HttpRequest, body: PurchaseIn, key: str | None = IDEMPOTENCY_KEY
+) -> Status:
+    """Take goods bought with donated money into stock, with supplier and cost per unit."""
+    point = _point(request.user, body.point, Action.PURCHASE)
+    document = services.post_purchase(
+        point=point,
+        lines=_intake_lines(body.lines),
+        by=request.user,
+        supplier=body.supplier,
+        currency=body.currency,
+        note=body.note,
+        idempotency_key=key,
+    )
+    return _created(document)
+
+
+@router.get("/purchases", response={200: list[DocumentOut], **ERRORS})
+def list_purchases(
+    request: HttpRequest, point: int | None = POINT_FILTER, limit: int = LIMIT
+) -> list[Document]:
+    """Purchases at the points you may see, newest first."""
+    return _list(request.user, Kind.PURCHASE, point, limit)
+
+
+@router.get("/purchases/{document_id}", response=OK)
+def get_purchase(request: HttpRequest, document_id: int) -> Document:
+    """One purchase."""
+    return _shown(_document_for(request.user, document_id, Kind.PURCHASE))
+
+
+@router.post("/purchases/{document_id}/reverse", response=CREATED)
+def reverse_purchase(
+    request: HttpRequest,
+    document_id: int,
+    body: ReverseIn | None = None,
+    key: str | None = IDEMPOTENCY_KEY,
+) -> Status:
+    """Undo a purchase; answers with the reversal document."""
+    return _reverse(request, document_id, Kind.PURCHASE, body, key)
+
+
+# ---------------------------------------------------------------- transfers
+
+
+@router.post("/transfers", response=CREATED)
+def create_transfer(
+    request: HttpRequest, body: TransferIn, key: str | None = IDEMPOTENCY_KEY
+) -> Status:
+    """Prepare a transfer from lots of the source point: a draft that moves nothing yet."""
+    source = _point(request.user, body.source, Action.SEND_TRANSFER, field="source")
+    document = services.create_transfer(
+        source=source,
+        destination=_destination(body.destination),
+        lines=_lot_lines(source, body.lines),
+        by=request.user,
+        note=body.note,
+        idempotency_key=key,
+    )
+    return _created(document)
+
+
+@router.post("/transfers/{document_id}/send", response=OK)
+def send_transfer(
+    request: HttpRequest, document_id: int, key: str | None = IDEMPOTENCY_KEY
+) -> Document:
+    """Send a draft: its goods leave the source now and are in transit until received."""
+    transfer = _document_for(request.user, document_id, Kind.TRANSFER)
+    services.send_transfer(transfer=transfer, by=request.user, idempotency_key=key)
+    return _shown(transfer)
+
+
+@router.post("/transfers/{document_id}/receive", response=OK)
+def receive_transfer(
+    request: HttpRequest,
+    document_id: int,
+    body: ReceiveIn | None = None,
+    key: str | None = IDEMPOTENCY_KEY,
+) -> Document:
+    """Receive a sent transfer at its destination; list only the lines that differ."""
+    transfer = _document_for(request.user, document_id, Kind.TRANSFER)
+    received: dict[int, int] = {}
+    for number, line in enumerate((body.lines if body else None) or [], 1):
+        if line.line in received:
+            raise InvalidInput(
+                _("Line %(n)d: this line is listed twice.") % {"n": number}, field="line"
+            )
+        received[line.line] = line.received_quantity
+    services.receive_transfer(
+        transfer=transfer,
+        received=received,
+        by=request.user,
+        note=body.note if body else "",
+        idempotency_key=key,
+    )
+    return _shown(transfer)
+
+
+@router.post("/transfers/{document_id}/cancel", response=OK)
+def cancel_transfer(request: HttpRequest, document_id: int) -> Document:
+    """Drop a draft that was never sent (a sent transfer is reversed instead). Cancelling
+    twice is refused with 409, so a retry cannot do harm; no idempotency key is needed."""
+    transfer = _document_for(request.user, document_id, Kind.TRANSFER)
+    services.cancel_transfer(transfer=transfer, by=request.user)
+    return _shown(transfer)
+
+
+@router.get("/transfers", response={200: list[DocumentOut], **ERRORS})
+def list_transfers(
+    request: HttpRequest,
+    point: int | None = Query(None, description="Going out of or coming into it.", **OBJECT_ID),
+    status: DocumentStatus | None = None,
+    limit: int = LIMIT,
+) -> list[Document]:
+    """Transfers out of and into the points you may see, newest first."""
+    return _list(request.user, Kind.TRANSFER, point, limit, status)
+
+
+@router.get("/transfers/{document_id}", response=OK)
+def get_transfer(request: HttpRequest, document_id: int) -> Document:
+    """One transfer, seen from either end."""
+    return _shown(_document_for(request.user, document_id, Kind.TRANSFER))
+
+
+# ---------------------------------------------------------------- counts, disposals, kits
+
+
+@router.post("/counts", response=CREATED)
+def post_count(request: HttpRequest, body: CountIn, key: str | None = IDEMPOTENCY_KEY) -> Status:
+    """Post a stocktake: each line says what is on the shelf; differences are booked."""
+    point = _point(request.user, body.point, Action.COUNT)
+    document = services.post_count(
+        point=point,
+        lines=_count_lines(point, body.lines),
+        by=request.user,
+        reason=body.reason,
+        idempotency_key=key,
+    )
+    return _created(document)
+
+
+@router.get("/counts/{document_id}", response=OK)
+def get_count(request: HttpRequest, document_id: int) -> Document:
+    """One count, with what the ledger expected on each line."""
+    return _shown(_document_for(request.user, document_id, Kind.COUNT))
+
+
+@router.post("/disposals", response=CREATED)
+def post_disposal(
+    request: HttpRequest, body: DisposalIn, key: str | None = IDEMPOTENCY_KEY
+) -> Status:
+    """Take expired or damaged goods out of stock, with the reason."""
+    point = _point(request.user, body.point, Action.DISPOSE)
+    document = services.dispose(
+        point=point,
+        lines=_lot_lines(point, body.lines),
+        by=request.user,
+        reason=body.reason,
+        idempotency_key=key,
+    )
+    return _created(document)
+
+
+@router.post("/kit-builds", response=CREATED)
+def post_kit_build(
+    request: HttpRequest, body: KitBuildIn, key: str | None = IDEMPOTENCY_KEY
+) -> Status:
+    """Assemble kits from their components' stock, first expiry first out."""
+    point = _point(request.user, body.point, Action.BUILD_KIT)
+    kit = Item.objects.filter(pk=body.kit).first()
+    if kit is None:
+        raise InvalidInput(_("Unknown item."), code="unknown_item", field="kit")
+    document = services.build_kit(
+        point=point, kit=kit, quantity=body.quantity, by=request.user, idempotency_key=key
+    )
+    return _created(document)
+
+
+@router.get("/kit-builds/{document_id}", response=OK)
+def get_kit_build(request: HttpRequest, document_id: int) -> Document:
+    """One kit build: the kits made and the component lots used."""
+    return _shown(_document_for(request.user, document_id, Kind.KIT_BUILD))
+
+
+# ---------------------------------------------------------------- any document
+
+
+@router.get("/documents/{document_id}", response=OK)
+def get_document(request: HttpRequest, document_id: int) -> Document:
+    """Any stock document you may see, whatever its kind."""
+    return _shown(_document_for(request.user, document_id))
+
+
+@router.post("/documents/{document_id}/reverse", response=CREATED)
+def reverse_document(
+    request: HttpRequest,
+    document_id: int,
+    body: ReverseIn | None = None,
+    key: str | None = IDEMPOTENCY_KEY,
+) -> Status:
+    """Undo any posted document with opposite movements; answers with the reversal."""
+    return _reverse(request, document_id, None, body, key)

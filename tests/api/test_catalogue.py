@@ -1,0 +1,105 @@
+"""The catalogue over the API: categories, item search in any script, barcodes."""
+
+from __future__ import annotations
+
+import pytest
+
+from kamavor.catalogue.models import Category
+from tests.api.conftest import assert_error
+from tests.factories import make_item
+
+
+def codes(response) -> list[str]:
+    assert response.status_code == 200, response.content
+    return [item["code"] for item in response.json()]
+
+
+def test_it_lists_categories_in_the_requests_language(w, api):
+    response = api(w.volunteer, language="ru").get("/categories")
+    assert response.status_code == 200
+    assert [c["name"] for c in response.json()] == [
+        "Одежда",
+        "Еда",
+        "Гигиена",
+    ]  # by position, then code
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["мыло", "Օճառ", "soap", "mylo", "2000000000039"],
+    ids=["russian", "armenian", "english", "latin-typed-russian", "barcode"],
+)
+def test_it_finds_items_by_any_name_or_barcode(w, api, query):
+    assert codes(api(w.volunteer).get("/items", q=query)) == ["soap-bar"]
+
+
+def test_it_filters_by_category(w, api):
+    found = codes(api(w.volunteer).get("/items", category="hygiene"))
+    assert set(found) == {"soap-bar", "toothpaste", "kit-hygiene"}
+    assert codes(api(w.volunteer).get("/items", category="nothing-like-it")) == []
+
+
+def test_it_limits_the_list(w, api):
+    food = Category.objects.get(code="food")
+    for n in range(25):
+        make_item(f"beans-{n}", category=food, hy=f"Լոբի {n}", ru=f"Фасоль {n}", en=f"Beans {n}")
+    client = api(w.volunteer)
+    assert len(codes(client.get("/items"))) == 20
+    assert len(codes(client.get("/items", limit=100))) == 30
+    assert len(codes(client.get("/items", q="beans", limit=3))) == 3
+    assert_error(client.get("/items", limit=101), 422, "invalid")
+    assert_error(client.get("/items", limit=0), 422, "invalid")
+
+
+def test_it_leaves_out_inactive_items_from_the_list_but_shows_them_by_id(w, api):
+    w.soap.active = False
+    w.soap.save(update_fields=["active"])
+    assert codes(api(w.volunteer).get("/items", q="soap")) == []
+    assert api(w.volunteer).get(f"/items/{w.soap.pk}").json()["active"] is False
+
+
+def test_it_shows_an_item_with_its_kit_components(w, api):
+    response = api(w.volunteer).get(f"/items/{w.hygiene_kit.pk}")
+    assert response.status_code == 200
+    kit = response.json()
+    assert kit["is_kit"] and kit["tracks_expiry"]
+    assert {(c["item"], c["quantity"]) for c in kit["components"]} == {
+        (w.soap.pk, 2),
+        (w.toothpaste.pk, 1),
+    }
+
+
+def test_it_finds_an_item_by_barcode(w, api):
+    response = api(w.volunteer).get("/items/barcode/2000000000022")
+    assert response.json()["id"] == w.soap.pk
+    assert_error(api(w.volunteer).get("/items/barcode/4006381333931"), 404, "not_found")
+
+
+def test_unknown_items_are_not_found(w, api):
+    assert_error(api(w.volunteer).get("/items/987654"), 404, "not_found")
+
+
+def test_the_outsider_reads_the_same_catalogue(w, api):
+    # The catalogue is the network's, not an organisation's.
+    assert codes(api(w.outsider).get("/items", q="rice")) == ["rice-1kg"]
+
+
+def test_it_refuses_anonymous_requests(w, api):
+    for path in ["/categories", "/items", f"/items/{w.soap.pk}", "/items/barcode/2000000000022"]:
+        assert_error(api().get(path), 401, "unauthenticated")
+
+
+def test_it_refuses_nul_characters_in_a_search(w, api):
+    # PostgreSQL text cannot hold NUL: refused as invalid, not a server error.
+    assert_error(api(w.volunteer).get("/items", q="so\x00ap"), 422, "invalid")
+    assert_error(api(w.volunteer).get("/items/barcode/20\x0000"), 422, "invalid")
+    assert_error(api(w.volunteer).get("/items", category="food\x00"), 422, "invalid")
+
+
+def test_the_list_takes_a_fixed_number_of_queries(w, api, django_assert_max_num_queries):
+    client = api(w.volunteer)
+    client.get("/categories")  # the token's first use is recorded once
+    with django_assert_max_num_queries(4):
+        assert len(client.get("/items", limit=100).json()) == 5
+    with django_assert_max_num_queries(2):
+        assert len(client.get("/categories").json()) == 3
