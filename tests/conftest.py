@@ -8,6 +8,16 @@ from django.db import transaction
 from tests.factories import World, build_world
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """Personas are created in every module: a fast hasher keeps the suite quick. (The real
+    hasher is Django's default PBKDF2, untouched outside the tests.)"""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker) -> World:
     """Created once per test module inside a transaction that is rolled back at its end;

@@ -45,7 +45,7 @@ class ItemQuerySet(models.QuerySet):
 
     def search(self, query: str) -> ItemQuerySet:
         """Items whose names (in any script, or transliterated) or barcodes match the query."""
-        query = (query or "").strip()
+        query = (query or "").replace("\x00", "").strip()
         if not query:
             return self.none()
         if query.isdigit() and len(query) >= 8:

@@ -13,9 +13,11 @@ from kamavor.stock.models import Document, Lot
 def documents_for(user):
     """Documents of the user's organisations, and transfers coming to their points."""
     orgs = organisations_for(user)
-    return Document.objects.filter(
-        Q(organisation_id__in=orgs) | Q(destination__organisation_id__in=orgs)
+    # A transfer is the destination's business once it is sent, not while it is a draft.
+    incoming = Q(destination__organisation_id__in=orgs) & ~Q(
+        status__in=[Document.Status.DRAFT, Document.Status.CANCELLED]
     )
+    return Document.objects.filter(Q(organisation_id__in=orgs) | incoming)
 
 
 def get_document_for(user, document_id, action: Action = Action.VIEW_STOCK) -> Document:
@@ -45,4 +47,6 @@ def get_lot_for(user, lot_id, point=None) -> Lot:
         raise Http404
     if point is not None and lot.point_id != point.pk:
         raise Http404
+    if not may(user, lot.point.organisation_id, Action.VIEW_STOCK):
+        raise PermissionDenied
     return lot

@@ -108,7 +108,7 @@ def check_key(key: str | None) -> str | None:
     if key is None:
         return None
     key = str(key).strip()
-    if not key or len(key) > MAX_KEY_LENGTH:
+    if not key or len(key) > MAX_KEY_LENGTH or "\x00" in key:
         raise InvalidInput(
             _("The idempotency key must be 1 to %(n)d characters.") % {"n": MAX_KEY_LENGTH},
             code="invalid_idempotency_key",

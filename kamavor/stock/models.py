@@ -111,6 +111,19 @@ class Balance(models.Model):
         return f"{self.lot}: {self.quantity}"
 
 
+NUMBER_PREFIX = {
+    "donation": "D",
+    "purchase": "P",
+    "transfer": "T",
+    "count": "C",
+    "adjustment": "A",
+    "disposal": "W",  # written off
+    "kit_build": "K",
+    "kit_unbuild": "U",
+    "reversal": "R",
+}
+
+
 class Document(models.Model):
     """A posted stock document: donation, purchase, transfer, count, disposal, kit build, reversal.
 
@@ -174,7 +187,8 @@ class Document(models.Model):
 
     @property
     def number(self) -> str:
-        return f"{self.kind[:1].upper()}-{self.pk:06d}"
+        """A short reference a volunteer can say aloud: D-000123 for donation 123."""
+        return f"{NUMBER_PREFIX.get(self.kind, 'X')}-{self.pk:06d}"
 
 
 class DocumentLine(models.Model):

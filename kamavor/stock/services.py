@@ -67,6 +67,11 @@ class CountLine:
 def _require(by, point: Point, action: Action) -> None:
     if not may(by, point.organisation_id, action):
         raise PermissionDenied
+    if not point.active:
+        raise InvalidInput(
+            _("%(point)s is closed: it takes no stock postings.") % {"point": point.name},
+            code="point_closed",
+        )
 
 
 def _line_error(number: int, message: str, field: str | None = None) -> InvalidInput:
@@ -148,7 +153,7 @@ def _check_lot_line(line: LotLine, *, point: Point, number: int) -> None:
 
 
 def _clean_text(value: str, *, limit: int, label: str) -> str:
-    value = (value or "").strip()
+    value = (value or "").replace("\x00", "").strip()
     if len(value) > limit:
         raise InvalidInput(
             _("%(label)s is too long (at most %(n)d characters).") % {"label": label, "n": limit}
@@ -635,7 +640,7 @@ def build_kit(
 
 
 def _kit_components(kit: Item) -> list:
-    if not isinstance(kit, Item) or not kit.is_kit:
+    if not isinstance(kit, Item) or not kit.is_kit or not kit.active:
         raise InvalidInput(_("This item is not a kit."), field="kit")
     components = list(kit.components.select_related("item"))
     if not components:

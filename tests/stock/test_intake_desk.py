@@ -122,3 +122,7 @@ def test_a_wrong_barcode_is_not_remembered(client, w, desk):
     )
     assert w.soap.barcodes.filter(code="2000000000022").exists()
     assert not w.rice.barcodes.filter(code="2000000000022").exists()
+
+
+def test_a_nul_character_in_the_search_is_harmless(client, w, desk):
+    assert client.get(desk, {"q": "ri\x00ce"}).status_code == 200

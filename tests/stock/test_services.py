@@ -230,3 +230,22 @@ def test_reversal_is_refused_when_the_stock_has_left(w):
     doc.refresh_from_db()
     assert doc.status == Document.Status.POSTED
     assert on_hand(w.point, w.soap) == 1
+
+
+def test_a_closed_point_takes_no_postings(w):
+    w.point.active = False
+    try:
+        with pytest.raises(InvalidInput, match="closed"):
+            donate(w, IntakeLine(w.soap, 1))
+    finally:
+        w.point.active = True
+    assert not Document.objects.exists()
+
+
+def test_document_numbers_tell_kinds_apart(w):
+    doc = donate(w, IntakeLine(w.soap, 5))
+    lot = Lot.objects.get(item=w.soap, point=w.point)
+    disposal = services.dispose(
+        point=w.point, lines=[LotLine(lot, 1)], by=w.coordinator, reason="x"
+    )
+    assert doc.number.startswith("D-") and disposal.number.startswith("W-")
