@@ -183,6 +183,7 @@ class TransferLineForm(forms.Form):
         self.item = item
         self.available = available
         self.in_cart = in_cart or {}
+        self.on_hand = sum(available.values())
         if item.tracks_size:
             known = [s for s in item.sizes if available.get(s)]
             other = sorted(s for s in available if s and available[s] and s not in item.sizes)
@@ -314,7 +315,12 @@ class CountSheetForm(forms.Form):
         return [(lot, value) for lot, value in values if value is not None]
 
     def focus_next_blank(self) -> None:
-        """Put the cursor on the first blank box after the last one filled in."""
+        """Put the cursor on the first box in error, else the first blank one after the last
+        one filled in."""
+        for lot in self.lots:
+            if f"lot_{lot.pk}" in self.errors:
+                self.fields[f"lot_{lot.pk}"].widget.attrs["autofocus"] = True
+                return
         last = -1
         for n, lot in enumerate(self.lots):
             if self[f"lot_{lot.pk}"].value() not in (None, ""):
@@ -358,3 +364,4 @@ class UnbuildKitForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("initial", {"key": new_key()})
         super().__init__(*args, **kwargs)
+        self.fields["quantity"].widget.attrs["aria-label"] = self.fields["quantity"].label
