@@ -54,7 +54,15 @@ def page(browser, live_server):
     context = browser.new_context(locale="en-GB", viewport={"width": 1200, "height": 900})
     page = context.new_page()
     page.requests_made = []
+    page.console_errors = []
     page.on("request", lambda request: page.requests_made.append(request.url))
+    page.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and page.console_errors.append(f"{message.text} at {message.location}")
+        ),
+    )
     page.set_default_timeout(10_000)
     yield page
     context.close()
@@ -68,5 +76,7 @@ def screenshot(page, name: str) -> Path:
 
 
 def assert_same_origin(page, origin: str) -> None:
+    """No request left the app, and nothing broke the page's content security policy."""
     foreign = [url for url in page.requests_made if not url.startswith(origin)]
     assert not foreign, f"requests to third parties: {foreign}"
+    assert not page.console_errors, page.console_errors

@@ -28,7 +28,8 @@ def test_a_volunteer_takes_a_donation_with_the_keyboard_and_reverses_it(page, li
     keyboard.type(PASSWORD)
     keyboard.press("Enter")
     page.wait_for_url("**/desk/")
-    keyboard.press("Enter")  # the first point has the focus
+    expect(page.locator("#points a").first).to_be_focused()
+    keyboard.press("Enter")  # on the first point
     page.wait_for_url(f"**/desk/{w.point.pk}/intake/")
 
     # A name typed in Latin letters finds the Armenian and Russian item.
