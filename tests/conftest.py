@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from tests.factories import World, build_world
 
@@ -50,3 +54,18 @@ def client():
     from django.test import Client
 
     return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.fixture
+def travel(monkeypatch) -> Callable[[int], dt.date]:
+    """Move "today" some days ahead, for everything that asks django.utils.timezone."""
+    real = timezone.localdate
+
+    def to(days: int) -> dt.date:
+        target = real() + dt.timedelta(days=days)
+        monkeypatch.setattr(
+            timezone, "localdate", lambda value=None, tz=None: real(value, tz) if value else target
+        )
+        return target
+
+    return to

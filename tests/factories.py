@@ -1,4 +1,5 @@
-"""Builders for test data: a small network with personas and a catalogue."""
+"""Builders for test data (a small network with personas and a catalogue, stock posted through
+the services) and the few readers the desk and API tests share."""
 
 from __future__ import annotations
 
@@ -7,11 +8,16 @@ import itertools
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.db.models import Sum
+from django.test import Client
 from django.utils import timezone
 
 from kamavor.catalogue.models import Barcode, Category, Item, KitComponent
 from kamavor.network.models import Member, Organisation, Point
 from kamavor.network.services import create_token
+from kamavor.stock import services
+from kamavor.stock.models import Balance, Document, Lot, Movement
+from kamavor.stock.services import IntakeLine
 
 _serial = itertools.count(1)
 PASSWORD = "correct horse battery staple"
@@ -175,3 +181,57 @@ def build_world() -> World:
         toothpaste=toothpaste,
         hygiene_kit=kit,
     )
+
+
+# ---------------------------------------------------------------- stock
+
+
+def donate(w: World, *lines: IntakeLine, point=None, by=None) -> Document:
+    """Stock for a test, posted through the service (the API's own tests post through HTTP)."""
+    return services.post_donation(point=point or w.point, lines=list(lines), by=by or w.coordinator)
+
+
+def lot_of(w: World, item, point=None, **attributes) -> Lot:
+    return Lot.objects.get(item=item, point=point or w.point, **attributes)
+
+
+def on_hand(point, item) -> int:
+    return Balance.objects.filter(point=point, item=item).aggregate(s=Sum("quantity"))["s"] or 0
+
+
+def ledger() -> tuple[int, int]:
+    """How many documents and movements exist: a refused request changes neither."""
+    return Document.objects.count(), Movement.objects.count()
+
+
+# ---------------------------------------------------------------- desks
+
+
+def desk(user=None) -> Client:
+    """A browser at the desks, logged in as `user` (anonymous without), reading English."""
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def page_messages(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+def assert_members_only(w: World, path: str) -> None:
+    """Anonymous goes to log in; the outsider is told nothing (404), the partner no (403)."""
+    response = desk().get(path)
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+    assert desk(w.outsider).get(path).status_code == 404
+    assert desk(w.partner).get(path).status_code == 403
+
+
+def assert_form_error(response, error: str) -> None:
+    """The form came back (not a redirect) showing this error."""
+    assert response.status_code == 200
+    assert error in text(response)

@@ -18,13 +18,18 @@ ITEM_LIMIT = 100
 Unit = one_of(Item.Unit)
 
 
-class CategoryOut(Schema):
+class _Named(Schema):
+    """A catalogue entry's id, code and names (`name` in the request's language)."""
+
     id: int
     code: str
     name: str
     name_hy: str
     name_ru: str
     name_en: str
+
+
+class CategoryOut(_Named):
     position: int
 
 
@@ -37,13 +42,7 @@ class ComponentOut(Schema):
         return component.item_id
 
 
-class ItemOut(Schema):
-    id: int
-    code: str
-    name: str
-    name_hy: str
-    name_ru: str
-    name_en: str
+class ItemOut(_Named):
     category: int
     category_code: str
     unit: Unit

@@ -8,7 +8,7 @@ see (another organisation's point or lot) is refused exactly like an id that doe
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
@@ -32,6 +32,7 @@ from kamavor.stock.api_schemas import (
     DocumentOut,
     DocumentStatus,
     DonationIn,
+    In,
     IntakeLineIn,
     KitBuildIn,
     LotDetailOut,
@@ -295,89 +296,96 @@ LIMIT = Query(20, ge=1, le=LIST_LIMIT)
 # ---------------------------------------------------------------- donations and purchases
 
 
-@router.post("/donations", response=CREATED)
-def post_donation(
-    request: HttpRequest, body: DonationIn, key: str | None = IDEMPOTENCY_KEY
-) -> Status:
-    """Take donated goods into stock at a point."""
-    point = _point(request.user, body.point, Action.INTAKE)
-    document = services.post_donation(
-        point=point,
-        lines=_intake_lines(body.lines),
-        by=request.user,
-        donor=body.donor,
-        note=body.note,
-        idempotency_key=key,
+@dataclass(frozen=True)
+class _IntakeKind:
+    """What tells donations and purchases apart over the API; their four endpoints are shared."""
+
+    kind: str
+    name: str  # "donation": /donations, post_donation, list_donations …
+    body: type[In]
+    action: Action
+    post: Callable[..., Document]
+    fields: tuple[str, ...]  # the body's own fields, passed on to the service by name
+    about: str  # what posting one does: the description of POST /{name}s
+
+
+def _named(endpoint: Callable, name: str, spec: _IntakeKind) -> Callable:
+    """The endpoint as if written out for this kind: Ninja takes the operation id, summary and
+    URL name from the function's name, and the description from its docstring."""
+    words = {"name": spec.name, "Names": f"{spec.name.capitalize()}s"}
+    endpoint.__name__ = endpoint.__qualname__ = name.format(**words)
+    endpoint.__doc__ = (endpoint.__doc__ or spec.about).format(**words)
+    return endpoint
+
+
+def _add_intake_endpoints(spec: _IntakeKind) -> None:
+    """POST and GET /{name}s, GET /{name}s/{id} and POST /{name}s/{id}/reverse."""
+
+    def post(request: HttpRequest, body, key: str | None = IDEMPOTENCY_KEY) -> Status:
+        point = _point(request.user, body.point, spec.action)
+        document = spec.post(
+            point=point,
+            lines=_intake_lines(body.lines),
+            by=request.user,
+            note=body.note,
+            idempotency_key=key,
+            **{field: getattr(body, field) for field in spec.fields},
+        )
+        return _created(document)
+
+    def list_(
+        request: HttpRequest, point: int | None = POINT_FILTER, limit: int = LIMIT
+    ) -> list[Document]:
+        """{Names} at the points you may see, newest first."""
+        return _list(request.user, spec.kind, point, limit)
+
+    def get(request: HttpRequest, document_id: int) -> Document:
+        """One {name}."""
+        return _shown(_document_for(request.user, document_id, spec.kind))
+
+    def reverse(
+        request: HttpRequest,
+        document_id: int,
+        body: ReverseIn | None = None,
+        key: str | None = IDEMPOTENCY_KEY,
+    ) -> Status:
+        """Undo a {name}; answers with the reversal document."""
+        return _reverse(request, document_id, spec.kind, body, key)
+
+    post.__annotations__["body"] = spec.body  # the schema Ninja validates and documents
+    path = f"/{spec.name}s"
+    router.post(path, response=CREATED)(_named(post, "post_{name}", spec))
+    router.get(path, response={200: list[DocumentOut], **ERRORS})(
+        _named(list_, "list_{name}s", spec)
     )
-    return _created(document)
-
-
-@router.get("/donations", response={200: list[DocumentOut], **ERRORS})
-def list_donations(
-    request: HttpRequest, point: int | None = POINT_FILTER, limit: int = LIMIT
-) -> list[Document]:
-    """Donations at the points you may see, newest first."""
-    return _list(request.user, Kind.DONATION, point, limit)
-
-
-@router.get("/donations/{document_id}", response=OK)
-def get_donation(request: HttpRequest, document_id: int) -> Document:
-    """One donation."""
-    return _shown(_document_for(request.user, document_id, Kind.DONATION))
-
-
-@router.post("/donations/{document_id}/reverse", response=CREATED)
-def reverse_donation(
-    request: HttpRequest,
-    document_id: int,
-    body: ReverseIn | None = None,
-    key: str | None = IDEMPOTENCY_KEY,
-) -> Status:
-    """Undo a donation; answers with the reversal document."""
-    return _reverse(request, document_id, Kind.DONATION, body, key)
-
-
-@router.post("/purchases", response=CREATED)
-def post_purchase(
-    request: HttpRequest, body: PurchaseIn, key: str | None = IDEMPOTENCY_KEY
-) -> Status:
-    """Take goods bought with donated money into stock, with supplier and cost per unit."""
-    point = _point(request.user, body.point, Action.PURCHASE)
-    document = services.post_purchase(
-        point=point,
-        lines=_intake_lines(body.lines),
-        by=request.user,
-        supplier=body.supplier,
-        currency=body.currency,
-        note=body.note,
-        idempotency_key=key,
+    router.get(path + "/{document_id}", response=OK)(_named(get, "get_{name}", spec))
+    router.post(path + "/{document_id}/reverse", response=CREATED)(
+        _named(reverse, "reverse_{name}", spec)
     )
-    return _created(document)
 
 
-@router.get("/purchases", response={200: list[DocumentOut], **ERRORS})
-def list_purchases(
-    request: HttpRequest, point: int | None = POINT_FILTER, limit: int = LIMIT
-) -> list[Document]:
-    """Purchases at the points you may see, newest first."""
-    return _list(request.user, Kind.PURCHASE, point, limit)
-
-
-@router.get("/purchases/{document_id}", response=OK)
-def get_purchase(request: HttpRequest, document_id: int) -> Document:
-    """One purchase."""
-    return _shown(_document_for(request.user, document_id, Kind.PURCHASE))
-
-
-@router.post("/purchases/{document_id}/reverse", response=CREATED)
-def reverse_purchase(
-    request: HttpRequest,
-    document_id: int,
-    body: ReverseIn | None = None,
-    key: str | None = IDEMPOTENCY_KEY,
-) -> Status:
-    """Undo a purchase; answers with the reversal document."""
-    return _reverse(request, document_id, Kind.PURCHASE, body, key)
+_add_intake_endpoints(
+    _IntakeKind(
+        kind=Kind.DONATION,
+        name="donation",
+        body=DonationIn,
+        action=Action.INTAKE,
+        post=services.post_donation,
+        fields=("donor",),
+        about="Take donated goods into stock at a point.",
+    )
+)
+_add_intake_endpoints(
+    _IntakeKind(
+        kind=Kind.PURCHASE,
+        name="purchase",
+        body=PurchaseIn,
+        action=Action.PURCHASE,
+        post=services.post_purchase,
+        fields=("supplier", "currency"),
+        about="Take goods bought with donated money into stock, with supplier and cost per unit.",
+    )
+)
 
 
 # ---------------------------------------------------------------- transfers

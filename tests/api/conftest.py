@@ -1,18 +1,13 @@
-"""The API test kit: a client per persona, the error shape, and a way to move "today"."""
+"""The API test kit: a client per persona and the error shape."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Callable
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
-from kamavor.stock import services
-from kamavor.stock.models import Document, Lot, Movement
-from kamavor.stock.services import IntakeLine
 from tests.factories import World
 
 PREFIX = "/api/v1"
@@ -55,32 +50,3 @@ def assert_error(response, status: int, code: str) -> dict:
     assert body["code"] == code, body
     assert isinstance(body["message"], str) and body["message"]
     return body
-
-
-def ledger() -> tuple[int, int]:
-    """How many documents and movements exist: a refused request changes neither."""
-    return Document.objects.count(), Movement.objects.count()
-
-
-def donate(w: World, *lines: IntakeLine, point=None, by=None) -> Document:
-    """Stock for a test, posted through the service (the API's own tests post through HTTP)."""
-    return services.post_donation(point=point or w.point, lines=list(lines), by=by or w.coordinator)
-
-
-def lot_of(w: World, item, point=None, **attributes) -> Lot:
-    return Lot.objects.get(item=item, point=point or w.point, **attributes)
-
-
-@pytest.fixture
-def travel(monkeypatch) -> Callable[[int], dt.date]:
-    """Move "today" some days ahead, for everything that asks django.utils.timezone."""
-    real = timezone.localdate
-
-    def to(days: int) -> dt.date:
-        target = real() + dt.timedelta(days=days)
-        monkeypatch.setattr(
-            timezone, "localdate", lambda value=None, tz=None: real(value, tz) if value else target
-        )
-        return target
-
-    return to

@@ -3,14 +3,10 @@ sorting desk's kits."""
 
 from __future__ import annotations
 
-from kamavor.stock.models import Balance, Document
+from kamavor.stock.models import Document
 from kamavor.stock.services import IntakeLine
-from tests.api.conftest import assert_error, donate, ledger, lot_of
-
-
-def on_hand(point, item) -> int:
-    return sum(Balance.objects.filter(point=point, item=item).values_list("quantity", flat=True))
-
+from tests.api.conftest import assert_error
+from tests.factories import donate, ledger, lot_of, on_hand
 
 # ---------------------------------------------------------------- counts
 

@@ -11,7 +11,8 @@ from django.test import Client
 
 from kamavor.network.models import ApiToken
 from kamavor.stock.models import Document
-from tests.api.conftest import assert_error, ledger
+from tests.api.conftest import assert_error
+from tests.factories import ledger
 
 
 def donation(w, *lines: dict, **fields) -> dict:

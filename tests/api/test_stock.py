@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from kamavor.stock import services
 from kamavor.stock.services import IntakeLine, LotLine
-from tests.api.conftest import assert_error, donate, lot_of
+from tests.api.conftest import assert_error
+from tests.factories import donate, lot_of
 
 
 def stock_rows(response) -> dict[int, int]:

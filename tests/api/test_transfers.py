@@ -4,14 +4,10 @@ organisation's), or cancelled; seen by both ends."""
 from __future__ import annotations
 
 from kamavor.network.models import Member
-from kamavor.stock.models import Balance, Document, Movement
+from kamavor.stock.models import Document, Movement
 from kamavor.stock.services import IntakeLine
-from tests.api.conftest import assert_error, donate, ledger, lot_of
-from tests.factories import make_member, make_org, make_point
-
-
-def on_hand(point, item) -> int:
-    return sum(Balance.objects.filter(point=point, item=item).values_list("quantity", flat=True))
+from tests.api.conftest import assert_error
+from tests.factories import donate, ledger, lot_of, make_member, make_org, make_point, on_hand
 
 
 def stocked(w):

@@ -5,18 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db.models import Sum
 from playwright.sync_api import expect
 
-from kamavor.stock.models import Balance, Document
+from kamavor.stock.models import Document
 from tests.browser.conftest import assert_same_origin, screenshot
-from tests.factories import PASSWORD, build_world
+from tests.factories import PASSWORD, build_world, on_hand
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def on_hand(point, item) -> int:
-    return Balance.objects.filter(point=point, item=item).aggregate(s=Sum("quantity"))["s"] or 0
 
 
 def test_a_volunteer_takes_a_donation_with_the_keyboard_and_reverses_it(page, live_server):

@@ -2,67 +2,22 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
-from django.db.models import Sum
-from django.test import Client
-from django.utils import timezone
 
 from kamavor.stock import services
-from kamavor.stock.models import Balance, Document, Lot, Movement
+from kamavor.stock.models import Document, Lot
 from kamavor.stock.services import CountLine, IntakeLine
-
-
-@pytest.fixture(autouse=True)
-def _plain_http(settings) -> None:
-    settings.SECURE_SSL_REDIRECT = False
-
-
-@pytest.fixture
-def travel(monkeypatch):
-    """Move "today" some days ahead, for everything that asks django.utils.timezone."""
-    real = timezone.localdate
-
-    def to(days: int) -> dt.date:
-        target = real() + dt.timedelta(days=days)
-        monkeypatch.setattr(
-            timezone, "localdate", lambda value=None, tz=None: real(value, tz) if value else target
-        )
-        return target
-
-    return to
-
-
-def desk(user=None) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def donate(w, *lines: IntakeLine, point=None, by=None) -> Document:
-    return services.post_donation(point=point or w.point, lines=list(lines), by=by or w.coordinator)
-
-
-def on_hand(point, item) -> int:
-    return Balance.objects.filter(point=point, item=item).aggregate(s=Sum("quantity"))["s"] or 0
-
-
-def lot_of(w, item, point=None, **attributes) -> Lot:
-    return Lot.objects.get(item=item, point=point or w.point, **attributes)
-
-
-def ledger() -> tuple[int, int]:
-    return Document.objects.count(), Movement.objects.count()
-
-
-def text(response) -> str:
-    return response.content.decode()
-
-
-def page_messages(response) -> list[str]:
-    return [str(m) for m in response.context["messages"]]
+from tests.factories import (
+    assert_form_error,
+    assert_members_only,
+    desk,
+    donate,
+    ledger,
+    lot_of,
+    on_hand,
+    page_messages,
+    text,
+)
 
 
 @pytest.fixture
@@ -86,6 +41,13 @@ def sheet_form(client, w, category="hygiene"):
     response = client.get(f"/desk/{w.point.pk}/counts/new/", {"category": category})
     assert response.status_code == 200
     return response, response.context["form"]
+
+
+def post_sheet(client, w, form, counted: dict[Lot, str] | None = None, **fields):
+    """Post the sheet `form` was rendered with, with a number typed for each lot in `counted`."""
+    boxes = {f"lot_{lot.pk}": value for lot, value in (counted or {}).items()}
+    data = {"key": form["key"].value(), "category": "hygiene", **boxes, **fields}
+    return client.post(f"/desk/{w.point.pk}/counts/post/", data)
 
 
 # ---------------------------------------------------------------- the list
@@ -113,10 +75,7 @@ def test_it_lists_recent_counts_and_categories(w, hygiene, django_assert_max_num
 
 def test_the_list_and_sheet_are_refused_to_anonymous_outsider_and_partner(w, hygiene):
     for path in (f"/desk/{w.point.pk}/counts/", f"/desk/{w.point.pk}/counts/new/?category=food"):
-        response = desk().get(path)
-        assert response.status_code == 302 and response["Location"].startswith("/login/")
-        assert desk(w.outsider).get(path).status_code == 404
-        assert desk(w.partner).get(path).status_code == 403
+        assert_members_only(w, path)
 
 
 # ---------------------------------------------------------------- the sheet
@@ -163,8 +122,7 @@ def test_it_posts_only_the_typed_lines_and_asks_a_reason_for_differences(w, hygi
     }
     before = ledger()
     response = client.post(f"/desk/{w.point.pk}/counts/post/", data)
-    assert response.status_code == 200
-    assert "Give a reason for the difference on Soap bar." in text(response)
+    assert_form_error(response, "Give a reason for the difference on Soap bar.")
     assert ledger() == before
 
     data["reason"] = "two bars wet, thrown away"
@@ -192,15 +150,7 @@ def test_zero_is_a_count_and_a_lot_gone_meanwhile_is_still_counted(w, hygiene):
     services.post_count(  # someone else empties the lot before this sheet is posted
         point=w.point, lines=[CountLine(counted=0, lot=soon)], by=w.admin, reason="used"
     )
-    response = client.post(
-        f"/desk/{w.point.pk}/counts/post/",
-        {
-            "key": form["key"].value(),
-            "category": "hygiene",
-            f"lot_{soon.pk}": "1",
-            "reason": "found",
-        },
-    )
+    response = post_sheet(client, w, form, {soon: "1"}, reason="found")
     assert response.status_code == 302
     line = Document.objects.filter(kind="count").latest("pk").lines.get()
     assert (line.lot_id, line.quantity, line.expected_quantity) == (soon.pk, 1, 0)
@@ -211,15 +161,7 @@ def test_check_keeps_the_numbers_and_moves_to_the_next_blank_box(w, hygiene):
     _response, form = sheet_form(client, w)
     soap, soon, later = hygiene["soap"], hygiene["paste_soon"], hygiene["paste_later"]
     before = ledger()
-    response = client.post(
-        f"/desk/{w.point.pk}/counts/post/",
-        {
-            "key": form["key"].value(),
-            "category": "hygiene",
-            f"lot_{soap.pk}": "12",
-            "action": "check",
-        },
-    )
+    response = post_sheet(client, w, form, {soap: "12"}, action="check")
     assert response.status_code == 200
     assert ledger() == before
     checked = response.context["form"]
@@ -243,17 +185,8 @@ def test_it_refuses_a_bad_count(w, hygiene, counted, error):
     _response, form = sheet_form(client, w)
     soap = hygiene["soap"]
     before = ledger()
-    response = client.post(
-        f"/desk/{w.point.pk}/counts/post/",
-        {
-            "key": form["key"].value(),
-            "category": "hygiene",
-            f"lot_{soap.pk}": counted,
-            "reason": "x",
-        },
-    )
-    assert response.status_code == 200
-    assert error in text(response)
+    response = post_sheet(client, w, form, {soap: counted}, reason="x")
+    assert_form_error(response, error)
     assert ledger() == before
     assert "autofocus" in str(response.context["form"][f"lot_{soap.pk}"])
 
@@ -262,9 +195,7 @@ def test_it_refuses_an_empty_sheet(w, hygiene):
     client = desk(w.coordinator)
     _response, form = sheet_form(client, w)
     before = ledger()
-    response = client.post(
-        f"/desk/{w.point.pk}/counts/post/", {"key": form["key"].value(), "category": "hygiene"}
-    )
+    response = post_sheet(client, w, form)
     assert "Type at least one counted quantity." in text(response)
     assert ledger() == before
 
@@ -274,10 +205,7 @@ def test_a_lot_of_another_point_cannot_be_slipped_into_a_sheet(w, hygiene):
     theirs = lot_of(w, w.soap, point=w.warehouse)
     client = desk(w.coordinator)
     _response, form = sheet_form(client, w)
-    response = client.post(
-        f"/desk/{w.point.pk}/counts/post/",
-        {"key": form["key"].value(), "category": "hygiene", f"lot_{theirs.pk}": "0", "reason": "x"},
-    )
+    response = post_sheet(client, w, form, {theirs: "0"}, reason="x")
     assert "Type at least one counted quantity." in text(response)
     assert on_hand(w.warehouse, w.soap) == 5
 

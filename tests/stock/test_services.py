@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db.models import Sum
 
 from kamavor.core.errors import (
     Conflict,
@@ -15,12 +14,9 @@ from kamavor.core.errors import (
     NotEnoughStock,
 )
 from kamavor.stock import services
-from kamavor.stock.models import Balance, Document, Lot, Movement
+from kamavor.stock.models import Document, Lot, Movement
 from kamavor.stock.services import CountLine, IntakeLine, LotLine
-
-
-def on_hand(point, item) -> int:
-    return Balance.objects.filter(point=point, item=item).aggregate(s=Sum("quantity"))["s"] or 0
+from tests.factories import on_hand
 
 
 def donate(w, *lines, by=None, key=None, point=None):

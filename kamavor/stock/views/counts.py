@@ -95,12 +95,19 @@ def _render_sheet(request: HttpRequest, point, category, form: CountSheetForm, *
     )
 
 
+def _category(request: HttpRequest, code: str) -> Category | None:
+    """The category the sheet covers; without one, the member is asked to choose it."""
+    category = Category.objects.filter(code=code).first()
+    if category is None:
+        messages.error(request, _("Choose a category to count."))
+    return category
+
+
 @point_view(Action.VIEW_STOCK)
 def count_new(request: HttpRequest, point) -> HttpResponse:
     """The sheet for one category: volunteers may print it; a coordinator posts it."""
-    category = Category.objects.filter(code=request.GET.get("category", "")).first()
+    category = _category(request, request.GET.get("category", ""))
     if category is None:
-        messages.error(request, _("Choose a category to count."))
         return redirect("stock:counts", point_id=point.pk)
     form = CountSheetForm(lots=_sheet_lots(point, category))
     form.focus_next_blank()
@@ -111,9 +118,8 @@ def count_new(request: HttpRequest, point) -> HttpResponse:
 @point_view(Action.COUNT)
 def count_post(request: HttpRequest, point) -> HttpResponse:
     """Post the lines with a number typed; Enter ("check") only checks and moves on."""
-    category = Category.objects.filter(code=request.POST.get("category", "")).first()
+    category = _category(request, request.POST.get("category", ""))
     if category is None:
-        messages.error(request, _("Choose a category to count."))
         return redirect("stock:counts", point_id=point.pk)
     lots = _sheet_lots(point, category)
     lots += _posted_lots(request, point, lots)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,8 +21,8 @@ from kamavor.stock import services
 from kamavor.stock.carts import Cart, intake_line_to_dict, intake_lines
 from kamavor.stock.forms import IntakeLineForm, PostIntakeForm
 from kamavor.stock.models import Document
+from kamavor.stock.views._find import cart_views, choose_first, chosen_item, find_and_choose
 
-MAX_MATCHES = 9
 RECENT = 10
 
 
@@ -75,16 +77,12 @@ def intake(request: HttpRequest, point) -> HttpResponse:
     )
     if allowed and mode != cart.mode:
         cart.set_mode(mode)
-    item = _chosen_item(request)
-    if item is not None:
-        form = IntakeLineForm(item=item, purchase=cart.mode == "purchase")
-        return _render(
-            request, point, cart, item=item, line_form=form, barcode=_pending_barcode(request)
-        )
-    query = request.GET.get("q", "").strip()
-    if not query:
-        return _render(request, point, cart, barcode=_pending_barcode(request))
-    return _find(request, point, cart, query)
+    return find_and_choose(
+        request,
+        partial(_render, request, point, cart, barcode=_pending_barcode(request)),
+        lambda item: IntakeLineForm(item=item, purchase=cart.mode == "purchase"),
+        not_found=partial(_unknown_barcode, request, point, cart),
+    )
 
 
 def _pending_barcode(request: HttpRequest) -> str:
@@ -93,44 +91,20 @@ def _pending_barcode(request: HttpRequest) -> str:
     return code if looks_like_barcode(code) else ""
 
 
-def _find(request: HttpRequest, point, cart: Cart, query: str) -> HttpResponse:
-    barcode = _pending_barcode(request)
-    found = Item.objects.active().search(query).select_related("category")
-    matches = list(found[: MAX_MATCHES + 1])
-    if not matches and looks_like_barcode(query):
-        # A scanned barcode the catalogue does not know yet: find the item by name, then keep it.
-        return _render(request, point, cart, barcode=query, unknown_barcode=True)
-    if len(matches) == 1:
-        form = IntakeLineForm(item=matches[0], purchase=cart.mode == "purchase")
-        return _render(
-            request, point, cart, item=matches[0], line_form=form, query=query, barcode=barcode
-        )
-    return _render(
-        request,
-        point,
-        cart,
-        query=query,
-        matches=matches[:MAX_MATCHES],
-        more=len(matches) > MAX_MATCHES,
-        barcode=barcode,
-    )
-
-
-def _chosen_item(request: HttpRequest) -> Item | None:
-    raw = request.GET.get("item") or request.POST.get("item")
-    if not raw or not str(raw).isdigit():
+def _unknown_barcode(request: HttpRequest, point, cart: Cart, query: str) -> HttpResponse | None:
+    """A scanned barcode the catalogue does not know yet: find the item by name, then keep it."""
+    if not looks_like_barcode(query):
         return None
-    return Item.objects.active().filter(pk=int(raw)).first()
+    return _render(request, point, cart, barcode=query, unknown_barcode=True)
 
 
 @require_POST
 @point_view(Action.INTAKE)
 def intake_add(request: HttpRequest, point) -> HttpResponse:
     cart = _cart(request, point)
-    item = _chosen_item(request)
+    item = chosen_item(request)
     if item is None:
-        messages.error(request, _("Choose an item first."))
-        return redirect("stock:intake", point_id=point.pk)
+        return choose_first(request, "stock:intake", point)
     form = IntakeLineForm(request.POST, item=item, purchase=cart.mode == "purchase")
     barcode = _pending_barcode(request)
     if not form.is_valid():
@@ -153,18 +127,7 @@ def _remember_barcode(request: HttpRequest, item: Item, code: str) -> None:
         )
 
 
-@require_POST
-@point_view(Action.INTAKE)
-def intake_remove(request: HttpRequest, point, index: int) -> HttpResponse:
-    _cart(request, point).remove(index)
-    return redirect("stock:intake", point_id=point.pk)
-
-
-@require_POST
-@point_view(Action.INTAKE)
-def intake_clear(request: HttpRequest, point) -> HttpResponse:
-    _cart(request, point).clear()
-    return redirect("stock:intake", point_id=point.pk)
+intake_remove, intake_clear = cart_views(Action.INTAKE, _cart, "stock:intake")
 
 
 @require_POST
@@ -192,22 +155,15 @@ def intake_post(request: HttpRequest, point) -> HttpResponse:
 
 
 def _post(point, cart: Cart, user, data: dict, *, purchase: bool) -> Document:
-    lines = intake_lines(cart)
+    common = {
+        "point": point,
+        "lines": intake_lines(cart),
+        "by": user,
+        "note": data["note"],
+        "idempotency_key": cart.key,
+    }
     if purchase:
         return services.post_purchase(
-            point=point,
-            lines=lines,
-            by=user,
-            supplier=data["supplier"],
-            currency=data["currency"],
-            note=data["note"],
-            idempotency_key=cart.key,
+            **common, supplier=data["supplier"], currency=data["currency"]
         )
-    return services.post_donation(
-        point=point,
-        lines=lines,
-        by=user,
-        donor=data["donor"],
-        note=data["note"],
-        idempotency_key=cart.key,
-    )
+    return services.post_donation(**common, donor=data["donor"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,8 +25,8 @@ from kamavor.stock.carts import Cart
 from kamavor.stock.forms import CreateTransferForm, ReceiveTransferForm, TransferLineForm
 from kamavor.stock.models import Balance, Document, IdempotencyRecord
 from kamavor.stock.services import LotLine
+from kamavor.stock.views._find import cart_views, choose_first, chosen_item, find_and_choose
 
-MAX_MATCHES = 9
 RECENT = 10
 OPEN = 100  # drafts and transfers in transit are few; the cap keeps a neglected desk fast
 
@@ -78,12 +79,12 @@ def _cart(request: HttpRequest, point) -> Cart:
     return Cart.for_desk(request, "transfer", point.pk)
 
 
-def _on_hand(point, item_ids) -> dict[int, int]:
-    """Units on hand at the point that have not expired, per item."""
+def _units(point, per: str, **filters) -> dict:
+    """Units on hand at the point that have not expired, per value of the field `per`."""
     rows = (
-        Balance.objects.filter(point=point, item_id__in=item_ids, quantity__gt=0)
+        Balance.objects.filter(point=point, quantity__gt=0, **filters)
         .exclude(lot__expiry__lt=timezone.localdate())
-        .values_list("item_id")
+        .values_list(per)
         .annotate(units=Sum("quantity"))
         .order_by()
     )
@@ -92,16 +93,10 @@ def _on_hand(point, item_ids) -> dict[int, int]:
 
 def _available(point, item: Item) -> dict[str, int]:
     """Units of the item on hand that have not expired, per size ("" for an item without)."""
-    rows = (
-        Balance.objects.filter(point=point, item=item, quantity__gt=0)
-        .exclude(lot__expiry__lt=timezone.localdate())
-        .values_list("lot__size")
-        .annotate(units=Sum("quantity"))
-        .order_by()
-    )
+    units = _units(point, "lot__size", item=item)
     if item.tracks_size:
-        return dict(rows)
-    return {"": sum(units for _size, units in rows)}
+        return units
+    return {"": sum(units.values())}
 
 
 def _line_form(point, cart: Cart, item: Item, data=None) -> TransferLineForm:
@@ -120,9 +115,19 @@ def _cart_lines(cart: Cart) -> list[dict]:
     ]
 
 
+def _mark_on_hand(point, items: list[Item]) -> None:
+    """Tell each item found how many units of it are here and have not expired."""
+    if not items:
+        return
+    units = _units(point, "item_id", item_id__in=[item.pk for item in items])
+    for item in items:
+        item.on_hand = units.get(item.pk, 0)
+
+
 def _render_new(request: HttpRequest, point, cart: Cart, **context) -> HttpResponse:
     lines = _cart_lines(cart)
     context.setdefault("create_form", CreateTransferForm(source=point, initial={"key": cart.key}))
+    _mark_on_hand(point, context.get("matches", []))
     return render(
         request,
         "stock/transfer_new.html",
@@ -136,40 +141,12 @@ def _render_new(request: HttpRequest, point, cart: Cart, **context) -> HttpRespo
     )
 
 
-def _chosen_item(request: HttpRequest) -> Item | None:
-    raw = request.GET.get("item") or request.POST.get("item")
-    if not raw or not str(raw).isdigit():
-        return None
-    return Item.objects.active().select_related("category").filter(pk=int(raw)).first()
-
-
 @point_view(Action.SEND_TRANSFER)
 def transfer_new(request: HttpRequest, point) -> HttpResponse:
     """Find an item, choose it, type how many: the same flow as the intake desk."""
     cart = _cart(request, point)
-    item = _chosen_item(request)
-    if item is not None:
-        return _render_new(request, point, cart, item=item, line_form=_line_form(point, cart, item))
-    query = request.GET.get("q", "").strip()
-    if not query:
-        return _render_new(request, point, cart)
-    matches = list(
-        Item.objects.active().search(query).select_related("category")[: MAX_MATCHES + 1]
-    )
-    if len(matches) == 1:
-        item = matches[0]
-        form = _line_form(point, cart, item)
-        return _render_new(request, point, cart, item=item, line_form=form, query=query)
-    on_hand = _on_hand(point, [m.pk for m in matches])
-    for match in matches:
-        match.on_hand = on_hand.get(match.pk, 0)
-    return _render_new(
-        request,
-        point,
-        cart,
-        query=query,
-        matches=matches[:MAX_MATCHES],
-        more=len(matches) > MAX_MATCHES,
+    return find_and_choose(
+        request, partial(_render_new, request, point, cart), partial(_line_form, point, cart)
     )
 
 
@@ -177,10 +154,9 @@ def transfer_new(request: HttpRequest, point) -> HttpResponse:
 @point_view(Action.SEND_TRANSFER)
 def transfer_add(request: HttpRequest, point) -> HttpResponse:
     cart = _cart(request, point)
-    item = _chosen_item(request)
+    item = chosen_item(request)
     if item is None:
-        messages.error(request, _("Choose an item first."))
-        return redirect("stock:transfer_new", point_id=point.pk)
+        return choose_first(request, "stock:transfer_new", point)
     form = _line_form(point, cart, item, data=request.POST)
     if not form.is_valid():
         return _render_new(request, point, cart, item=item, line_form=form)
@@ -188,18 +164,7 @@ def transfer_add(request: HttpRequest, point) -> HttpResponse:
     return redirect("stock:transfer_new", point_id=point.pk)
 
 
-@require_POST
-@point_view(Action.SEND_TRANSFER)
-def transfer_remove(request: HttpRequest, point, index: int) -> HttpResponse:
-    _cart(request, point).remove(index)
-    return redirect("stock:transfer_new", point_id=point.pk)
-
-
-@require_POST
-@point_view(Action.SEND_TRANSFER)
-def transfer_clear(request: HttpRequest, point) -> HttpResponse:
-    _cart(request, point).clear()
-    return redirect("stock:transfer_new", point_id=point.pk)
+transfer_remove, transfer_clear = cart_views(Action.SEND_TRANSFER, _cart, "stock:transfer_new")
 
 
 def _picks(point, cart: Cart) -> tuple[list[LotLine], list[str]]:
