@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "kamavor.network",
     "kamavor.catalogue",
     "kamavor.stock",
+    "kamavor.households",
 ]
 
 MIDDLEWARE = [
