@@ -1,0 +1,98 @@
+"""Reversal: a posted document undone by opposite movements, never edited."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kamavor.core.errors import Conflict, NotEnoughStock
+from kamavor.network.access import Action, may, role_at
+from kamavor.network.models import Member
+from kamavor.stock.ledger import Posting, idempotent
+from kamavor.stock.models import Document
+from kamavor.stock.services._common import (
+    Kind,
+    _clean_text,
+    _new_document,
+)
+
+
+def can_reverse(user, document: Document) -> bool:
+    """Coordinators reverse any posted document of their points; a volunteer only their own,
+    recent one (a mistake at the desk)."""
+    if document.kind == Document.Kind.REVERSAL or document.status not in (
+        Document.Status.POSTED,
+        Document.Status.SENT,
+        Document.Status.RECEIVED,
+    ):
+        return False
+    if not may(user, document.organisation_id, Action.REVERSE):
+        return False
+    role = role_at(user, document.organisation_id)
+    if role == Member.Role.VOLUNTEER:
+        window = dt.timedelta(hours=settings.KAMAVOR_SELF_REVERSAL_HOURS)
+        return (
+            document.created_by_id == user.pk
+            and document.created_at >= timezone.now() - window
+            and document.kind
+            in (Document.Kind.DONATION, Document.Kind.KIT_BUILD, Document.Kind.DISTRIBUTION)
+        )
+    if document.status == Document.Status.RECEIVED and document.destination_id:
+        return may(user, document.destination.organisation_id, Action.REVERSE)
+    return True
+
+
+def _check_reversible(document: Document) -> None:
+    if document.kind == Document.Kind.REVERSAL:
+        raise Conflict(_("A reversal cannot be reversed; post the goods again instead."))
+    if document.status == Document.Status.REVERSED:
+        raise Conflict(_("This document has already been reversed."))
+    if document.status in (Document.Status.DRAFT, Document.Status.CANCELLED):
+        raise Conflict(_("Only a posted document can be reversed."))
+
+
+def reverse_document(
+    *, document: Document, by, reason: str = "", idempotency_key: str | None = None
+) -> Document:
+    """Undo a posted document with opposite movements; the original stays, marked reversed."""
+    reason = _clean_text(reason, limit=300, label=_("Reason"))
+    request = {"kind": "reversal", "document": document.pk, "reason": reason}
+
+    def work() -> Document:
+        original = Document.objects.select_for_update().get(pk=document.pk)
+        _check_reversible(original)
+        if not can_reverse(by, original):
+            raise PermissionDenied
+        reversal = _new_document(
+            kind=Document.Kind.REVERSAL,
+            point=original.point,
+            by=by,
+            reverses=original,
+            reason=reason,
+            destination=original.destination,
+        )
+        posting = Posting(document=reversal, by=by)
+        for movement in original.movements.select_related("lot__item", "line").order_by("-pk"):
+            try:
+                posting.move(
+                    lot=movement.lot,
+                    delta=-movement.quantity,
+                    kind=Kind.REVERSAL,
+                    line=movement.line,
+                    reversal_of=movement,
+                )
+            except NotEnoughStock as error:
+                raise NotEnoughStock(
+                    _("Cannot reverse: part of this stock has already left. %(detail)s")
+                    % {"detail": error.message}
+                ) from None
+        posting.save()
+        original.status = Document.Status.REVERSED
+        original.save(update_fields=["status"])
+        return reversal
+
+    return idempotent(by=by, key=idempotency_key, request=request, work=work)

@@ -1,0 +1,169 @@
+"""Transfers between points: draft, sent, received (with differences), cancelled."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from django.utils.translation import gettext as _
+
+from kamavor.core.errors import Conflict, InvalidInput
+from kamavor.network.access import Action
+from kamavor.network.models import Point
+from kamavor.stock.ledger import Posting, idempotent, lot_for
+from kamavor.stock.models import Document, DocumentLine
+from kamavor.stock.services._common import (
+    Kind,
+    LotLine,
+    _check_lines_present,
+    _check_lot_line,
+    _clean_text,
+    _new_document,
+    _require,
+    check_quantity,
+)
+
+
+def create_transfer(
+    *,
+    source: Point,
+    destination: Point,
+    lines: Sequence[LotLine],
+    by,
+    note: str = "",
+    idempotency_key: str | None = None,
+) -> Document:
+    """Prepare a transfer: a draft pick list that moves nothing until it is sent."""
+    _require(by, source, Action.SEND_TRANSFER)
+    if not isinstance(destination, Point) or not destination.active:
+        raise InvalidInput(_("Choose an active destination point."), field="destination")
+    if destination.pk == source.pk:
+        raise InvalidInput(_("A transfer needs a different destination."), field="destination")
+    _check_lines_present(lines)
+    for n, line in enumerate(lines, 1):
+        _check_lot_line(line, point=source, number=n)
+    note = _clean_text(note, limit=2000, label=_("Note"))
+    request = {
+        "kind": "transfer",
+        "from": source.pk,
+        "to": destination.pk,
+        "note": note,
+        "lines": [(x.lot.pk, x.quantity) for x in lines],
+    }
+
+    def work() -> Document:
+        document = _new_document(
+            kind=Document.Kind.TRANSFER,
+            point=source,
+            by=by,
+            status=Document.Status.DRAFT,
+            destination=destination,
+            note=note,
+        )
+        DocumentLine.objects.bulk_create(
+            DocumentLine(
+                document=document,
+                item_id=x.lot.item_id,
+                lot=x.lot,
+                quantity=x.quantity,
+                expiry=x.lot.expiry,
+                size=x.lot.size,
+                condition=x.lot.condition,
+            )
+            for x in lines
+        )
+        return document
+
+    return idempotent(by=by, key=idempotency_key, request=request, work=work)
+
+
+def send_transfer(*, transfer: Document, by, idempotency_key: str | None = None) -> Document:
+    """Send a draft transfer: its goods leave the source now and are in transit until received."""
+    _check_transfer(transfer)
+    _require(by, transfer.point, Action.SEND_TRANSFER)
+    request = {"kind": "send", "transfer": transfer.pk}
+
+    def work() -> Document:
+        document = Document.objects.select_for_update().get(pk=transfer.pk)
+        if document.status != Document.Status.DRAFT:
+            raise Conflict(_("This transfer has already been sent or cancelled."))
+        posting = Posting(document=document, by=by)
+        for line in document.lines.select_related("lot__item").order_by("pk"):
+            posting.move(lot=line.lot, delta=-line.quantity, kind=Kind.TRANSFER_OUT, line=line)
+        posting.save()
+        document.status = Document.Status.SENT
+        document.save(update_fields=["status"])
+        return document
+
+    return idempotent(by=by, key=idempotency_key, request=request, work=work)
+
+
+def cancel_transfer(*, transfer: Document, by) -> Document:
+    """Drop a draft transfer that was never sent (a sent one is reversed instead)."""
+    _check_transfer(transfer)
+    _require(by, transfer.point, Action.SEND_TRANSFER)
+    updated = Document.objects.filter(pk=transfer.pk, status=Document.Status.DRAFT).update(
+        status=Document.Status.CANCELLED
+    )
+    if not updated:
+        raise Conflict(_("Only a transfer that has not been sent can be cancelled."))
+    transfer.refresh_from_db(fields=["status"])
+    return transfer
+
+
+def _check_transfer(transfer: Document) -> None:
+    if not isinstance(transfer, Document) or transfer.kind != Document.Kind.TRANSFER:
+        raise InvalidInput(_("This document is not a transfer."))
+
+
+def receive_transfer(
+    *,
+    transfer: Document,
+    received: Mapping[int, int] | None,
+    by,
+    note: str = "",
+    idempotency_key: str | None = None,
+) -> Document:
+    """Receive a transfer at its destination. `received` maps line id to the quantity that
+    arrived; lines left out arrived in full. Differences stay on the lines for all to see."""
+    _check_transfer(transfer)
+    _require(by, transfer.destination, Action.RECEIVE_TRANSFER)
+    lines = list(transfer.lines.select_related("item").order_by("pk"))
+    received = dict(received or {})
+    unknown = set(received) - {line.pk for line in lines}
+    if unknown:
+        raise InvalidInput(_("Some received lines are not part of this transfer."))
+    quantities = {}
+    for n, line in enumerate(lines, 1):
+        got = received.get(line.pk, line.quantity)
+        quantities[line.pk] = check_quantity(got, number=n, allow_zero=True)
+    request = {"kind": "receive", "transfer": transfer.pk, "received": sorted(quantities.items())}
+
+    def work() -> Document:
+        document = Document.objects.select_for_update().get(pk=transfer.pk)
+        if document.status != Document.Status.SENT:
+            raise Conflict(_("This transfer is not in transit any more."))
+        posting = Posting(document=document, by=by)
+        for line in lines:
+            line.received_quantity = quantities[line.pk]
+            line.save(update_fields=["received_quantity"])
+            if line.received_quantity:
+                lot = lot_for(
+                    item=line.item,
+                    point=document.destination,
+                    expiry=line.expiry,
+                    size=line.size,
+                    condition=line.condition,
+                )
+                posting.move(
+                    lot=lot, delta=line.received_quantity, kind=Kind.TRANSFER_IN, line=line
+                )
+        posting.save()
+        document.status = Document.Status.RECEIVED
+        document.received_by = by
+        document.received_at = posting.at
+        if note:
+            document.note = "\n".join(filter(None, [document.note, note.strip()]))
+        document.save(update_fields=["status", "received_by", "received_at", "note"])
+        return document
+
+    return idempotent(by=by, key=idempotency_key, request=request, work=work)
