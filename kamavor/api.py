@@ -99,12 +99,15 @@ def on_too_large(request: HttpRequest, exc: RequestDataTooBig):
 
 def _add_routers() -> None:
     from kamavor.catalogue.api import router as catalogue_router
+    from kamavor.households.api import router as households_router
     from kamavor.network.api import router as network_router
     from kamavor.stock.api import router as stock_router
 
     api.add_router("", network_router)
     api.add_router("", catalogue_router)
     api.add_router("", stock_router)
+    api.add_router("", households_router)
+    api.add_router("", "kamavor.needs.api.router")
 
 
 _add_routers()

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "kamavor.catalogue",
     "kamavor.stock",
     "kamavor.households",
+    "kamavor.needs",
+    "kamavor.distribution",
 ]
 
 MIDDLEWARE = [
@@ -191,3 +193,7 @@ KAMAVOR_EXPIRY_WARNING_DAYS = int(os.environ.get("KAMAVOR_EXPIRY_WARNING_DAYS", 
 KAMAVOR_SELF_REVERSAL_HOURS = 24
 # Largest quantity one line may carry: protects the ledger from a scanner typed into a quantity.
 KAMAVOR_MAX_LINE_QUANTITY = 1_000_000
+# Personal fields of households inactive this long are erased (erase_inactive_personal_data).
+KAMAVOR_PERSONAL_DATA_RETENTION_DAYS = int(
+    os.environ.get("KAMAVOR_PERSONAL_DATA_RETENTION_DAYS", "365")
+)

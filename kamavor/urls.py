@@ -14,6 +14,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("desk/", core_views.home, name="home"),
     path("desk/", include("kamavor.stock.urls")),
+    path("desk/needs/", include("kamavor.needs.urls")),
+    path("desk/households/", include("kamavor.households.urls")),
+    path("desk/", include("kamavor.distribution.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

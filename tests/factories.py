@@ -235,3 +235,20 @@ def assert_form_error(response, error: str) -> None:
     """The form came back (not a redirect) showing this error."""
     assert response.status_code == 200
     assert error in text(response)
+
+
+# ---------------------------------------------------------------- households
+
+
+def make_household(w: World, *, by=None, personal=None, org=None, **composition):
+    """A household registered through the service (a couple with a child unless told)."""
+    from kamavor.households.services import Profile, register_household
+
+    composition = composition or {"female_18_59": 1, "male_18_59": 1, "female_3_5": 1}
+    organisation = org or w.org
+    return register_household(
+        organisation=organisation,
+        profile=Profile(composition=composition),
+        personal=personal,
+        by=by or (w.coordinator if organisation == w.org else w.outsider),
+    )

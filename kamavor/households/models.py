@@ -220,3 +220,25 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.household_id}"
+
+
+class RegistrationKey(models.Model):
+    """A client's idempotency key for a registration, so a retried form or sync registers once.
+
+    The fingerprint is a keyed digest (never a plain hash) because the request may carry a
+    name or a phone number.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=64)
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="household_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -25,12 +25,23 @@ class Action(StrEnum):
     BUILD_KIT = "build_kit"
     REVERSE = "reverse"
     MANAGE_CATALOGUE = "manage_catalogue"
+    DISTRIBUTE = "distribute"
+    VIEW_HOUSEHOLD = "view_household"
+    REGISTER_HOUSEHOLD = "register_household"
+    EDIT_HOUSEHOLD = "edit_household"
+    VIEW_PERSONAL_DATA = "view_personal_data"
+    MERGE_HOUSEHOLDS = "merge_households"
+    READ_AUDIT = "read_audit"
+    VIEW_REQUESTS = "view_requests"
+    REQUEST_FOR_HOUSEHOLD = "request_for_household"
+    REQUEST_FOR_SHELTER = "request_for_shelter"
 
 
 _ALL = frozenset(Action)
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Member.Role.ADMIN: _ALL,
-    Member.Role.COORDINATOR: _ALL,
+    # The audit log of personal data is read by admins, not by those it watches.
+    Member.Role.COORDINATOR: _ALL - {Action.READ_AUDIT},
     # Volunteers work the desks; money, losses, stock corrections and other people's
     # postings are a coordinator's call.
     Member.Role.VOLUNTEER: frozenset(
@@ -40,9 +51,16 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.RECEIVE_TRANSFER,
             Action.BUILD_KIT,
             Action.REVERSE,  # only their own recent postings: see stock.services.can_reverse
+            Action.DISTRIBUTE,  # hand goods to households at the distribution desk
+            # Households: they register and serve them, but never see personal fields.
+            Action.VIEW_HOUSEHOLD,
+            Action.REGISTER_HOUSEHOLD,
+            Action.VIEW_REQUESTS,
+            Action.REQUEST_FOR_HOUSEHOLD,
         }
     ),
-    Member.Role.PARTNER: frozenset(),
+    # A partner asks for its organisation's shelters, and sees only those requests.
+    Member.Role.PARTNER: frozenset({Action.VIEW_REQUESTS, Action.REQUEST_FOR_SHELTER}),
 }
 
 

@@ -121,11 +121,13 @@ NUMBER_PREFIX = {
     "kit_build": "K",
     "kit_unbuild": "U",
     "reversal": "R",
+    "distribution": "H",  # hand-out
 }
 
 
 class Document(models.Model):
-    """A posted stock document: donation, purchase, transfer, count, disposal, kit build, reversal.
+    """A posted stock document: donation, purchase, transfer, count, disposal, kit build,
+    distribution (to a household), reversal.
 
     Every document has the same line shape (DocumentLine). Posted documents are never edited:
     a mistake is corrected by a reversal document.
@@ -141,6 +143,7 @@ class Document(models.Model):
         KIT_BUILD = "kit_build", _("kit build")
         KIT_UNBUILD = "kit_unbuild", _("kit unbuild")
         REVERSAL = "reversal", _("reversal")
+        DISTRIBUTION = "distribution", _("distribution")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
@@ -156,6 +159,14 @@ class Document(models.Model):
     point = models.ForeignKey(Point, on_delete=models.PROTECT, related_name="documents")
     destination = models.ForeignKey(
         Point, on_delete=models.PROTECT, related_name="incoming", null=True, blank=True
+    )
+    # Distributions: the household served (by its code; nothing personal is kept here).
+    household = models.ForeignKey(
+        "households.Household",
+        on_delete=models.PROTECT,
+        related_name="distributions",
+        null=True,
+        blank=True,
     )
     donor = models.CharField(_("donor"), max_length=200, blank=True)
     supplier = models.CharField(_("supplier"), max_length=200, blank=True)

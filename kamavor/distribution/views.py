@@ -1,0 +1,428 @@
+"""The distribution desk: a household's code, what it is due, what is here, hand it out.
+
+A practised volunteer serves a visit in a few keys: the code (typed or scanned) and Enter open
+the household with its lines pre-filled from what it is due and this point has; Ctrl+Enter
+posts them. The lines live in the session until then, with the idempotency key they will be
+posted with.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import partial
+
+from django.contrib import messages
+from django.db.models import Sum
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kamavor.catalogue.models import Item
+from kamavor.core.errors import KamavorError
+from kamavor.distribution import adapters, services
+from kamavor.distribution.forms import CodeForm, VisitForm, VisitLineForm
+from kamavor.households.models import AGE_BANDS, SEXES, VULNERABILITIES, Household
+from kamavor.lib import household_codes
+from kamavor.network.access import Action
+from kamavor.network.decorators import point_view
+from kamavor.stock.access import get_document_for
+from kamavor.stock.models import Balance, Document, IdempotencyRecord, Lot
+from kamavor.stock.services import LotLine, suggest_picks
+from kamavor.stock.views._find import chosen_item, find_and_choose
+
+RECENT = 10
+REPEAT_DAYS = 30  # the period for a repeat warning on an item no standard gives
+
+
+# ---------------------------------------------------------------- the visit's lines
+
+
+@dataclass
+class VisitCart:
+    """The lines of one visit at one point, kept in the session with their idempotency key."""
+
+    session: object
+    name: str
+
+    @classmethod
+    def at(cls, request: HttpRequest, point) -> VisitCart:
+        return cls(session=request.session, name=f"cart:distribution:{point.pk}")
+
+    @property
+    def data(self) -> dict:
+        return self.session.get(self.name) or {}
+
+    def is_for(self, household: Household) -> bool:
+        return self.data.get("household") == household.pk
+
+    def start(self, household: Household, lines: list[dict]) -> None:
+        self.session[self.name] = {
+            "household": household.pk,
+            "key": uuid.uuid4().hex,
+            "lines": lines,
+        }
+
+    @property
+    def key(self) -> str:
+        return self.data.get("key", "")
+
+    @property
+    def lines(self) -> list[dict]:
+        return self.data.get("lines", [])
+
+    def set_lines(self, lines: list[dict]) -> None:
+        self.session[self.name] = {**self.data, "lines": lines}
+
+    def clear(self) -> None:
+        self.session.pop(self.name, None)
+
+
+def _available(point, item_ids) -> dict[tuple[int, str], int]:
+    """Units on hand here that have not expired, per (item, size)."""
+    rows = (
+        Balance.objects.filter(point=point, item_id__in=item_ids, quantity__gt=0)
+        .exclude(lot__expiry__lt=timezone.localdate())
+        .values_list("item_id", "lot__size")
+        .annotate(units=Sum("quantity"))
+        .order_by()
+    )
+    return {(item_id, size): units for item_id, size, units in rows}
+
+
+def _prefill(point, dues: list[adapters.Due]) -> list[dict]:
+    """A line for each item due that this point has: as many as are due, or as it has."""
+    available = _available(point, [due.item.pk for due in dues])
+    lines = []
+    for due in dues:
+        if due.item.tracks_size:
+            have = {s: n for (i, s), n in available.items() if i == due.item.pk}
+            if have:  # the size is the volunteer's to choose
+                lines.append(
+                    {"item": due.item.pk, "size": "", "quantity": due.quantity, "due": due.quantity}
+                )
+            continue
+        have = sum(n for (i, _s), n in available.items() if i == due.item.pk)
+        if have:
+            quantity = min(due.quantity, have)
+            lines.append(
+                {"item": due.item.pk, "size": "", "quantity": quantity, "due": due.quantity}
+            )
+    return lines
+
+
+def _with_items(lines: list[dict]) -> list[dict]:
+    items = Item.objects.select_related("category").in_bulk([x["item"] for x in lines])
+    return [{**line, "item": items[line["item"]]} for line in lines if line["item"] in items]
+
+
+def _sizes(point, lines: list[dict]) -> dict[int, list[str]]:
+    sized = [x["item"].pk for x in lines if x["item"].tracks_size]
+    sizes: dict[int, list[str]] = defaultdict(list)
+    for (item_id, size), _units in sorted(_available(point, sized).items()):
+        if size:
+            sizes[item_id].append(size)
+    return sizes
+
+
+def _line_form(point, cart: VisitCart, item: Item, data=None) -> VisitLineForm:
+    """The form for one more item: at most what is here and not already on the visit."""
+    in_cart: dict[str, int] = defaultdict(int)
+    for line in cart.lines:
+        if line["item"] == item.pk:
+            in_cart[line["size"]] += line["quantity"]
+    available = {size: n for (_i, size), n in _available(point, [item.pk]).items()}
+    if not item.tracks_size:
+        available = {"": sum(available.values())}
+    return VisitLineForm(data, item=item, available=available, in_cart=in_cart)
+
+
+# ---------------------------------------------------------------- the household
+
+
+def _household(request: HttpRequest, point, code: str) -> Household:
+    household = adapters.find_household(request.user, point, code)
+    if household is None:
+        raise Http404
+    return household
+
+
+COMPOSITION = [
+    (f"{sex}_{band}", sex_label, band_label)
+    for sex, sex_label in SEXES
+    for band, band_label, *_rest in AGE_BANDS
+]
+
+
+def _brief(household: Household) -> dict:
+    """Composition and flags, never a personal field."""
+    people = [
+        {"sex": sex, "band": band, "count": getattr(household, name)}
+        for name, sex, band in COMPOSITION
+        if getattr(household, name)
+    ]
+    flags = [label for name, label in VULNERABILITIES if getattr(household, name)]
+    return {"people": people, "size": household.size, "flags": flags}
+
+
+def _lots(point, item_ids) -> list[Lot]:
+    """This point's lots of these items that may be handed out, first expiry first out."""
+    return list(
+        Lot.objects.at(point)
+        .in_stock()
+        .exclude(expiry__lt=timezone.localdate())
+        .filter(item_id__in=item_ids)
+        .with_details()
+        .fefo()[:40]
+    )
+
+
+def _render_visit(
+    request: HttpRequest,
+    point,
+    household: Household,
+    cart: VisitCart,
+    dues: list[adapters.Due] | None = None,
+    **context,
+) -> HttpResponse:
+    if dues is None:
+        dues = adapters.dues_for(household, timezone.localdate())
+    lines = _with_items(cart.lines)
+    item_ids = {x["item"].pk for x in lines} | {due.item.pk for due in dues}
+    available = _available(point, item_ids)
+    due_rows = [
+        (due, sum(n for (i, _s), n in available.items() if i == due.item.pk)) for due in dues
+    ]
+    periods = {due.item.pk: due.period_days or REPEAT_DAYS for due in dues}
+    periods.update({i: REPEAT_DAYS for i in item_ids if i not in periods})
+    warnings = services.repeat_warnings(household, item_ids, periods)
+    names = {x["item"].pk: x["item"].name for x in lines} | {d.item.pk: d.item.name for d in dues}
+    for line in lines:
+        line["warning"] = warnings.get(line["item"].pk)
+    browsing = any(k in context for k in ("item", "matches", "query"))
+    if "visit_form" not in context:
+        context["visit_form"] = VisitForm(
+            lines=lines,
+            sizes=_sizes(point, lines),
+            focus=not browsing,
+            initial={"key": cart.key},
+        )
+    return render(
+        request,
+        "distribution/visit.html",
+        {
+            "point": point,
+            "tab": "distribution",
+            "household": household,
+            "brief": _brief(household),
+            "dues": due_rows,
+            "requests": adapters.open_requests(household),
+            "visits": services.last_visits(household),
+            "lots": _lots(point, item_ids),
+            "warnings": [(names.get(i, ""), w) for i, w in warnings.items()],
+            "lines": lines,
+            "desk_url": reverse("distribution:visit", args=[point.pk, household.code]),
+            "add_url": reverse("distribution:add", args=[point.pk, household.code]),
+            "code_form": CodeForm(),
+            **context,
+        },
+    )
+
+
+def _servable_or_back(request: HttpRequest, point, household: Household) -> HttpResponse | None:
+    try:
+        services.check_servable(household, point=point)
+    except KamavorError as error:
+        messages.error(request, error.message)
+        return redirect("distribution:desk", point_id=point.pk)
+    return None
+
+
+# ---------------------------------------------------------------- pages
+
+
+@point_view(Action.DISTRIBUTE)
+def desk(request: HttpRequest, point) -> HttpResponse:
+    """Type or scan a household code; Enter opens the visit."""
+    form = CodeForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        code = form.cleaned_data["code"]
+        if adapters.find_household(request.user, point, code) is not None:
+            return redirect("distribution:visit", point_id=point.pk, code=code)
+        form.add_error(
+            "code",
+            _("No household with code %(code)s is registered here. Check the card.")
+            % {"code": household_codes.display(code)},
+        )
+    recent = (
+        Document.objects.filter(point=point, kind=Document.Kind.DISTRIBUTION)
+        .select_related("household", "created_by")
+        .prefetch_related("lines__item")
+        .order_by("-created_at", "-pk")[:RECENT]
+    )
+    return render(
+        request,
+        "distribution/desk.html",
+        {"point": point, "tab": "distribution", "code_form": form, "recent": list(recent)},
+    )
+
+
+@point_view(Action.DISTRIBUTE)
+def visit(request: HttpRequest, point, code: str) -> HttpResponse:
+    """The household, what it is due, what is here, and the lines to hand out."""
+    household = _household(request, point, code)
+    if (back := _servable_or_back(request, point, household)) is not None:
+        return back
+    cart = VisitCart.at(request, point)
+    dues = adapters.dues_for(household, timezone.localdate())
+    if not cart.is_for(household):
+        cart.start(household, _prefill(point, dues))
+    return find_and_choose(
+        request,
+        partial(_render_visit, request, point, household, cart, dues),
+        partial(_line_form, point, cart),
+    )
+
+
+@require_POST
+@point_view(Action.DISTRIBUTE)
+def add(request: HttpRequest, point, code: str) -> HttpResponse:
+    """Add an item found with the find box to the visit."""
+    household = _household(request, point, code)
+    cart = VisitCart.at(request, point)
+    if not cart.is_for(household):
+        return redirect("distribution:visit", point_id=point.pk, code=household.code)
+    item = chosen_item(request)
+    if item is None:
+        messages.error(request, _("Choose an item first."))
+        return redirect("distribution:visit", point_id=point.pk, code=household.code)
+    form = _line_form(point, cart, item, data=request.POST)
+    if not form.is_valid():
+        return _render_visit(request, point, household, cart, item=item, line_form=form)
+    cart.set_lines([*cart.lines, {**form.line, "due": None}])
+    return redirect("distribution:visit", point_id=point.pk, code=household.code)
+
+
+@require_POST
+@point_view(Action.DISTRIBUTE)
+def remove(request: HttpRequest, point, code: str, index: int) -> HttpResponse:
+    household = _household(request, point, code)
+    cart = VisitCart.at(request, point)
+    if cart.is_for(household) and 0 <= index < len(cart.lines):
+        cart.set_lines([x for i, x in enumerate(cart.lines) if i != index])
+    return redirect("distribution:visit", point_id=point.pk, code=household.code)
+
+
+@require_POST
+@point_view(Action.DISTRIBUTE)
+def post(request: HttpRequest, point, code: str) -> HttpResponse:
+    """Hand out the lines as edited: lots first expiry first out, one document, once."""
+    household = _household(request, point, code)
+    cart = VisitCart.at(request, point)
+    posted_key = request.POST.get("key", "")
+    if posted_key and posted_key != cart.key:
+        earlier = _posted_with(request.user, posted_key)
+        if earlier is not None:  # a second Ctrl+Enter, or a retry after a weak connection
+            return redirect("distribution:receipt", point_id=point.pk, document_id=earlier.pk)
+    if not cart.is_for(household):
+        messages.error(request, _("This visit was closed in another tab: open it again."))
+        return redirect("distribution:visit", point_id=point.pk, code=household.code)
+    lines = _with_items(cart.lines)
+    form = VisitForm(request.POST, lines=lines, sizes=_sizes(point, lines))
+    if not form.is_valid():
+        return _render_visit(request, point, household, cart, visit_form=form)
+    chosen = [x for x in form.chosen() if x["quantity"] > 0]
+    cart.set_lines(chosen)
+    if not chosen:
+        messages.error(request, _("Nothing to hand out: every quantity is zero."))
+        return redirect("distribution:visit", point_id=point.pk, code=household.code)
+    picks, shortages = _picks(point, _with_items(chosen))
+    if shortages:
+        messages.error(request, _("Not enough stock here: nothing was handed out."))
+        for shortage in shortages:
+            messages.error(request, shortage)
+        return redirect("distribution:visit", point_id=point.pk, code=household.code)
+    try:
+        document = services.record_distribution(
+            point=point,
+            household=household,
+            lines=picks,
+            by=request.user,
+            note=form.cleaned_data["note"],
+            idempotency_key=cart.key,
+        )
+    except KamavorError as error:
+        messages.error(request, error.message)
+        return redirect("distribution:visit", point_id=point.pk, code=household.code)
+    cart.clear()
+    units = sum(x.quantity for x in picks)
+    messages.success(
+        request,
+        _("%(number)s: %(units)d units handed to household %(code)s.")
+        % {"number": document.number, "units": units, "code": household.display_code},
+    )
+    return redirect("distribution:receipt", point_id=point.pk, document_id=document.pk)
+
+
+def _posted_with(user, key: str) -> Document | None:
+    record = (
+        IdempotencyRecord.objects.filter(user=user, key=key, document__kind="distribution")
+        .select_related("document")
+        .first()
+    )
+    return record.document if record else None
+
+
+def _picks(point, lines: list[dict]) -> tuple[list[LotLine], list[str]]:
+    """Lots to take each line from, first expiry first out, and what is short."""
+    picks, shortages = [], []
+    for line in lines:
+        item = line["item"]
+        size = line["size"] if item.tracks_size else None
+        found = suggest_picks(point=point, item=item, quantity=line["quantity"], size=size)
+        have = sum(take for _lot, take in found)
+        if have < line["quantity"]:
+            shortages.append(
+                _("%(item)s%(size)s: %(want)d to hand out, %(have)d on hand that have not expired.")
+                % {
+                    "item": item.name,
+                    "size": f" ({size})" if size else "",
+                    "want": line["quantity"],
+                    "have": have,
+                }
+            )
+        picks.extend(LotLine(lot, take) for lot, take in found)
+    return picks, shortages
+
+
+@point_view(Action.DISTRIBUTE)
+def receipt(request: HttpRequest, point, document_id: int) -> HttpResponse:
+    """What was handed out, to print or show; and the code box for the next household."""
+    document = get_document_for(request.user, document_id)
+    if document.kind != Document.Kind.DISTRIBUTION or document.point_id != point.pk:
+        raise Http404
+    lines = document.lines.select_related("item", "lot").order_by("pk")
+    return render(
+        request,
+        "distribution/receipt.html",
+        {
+            "point": point,
+            "tab": "distribution",
+            "document": document,
+            "household": document.household,
+            "lines": list(lines),
+            "code_form": CodeForm(),
+        },
+    )
+
+
+@require_POST
+@point_view(Action.DISTRIBUTE)
+def cancel(request: HttpRequest, point, code: str) -> HttpResponse:
+    """Close the visit without handing anything out."""
+    VisitCart.at(request, point).clear()
+    return redirect("distribution:desk", point_id=point.pk)

@@ -1,0 +1,29 @@
+"""`kamavor erase_inactive_personal_data [--days N]`: the retention limit for personal fields."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from kamavor.core.errors import KamavorError
+from kamavor.households.services import erase_inactive
+
+
+class Command(BaseCommand):
+    help = (
+        "Erase the names, phones and document numbers of households inactive for N days "
+        "(default: KAMAVOR_PERSONAL_DATA_RETENTION_DAYS). The households and their history stay."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--days", type=int, default=None, help="inactive for at least this many days"
+        )
+
+    def handle(self, *args, days: int | None, **options) -> None:
+        days = settings.KAMAVOR_PERSONAL_DATA_RETENTION_DAYS if days is None else days
+        try:
+            erased = erase_inactive(days=days)
+        except KamavorError as error:
+            raise CommandError(error.message) from None
+        self.stdout.write(
+            f"Erased the personal data of {erased} household(s) inactive for {days} days."
+        )

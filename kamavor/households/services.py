@@ -1,0 +1,675 @@
+"""Every change of a household and every reading of its personal fields, audited.
+
+Views, API endpoints and commands parse input, call one of these, and show the result. Personal
+values only ever leave this module sealed (to the database) or in the plain dict that
+`personal_data_for` returns to a role allowed to see it, after writing the audit entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kamavor.core.errors import Conflict, IdempotencyKeyReused, InvalidInput
+from kamavor.households.models import (
+    COMPOSITION_FIELDS,
+    VULNERABILITIES,
+    AuditEntry,
+    Household,
+    NameToken,
+    PersonalData,
+    RegistrationKey,
+)
+from kamavor.households.sealing import (
+    document_digest,
+    name_digests,
+    normalise_document,
+    normalise_phone,
+    phone_digest,
+    vault,
+)
+from kamavor.lib import household_codes
+from kamavor.network.access import Action, may
+from kamavor.network.models import Organisation, Point
+
+FLAG_NAMES = [name for name, _label in VULNERABILITIES]
+PERSONAL_FIELDS = ["collector_name", "phone", "document"]
+MAX_PER_BAND = 30
+MAX_KEY_LENGTH = 200
+CODE_ATTEMPTS = 8
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a household is, without anyone's name: composition, flags, where it stays."""
+
+    composition: Mapping[str, int]
+    flags: Collection[str] = ()
+    shelter: Point | None = None
+    area: str = ""
+    languages: Sequence[str] = ()
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Personal:
+    """Optional personal data as typed, with its basis: the notice given, and consent if used."""
+
+    collector_name: str = ""
+    phone: str = ""
+    document: str = ""
+    basis: str = PersonalData.Basis.CONSENT
+    notice_language: str = "hy"
+    consent: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not any(getattr(self, name).strip() for name in PERSONAL_FIELDS)
+
+    def present(self) -> list[str]:
+        return [name for name in PERSONAL_FIELDS if getattr(self, name).strip()]
+
+
+@dataclass
+class Candidate:
+    """A household that may be the one being registered, and why."""
+
+    household: Household
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def reason_labels(self) -> list[str]:
+        return [str(REASONS[r]) for r in self.reasons]
+
+
+REASONS = {
+    "phone": gettext_lazy("same phone"),
+    "document": gettext_lazy("same identity document"),
+    "name": gettext_lazy("similar name and composition"),
+}
+
+
+# ---------------------------------------------------------------- checks
+
+
+def _require(by, organisation_id: int, action: Action) -> None:
+    if not may(by, organisation_id, action):
+        raise PermissionDenied
+
+
+def _text(value: str, *, limit: int, label: str, name: str) -> str:
+    value = (value or "").replace("\x00", "").strip()
+    if len(value) > limit:
+        raise InvalidInput(
+            _("%(label)s is too long (at most %(n)d characters).") % {"label": label, "n": limit},
+            field=name,
+        )
+    return value
+
+
+def check_composition(composition: Mapping[str, int]) -> dict[str, int]:
+    """Counts per sex and age band: whole numbers, at least one person in all."""
+    unknown = set(composition) - set(COMPOSITION_FIELDS)
+    if unknown:
+        raise InvalidInput(
+            _("Unknown age band: %(band)s.") % {"band": sorted(unknown)[0]}, field="composition"
+        )
+    clean = {}
+    for name in COMPOSITION_FIELDS:
+        value = composition.get(name, 0)
+        if value in (None, ""):
+            value = 0
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_PER_BAND:
+            raise InvalidInput(
+                _("Each count must be a whole number from 0 to %(n)d.") % {"n": MAX_PER_BAND},
+                field=name,
+            )
+        clean[name] = value
+    if not sum(clean.values()):
+        raise InvalidInput(
+            _("A household has at least one person: enter its composition."),
+            code="empty_household",
+            field="composition",
+        )
+    return clean
+
+
+def _check_profile(profile: Profile, organisation_id: int) -> dict:
+    unknown = set(profile.flags) - set(FLAG_NAMES)
+    if unknown:
+        raise InvalidInput(_("Unknown vulnerability flag."), field="flags")
+    shelter = profile.shelter
+    if shelter is not None and (
+        shelter.organisation_id != organisation_id or shelter.kind != Point.Kind.SHELTER
+    ):
+        raise InvalidInput(_("Unknown shelter."), code="unknown_shelter", field="shelter")
+    languages = []
+    for code in profile.languages:
+        if code not in LANGUAGE_CODES:
+            raise InvalidInput(_("Unknown language."), field="languages")
+        if code not in languages:
+            languages.append(code)
+    return {
+        **check_composition(profile.composition),
+        **{name: name in profile.flags for name in FLAG_NAMES},
+        "shelter": shelter,
+        "area": _text(profile.area, limit=200, label=_("Area"), name="area"),
+        "languages": languages,
+        "notes": _text(profile.notes, limit=2000, label=_("Notes"), name="notes"),
+    }
+
+
+def _check_personal(personal: Personal) -> Personal:
+    values = {
+        "collector_name": _text(
+            personal.collector_name, limit=200, label=_("Name"), name="collector_name"
+        ),
+        "phone": _text(personal.phone, limit=40, label=_("Phone"), name="phone"),
+        "document": _text(personal.document, limit=60, label=_("Document number"), name="document"),
+    }
+    if values["phone"] and len(normalise_phone(values["phone"])) < 6:
+        raise InvalidInput(_("This phone number is too short."), field="phone")
+    if values["document"] and not normalise_document(values["document"]):
+        raise InvalidInput(_("Enter the document number's letters and digits."), field="document")
+    if personal.basis not in PersonalData.Basis.values:
+        raise InvalidInput(_("Choose the basis for keeping personal data."), field="basis")
+    if personal.notice_language not in LANGUAGE_CODES:
+        raise InvalidInput(
+            _("Choose the language the privacy notice was given in."), field="notice_language"
+        )
+    if personal.basis == PersonalData.Basis.CONSENT and not personal.consent:
+        raise InvalidInput(
+            _("Personal data on the basis of consent needs the person's consent."),
+            code="consent_missing",
+            field="consent",
+        )
+    return Personal(
+        **values,
+        basis=personal.basis,
+        notice_language=personal.notice_language,
+        consent=personal.consent,
+    )
+
+
+def _audit(*, by, household: Household, action: str, fields: Sequence[str] = (), note=""):
+    AuditEntry.objects.create(
+        user=by if by is not None and by.is_authenticated else None,
+        organisation_id=household.organisation_id,
+        household=household,
+        action=action,
+        fields=list(fields),
+        note=note[:200],
+    )
+
+
+# ---------------------------------------------------------------- personal data
+
+
+def _seal_into(household: Household, personal: Personal) -> PersonalData:
+    """Write (or replace) the sealed record and its name tokens."""
+    v = vault()
+    now = timezone.now()
+    record = PersonalData.objects.filter(household=household).first() or PersonalData(
+        household=household, notice_given_at=now
+    )
+    record.collector_name_sealed = v.seal(personal.collector_name)
+    record.phone_sealed = v.seal(personal.phone)
+    record.document_sealed = v.seal(personal.document)
+    record.phone_digest = phone_digest(personal.phone, v)
+    record.document_digest = document_digest(personal.document, v)
+    record.basis = personal.basis
+    record.notice_language = personal.notice_language
+    record.consent_at = (
+        (record.consent_at or now) if personal.basis == PersonalData.Basis.CONSENT else None
+    )
+    record.updated_at = now
+    record.save()
+    _write_name_tokens(household, personal.collector_name, v)
+    return record
+
+
+def _write_name_tokens(household: Household, name: str, v) -> None:
+    NameToken.objects.filter(household=household).delete()
+    NameToken.objects.bulk_create(
+        [NameToken(household=household, digest=d) for d in name_digests(name, v)]
+    )
+
+
+def _drop_personal(household: Household) -> list[str]:
+    """Delete the personal record and name tokens; the names of the fields that were held."""
+    record = PersonalData.objects.filter(household=household).first()
+    if record is None:
+        return []
+    held = [name for name in PERSONAL_FIELDS if getattr(record, f"{name}_sealed")]
+    NameToken.objects.filter(household=household).delete()
+    record.delete()
+    return held
+
+
+def set_personal_data(*, household: Household, personal: Personal, by) -> Household:
+    """Record or replace a household's personal data (an empty one erases it)."""
+    _require(by, household.organisation_id, Action.EDIT_HOUSEHOLD)
+    if personal.empty:
+        return erase_personal_data(household=household, by=by)
+    personal = _check_personal(personal)
+    with transaction.atomic():
+        existed = PersonalData.objects.filter(household=household).exists()
+        _seal_into(household, personal)
+        action = AuditEntry.Action.UPDATE if existed else AuditEntry.Action.CREATE
+        _audit(by=by, household=household, action=action, fields=personal.present())
+    return household
+
+
+def erase_personal_data(*, household: Household, by, note: str = "") -> Household:
+    """Erase one household's personal fields (on request); the household and history stay."""
+    _require(by, household.organisation_id, Action.EDIT_HOUSEHOLD)
+    with transaction.atomic():
+        held = _drop_personal(household)
+        if held or note:
+            _audit(
+                by=by,
+                household=household,
+                action=AuditEntry.Action.ERASE,
+                fields=held,
+                note=note or "on request",
+            )
+    return household
+
+
+def personal_data_for(user, household: Household, *, export: bool = False) -> dict:
+    """The personal fields in clear, for a role allowed to see them; every call is audited."""
+    _require(user, household.organisation_id, Action.VIEW_PERSONAL_DATA)
+    record = PersonalData.objects.filter(household=household).first()
+    if record is None:
+        return {}
+    v = vault()
+    data = {name: v.open(getattr(record, f"{name}_sealed")) for name in PERSONAL_FIELDS}
+    shown = [name for name in PERSONAL_FIELDS if data[name]]
+    action = AuditEntry.Action.EXPORT if export else AuditEntry.Action.VIEW
+    with transaction.atomic():
+        _audit(by=user, household=household, action=action, fields=shown)
+    return {
+        **data,
+        "basis": record.basis,
+        "notice_language": record.notice_language,
+        "notice_given_at": record.notice_given_at,
+        "consent_at": record.consent_at,
+    }
+
+
+def has_personal_data(household: Household) -> bool:
+    return PersonalData.objects.filter(household=household).exists()
+
+
+# ---------------------------------------------------------------- register and change
+
+
+def _fingerprint(organisation_id: int, profile: dict, personal: Personal | None) -> str:
+    # Keyed, not a plain hash: the request may hold a name or a phone number.
+    data = {
+        "organisation": organisation_id,
+        **{k: (v.pk if isinstance(v, Point) else v) for k, v in profile.items()},
+        "personal": None if personal is None else personal.__dict__,
+    }
+    return vault().digest("request:" + json.dumps(data, sort_keys=True, default=str))
+
+
+def _check_key(key: str | None) -> str | None:
+    if key is None:
+        return None
+    key = str(key).strip()
+    if not key or len(key) > MAX_KEY_LENGTH or "\x00" in key:
+        raise InvalidInput(
+            _("The idempotency key must be 1 to %(n)d characters.") % {"n": MAX_KEY_LENGTH},
+            code="invalid_idempotency_key",
+        )
+    return key
+
+
+def _replay(*, by, key: str, print_: str) -> Household | None:
+    record = RegistrationKey.objects.filter(user=by, key=key).select_related("household").first()
+    if record is None:
+        return None
+    if record.fingerprint != print_:
+        raise IdempotencyKeyReused(
+            _("This idempotency key was already used for a different request.")
+        )
+    return record.household
+
+
+def registered_with(*, by, key: str | None) -> Household | None:
+    """The household this user already registered with this idempotency key, if any (a retry
+    skips the duplicate check: the household it would find is its own)."""
+    if not key or not getattr(by, "is_authenticated", False):
+        return None
+    record = RegistrationKey.objects.filter(user=by, key=str(key).strip()).first()
+    return record.household if record is not None else None
+
+
+def _save_with_new_code(household: Household) -> None:
+    """Save a new household under a fresh random code, retrying on the (rare) collision."""
+    for _attempt in range(CODE_ATTEMPTS):
+        household.code = household_codes.new_code()
+        try:
+            with transaction.atomic():
+                household.save(force_insert=True)
+            return
+        except IntegrityError:
+            if not Household.objects.filter(code=household.code).exists():
+                raise
+    raise Conflict(_("Could not find a free household code; try again."))
+
+
+def register_household(
+    *,
+    organisation: Organisation,
+    profile: Profile,
+    by,
+    point: Point | None = None,
+    personal: Personal | None = None,
+    idempotency_key: str | None = None,
+) -> Household:
+    """A new household with a fresh code; with personal data only if its basis is recorded.
+
+    A retry with the same idempotency key and request returns the first household.
+    """
+    _require(by, organisation.pk, Action.REGISTER_HOUSEHOLD)
+    if point is not None and point.organisation_id != organisation.pk:
+        raise InvalidInput(_("Unknown point."), code="unknown_point", field="point")
+    clean = _check_profile(profile, organisation.pk)
+    if personal is not None and personal.empty:
+        personal = None
+    if personal is not None:
+        personal = _check_personal(personal)
+    key = _check_key(idempotency_key)
+    print_ = _fingerprint(organisation.pk, clean, personal) if key else ""
+    try:
+        with transaction.atomic():
+            if key is not None:
+                earlier = _replay(by=by, key=key, print_=print_)
+                if earlier is not None:
+                    return earlier
+            now = timezone.now()
+            household = Household(
+                organisation=organisation,
+                registered_point=point,
+                registered_by=by,
+                registered_at=now,
+                last_activity_at=now,
+                **clean,
+            )
+            _save_with_new_code(household)
+            if personal is not None:
+                _seal_into(household, personal)
+                _audit(
+                    by=by,
+                    household=household,
+                    action=AuditEntry.Action.CREATE,
+                    fields=personal.present(),
+                )
+            if key is not None:
+                RegistrationKey.objects.create(
+                    user=by, key=key, fingerprint=print_, household=household
+                )
+            return household
+    except IntegrityError:
+        if key is not None:
+            earlier = _replay(by=by, key=key, print_=print_)
+            if earlier is not None:
+                return earlier
+        raise
+
+
+def update_household(*, household: Household, profile: Profile, by) -> Household:
+    """Correct composition, flags, where it stays, languages or notes; audited by field name."""
+    _require(by, household.organisation_id, Action.EDIT_HOUSEHOLD)
+    if household.status != Household.Status.ACTIVE:
+        raise Conflict(_("This household was merged or closed: change the one it became."))
+    clean = _check_profile(profile, household.organisation_id)
+    changed = [name for name, value in clean.items() if getattr(household, name) != value]
+    if not changed:
+        return household
+    with transaction.atomic():
+        for name in changed:
+            setattr(household, name, clean[name])
+        household.last_activity_at = timezone.now()
+        household.save(update_fields=[*changed, "last_activity_at"])
+        _audit(by=by, household=household, action=AuditEntry.Action.UPDATE, fields=changed)
+    return household
+
+
+def record_activity(*, household_ids: Collection[int], at: dt.datetime | None = None) -> None:
+    """Mark households as active (served, visited): retention counts from the last activity."""
+    Household.objects.filter(pk__in=list(household_ids)).update(
+        last_activity_at=at or timezone.now()
+    )
+
+
+def merge_households(*, keep: Household, merge: Household, by) -> Household:
+    """Fold a duplicate into the household that stays; the duplicate keeps its history and
+    points to the one it became. Personal data moves only if the kept household has none."""
+    _require(by, keep.organisation_id, Action.MERGE_HOUSEHOLDS)
+    if keep.pk == merge.pk:
+        raise InvalidInput(_("A household cannot be merged into itself."), code="same_household")
+    if keep.organisation_id != merge.organisation_id:
+        raise InvalidInput(_("Unknown household."), code="unknown_household")
+    with transaction.atomic():
+        keep = Household.objects.select_for_update().get(pk=keep.pk)
+        merge = Household.objects.select_for_update().get(pk=merge.pk)
+        if keep.status != Household.Status.ACTIVE or merge.status != Household.Status.ACTIVE:
+            raise Conflict(
+                _("Only two active households can be merged."), code="household_not_active"
+            )
+        moved: list[str] = []
+        if has_personal_data(merge):
+            if has_personal_data(keep):
+                erased = _drop_personal(merge)
+                _audit(
+                    by=by,
+                    household=merge,
+                    action=AuditEntry.Action.ERASE,
+                    fields=erased,
+                    note=f"duplicate of {keep.code}",
+                )
+            else:
+                moved = _move_personal(merge, keep)
+        Household.objects.filter(merged_into=merge).update(merged_into=keep)
+        merge.status = Household.Status.MERGED
+        merge.merged_into = keep
+        merge.save(update_fields=["status", "merged_into"])
+        keep.last_activity_at = max(keep.last_activity_at, merge.last_activity_at)
+        keep.save(update_fields=["last_activity_at"])
+        _audit(
+            by=by, household=keep, action=AuditEntry.Action.MERGE, fields=moved,
+            note=f"{merge.code} merged into this",
+        )  # fmt: skip
+        _audit(
+            by=by, household=merge, action=AuditEntry.Action.MERGE, fields=moved,
+            note=f"merged into {keep.code}",
+        )  # fmt: skip
+    return keep
+
+
+def _move_personal(source: Household, target: Household) -> list[str]:
+    record = PersonalData.objects.get(household=source)
+    held = [name for name in PERSONAL_FIELDS if getattr(record, f"{name}_sealed")]
+    values = {f.attname: getattr(record, f.attname) for f in PersonalData._meta.concrete_fields}
+    values["household_id"] = target.pk
+    record.delete()
+    PersonalData.objects.create(**values)
+    NameToken.objects.filter(household=source).update(household=target)
+    return held
+
+
+def lineage_ids(household: Household) -> list[int]:
+    """The household and those merged into it: their history is its history."""
+    return [
+        household.pk,
+        *Household.objects.filter(merged_into=household).values_list("pk", flat=True),
+    ]
+
+
+# ---------------------------------------------------------------- finding
+
+
+def find_by_code(*, organisation_ids: Collection[int], code: str) -> Household | None:
+    """The household with this code among these organisations, following merges."""
+    household = (
+        Household.objects.of_organisations(organisation_ids)
+        .filter(code=household_codes.normalise(code))
+        .select_related("merged_into")
+        .first()
+    )
+    if household is not None and household.merged_into_id:
+        return household.merged_into
+    return household
+
+
+def find_by_phone(*, organisation_ids: Collection[int], phone: str) -> list[Household]:
+    digest = phone_digest(phone)
+    if not digest:
+        return []
+    return list(
+        Household.objects.of_organisations(organisation_ids)
+        .active()
+        .filter(personal__phone_digest=digest)
+    )
+
+
+def find_by_document(*, organisation_ids: Collection[int], document: str) -> list[Household]:
+    digest = document_digest(document)
+    if not digest:
+        return []
+    return list(
+        Household.objects.of_organisations(organisation_ids)
+        .active()
+        .filter(personal__document_digest=digest)
+    )
+
+
+def similar_composition(a: Mapping[str, int], b: Mapping[str, int]) -> bool:
+    """At most two people differ (a birth, someone who left, a band typed one off)."""
+    return sum(abs(a.get(n, 0) - b.get(n, 0)) for n in COMPOSITION_FIELDS) <= 2
+
+
+def probable_duplicates(
+    *,
+    organisation: Organisation,
+    composition: Mapping[str, int],
+    phone: str = "",
+    document: str = "",
+    collector_name: str = "",
+    exclude: Household | None = None,
+    limit: int = 10,
+) -> list[Candidate]:
+    """Active households of the organisation that are probably this one: the same phone or
+    document (by keyed digest), or a name sharing its words across scripts and a similar
+    composition. Only digests are compared; nothing is opened."""
+    households = Household.objects.of_organisations([organisation.pk]).active()
+    if exclude is not None:
+        households = households.exclude(pk=exclude.pk)
+    found: dict[int, Candidate] = {}
+
+    def add(queryset, reason: str) -> None:
+        for household in queryset[:limit]:
+            found.setdefault(household.pk, Candidate(household)).reasons.append(reason)
+
+    if digest := phone_digest(phone):
+        add(households.filter(personal__phone_digest=digest), "phone")
+    if digest := document_digest(document):
+        add(households.filter(personal__document_digest=digest), "document")
+    digests = name_digests(collector_name)
+    if digests:
+        needed = min(2, len(digests))
+        shared = (
+            households.filter(name_tokens__digest__in=digests)
+            .annotate(shared=Count("name_tokens", filter=Q(name_tokens__digest__in=digests)))
+            .filter(shared__gte=needed)
+            .order_by("-shared", "-registered_at")
+        )
+        add(
+            [h for h in shared[: limit * 5] if similar_composition(h.composition, composition)],
+            "name",
+        )
+    return list(found.values())[:limit]
+
+
+# ---------------------------------------------------------------- retention and keys
+
+
+def erase_inactive(*, days: int, now: dt.datetime | None = None) -> int:
+    """Erase the personal fields of households inactive for `days` days; the pseudonymous
+    households and their history stay. Returns how many were erased."""
+    if days < 1:
+        raise InvalidInput(_("Keep personal data at least one day."), field="days")
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    ids = list(
+        Household.objects.filter(last_activity_at__lt=cutoff, personal__isnull=False).values_list(
+            "pk", flat=True
+        )
+    )
+    erased = 0
+    for start in range(0, len(ids), 500):
+        batch = ids[start : start + 500]
+        with transaction.atomic():
+            records = list(
+                PersonalData.objects.filter(household_id__in=batch).select_related("household")
+            )
+            AuditEntry.objects.bulk_create(
+                [
+                    AuditEntry(
+                        user=None,
+                        organisation_id=r.household.organisation_id,
+                        household_id=r.household_id,
+                        action=AuditEntry.Action.ERASE,
+                        fields=[n for n in PERSONAL_FIELDS if getattr(r, f"{n}_sealed")],
+                        note=f"retention: inactive for {days} days",
+                    )
+                    for r in records
+                ]
+            )
+            NameToken.objects.filter(household_id__in=batch).delete()
+            PersonalData.objects.filter(household_id__in=batch).delete()
+            erased += len(records)
+    return erased
+
+
+def rotate_encryption_keys() -> int:
+    """Re-seal every personal record with the first key and recompute its digests (put the new
+    key first in KAMAVOR_ENCRYPTION_KEY, run this, then drop the old key). Returns the count."""
+    v = vault()
+    count = 0
+    ids = list(PersonalData.objects.values_list("pk", flat=True))
+    for start in range(0, len(ids), 500):
+        with transaction.atomic():
+            for record in PersonalData.objects.filter(pk__in=ids[start : start + 500]):
+                name = v.open(record.collector_name_sealed)
+                record.collector_name_sealed = v.reseal(record.collector_name_sealed)
+                record.phone_sealed = v.reseal(record.phone_sealed)
+                record.document_sealed = v.reseal(record.document_sealed)
+                record.phone_digest = phone_digest(v.open(record.phone_sealed), v)
+                record.document_digest = document_digest(v.open(record.document_sealed), v)
+                record.save(
+                    update_fields=[
+                        "collector_name_sealed",
+                        "phone_sealed",
+                        "document_sealed",
+                        "phone_digest",
+                        "document_digest",
+                    ]
+                )
+                household = Household(pk=record.household_id)
+                _write_name_tokens(household, name, v)
+                count += 1
+    return count

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from kamavor.households import views
+
+app_name = "households"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("new/", views.register, name="register"),
+    path("cards/", views.cards, name="cards"),
+    path("audit/", views.audit, name="audit"),
+    path("<str:code>/", views.detail, name="detail"),
+    path("<str:code>/personal/", views.show_personal, name="personal"),
+    path("<str:code>/edit/", views.edit, name="edit"),
+    path("<str:code>/erase/", views.erase, name="erase"),
+    path("<str:code>/merge/", views.merge, name="merge"),
+    path("<str:code>/card/", views.card, name="card"),
+]

@@ -1,0 +1,400 @@
+"""Dues and requests: what a household is due now, and every change to a request.
+
+Dues are read, not written: each active standard's entitlement for the household's composition,
+less what the household (and any household merged into it) received in the standard's period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kamavor.catalogue.models import Category, Item, KitComponent
+from kamavor.core.errors import Conflict, IdempotencyKeyReused, InvalidInput
+from kamavor.households.models import Household
+from kamavor.lib import entitlements
+from kamavor.needs.access import may_request
+from kamavor.needs.models import Request, RequestLine, Standard
+from kamavor.network.models import Point
+from kamavor.stock.ledger import check_key, fingerprint
+from kamavor.stock.models import Document, Movement
+
+# ---------------------------------------------------------------- dues
+
+
+@dataclass(frozen=True)
+class Due:
+    """One standard's arithmetic for one household: entitled − received (in period) = due."""
+
+    item: Item
+    standard: Standard
+    entitled: int
+    received: int
+    due: int
+
+
+@dataclass(frozen=True)
+class Receipt:
+    item_id: int
+    at: dt.datetime
+    quantity: int
+
+
+def household_ids(household: Household) -> list[int]:
+    """The household and every household merged into it (directly or through another merge)."""
+    ids, frontier = [household.pk], [household.pk]
+    while frontier:
+        frontier = list(
+            Household.objects.filter(merged_into_id__in=frontier)
+            .exclude(pk__in=ids)
+            .values_list("pk", flat=True)
+        )
+        ids.extend(frontier)
+    return ids
+
+
+def _documents_name_households() -> bool:
+    # Document.household arrives with the distribution desk; until then nothing was received.
+    return any(f.name == "household" for f in Document._meta.get_fields())
+
+
+def received_since(household: Household, since: dt.datetime) -> list[Receipt]:
+    """What the household (with those merged into it) was handed since a moment, line by line.
+
+    Distribution movements take stock out, so they are negative; a reversed one counts for nothing.
+    """
+    if not _documents_name_households():
+        return []
+    rows = (
+        Movement.objects.filter(
+            kind=Movement.Kind.DISTRIBUTION,
+            document__household_id__in=household_ids(household),
+            at__gte=since,
+            reversed_by__isnull=True,
+        )
+        .values_list("item_id", "at", "quantity")
+        .order_by()
+    )
+    return [Receipt(item_id, at, -quantity) for item_id, at, quantity in rows]
+
+
+def received_quantities(household: Household, since: dt.datetime) -> dict[int, int]:
+    """Units of each item (kits as kits) the household received since a moment."""
+    totals: dict[int, int] = defaultdict(int)
+    for receipt in received_since(household, since):
+        totals[receipt.item_id] += receipt.quantity
+    return dict(totals)
+
+
+def period_start(on: dt.date, period_days: int) -> dt.datetime:
+    """The first moment of a period of `period_days` calendar days that ends with `on`."""
+    first = on - dt.timedelta(days=period_days - 1)
+    return timezone.make_aware(dt.datetime.combine(first, dt.time.min))
+
+
+def _components(kit_ids: set[int]) -> dict[int, list[tuple[int, int]]]:
+    parts: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    if kit_ids:
+        for kit_id, item_id, quantity in KitComponent.objects.filter(
+            kit_id__in=kit_ids
+        ).values_list("kit_id", "item_id", "quantity"):
+            parts[kit_id].append((item_id, quantity))
+    return parts
+
+
+def received_in_period(
+    receipts: Sequence[Receipt], *, item_id: int, since: dt.datetime, components
+) -> int:
+    """Units of an item received since a moment, loose or inside kits (a hygiene kit's ten soap
+    bars count against the soap standard, so a family is not served soap twice)."""
+    total = 0
+    for receipt in receipts:
+        if receipt.at < since:
+            continue
+        if receipt.item_id == item_id:
+            total += receipt.quantity
+        for part_id, per_kit in components.get(receipt.item_id, ()):
+            if part_id == item_id:
+                total += receipt.quantity * per_kit
+    return total
+
+
+def dues_for(
+    household: Household, *, on: dt.date | None = None, standards: Sequence[Standard] | None = None
+) -> list[Due]:
+    """What each active standard gives the household now, in the standards' order.
+
+    Standards that give this household nothing (no eligible member, another size band) are left
+    out. Three queries whatever the number of standards: standards, receipts, kit components.
+    """
+    on = on or timezone.localdate()
+    if standards is None:
+        standards = list(Standard.objects.active().with_item())
+    composition = household.composition
+    applicable = [
+        (standard, amount)
+        for standard in standards
+        if (amount := entitlements.entitled(composition, standard.rule)) > 0
+    ]
+    if not applicable:
+        return []
+    longest = max(standard.period_days for standard, _amount in applicable)
+    receipts = received_since(household, period_start(on, longest))
+    components = _components({r.item_id for r in receipts})
+    dues = []
+    for standard, amount in applicable:
+        received = received_in_period(
+            receipts,
+            item_id=standard.item_id,
+            since=period_start(on, standard.period_days),
+            components=components,
+        )
+        dues.append(
+            Due(
+                item=standard.item,
+                standard=standard,
+                entitled=amount,
+                received=received,
+                due=entitlements.due_now(amount, received),
+            )
+        )
+    return dues
+
+
+# ---------------------------------------------------------------- requests
+
+
+@dataclass(frozen=True)
+class LineIn:
+    """One line of a request: an item (with size where it matters) or a category, and how many."""
+
+    quantity: int
+    item: Item | None = None
+    category: Category | None = None
+    size: str = ""
+
+
+MAX_LINES = 100
+
+
+def _line_error(number: int, message: str, field: str) -> InvalidInput:
+    return InvalidInput(_("Line %(n)d: %(error)s") % {"n": number, "error": message}, field=field)
+
+
+def _check_line(line: LineIn, number: int) -> LineIn:
+    if (line.item is None) == (line.category is None):
+        raise _line_error(number, _("ask for an item or a category."), "item")
+    if line.item is not None and (not isinstance(line.item, Item) or not line.item.active):
+        raise _line_error(number, _("unknown item."), "item")
+    quantity = line.quantity
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
+        raise _line_error(number, _("the quantity must be a whole number above zero."), "quantity")
+    if quantity > settings.KAMAVOR_MAX_LINE_QUANTITY:
+        raise _line_error(number, _("the quantity is too large."), "quantity")
+    size = (line.size or "").replace("\x00", "").strip()
+    if len(size) > 20:
+        raise _line_error(number, _("the size is too long."), "size")
+    item = line.item
+    if item is not None and not item.tracks_size:
+        size = ""
+    if item is not None and item.tracks_size and size and item.sizes and size not in item.sizes:
+        raise _line_error(
+            number,
+            _("%(size)s is not a size of %(item)s (sizes: %(sizes)s).")
+            % {"size": size, "item": item.name, "sizes": ", ".join(item.sizes)},
+            "size",
+        )
+    return LineIn(quantity=quantity, item=item, category=line.category, size=size)
+
+
+def _clean_reason(reason: str) -> str:
+    reason = (reason or "").replace("\x00", "").strip()
+    if len(reason) > 300:
+        raise InvalidInput(_("The reason is too long (at most 300 characters)."), field="reason")
+    return reason
+
+
+def _replay(*, by, key: str, print_: str) -> Request | None:
+    earlier = Request.objects.filter(created_by=by, idempotency_key=key).first()
+    if earlier is not None and earlier.fingerprint != print_:
+        raise IdempotencyKeyReused(
+            _("This idempotency key was already used for a different request.")
+        )
+    return earlier
+
+
+def create_request(
+    *,
+    by,
+    lines: Sequence[LineIn],
+    household: Household | None = None,
+    shelter: Point | None = None,
+    urgency: str = Request.Urgency.NORMAL,
+    reason: str = "",
+    number_of_people: int | None = None,
+    idempotency_key: str | None = None,
+) -> Request:
+    """Record what a household, or a partner for its shelter's residents, asks for.
+
+    Volunteers and coordinators ask for their organisation's households; partners (and
+    coordinators) for their organisation's shelters. A retry with the same key returns the first.
+    """
+    if (household is None) == (shelter is None):
+        raise InvalidInput(_("A request is for a household or for a shelter."), code="no_target")
+    if shelter is not None and shelter.kind != Point.Kind.SHELTER:
+        raise InvalidInput(_("Requests are for shelters only."), code="unknown_point")
+    organisation_id = household.organisation_id if household else shelter.organisation_id
+    if not may_request(by, organisation_id, for_shelter=shelter is not None):
+        raise PermissionDenied
+    if household is not None and household.status != Household.Status.ACTIVE:
+        raise Conflict(_("This household is not active."), code="household_not_active")
+    if urgency not in Request.Urgency.values:
+        raise InvalidInput(_("Unknown urgency."), field="urgency")
+    if shelter is not None:
+        if number_of_people is None or isinstance(number_of_people, bool):
+            raise InvalidInput(
+                _("Say how many people the request is for."), field="number_of_people"
+            )
+        if not isinstance(number_of_people, int) or not 0 < number_of_people <= 100_000:
+            raise InvalidInput(
+                _("The number of people must be between 1 and 100,000."), field="number_of_people"
+            )
+    elif number_of_people is not None:
+        raise InvalidInput(
+            _("The number of people is for shelter requests."), field="number_of_people"
+        )
+    if not lines:
+        raise InvalidInput(_("Add at least one line."), code="no_lines")
+    if len(lines) > MAX_LINES:
+        raise InvalidInput(_("Too many lines."), code="too_many_lines")
+    clean = [_check_line(line, n) for n, line in enumerate(lines, 1)]
+    reason = _clean_reason(reason)
+    key = check_key(idempotency_key)
+    print_ = fingerprint(
+        {
+            "household": household.pk if household else None,
+            "shelter": shelter.pk if shelter else None,
+            "urgency": urgency,
+            "reason": reason,
+            "people": number_of_people,
+            "lines": [
+                (x.item.pk if x.item else None, x.category.pk if x.category else None, x.size,
+                 x.quantity)
+                for x in clean
+            ],
+        }
+    )  # fmt: skip
+    try:
+        with transaction.atomic():
+            if key is not None and (earlier := _replay(by=by, key=key, print_=print_)):
+                return earlier
+            request = Request.objects.create(
+                organisation_id=organisation_id,
+                household=household,
+                shelter=shelter,
+                number_of_people=number_of_people,
+                urgency=urgency,
+                reason=reason,
+                created_by=by,
+                idempotency_key=key or "",
+                fingerprint=print_ if key else "",
+            )
+            RequestLine.objects.bulk_create(
+                RequestLine(
+                    request=request,
+                    item=x.item,
+                    category=x.category,
+                    size=x.size,
+                    quantity=x.quantity,
+                )
+                for x in clean
+            )
+            return request
+    except IntegrityError:
+        # A concurrent retry with the same key won the race.
+        if key is not None and (earlier := _replay(by=by, key=key, print_=print_)):
+            return earlier
+        raise
+
+
+def may_change(user, request: Request) -> bool:
+    """Who may cancel or plan a request: whoever may ask for that kind in its organisation."""
+    return may_request(user, request.organisation_id, for_shelter=request.shelter_id is not None)
+
+
+def _set_state(request: Request, state: str) -> Request:
+    request.state = state
+    request.state_changed_at = timezone.now()
+    request.save(update_fields=["state", "state_changed_at"])
+    return request
+
+
+def cancel_request(*, request: Request, by) -> Request:
+    """Cancel what is still outstanding. Cancelling a cancelled request changes nothing."""
+    if not may_change(by, request):
+        raise PermissionDenied
+    with transaction.atomic():
+        request = Request.objects.select_for_update().get(pk=request.pk)
+        if request.state == Request.State.CANCELLED:
+            return request
+        if request.state == Request.State.FULFILLED:
+            raise Conflict(_("This request was fulfilled: it cannot be cancelled."))
+        return _set_state(request, Request.State.CANCELLED)
+
+
+def plan_request(*, request: Request, by) -> Request:
+    """Mark an open request as planned (stock set aside for it). Planning twice is harmless."""
+    if not may_change(by, request):
+        raise PermissionDenied
+    with transaction.atomic():
+        request = Request.objects.select_for_update().get(pk=request.pk)
+        if request.state == Request.State.PLANNED:
+            return request
+        if request.state != Request.State.OPEN:
+            raise Conflict(_("Only an open request can be planned."))
+        return _set_state(request, Request.State.PLANNED)
+
+
+def record_fulfilment(*, line: RequestLine, quantity: int) -> Request:
+    """Count units handed out against a request line; the request becomes partly fulfilled or
+    fulfilled. For the distribution services, inside their own transaction."""
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
+        raise InvalidInput(_("The quantity must be a whole number above zero."))
+    with transaction.atomic():
+        request = Request.objects.select_for_update().get(pk=line.request_id)
+        if request.state not in Request.OPEN_STATES:
+            raise Conflict(_("This request is closed."))
+        # Fulfilment may exceed what was asked (a whole pack): it is recorded as it happened.
+        RequestLine.objects.filter(pk=line.pk, request=request).update(
+            fulfilled_quantity=F("fulfilled_quantity") + quantity
+        )
+        lines = list(request.lines.all())
+        done = all(x.fulfilled_quantity >= x.quantity for x in lines)
+        started = any(x.fulfilled_quantity for x in lines)
+        state = (
+            Request.State.FULFILLED
+            if done
+            else Request.State.PARTLY_FULFILLED
+            if started
+            else request.state
+        )
+        return _set_state(request, state) if state != request.state else request
+
+
+def open_requests_of(household: Household) -> list[Request]:
+    """The household's open requests, for the distribution desk."""
+    return list(
+        Request.objects.filter(household_id__in=household_ids(household))
+        .open()
+        .with_details()
+        .order_by("created_at")
+    )

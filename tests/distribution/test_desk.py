@@ -1,0 +1,213 @@
+"""The distribution desk through its URLs: open a household by code, hand out, once."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from kamavor.distribution import adapters
+from kamavor.households.models import Household
+from kamavor.lib import household_codes
+from kamavor.stock.models import Document
+from tests.distribution.factories import make_household, stock_up
+from tests.factories import assert_members_only, desk, ledger, on_hand, page_messages, text
+
+
+@pytest.fixture
+def dues(monkeypatch):
+    """What the needs app says is due, set by the test (the desk reads it through its adapter)."""
+    due: dict = {}
+
+    def dues_for(household, on):
+        return [adapters.Due(item=item, quantity=q, period_days=30) for item, q in due.items()]
+
+    monkeypatch.setattr(adapters, "dues_for", dues_for)
+    return due
+
+
+def urls(w, household=None):
+    code = household.code if household else "x"
+    return {
+        "desk": reverse("distribution:desk", args=[w.point.pk]),
+        "visit": reverse("distribution:visit", args=[w.point.pk, code]),
+        "add": reverse("distribution:add", args=[w.point.pk, code]),
+        "post": reverse("distribution:post", args=[w.point.pk, code]),
+        "remove": reverse("distribution:remove", args=[w.point.pk, code, 0]),
+    }
+
+
+def session_key(client, w) -> str:
+    return client.session[f"cart:distribution:{w.point.pk}"]["key"]
+
+
+def test_pages_are_for_members_who_distribute(w):
+    household = make_household(w)
+    u = urls(w, household)
+    for path in (u["desk"], u["visit"]):
+        assert_members_only(w, path)
+        assert desk(w.volunteer).get(path).status_code == 200
+        assert desk(w.coordinator).get(path).status_code == 200
+    for path in (u["add"], u["post"], u["remove"]):
+        response = desk().post(path)
+        assert response.status_code == 302 and "/login/" in response["Location"]
+        assert desk(w.outsider).post(path).status_code == 404
+        assert desk(w.partner).post(path).status_code == 403
+
+
+def test_the_outsider_cannot_open_our_household_at_their_own_point(w):
+    household = make_household(w)
+    path = reverse("distribution:visit", args=[w.other_point.pk, household.code])
+    assert desk(w.outsider).get(path).status_code == 404
+
+
+def test_the_code_opens_the_household(w):
+    household = make_household(w)
+    typed = household_codes.display(household.code).lower()
+    response = desk(w.volunteer).get(urls(w)["desk"], {"code": typed})
+    assert response.status_code == 302
+    assert response["Location"] == urls(w, household)["visit"]
+
+
+def test_a_typing_mistake_is_named_as_such(w):
+    household = make_household(w)
+    code = household.code
+    swapped = code[1] + code[0] + code[2:] if code[0] != code[1] else code[:-1] + "A"
+    wrong = code[:-1] + next(c for c in household_codes.ALPHABET if c != code[-1])
+    for typo in (swapped, wrong):
+        response = desk(w.volunteer).get(urls(w)["desk"], {"code": typo})
+        assert response.status_code == 200
+        assert "This code has a typing mistake" in text(response)
+    response = desk(w.volunteer).get(urls(w)["desk"], {"code": "hello"})
+    assert "This is not a household code" in text(response)
+    unknown = household_codes.new_code()
+    response = desk(w.volunteer).get(urls(w)["desk"], {"code": unknown})
+    assert "No household with code" in text(response)
+
+
+def test_the_visit_shows_composition_flags_and_never_personal_fields(w, dues):
+    household = make_household(w, male_0_2=1, female_60=1, disability=True, notes="private")
+    page = text(desk(w.volunteer).get(urls(w, household)["visit"]))
+    assert household.display_code in page
+    assert "3 people" in page and "disability" in page
+    assert "private" not in page
+
+
+def test_a_whole_visit_prefilled_from_what_is_due(w, dues):
+    household = make_household(w)
+    stock_up(w, w.soap, 10)
+    early = stock_up(w, w.rice, 2, expiry=w.later(20))
+    late = stock_up(w, w.rice, 5, expiry=w.later(200))
+    dues.update({w.soap: 2, w.rice: 3, w.toothpaste: 1})  # no toothpaste here
+    client = desk(w.volunteer)
+    page = text(client.get(urls(w, household)["visit"]))
+    assert 'name="quantity-0" value="2"' in page and 'name="quantity-1" value="3"' in page
+    assert "quantity-2" not in page and "none here" in page
+    response = client.post(
+        urls(w, household)["post"],
+        {"key": session_key(client, w), "quantity-0": "2", "quantity-1": "3", "note": ""},
+    )
+    document = Document.objects.get(kind="distribution")
+    assert response.status_code == 302 and response["Location"].endswith(
+        f"/receipts/{document.pk}/"
+    )
+    # First expiry first out: both units of the early lot, then one of the later.
+    taken = dict(document.lines.values_list("lot_id", "quantity"))
+    assert taken == {early.pk: 2, late.pk: 1, document.lines.get(item=w.soap).lot_id: 2}
+    assert on_hand(w.point, w.soap) == 8
+    receipt = text(client.get(response["Location"]))
+    assert document.number in receipt and household.display_code in receipt
+
+
+def test_a_second_ctrl_enter_posts_nothing_more(w, dues):
+    household = make_household(w)
+    stock_up(w, w.soap, 10)
+    dues[w.soap] = 2
+    client = desk(w.volunteer)
+    client.get(urls(w, household)["visit"])
+    data = {"key": session_key(client, w), "quantity-0": "2"}
+    first = client.post(urls(w, household)["post"], data)
+    second = client.post(urls(w, household)["post"], data)
+    assert first["Location"] == second["Location"]
+    assert Document.objects.filter(kind="distribution").count() == 1
+    assert on_hand(w.point, w.soap) == 8
+
+
+def test_quantities_are_editable_and_items_can_be_added_and_removed(w, dues):
+    household = make_household(w)
+    stock_up(w, w.soap, 10)
+    stock_up(w, w.jacket, 3, size="110")
+    dues[w.soap] = 2
+    client = desk(w.volunteer)
+    u = urls(w, household)
+    client.get(u["visit"])
+    page = text(client.get(u["visit"], {"q": "jacket"}))
+    assert 'id="chosen-item"' in page
+    assert (
+        client.post(u["add"], {"item": w.jacket.pk, "size": "110", "quantity": 1}).status_code
+        == 302
+    )
+    too_many = client.post(u["add"], {"item": w.jacket.pk, "size": "110", "quantity": 5})
+    assert "already on this visit" in text(too_many)
+    client.post(u["remove"])  # the soap
+    response = client.post(
+        u["post"], {"key": session_key(client, w), "quantity-0": "1", "size-0": "110"}
+    )
+    assert response.status_code == 302
+    document = Document.objects.get(kind="distribution")
+    assert list(document.lines.values_list("item_id", "size", "quantity")) == [
+        (w.jacket.pk, "110", 1)
+    ]
+    assert on_hand(w.point, w.soap) == 10
+
+
+@pytest.mark.parametrize(
+    ("quantity", "message"),
+    [("-1", "greater than or equal to 0"), ("ten", "whole number"), ("0", "Nothing to hand out")],
+)
+def test_it_refuses_bad_quantities(w, dues, quantity, message):
+    household = make_household(w)
+    stock_up(w, w.soap, 10)
+    dues[w.soap] = 2
+    client = desk(w.volunteer)
+    client.get(urls(w, household)["visit"])
+    counts = ledger()
+    response = client.post(
+        urls(w, household)["post"],
+        {"key": session_key(client, w), "quantity-0": quantity},
+        follow=True,
+    )
+    assert message in text(response)
+    assert ledger() == counts
+
+
+def test_more_than_the_point_has_is_refused_with_the_shortage(w, dues):
+    household = make_household(w)
+    stock_up(w, w.soap, 3)
+    dues[w.soap] = 2
+    client = desk(w.volunteer)
+    client.get(urls(w, household)["visit"])
+    response = client.post(
+        urls(w, household)["post"], {"key": session_key(client, w), "quantity-0": "9"}, follow=True
+    )
+    assert any("9 to hand out, 3 on hand" in m for m in page_messages(response))
+    assert on_hand(w.point, w.soap) == 3
+
+
+def test_it_warns_when_the_household_already_received_the_item(w, dues):
+    household = make_household(w)
+    stock_up(w, w.soap, 10)
+    dues[w.soap] = 2
+    client = desk(w.volunteer)
+    client.get(urls(w, household)["visit"])
+    client.post(urls(w, household)["post"], {"key": session_key(client, w), "quantity-0": "2"})
+    page = text(client.get(urls(w, household)["visit"]))
+    assert 'id="repeat-warnings"' in page and "2 received, last on" in page
+
+
+def test_a_merged_household_is_sent_to_the_one_it_became(w):
+    survivor = make_household(w)
+    merged = make_household(w)
+    Household.objects.filter(pk=merged.pk).update(status="merged", merged_into=survivor)
+    response = desk(w.volunteer).get(urls(w, merged)["visit"], follow=True)
+    messages = " ".join(page_messages(response))
+    assert "was merged into household" in messages and survivor.display_code in messages
