@@ -13,7 +13,7 @@ OK, LOGIN, HIDDEN, REFUSED = 200, 302, 404, 403
 
 # url name, kwargs builder, expected status per persona
 PAGES = [
-    ("home", lambda w, d: {}, {"outsider": (OK, 302), "partner": OK, "volunteer": (OK, 302)}),
+    ("home", lambda w, d: {}, {"outsider": (OK, 302), "partner": 302, "volunteer": (OK, 302)}),
     ("stock:intake", lambda w, d: {"point_id": w.point.pk},
      {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
     ("stock:point_stock", lambda w, d: {"point_id": w.point.pk},

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from kamavor.network.access import points_for
+from kamavor.network.models import Member
 
 
 @never_cache
@@ -37,4 +38,6 @@ def home(request: HttpRequest) -> HttpResponse:
     points = points_for(request.user)
     if len(points) == 1 and "all" not in request.GET:
         return redirect("stock:intake", point_id=points[0].pk)
+    if not points and Member.objects.filter(user=request.user).exists():
+        return redirect("needs:requests")  # a shelter partner works with requests only
     return render(request, "core/home.html", {"points": points})

@@ -67,6 +67,7 @@ def requests_desk(request: HttpRequest) -> HttpResponse:
             "urgencies": Request.Urgency.choices,
             "shelter_lines": range(1, SHELTER_LINES + 1),
             "key": uuid.uuid4().hex,
+            "tab": "requests",
         },
     )
 
