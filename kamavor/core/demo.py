@@ -7,6 +7,7 @@ afterwards so the history spreads over past weeks.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
 from collections.abc import Callable
@@ -19,6 +20,11 @@ from django.utils import timezone
 from kamavor.catalogue.models import Item
 from kamavor.catalogue.services import load_catalogue
 from kamavor.core.errors import KamavorError
+from kamavor.households.demo import build_households
+from kamavor.households.models import Household
+from kamavor.needs.defaults import load_standards
+from kamavor.needs.models import Request
+from kamavor.needs.services import LineIn, create_request, dues_for
 from kamavor.network.models import Member, Organisation, Point
 from kamavor.stock import services
 from kamavor.stock.models import Document, Lot, Movement
@@ -84,6 +90,16 @@ def build_demo(*, days: int = 21, progress: Callable[[str], None] = print) -> De
     documents = 0
     if created:
         documents = _History(users=users, rng=random.Random(2023), progress=progress).run(days)
+    standards = load_standards()
+    households = build_households(count=500, rng=random.Random(1923))
+    progress(
+        f"standards: {standards}; households: {Household.objects.count()} ({len(households)} new)"
+    )
+    if created:
+        served = _serve_households(users=users, rng=random.Random(2024), days=days)
+        progress(f"distributions: {served} households served")
+        documents += served
+        _ask(users=users, rng=random.Random(2025))
     logins = [(username, DEMO_PASSWORD, about) for username, _, _, _, about in LOGINS]
     return DemoResult(created=created, documents=documents, logins=logins)
 
@@ -277,3 +293,97 @@ class _History:
                 self._at(day, 17),
                 lambda: services.post_count(point=point, lines=lines, by=by, reason="Weekly count"),
             )
+
+
+def _serve_households(*, users: dict, rng: random.Random, days: int) -> int:
+    """Hand what is due to some of the food bank's households at its collection point."""
+    from kamavor.distribution.services import record_distribution
+
+    point = Point.objects.get(slug="malatia")
+    _stock_for_standards(point, users["coordinator"], days)
+    households = list(Household.objects.filter(organisation=point.organisation).order_by("pk"))
+    served = 0
+    for household in rng.sample(households, min(len(households), 120)):
+        lines = []
+        for due in dues_for(household)[:6]:
+            if due.due <= 0:
+                continue
+            picks = services.suggest_picks(point=point, item=due.item, quantity=due.due)
+            lines += [LotLine(lot, quantity) for lot, quantity in picks]
+        if not lines:
+            continue
+        when = timezone.now() - dt.timedelta(days=rng.randint(0, days), hours=rng.randint(0, 8))
+        try:
+            document = record_distribution(
+                point=point,
+                household=household,
+                lines=lines,
+                by=users["volunteer"],
+                idempotency_key=None,
+            )
+        except KamavorError:
+            continue
+        Document.objects.filter(pk=document.pk).update(created_at=when)
+        Movement.objects.filter(document=document).update(at=when)
+        served += 1
+    return served
+
+
+def _stock_for_standards(point: Point, by, days: int) -> None:
+    """A shipment of what the standards give out, as a partner food bank would send."""
+    lines = []
+    for item in Item.objects.filter(standards__active=True).distinct():
+        expiry = timezone.localdate() + dt.timedelta(days=300) if item.tracks_expiry else None
+        sizes = item.sizes if item.tracks_size and item.sizes else [""]
+        for size in sizes:
+            lines.append(IntakeLine(item, 600 // len(sizes) + 20, expiry=expiry, size=size))
+    document = services.post_donation(
+        point=point, lines=lines, by=by, donor="Partner food bank shipment"
+    )
+    when = timezone.now() - dt.timedelta(days=days + 1)
+    Document.objects.filter(pk=document.pk).update(created_at=when)
+    Movement.objects.filter(document=document).update(at=when)
+
+
+def _ask(*, users: dict, rng: random.Random) -> None:
+    """A few open requests: households asking at the desk, and a partner for its shelter."""
+    items = {i.code: i for i in Item.objects.filter(is_kit=False)}
+    wanted = [
+        "winter-jacket-child",
+        "winter-boots-child",
+        "blanket-wool",
+        "nappies",
+        "formula-stage1-400g",
+        "electric-heater-2kw",
+        "paracetamol-child-suspension",
+    ]
+    point = Point.objects.get(slug="coworking")
+    households = list(Household.objects.filter(organisation=point.organisation)[:200])
+    for household in rng.sample(households, min(len(households), 25)):
+        item = items.get(rng.choice(wanted))
+        if item is None:
+            continue
+        size = rng.choice(item.sizes) if item.tracks_size and item.sizes else ""
+        with contextlib.suppress(KamavorError):
+            create_request(
+                by=users["volunteer"],
+                household=household,
+                lines=[LineIn(quantity=rng.randint(1, 3), item=item, size=size)],
+                urgency=rng.choice(list(Request.Urgency.values)),
+                reason="",
+            )
+    shelter = Point.objects.get(slug="goris-school")
+    lines = [
+        LineIn(quantity=q, item=items[c])
+        for c, q in [("blanket-wool", 40), ("bed-linen-single", 30), ("electric-heater-2kw", 6)]
+        if c in items
+    ]
+    with contextlib.suppress(KamavorError):
+        create_request(
+            by=users["partner"],
+            shelter=shelter,
+            lines=lines,
+            number_of_people=85,
+            urgency=Request.Urgency.HIGH,
+            reason="New families arrived this week",
+        )

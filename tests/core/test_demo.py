@@ -9,6 +9,8 @@ from django.core.management import call_command
 from django.db.models import Sum
 
 from kamavor.catalogue.models import Item
+from kamavor.households.models import Household
+from kamavor.needs.models import Request
 from kamavor.network.models import Member, Organisation, Point
 from kamavor.stock.models import Balance, Document, Movement
 
@@ -32,6 +34,12 @@ def test_it_builds_the_network_then_refreshes_it():
     assert set(Member.objects.values_list("role", flat=True)) == set(Member.Role.values)
     assert Document.objects.filter(kind=Document.Kind.DONATION).count() > 20
     assert Document.objects.filter(kind=Document.Kind.TRANSFER).exists()
+    households = list(Household.objects.all())
+    assert len(households) == 500
+    assert 3.0 <= sum(h.size for h in households) / len(households) <= 3.6
+    assert Document.objects.filter(kind="distribution", household__isnull=False).count() > 50
+    assert Request.objects.filter(shelter__isnull=False).exists()
+    assert Request.objects.filter(household__isnull=False).count() > 5
     movements = Movement.objects.aggregate(s=Sum("quantity"))["s"]
     assert movements == Balance.objects.aggregate(s=Sum("quantity"))["s"]
 
