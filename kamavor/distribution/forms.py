@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kamavor.lib import household_codes
-from kamavor.stock.forms import KeyField, TransferLineForm
+from kamavor.stock.forms import KeyField, TransferLineForm, new_key
 
 
 class CodeForm(forms.Form):
@@ -147,3 +147,14 @@ class VisitForm(forms.Form):
             }
             for index, line in enumerate(self.lines)
         ]
+
+
+class PackForm(forms.Form):
+    """Pack a shelter's request: the pick list as shown, posted once with its key."""
+
+    key = KeyField()
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=2000)
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("initial", {"key": new_key()})
+        super().__init__(*args, **kwargs)

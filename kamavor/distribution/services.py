@@ -15,13 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kamavor.catalogue.models import Item
-from kamavor.core.errors import InvalidInput
-from kamavor.distribution import adapters
+from kamavor.core.errors import InvalidInput, NotEnoughStock
+from kamavor.distribution import adapters, fulfilment
 from kamavor.households.models import Household
 from kamavor.network.access import Action
 from kamavor.network.models import Point
 from kamavor.stock.ledger import Posting, idempotent
 from kamavor.stock.models import Document, DocumentLine, Movement
+from kamavor.stock.services import check_quantity, suggest_picks
 from kamavor.stock.services._common import (
     LotLine,
     _check_lines_present,
@@ -32,7 +33,13 @@ from kamavor.stock.services._common import (
     _require,
 )
 
-__all__ = ["RepeatWarning", "household_family", "record_distribution", "repeat_warnings"]
+__all__ = [
+    "ItemLine",
+    "RepeatWarning",
+    "household_family",
+    "record_distribution",
+    "repeat_warnings",
+]
 
 
 # ---------------------------------------------------------------- households
@@ -93,17 +100,55 @@ def check_servable(household: Household, *, point: Point) -> None:
 # ---------------------------------------------------------------- posting
 
 
+@dataclass(frozen=True)
+class ItemLine:
+    """Units of an item (in a size, where it matters) to pick first expiry first out."""
+
+    item: Item
+    quantity: int
+    size: str = ""
+
+
+def _check_item_line(line: ItemLine, *, number: int) -> None:
+    if not isinstance(line.item, Item) or not line.item.active:
+        raise _line_error(number, _("unknown item."), "item")
+    check_quantity(line.quantity, number=number)
+    if line.item.tracks_size and not line.size:
+        raise _line_error(number, _("%(item)s needs a size.") % {"item": line.item.name}, "size")
+
+
+def _picked(point: Point, lines: Sequence[LotLine | ItemLine]) -> list[LotLine]:
+    """The lines as lots: item lines picked first expiry first out, never an expired lot."""
+    result: list[LotLine] = []
+    for n, line in enumerate(lines, 1):
+        if not isinstance(line, ItemLine):
+            result.append(line)
+            continue
+        size = line.size if line.item.tracks_size else None
+        picks = suggest_picks(point=point, item=line.item, quantity=line.quantity, size=size)
+        have = sum(take for _lot, take in picks)
+        if have < line.quantity:
+            raise NotEnoughStock(
+                _("Line %(n)d: %(want)d of %(item)s asked, %(have)d on hand that have not expired.")
+                % {"n": n, "want": line.quantity, "item": line.item.name, "have": have}
+            )
+        result.extend(LotLine(lot, take) for lot, take in picks)
+    return result
+
+
 def record_distribution(
     *,
     point: Point,
     household: Household,
-    lines: Sequence[LotLine],
+    lines: Sequence[LotLine | ItemLine],
     by,
     note: str = "",
     idempotency_key: str | None,
 ) -> Document:
     """Hand goods from this point's lots to a household: one document, its movements out of
-    stock, and the household's last activity, in one transaction, once per key."""
+    stock, what it meets of the household's open requests, and the household's last activity,
+    in one transaction, once per key. An ItemLine is picked first expiry first out inside that
+    transaction, so a retry with the same key replays whatever was picked the first time."""
     _require(by, point, Action.DISTRIBUTE)
     if not isinstance(household, Household):
         raise InvalidInput(_("Choose a household."), field="household")
@@ -111,6 +156,9 @@ def record_distribution(
     _check_lines_present(lines)
     today = timezone.localdate()
     for n, line in enumerate(lines, 1):
+        if isinstance(line, ItemLine):
+            _check_item_line(line, number=n)
+            continue
         _check_lot_line(line, point=point, number=n)
         if line.lot.expiry is not None and line.lot.expiry < today:
             raise _line_error(
@@ -124,7 +172,12 @@ def record_distribution(
         "point": point.pk,
         "household": household.pk,
         "note": note,
-        "lines": [(x.lot.pk, x.quantity) for x in lines],
+        "lines": [
+            ("item", x.item.pk, x.size, x.quantity)
+            if isinstance(x, ItemLine)
+            else (x.lot.pk, x.quantity)
+            for x in lines
+        ],
     }
 
     def work() -> Document:
@@ -135,7 +188,8 @@ def record_distribution(
             kind=Document.Kind.DISTRIBUTION, point=point, by=by, household=current, note=note
         )
         posting = Posting(document=document, by=by)
-        for x in lines:
+        created = []
+        for x in _picked(point, lines):
             line = DocumentLine.objects.create(
                 document=document,
                 item_id=x.lot.item_id,
@@ -146,7 +200,10 @@ def record_distribution(
                 condition=x.lot.condition,
             )
             posting.move(lot=x.lot, delta=-x.quantity, kind=Movement.Kind.DISTRIBUTION, line=line)
+            created.append(line)
         posting.save()
+        requests = fulfilment.open_requests_locked(household_family(current))
+        fulfilment.count_against_requests(requests, created)
         adapters.record_activity(household, posting.at)
         return document
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from django.contrib import messages
-from django.db.models import Sum
+from django.db.models import Prefetch, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,11 +24,12 @@ from django.views.decorators.http import require_POST
 
 from kamavor.catalogue.models import Item
 from kamavor.core.errors import KamavorError
-from kamavor.distribution import adapters, services
+from kamavor.distribution import adapters, fulfilment, services
 from kamavor.distribution.forms import CodeForm, VisitForm, VisitLineForm
+from kamavor.distribution.models import Fulfilment
 from kamavor.households.models import AGE_BANDS, SEXES, VULNERABILITIES, Household
 from kamavor.lib import household_codes
-from kamavor.network.access import Action
+from kamavor.network.access import Action, may
 from kamavor.network.decorators import point_view
 from kamavor.stock.access import get_document_for
 from kamavor.stock.models import Balance, Document, IdempotencyRecord, Lot
@@ -201,8 +202,17 @@ def _render_visit(
     periods.update({i: REPEAT_DAYS for i in item_ids if i not in periods})
     warnings = services.repeat_warnings(household, item_ids, periods)
     names = {x["item"].pk: x["item"].name for x in lines} | {d.item.pk: d.item.name for d in dues}
-    for line in lines:
+    requests = fulfilment.open_requests(services.household_family(household))
+    handed = [
+        fulfilment.Handed(index, x["item"], x["size"], x["quantity"])
+        for index, x in enumerate(lines)
+    ]
+    meets = defaultdict(list)
+    for m in fulfilment.match(requests, handed):
+        meets[m.key].append(m)
+    for index, line in enumerate(lines):
         line["warning"] = warnings.get(line["item"].pk)
+        line["fulfils"] = meets[index]
     browsing = any(k in context for k in ("item", "matches", "query"))
     if "visit_form" not in context:
         context["visit_form"] = VisitForm(
@@ -220,7 +230,7 @@ def _render_visit(
             "household": household,
             "brief": _brief(household),
             "dues": due_rows,
-            "requests": adapters.open_requests(household),
+            "requests": requests[:10],
             "visits": services.last_visits(household),
             "lots": _lots(point, item_ids),
             "warnings": [(names.get(i, ""), w) for i, w in warnings.items()],
@@ -267,7 +277,13 @@ def desk(request: HttpRequest, point) -> HttpResponse:
     return render(
         request,
         "distribution/desk.html",
-        {"point": point, "tab": "distribution", "code_form": form, "recent": list(recent)},
+        {
+            "point": point,
+            "tab": "distribution",
+            "code_form": form,
+            "recent": list(recent),
+            "may_deliver": may(request.user, point.organisation_id, Action.SEND_TRANSFER),
+        },
     )
 
 
@@ -405,7 +421,9 @@ def receipt(request: HttpRequest, point, document_id: int) -> HttpResponse:
     document = get_document_for(request.user, document_id)
     if document.kind != Document.Kind.DISTRIBUTION or document.point_id != point.pk:
         raise Http404
-    lines = document.lines.select_related("item", "lot").order_by("pk")
+    lines = document.lines.select_related("item", "lot").prefetch_related(
+        Prefetch("fulfilments", queryset=Fulfilment.objects.select_related("request_line__request"))
+    )
     return render(
         request,
         "distribution/receipt.html",
@@ -414,7 +432,7 @@ def receipt(request: HttpRequest, point, document_id: int) -> HttpResponse:
             "tab": "distribution",
             "document": document,
             "household": document.household,
-            "lines": list(lines),
+            "lines": list(lines.order_by("pk")),
             "code_form": CodeForm(),
         },
     )

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kamavor.catalogue.models import Category, Item
@@ -35,7 +36,7 @@ def _eligibility_choices() -> list[tuple[str, str]]:
     ]
     bands = [(f"age_{band}", label) for band, label, *_rest in AGE_BANDS]
     fields = [
-        (f"{sex}_{band}", f"{sex_label}, {band_label}")
+        (f"{sex}_{band}", format_lazy("{}, {}", sex_label, band_label))
         for sex, sex_label in SEXES
         for band, band_label, *_rest in AGE_BANDS
     ]

@@ -35,6 +35,7 @@ class Action(StrEnum):
     VIEW_REQUESTS = "view_requests"
     REQUEST_FOR_HOUSEHOLD = "request_for_household"
     REQUEST_FOR_SHELTER = "request_for_shelter"
+    CONFIRM_DELIVERY = "confirm_delivery"
 
 
 _ALL = frozenset(Action)
@@ -59,8 +60,11 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.REQUEST_FOR_HOUSEHOLD,
         }
     ),
-    # A partner asks for its organisation's shelters, and sees only those requests.
-    Member.Role.PARTNER: frozenset({Action.VIEW_REQUESTS, Action.REQUEST_FOR_SHELTER}),
+    # A partner asks for its organisation's shelters, sees only those requests, and confirms
+    # what was delivered to them.
+    Member.Role.PARTNER: frozenset(
+        {Action.VIEW_REQUESTS, Action.REQUEST_FOR_SHELTER, Action.CONFIRM_DELIVERY}
+    ),
 }
 
 

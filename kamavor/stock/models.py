@@ -122,12 +122,13 @@ NUMBER_PREFIX = {
     "kit_unbuild": "U",
     "reversal": "R",
     "distribution": "H",  # hand-out
+    "delivery": "S",  # to a shelter
 }
 
 
 class Document(models.Model):
     """A posted stock document: donation, purchase, transfer, count, disposal, kit build,
-    distribution (to a household), reversal.
+    distribution (to a household), delivery (to a shelter, against its request), reversal.
 
     Every document has the same line shape (DocumentLine). Posted documents are never edited:
     a mistake is corrected by a reversal document.
@@ -144,6 +145,7 @@ class Document(models.Model):
         KIT_UNBUILD = "kit_unbuild", _("kit unbuild")
         REVERSAL = "reversal", _("reversal")
         DISTRIBUTION = "distribution", _("distribution")
+        DELIVERY = "delivery", _("delivery to a shelter")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
@@ -165,6 +167,14 @@ class Document(models.Model):
         "households.Household",
         on_delete=models.PROTECT,
         related_name="distributions",
+        null=True,
+        blank=True,
+    )
+    # Deliveries: the shelter request the goods were packed for.
+    request = models.ForeignKey(
+        "needs.Request",
+        on_delete=models.PROTECT,
+        related_name="deliveries",
         null=True,
         blank=True,
     )

@@ -10,3 +10,6 @@ from django.utils import translation
 def english():
     with translation.override("en"):
         yield
+
+
+from tests.api.conftest import api  # noqa: E402, F401 - the API client per persona

@@ -26,3 +26,19 @@ def stock_up(w: World, item, quantity: int, *, expiry=None, point=None, size="")
         expiry = w.later(200)
     donate(w, IntakeLine(item, quantity, expiry=expiry, size=size), point=point)
     return Lot.objects.get(item=item, point=point or w.point, expiry=expiry, size=size)
+
+
+def make_shelter(org, name: str = "Hotel shelter"):
+    from kamavor.network.models import Point
+    from tests.factories import make_point
+
+    return make_point(org, name, Point.Kind.SHELTER)
+
+
+def shelter_request(w: World, shelter, *lines, by=None, people: int = 40):
+    """A partner's request for a shelter's residents (lines: LineIn)."""
+    from kamavor.needs.services import create_request
+
+    return create_request(
+        by=by or w.partner, shelter=shelter, lines=list(lines), number_of_people=people
+    )
