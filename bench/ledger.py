@@ -1,0 +1,1035 @@
+"""Time the desks against a ledger at the scale PRODUCT.md designs for, and print the figures.
+
+    .venv/bin/python bench/ledger.py [--database-url URL] [--movements 2000000] [--points 50]
+                                     [--items 1000] [--samples 200] [--queries] [--keep]
+    .venv/bin/python bench/ledger.py --reuse --database-url URL   (measure a kept database)
+
+Builds a fresh database (a temporary SQLite file, or the PostgreSQL database named in the URL,
+created and dropped here), fills it with organisations, points, the real catalogue padded with
+variants, and a ledger of --movements movements, then times with perf_counter, on the server
+side: a 10-line donation through `post_donation`, the point's stock page through the test
+client, and an item search in all three scripts; p95 is held against the 50 ms target.
+
+The history is simulated in Python and bulk-inserted (executemany on SQLite, COPY on
+PostgreSQL): posting 2 million movements through the services would take hours. It follows the
+services' rules (same document and line shape, balance_after running per lot, no negative
+balance, no expired intake) and is checked with SQL at the end. The services are what is timed.
+"""
+# ruff: noqa: E402  (Django is imported after the environment names the database)
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import heapq
+import itertools
+import json
+import math
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+TARGET_MS = 50.0
+WARMUP = 5
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", help="postgres://… (default: a temporary SQLite file)")
+    parser.add_argument("--movements", type=int, default=2_000_000)
+    parser.add_argument("--points", type=int, default=50)
+    parser.add_argument("--items", type=int, default=1000)
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--days", type=int, default=90, help="days of history (default 90)")
+    parser.add_argument("--seed", type=int, default=2023)
+    parser.add_argument("--queries", action="store_true", help="print each operation's queries")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the kept database at --database-url again"
+    )
+    return parser.parse_args(argv)
+
+
+def create_database(url: str | None, data_dir: Path, reuse: bool) -> tuple[str, Callable]:
+    """A fresh, empty database to build in (or the kept one to reuse), and how to drop it."""
+    if reuse:
+        if not url:
+            sys.exit("--reuse needs the --database-url that --keep printed")
+        return url, lambda: None
+    if not url:
+        return f"sqlite:///{data_dir / 'bench.sqlite3'}", lambda: None
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if parts.scheme not in {"postgres", "postgresql"} or name in {"", "postgres", "template1"}:
+        sys.exit("--database-url must be postgres://USER@HOST:PORT/NAME, with a NAME of its own")
+    server = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+
+    def run(statement: str) -> None:
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(sql.SQL(statement).format(sql.Identifier(name)))
+
+    run("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+    run("CREATE DATABASE {}")
+    return url, lambda: run("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+
+
+OPTIONS = parse_args(sys.argv[1:])
+DATA_DIR = Path(tempfile.mkdtemp(prefix="kamavor-bench-"))
+DATABASE_URL, drop_database = create_database(OPTIONS.database_url, DATA_DIR, OPTIONS.reuse)
+# Settings read these when Django starts: set them first.
+os.environ.update(
+    KAMAVOR_DATABASE_URL=DATABASE_URL,
+    KAMAVOR_DATA_DIR=str(DATA_DIR),
+    KAMAVOR_HTTPS="0",
+    KAMAVOR_DEBUG="0",
+    DJANGO_SETTINGS_MODULE="kamavor.settings",
+)
+
+import django
+
+django.setup()
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Count
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from kamavor.catalogue.models import Barcode, Item
+from kamavor.catalogue.services import DEFAULT_CATALOGUE, load_catalogue
+from kamavor.lib.gtin import check_digit
+from kamavor.network.models import Member, Organisation, Point
+from kamavor.stock.models import Balance, Document, DocumentLine, Lot, Movement
+from kamavor.stock.services import IntakeLine, post_donation
+
+User = get_user_model()
+# Import every URL and view now: other work may edit the tree during a long build.
+reverse("stock:point_stock", args=[1])
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+# ================================================================ the network
+
+ORGANISATIONS = [
+    ("Yerevan Food Bank", "yerevan-food-bank", {}),
+    ("Goris Volunteer Fund", "goris-volunteer-fund", {}),
+    ("Hope Medical Charity", "hope-medical-charity", {"medical": 6, "hygiene": 2, "baby": 2}),
+    ("Kentron Co-working Collective", "kentron-coworking", {}),
+    ("Syunik Shelter Network", "syunik-shelters", {"bedding": 3, "clothing": 2, "kitchen": 2}),
+]
+PLACES = ["Kentron", "Arabkir", "Ajapnyak", "Avan", "Davtashen", "Erebuni", "Kanaker-Zeytun",
+          "Malatia-Sebastia", "Nor Nork", "Nork-Marash", "Nubarashen", "Shengavit", "Goris",
+          "Kapan", "Sisian", "Meghri", "Kajaran", "Vayk", "Yeghegnadzor", "Jermuk", "Ararat",
+          "Masis", "Artashat", "Vedi", "Ejmiatsin", "Armavir", "Metsamor", "Ashtarak", "Talin",
+          "Abovyan", "Hrazdan", "Charentsavan", "Sevan", "Gavar", "Martuni", "Vardenis", "Dilijan",
+          "Ijevan", "Berd", "Noyemberyan", "Vanadzor", "Alaverdi", "Stepanavan", "Spitak",
+          "Gyumri", "Artik", "Maralik", "Tashir", "Tsaghkadzor", "Byureghavan", "Yeghvard",
+          "Aparan"]  # fmt: skip
+# Each organisation's points, in this order: one warehouse, then mostly collection points.
+KINDS = ["warehouse", "collection", "collection", "distribution", "shelter", "collection",
+         "shelter", "distribution", "collection", "shelter"]  # fmt: skip
+KIND_LABEL = {
+    "warehouse": "warehouse",
+    "collection": "collection point",
+    "distribution": "distribution point",
+    "shelter": "shelter",
+}
+VOLUNTEERS_PER_POINT = 4  # 50 points: the 200 volunteers at desks at once
+
+
+@dataclass
+class Network:
+    points: list[Point]
+    org_of: dict[int, int]  # point id -> organisation id
+    coordinators: dict[int, list[int]]  # organisation id -> user ids
+    volunteers: dict[int, list[int]]
+    profiles: dict[int, dict[str, float]]  # organisation id -> category weights
+
+
+def build_network(n_points: int) -> Network:
+    orgs = [Organisation.objects.create(name=n, slug=s) for n, s, _ in ORGANISATIONS]
+    points = []
+    for i in range(n_points):
+        org = orgs[i % len(orgs)]
+        kind = KINDS[(i // len(orgs)) % len(KINDS)]
+        place = PLACES[i % len(PLACES)] + ("" if i < len(PLACES) else f" {i // len(PLACES) + 1}")
+        name = f"{place} {KIND_LABEL[kind]}"
+        points.append(Point(organisation=org, name=name, slug=slugify(f"{name}-{i}"), kind=kind))
+    points = Point.objects.bulk_create(points)
+    users, members = [], []
+    for org in orgs:
+        for k in range(2):
+            users.append((User(username=f"coord-{org.slug}-{k}", password="!"), org, "coordinator"))
+    for point in points:
+        for k in range(VOLUNTEERS_PER_POINT):
+            user = User(username=f"vol-{point.slug}-{k}", password="!")
+            users.append((user, point.organisation, "volunteer"))
+    User.objects.bulk_create([u for u, _, _ in users])
+    for user, org, role in users:
+        members.append(Member(user=user, organisation=org, role=role, language="en"))
+    Member.objects.bulk_create(members)
+    net = load_network()
+    net.profiles = {org.pk: profile for org, (*_, profile) in zip(orgs, ORGANISATIONS, strict=True)}
+    return net
+
+
+def load_network() -> Network:
+    """The points and the people who work there, as the database holds them."""
+    points = list(Point.objects.order_by("pk"))
+    people: dict[str, dict[int, list[int]]] = {"coordinator": {}, "volunteer": {}}
+    for user, org, role in Member.objects.values_list("user", "organisation", "role"):
+        people[role].setdefault(org, []).append(user)
+    return Network(
+        points=points,
+        org_of={p.pk: p.organisation_id for p in points},
+        coordinators=people["coordinator"],
+        volunteers=people["volunteer"],
+        profiles=defaultdict(dict),
+    )
+
+
+# ================================================================ the catalogue
+
+# Qualifiers that make believable variants of real items: (code, en, hy, ru). Russian phrases
+# that need no agreement with the noun ("серого цвета", "для девочек") keep the names correct.
+GENERIC = [
+    ("am", "made in Armenia", "արտադրված Հայաստանում", "производство Армении"),
+    ("ru", "from Russia", "Ռուսաստանից", "из России"),
+    ("ge", "from Georgia", "Վրաստանից", "из Грузии"),
+    ("ir", "from Iran", "Իրանից", "из Ирана"),
+    ("fr", "from France", "Ֆրանսիայից", "из Франции"),
+    ("us", "from the USA", "ԱՄՆ-ից", "из США"),
+    ("family", "family pack", "ընտանեկան փաթեթ", "семейная упаковка"),
+    ("large", "large pack", "մեծ փաթեթ", "большая упаковка"),
+    ("small", "small pack", "փոքր փաթեթ", "малая упаковка"),
+    ("economy", "economy", "էկոնոմ", "эконом"),
+    ("aid", "humanitarian aid", "մարդասիրական օգնություն", "гуманитарная помощь"),
+]
+FOOD = [
+    ("bio", "organic", "օրգանական", "био"),
+    ("low-salt", "low salt", "քիչ աղով", "с пониженным содержанием соли"),
+    ("no-sugar", "sugar-free", "առանց շաքարի", "без сахара"),
+    ("glass", "in a glass jar", "ապակե տարայով", "в стеклянной банке"),
+    ("x6", "pack of 6", "6 հատ", "6 шт."),
+]
+WEAR = [
+    ("black", "black", "սև", "чёрного цвета"),
+    ("grey", "grey", "մոխրագույն", "серого цвета"),
+    ("navy", "navy blue", "մուգ կապույտ", "тёмно-синего цвета"),
+    ("green", "green", "կանաչ", "зелёного цвета"),
+    ("brown", "brown", "շագանակագույն", "коричневого цвета"),
+    ("boys", "for boys", "տղաների համար", "для мальчиков"),
+    ("girls", "for girls", "աղջիկների համար", "для девочек"),
+]
+CARE = [
+    ("unscented", "unscented", "անհոտ", "без запаха"),
+    ("sensitive", "for sensitive skin", "զգայուն մաշկի համար", "для чувствительной кожи"),
+    ("travel", "travel size", "ճամփորդական չափս", "дорожный формат"),
+    ("refill", "refill pack", "լիցքավորման փաթեթ", "запасной блок"),
+    ("x3", "pack of 3", "3 հատ", "3 шт."),
+    ("x10", "pack of 10", "10 հատ", "10 шт."),
+]
+MEDICAL = [
+    ("child", "children's dose", "մանկական դեղաչափ", "детская дозировка"),
+    ("adult", "adult dose", "մեծահասակների դեղաչափ", "для взрослых"),
+    ("blister", "blister of 10", "10 հատանոց բլիստեր", "блистер 10 шт."),
+    ("x20", "pack of 20", "20 հատ", "20 шт."),
+    ("syrup", "syrup", "օշարակ", "сироп"),
+]
+BABY = [
+    ("0-6m", "0–6 months", "0–6 ամսական", "0–6 месяцев"),
+    ("6-12m", "6–12 months", "6–12 ամսական", "6–12 месяцев"),
+    ("1-3y", "1–3 years", "1–3 տարեկան", "1–3 года"),
+]
+SCHOOL = [
+    ("set12", "set of 12", "12 հատանոց հավաքածու", "набор 12 шт."),
+    ("assorted", "assorted colours", "տարբեր գույների", "разных цветов"),
+]
+QUALIFIERS = {
+    "food": FOOD, "baby-food": FOOD + BABY, "clothing": WEAR, "footwear": WEAR,
+    "hygiene": CARE, "cleaning": CARE, "household": CARE, "kitchen": CARE, "bedding": WEAR,
+    "medical": MEDICAL, "baby": BABY + CARE, "school": SCHOOL, "toys": SCHOOL + BABY,
+}  # fmt: skip
+
+
+def build_catalogue(n_items: int, rng: random.Random) -> None:
+    """The real catalogue, padded to n_items with variants named in all three languages."""
+    load_catalogue()
+    bases = list(Item.objects.filter(is_kit=False).select_related("category").order_by("pk"))
+    wanted = n_items - Item.objects.count()
+    variants: list[Item] = []
+    used = {item.code for item in bases}
+    for _round in range(8):
+        rng.shuffle(bases)
+        for base in bases:
+            if len(variants) >= wanted:
+                break
+            pool = QUALIFIERS.get(base.category.code, []) + GENERIC
+            code, en, hy, ru = rng.choice(pool)
+            if f"{base.code}-{code}"[:80] in used:
+                continue
+            used.add(f"{base.code}-{code}"[:80])
+            variants.append(_variant(base, code, en=en, hy=hy, ru=ru))
+    Item.objects.bulk_create(variants, batch_size=500)
+    serial = itertools.count(1)
+    barcodes = []
+    for item in Item.objects.filter(code__in=[v.code for v in variants]):
+        if rng.random() < 0.6:
+            body = f"485{next(serial):09d}"  # 485: GS1 Armenia
+            barcodes.append(Barcode(item=item, code=f"{body}{check_digit(body)}"))
+    Barcode.objects.bulk_create(barcodes, batch_size=500)
+
+
+def _variant(base: Item, code: str, *, en: str, hy: str, ru: str) -> Item:
+    item = Item(
+        code=f"{base.code}-{code}"[:80],
+        category=base.category,
+        name_en=f"{base.name_en}, {en}",
+        name_hy=f"{base.name_hy}, {hy}",
+        name_ru=f"{base.name_ru}, {ru}",
+        unit=base.unit,
+        tracks_expiry=base.tracks_expiry,
+        tracks_size=base.tracks_size,
+        sizes=base.sizes,
+        season=base.season,
+    )
+    item.refresh_search_text()
+    return item
+
+
+@dataclass(frozen=True)
+class Good:
+    """What the simulation needs to know of an item."""
+
+    id: int
+    category: str
+    tracks_expiry: bool
+    sizes: tuple[str, ...] | None  # None: size does not matter
+    variant: bool
+
+
+def goods() -> list[Good]:
+    base_codes = {e["code"] for e in json.loads(DEFAULT_CATALOGUE.read_text())["items"]}
+    return [
+        Good(
+            id=item.pk,
+            category=item.category.code,
+            tracks_expiry=item.tracks_expiry,
+            sizes=(tuple(item.sizes) or ("M",)) if item.tracks_size else None,
+            variant=item.code not in base_codes,
+        )
+        for item in Item.objects.active().filter(is_kit=False).select_related("category")
+    ]
+
+
+SHARE = {"warehouse": 0.95, "collection": 0.7, "distribution": 0.6, "shelter": 0.4}
+
+
+def item_weights(net: Network, items: list[Good], rng: random.Random) -> dict[int, list[float]]:
+    """Per point, cumulative weights over items: what is donated and stocked there."""
+    weights = {}
+    for point in net.points:
+        profile = net.profiles[point.organisation_id]
+        row = []
+        for good in items:
+            if rng.random() > SHARE[point.kind]:
+                row.append(0.0)
+                continue
+            w = (0.3 if good.variant else 1.0) * profile.get(good.category, 1.0)
+            row.append(w * rng.lognormvariate(0, 0.8))
+        weights[point.pk] = list(itertools.accumulate(row))
+    return weights
+
+
+# ================================================================ bulk loading
+
+
+class Loader:
+    """Writes rows straight into a model's table: COPY on PostgreSQL, executemany on SQLite."""
+
+    def __init__(self) -> None:
+        self.postgres = connection.vendor == "postgresql"
+        self.datetime = connection.ops.adapt_datetimefield_value
+        self.date = connection.ops.adapt_datefield_value
+
+    def insert(self, model, fields: list[str], rows: list[tuple]) -> None:
+        if not rows:
+            return
+        qn = connection.ops.quote_name
+        columns = ", ".join(qn(model._meta.get_field(f).column) for f in fields)
+        table = qn(model._meta.db_table)
+        with connection.cursor() as cursor:
+            if self.postgres:
+                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join(["%s"] * len(fields))
+                cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+
+
+LOT_FIELDS = ["id", "item", "point", "expiry", "size", "condition", "created_at"]
+DOCUMENT_FIELDS = ["id", "kind", "status", "organisation", "point", "destination", "donor",
+                   "supplier", "currency", "reason", "note", "created_by", "created_at",
+                   "received_by", "received_at"]  # fmt: skip
+LINE_FIELDS = ["id", "document", "item", "lot", "quantity", "received_quantity",
+               "expected_quantity", "expiry", "size", "condition", "unit_cost",
+               "reason"]  # fmt: skip
+MOVEMENT_FIELDS = ["id", "lot", "point", "item", "kind", "quantity", "balance_after",
+                   "document", "line", "by", "at"]  # fmt: skip
+FLUSH_EVERY = 100_000  # movements
+
+
+# ================================================================ the history
+
+OPEN_MINUTES = 11 * 60  # points are open 09:00-20:00
+DONORS = ["", "", "", "", "", "Anna M.", "Tumo students", "SAS supermarket", "Armen K.",
+          "Ararat church group", "Diaspora parcel (Los Angeles)", "School No. 55"]  # fmt: skip
+SUPPLIERS = ["Yerevan City supermarket", "Carrefour Armenia", "Natali Pharm", "Alfa Pharm"]
+DONATION_LINES = [1, 1, 2, 2, 3, 3, 4, 5, 6, 8, 10, 12]
+DONATION_QUANTITY = [1, 1, 2, 2, 3, 4, 5, 6, 10, 12, 20, 24, 50]
+PURCHASE_QUANTITY = [20, 50, 100, 200, 500]
+TAKE_QUANTITY = [2, 5, 10, 10, 20, 50, 100]
+COUNT_DELTA = [-2, -1, -1, 0, 0, 0, 0, 0, 0, 1]
+KIND_WEIGHTS = {"donation": 78, "purchase": 3, "transfer": 14, "count": 5}
+INTAKE_AT = {"collection": 6, "warehouse": 2, "distribution": 1, "shelter": 0.3}
+SEND_FROM = {"warehouse": 5, "collection": 3, "distribution": 0.5, "shelter": 0}
+SEND_TO = {"warehouse": 2, "collection": 1, "distribution": 3, "shelter": 3}
+
+
+def _cumulative(weights: dict[int, float]) -> tuple[list[int], list[float]]:
+    keys = [k for k, w in weights.items() if w > 0]
+    return keys, list(itertools.accumulate(weights[k] for k in keys))
+
+
+@dataclass(order=True)
+class Receipt:
+    """A transfer in transit: its goods enter the destination when the clock reaches `at`."""
+
+    at: float
+    document: int
+    destination: int = field(compare=False)
+    by: int = field(compare=False)
+    lines: list[tuple[int, int, int]] = field(compare=False)  # (line, source lot, received)
+
+
+class History:
+    """Weeks of donations, purchases, transfers, counts and disposals, simulated in order.
+
+    Time runs in opening minutes and advances with the movements written, so the history
+    spans `days` days and ends yesterday evening. Each lot's balance is kept here; a movement
+    is written with the balance after it, exactly as Posting.move does.
+    """
+
+    def __init__(self, *, net, items, target, days, rng, loader) -> None:
+        self.net, self.items, self.target, self.days = net, items, target, days
+        self.rng, self.loader = rng, loader
+        self.start = timezone.localdate() - dt.timedelta(days=days)
+        self.zone = timezone.get_current_timezone()
+        self.weights = item_weights(net, items, rng)
+        self.intake_points = _cumulative({p.pk: INTAKE_AT[p.kind] for p in net.points})
+        self.send_points = _cumulative({p.pk: SEND_FROM[p.kind] for p in net.points})
+        self.destinations = {
+            p.pk: _cumulative(
+                {
+                    q.pk: SEND_TO[q.kind]
+                    for q in net.points
+                    if q.organisation_id == p.organisation_id and q.pk != p.pk
+                }
+            )
+            for p in net.points
+        }
+        self.lot_ids: dict[tuple, int] = {}
+        self.lots: list[tuple] = [()]  # lot id -> (item, point, expiry, size, condition)
+        self.balance: list[int] = [0]
+        self.lots_at: dict[int, list[int]] = defaultdict(list)
+        self.dated_at: dict[int, list[int]] = defaultdict(list)
+        self.dated_of: dict[tuple[int, int], list[int]] = defaultdict(list)
+        self.rows: dict[type, list[tuple]] = defaultdict(list)
+        self.ids = {model: itertools.count(1) for model in (Document, DocumentLine, Movement)}
+        self.receipts: list[Receipt] = []
+        self.written = 0
+        self.clock = 0.0
+        self.documents = 0
+        self.started = time.perf_counter()
+
+    # ---------------------------------------------------------------- time
+
+    def now(self, minutes: float | None = None) -> tuple[dt.date, object]:
+        """The day, and the database value of the moment, `minutes` opening minutes in."""
+        minutes = self.clock if minutes is None else minutes
+        day = self.start + dt.timedelta(days=int(minutes // OPEN_MINUTES))
+        naive = dt.datetime.combine(day, dt.time(9)) + dt.timedelta(minutes=minutes % OPEN_MINUTES)
+        return day, self.loader.datetime(naive.replace(tzinfo=self.zone))
+
+    # ---------------------------------------------------------------- the loop
+
+    def run(self) -> None:
+        span = self.days * OPEN_MINUTES - 1
+        today = -1
+        while self.written < self.target:
+            self.clock = span * self.written / self.target
+            self.receive_due()
+            if int(self.clock // OPEN_MINUTES) != today:
+                today = int(self.clock // OPEN_MINUTES)
+                self.dispose_expired()
+            self.post_one(self.target - self.written)
+            if len(self.rows[Movement]) >= FLUSH_EVERY:
+                self.flush()
+        self.flush()
+        self.leave_in_transit()
+        self.write_balances()
+
+    def post_one(self, room: int) -> None:
+        kind = "donation"
+        if room > 50:
+            kind = self.rng.choices(list(KIND_WEIGHTS), weights=list(KIND_WEIGHTS.values()))[0]
+        getattr(self, kind)(room)
+
+    def pick(self, choices: tuple[list[int], list[float]]) -> int:
+        keys, cumulative = choices
+        return self.rng.choices(keys, cum_weights=cumulative)[0]
+
+    # ---------------------------------------------------------------- rows
+
+    def lot(self, item: int, point: int, expiry, size: str, condition: str, when) -> int:
+        """The lot with these attributes at the point, opened if new (as ledger.lot_for)."""
+        key = (item, point, expiry, size, condition)
+        lot = self.lot_ids.get(key)
+        if lot is None:
+            lot = self.lot_ids[key] = len(self.lots)
+            self.lots.append(key)
+            self.balance.append(0)
+            self.lots_at[point].append(lot)
+            if expiry is not None:
+                self.dated_at[point].append(lot)
+                self.dated_of[item, point].append(lot)
+            expiry_value = self.loader.date(expiry) if expiry else None
+            self.rows[Lot].append((lot, item, point, expiry_value, size, condition, when))
+        return lot
+
+    def document(self, kind: str, point: int, by: int, when, **fields) -> int:
+        document = next(self.ids[Document])
+        self.documents += 1
+        self.rows[Document].append(
+            (document, kind, fields.get("status", "posted"), self.net.org_of[point], point,
+             fields.get("destination"), fields.get("donor", ""), fields.get("supplier", ""),
+             fields.get("currency", ""), fields.get("reason", ""), "", by, when,
+             fields.get("received_by"), fields.get("received_at"))
+        )  # fmt: skip
+        return document
+
+    def line(self, document: int, lot: int, quantity: int, **fields) -> int:
+        line = next(self.ids[DocumentLine])
+        item, _point, expiry, size, condition = self.lots[lot]
+        self.rows[DocumentLine].append(
+            (line, document, item, lot, quantity, fields.get("received"),
+             fields.get("expected"), self.loader.date(expiry) if expiry else None, size,
+             condition, fields.get("unit_cost"), fields.get("reason", ""))
+        )  # fmt: skip
+        return line
+
+    def move(self, lot: int, delta: int, kind: str, document: int, line: int, by: int, when):
+        balance = self.balance[lot] + delta
+        if balance < 0 or delta == 0:
+            raise AssertionError(f"lot {lot}: {self.balance[lot]} {delta:+d}")
+        self.balance[lot] = balance
+        item, point = self.lots[lot][:2]
+        self.rows[Movement].append(
+            (next(self.ids[Movement]), lot, point, item, kind, delta, balance, document, line,
+             by, when)
+        )  # fmt: skip
+        self.written += 1
+
+    def flush(self) -> None:
+        with transaction.atomic():
+            self.loader.insert(Lot, LOT_FIELDS, self.rows.pop(Lot, []))
+            self.loader.insert(Document, DOCUMENT_FIELDS, self.rows.pop(Document, []))
+            self.loader.insert(DocumentLine, LINE_FIELDS, self.rows.pop(DocumentLine, []))
+            self.loader.insert(Movement, MOVEMENT_FIELDS, self.rows.pop(Movement, []))
+        elapsed = time.perf_counter() - self.started
+        say(
+            f"  ledger: {self.written:>9,} of {self.target:,} movements, "
+            f"{self.documents:,} documents, {len(self.lots) - 1:,} lots, {elapsed:.0f} s"
+        )
+
+    # ---------------------------------------------------------------- documents
+
+    def intake_lot(self, good: Good, point: int, day: dt.date, when) -> int:
+        expiry = None
+        if good.tracks_expiry:
+            known = self.dated_of.get((good.id, point))
+            if known and self.rng.random() < 0.7:
+                expiry = self.lots[self.rng.choice(known)][2]
+            if expiry is None or expiry < day + dt.timedelta(days=10):
+                if self.rng.random() < 0.15:  # short-dated goods are donated too
+                    expiry = day + dt.timedelta(days=self.rng.randint(10, 45))
+                else:  # best before the end of a month
+                    later = day + dt.timedelta(days=self.rng.randint(30, 540))
+                    expiry = later.replace(day=1) - dt.timedelta(days=1)
+                    expiry = max(expiry, day + dt.timedelta(days=10))
+        size, condition = "", "new"
+        if good.sizes is not None:
+            size = self.rng.choice(good.sizes)
+            condition = "used" if self.rng.random() < 0.3 else "new"
+        return self.lot(good.id, point, expiry, size, condition, when)
+
+    def intake(self, kind: str, point: int, by: int, n: int, quantities, **fields) -> None:
+        day, when = self.now()
+        document = self.document(kind, point, by, when, **fields)
+        weights = self.weights[point]
+        for good in self.rng.choices(self.items, cum_weights=weights, k=n):
+            lot = self.intake_lot(good, point, day, when)
+            quantity = self.rng.choice(quantities)
+            cost = Decimal(self.rng.randint(100, 5000)) if kind == "purchase" else None
+            line = self.line(document, lot, quantity, unit_cost=cost)
+            self.move(lot, quantity, kind, document, line, by, when)
+
+    def donation(self, room: int) -> None:
+        point = self.pick(self.intake_points)
+        by = self.rng.choice(self.net.volunteers[self.net.org_of[point]])
+        n = min(room, self.rng.choice(DONATION_LINES))
+        self.intake("donation", point, by, n, DONATION_QUANTITY, donor=self.rng.choice(DONORS))
+
+    def purchase(self, room: int) -> None:
+        point = self.pick(self.send_points)
+        by = self.rng.choice(self.net.coordinators[self.net.org_of[point]])
+        n = min(room, self.rng.randint(3, 15))
+        supplier = self.rng.choice(SUPPLIERS)
+        self.intake("purchase", point, by, n, PURCHASE_QUANTITY, supplier=supplier, currency="AMD")
+
+    def in_stock(self, point: int, n: int, day: dt.date) -> dict[int, int]:
+        """Up to n distinct unexpired lots with stock at the point, and how much to take."""
+        lots, picks = self.lots_at[point], {}
+        for _ in range(3 * n if lots else 0):
+            lot = self.rng.choice(lots)
+            expiry = self.lots[lot][2]
+            if lot in picks or not self.balance[lot] or (expiry is not None and expiry < day):
+                continue
+            picks[lot] = min(self.balance[lot], self.rng.choice(TAKE_QUANTITY))
+            if len(picks) == n:
+                break
+        return picks
+
+    def transfer(self, room: int) -> None:
+        source = self.pick(self.send_points)
+        day, when = self.now()
+        picks = self.in_stock(source, min(room, self.rng.randint(3, 12)), day)
+        if not picks or not self.destinations[source][0]:
+            return
+        destination = self.pick(self.destinations[source])
+        by = self.rng.choice(self.net.coordinators[self.net.org_of[source]])
+        receiver = self.rng.choice(self.net.volunteers[self.net.org_of[destination]])
+        arrives = self.clock + self.rng.uniform(30, 2 * OPEN_MINUTES)
+        document = self.document(
+            "transfer", source, by, when, status="received", destination=destination,
+            received_by=receiver, received_at=self.now(arrives)[1],
+        )  # fmt: skip
+        receipt = Receipt(arrives, document, destination, receiver, [])
+        for lot, quantity in picks.items():
+            short = self.rng.random() < 0.03  # a box lost or broken on the way
+            received = quantity - 1 if short else quantity
+            line = self.line(document, lot, quantity, received=received)
+            self.move(lot, -quantity, "transfer_out", document, line, by, when)
+            receipt.lines.append((line, lot, received))
+        heapq.heappush(self.receipts, receipt)
+
+    def receive_due(self) -> None:
+        while self.receipts and self.receipts[0].at <= self.clock:
+            receipt = self.receipts[0]
+            if sum(1 for *_, got in receipt.lines if got) > self.target - self.written:
+                return  # the ledger is full: it stays in transit
+            heapq.heappop(self.receipts)
+            _day, when = self.now(receipt.at)
+            for line, lot, received in receipt.lines:
+                if received:
+                    item, _point, expiry, size, condition = self.lots[lot]
+                    target = self.lot(item, receipt.destination, expiry, size, condition, when)
+                    self.move(target, received, "transfer_in", receipt.document, line,
+                              receipt.by, when)  # fmt: skip
+
+    def count(self, room: int) -> None:
+        point = self.rng.choice(self.net.points).pk
+        lots = self.lots_at[point]
+        if not lots:
+            return
+        _day, when = self.now()
+        by = self.rng.choice(self.net.coordinators[self.net.org_of[point]])
+        document = self.document("count", point, by, when, reason="Weekly stocktake")
+        for lot in set(self.rng.choices(lots, k=min(room, self.rng.randint(5, 20)))):
+            expected = self.balance[lot]
+            counted = max(0, expected + self.rng.choice(COUNT_DELTA))
+            reason = "" if counted == expected else self.rng.choice(["damaged", "miscounted"])
+            line = self.line(document, lot, counted, expected=expected, reason=reason)
+            if counted != expected:
+                self.move(lot, counted - expected, "count", document, line, by, when)
+
+    def dispose_expired(self) -> None:
+        """Each morning some points take their expired lots off the shelves."""
+        day, when = self.now()
+        for point in self.net.points:
+            if self.rng.random() > 0.3:
+                continue
+            expired = [
+                lot
+                for lot in self.dated_at[point.pk]
+                if self.balance[lot] and self.lots[lot][2] < day
+            ][: min(30, self.target - self.written)]
+            if not expired:
+                continue
+            by = self.rng.choice(self.net.coordinators[point.organisation_id])
+            document = self.document("disposal", point.pk, by, when, reason="expired")
+            for lot in expired:
+                line = self.line(document, lot, self.balance[lot], reason="expired")
+                self.move(lot, -self.balance[lot], "disposal", document, line, by, when)
+
+    # ---------------------------------------------------------------- the end
+
+    def leave_in_transit(self) -> None:
+        """Transfers still on the road at the end were sent but not yet received."""
+        documents = [receipt.document for receipt in self.receipts]
+        Document.objects.filter(pk__in=documents).update(
+            status=Document.Status.SENT, received_by=None, received_at=None
+        )
+        DocumentLine.objects.filter(document__in=documents).update(received_quantity=None)
+
+    def write_balances(self) -> None:
+        rows = [
+            (lot, key[1], key[0], self.balance[lot]) for lot, key in enumerate(self.lots) if key
+        ]
+        with transaction.atomic():
+            self.loader.insert(Balance, ["lot", "point", "item", "quantity"], rows)
+        if self.loader.postgres:
+            models = [Lot, Document, DocumentLine, Movement]
+            with connection.cursor() as cursor:
+                for statement in connection.ops.sequence_reset_sql(no_style(), models):
+                    cursor.execute(statement)
+
+
+def build_ledger(net: Network, *, target: int, days: int, rng: random.Random) -> None:
+    without_triggers = False
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA synchronous=OFF")
+            cursor.execute("PRAGMA cache_size=-1000000")
+        else:
+            cursor.execute("SET synchronous_commit = off")
+            # As pg_restore --disable-triggers: checking each foreign key row by row triples
+            # the load time. They are checked all at once afterwards (superusers only).
+            cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            if cursor.fetchone()[0]:
+                cursor.execute("SET session_replication_role = replica")
+                without_triggers = True
+    history = History(net=net, items=goods(), target=target, days=days, rng=rng, loader=Loader())
+    history.run()
+    if without_triggers:
+        dangling = dangling_references([Lot, Balance, Document, DocumentLine, Movement])
+        say(f"  foreign keys checked after loading: {dangling} dangling")
+        if dangling:
+            sys.exit("The bulk-loaded ledger has dangling foreign keys.")
+    connection.close()  # the measurements use the app's own connection settings
+
+
+def dangling_references(models: list) -> int:
+    """Rows whose foreign keys point at nothing, over every foreign key of these models."""
+    qn, total = connection.ops.quote_name, 0
+    with connection.cursor() as cursor:
+        for model in models:
+            for fk in (f for f in model._meta.concrete_fields if f.is_relation):
+                parent = fk.related_model._meta
+                cursor.execute(
+                    f"SELECT COUNT(*) FROM {qn(model._meta.db_table)} c "
+                    f"WHERE c.{qn(fk.column)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+                    f"{qn(parent.db_table)} p WHERE p.{qn(parent.pk.column)} = c.{qn(fk.column)})"
+                )
+                total += cursor.fetchone()[0]
+    return total
+
+
+# ================================================================ checks
+
+CONSISTENCY = """
+SELECT COUNT(*),
+       SUM(CASE WHEN COALESCE(m.total, 0) <> b.quantity THEN 1 ELSE 0 END),
+       SUM(CASE WHEN b.quantity < 0 THEN 1 ELSE 0 END),
+       SUM(COALESCE(m.movements, 0))
+FROM {balance} b
+LEFT JOIN (SELECT lot_id, SUM(quantity) AS total, COUNT(*) AS movements
+           FROM {movement} GROUP BY lot_id) m ON m.lot_id = b.lot_id
+"""
+RUNNING = """
+SELECT COUNT(*) FROM (
+  SELECT balance_after, SUM(quantity) OVER (PARTITION BY lot_id ORDER BY at, id) AS running
+  FROM {movement}
+) r WHERE r.running <> r.balance_after OR r.balance_after < 0
+"""
+
+
+def survey() -> dict:
+    """What the database holds, and whether the ledger explains every balance: each balance
+    equals the sum of its lot's movements, none is negative, balance_after runs per lot."""
+    tables = {"balance": Balance._meta.db_table, "movement": Movement._meta.db_table}
+    with connection.cursor() as cursor:
+        cursor.execute(CONSISTENCY.format(**tables))
+        balances, mismatched, negative, movements = cursor.fetchone()
+        cursor.execute(RUNNING.format(**tables))
+        (running,) = cursor.fetchone()
+    in_stock = Balance.objects.filter(quantity__gt=0)
+    return {
+        "points": Point.objects.count(),
+        "items": Item.objects.count(),
+        "lots": Lot.objects.count(),
+        "in stock": in_stock.count(),
+        "items on hand": in_stock.values("point", "item").distinct().count(),
+        "documents": Document.objects.count(),
+        "lines": DocumentLine.objects.count(),
+        "movements": movements or 0,
+        "kinds": Counter(dict(Movement.objects.values_list("kind").annotate(n=Count("pk")))),
+        "balances": balances,
+        "broken": (mismatched or 0) + (negative or 0) + running,
+        "detail": f"{mismatched or 0} differ from the sum of their movements, "
+        f"{negative or 0} negative, {running} wrong balance_after",
+    }
+
+
+def analyse() -> str:
+    """PostgreSQL's autovacuum would analyse the new tables within a minute; do it now.
+    SQLite gets no statistics: the app never runs ANALYZE."""
+    if connection.vendor != "postgresql":
+        return "none (the app never runs ANALYZE on SQLite)"
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    return "VACUUM ANALYZE after loading (as autovacuum would)"
+
+
+# ================================================================ measurements
+
+SEARCHES = [
+    "brindz", "рис", "rice", "բրինձ", "soap", "օճառ", "мыло", "mylo", "shakar", "сахар",
+    "շաքար", "makaron", "подгузники", "diapers", "tushonka", "тушёнка", "blanket", "одеяло",
+    "վերմակ", "winter jacket", "куртка", "paracetamol", "парацетамол", "зубная паста",
+    "atami matsuk", "toothpaste", "детская смесь", "katnakharnurd", "grechka", "2000000000015",
+]  # fmt: skip
+
+
+@dataclass
+class Timing:
+    name: str
+    samples: list[float]  # milliseconds
+    note: str = ""
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.samples)
+        return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def timed(fn: Callable[[], object], samples: int) -> list[float]:
+    for _ in range(WARMUP):
+        fn()
+    result = []
+    for _ in range(samples):
+        start = time.perf_counter()
+        fn()
+        result.append((time.perf_counter() - start) * 1000)
+    return result
+
+
+class Desks:
+    """The three operations, with random but realistic input; each call is one sample."""
+
+    def __init__(self, net: Network, rng: random.Random) -> None:
+        self.net, self.rng = net, rng
+        self.intake_points = [p for p in net.points if p.kind in ("collection", "warehouse")]
+        self.items = list(Item.objects.active().filter(is_kit=False))
+        self.users = User.objects.in_bulk([u for users in net.volunteers.values() for u in users])
+        self.clients = {}
+        for org_id, coordinators in net.coordinators.items():
+            client = Client(HTTP_HOST="localhost", HTTP_ACCEPT_LANGUAGE="en")
+            client.force_login(User.objects.get(pk=coordinators[0]))
+            self.clients[org_id] = client
+        self.page_bytes: list[int] = []
+        self.hits: dict[str, int] = {}
+        scanned = Barcode.objects.filter(code__startswith="485").values_list("code", flat=True)
+        self.queries = SEARCHES + list(scanned[:1])  # a barcode of a generated variant
+
+    def donation(self) -> None:
+        point = self.rng.choice(self.intake_points)
+        user = self.users[self.rng.choice(self.net.volunteers[point.organisation_id])]
+        user.__dict__.pop("_kamavor_roles", None)  # a new request looks the role up again
+        today = timezone.localdate()
+        lines = [self.intake_line(self.rng.choice(self.items), today) for _ in range(10)]
+        key = uuid.uuid4().hex
+        post_donation(point=point, lines=lines, by=user, idempotency_key=key)
+
+    def intake_line(self, item: Item, today: dt.date) -> IntakeLine:
+        expiry = (
+            today + dt.timedelta(days=self.rng.randint(30, 540)) if item.tracks_expiry else None
+        )
+        size = self.rng.choice(item.sizes or ["M"]) if item.tracks_size else ""
+        return IntakeLine(item, self.rng.choice(DONATION_QUANTITY), expiry=expiry, size=size)
+
+    def stock_page(self) -> None:
+        point = self.rng.choice(self.net.points)
+        response = self.clients[point.organisation_id].get(
+            reverse("stock:point_stock", args=[point.pk])
+        )
+        if response.status_code != 200:
+            raise AssertionError(f"stock page of point {point.pk}: {response.status_code}")
+        self.page_bytes.append(len(response.content))
+
+    def search(self) -> None:
+        query = self.rng.choice(self.queries)
+        self.hits[query] = len(list(Item.objects.active().search(query)[:10]))
+
+
+def measure(net: Network, samples: int, rng: random.Random, show_queries: bool) -> list[Timing]:
+    desks = Desks(net, rng)
+    operations = [
+        ("post_donation, 10 lines", desks.donation),
+        ("GET stock:point_stock", desks.stock_page),
+        ("Item search, limit 10", desks.search),
+    ]
+    timings = []
+    for name, fn in operations:
+        timings.append(Timing(name, timed(fn, samples)))
+        if show_queries:
+            print_queries(name, fn)
+    kb = sum(desks.page_bytes) / len(desks.page_bytes) / 1024
+    timings[1].note = f"average page {kb:.0f} KB"
+    missing = sorted(q for q, n in desks.hits.items() if not n)
+    timings[2].note = f"{len(desks.hits)} queries" + (f", no hits: {missing}" if missing else "")
+    return timings
+
+
+def print_queries(name: str, fn: Callable[[], object]) -> None:
+    """Run one more sample and print its queries, slowest first, timed to the microsecond."""
+    queries: list[tuple[float, str]] = []
+
+    def timer(execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            queries.append(((time.perf_counter() - start) * 1000, sql))
+
+    start = time.perf_counter()
+    with connection.execute_wrapper(timer):
+        fn()
+    elapsed = (time.perf_counter() - start) * 1000
+    in_database = sum(ms for ms, _ in queries)
+    say(f"\n{name}: {elapsed:.1f} ms, {len(queries)} queries, {in_database:.1f} ms of them")
+    for ms, sql in sorted(queries, reverse=True)[:5]:
+        say(f"  {ms:7.2f} ms  {sql[:240]}")
+
+
+# ================================================================ report
+
+
+def engine() -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            return f"PostgreSQL {cursor.fetchone()[0]}"
+        cursor.execute("SELECT sqlite_version()")
+        return f"SQLite {cursor.fetchone()[0]} (file, WAL)"
+
+
+def report(*, timings: list[Timing], held: dict, steps: dict, statistics: str, load: str):
+    kinds = ", ".join(f"{k} {n:,}" for k, n in held["kinds"].most_common())
+    per_point = held["points"] or 1
+    say("\nKamavor ledger benchmark")
+    say(f"  database      {engine()}")
+    say(
+        f"  network       {held['points']} points, {held['items']:,} items, {held['lots']:,} lots "
+        f"({held['in stock']:,} in stock; {held['items on hand'] / per_point:.0f} items on hand "
+        f"per point), {held['documents']:,} documents, {held['lines']:,} lines"
+    )
+    say(f"  movements     {held['movements']:,} ({kinds})")
+    say(
+        f"  consistency   {'BROKEN' if held['broken'] else 'OK'}: {held['balances']:,} balances; "
+        + held["detail"]
+    )
+    say(f"  statistics    {statistics}")
+    say("  build time    " + ", ".join(f"{k} {v:.0f} s" for k, v in steps.items()))
+    say(f"  machine       {os.cpu_count()} CPUs, load average {load} while measuring")
+    say(f"\n  {'operation':<26}{'samples':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}  p95 < 50 ms")
+    for t in timings:
+        p95 = t.percentile(95)
+        say(
+            f"  {t.name:<26}{len(t.samples):>8}{t.percentile(50):>9.1f}{p95:>9.1f}"
+            f"{max(t.samples):>9.1f}  {'yes' if p95 < TARGET_MS else 'NO '}"
+            + (f"  ({t.note})" if t.note else "")
+        )
+
+
+def build(rng: random.Random, steps: dict[str, float]) -> Network:
+    start = time.perf_counter()
+
+    def step(name: str) -> None:
+        nonlocal start
+        steps[name] = time.perf_counter() - start
+        start = time.perf_counter()
+
+    say(f"Building in {DATABASE_URL} (data folder {DATA_DIR})")
+    call_command("migrate", verbosity=0)
+    step("schema")
+    net = build_network(OPTIONS.points)
+    build_catalogue(OPTIONS.items, rng)
+    step("network and catalogue")
+    say(f"  {len(net.points)} points, {Item.objects.count():,} items")
+    build_ledger(net, target=OPTIONS.movements, days=OPTIONS.days, rng=rng)
+    step("ledger")
+    return net
+
+
+def main() -> None:
+    rng = random.Random(OPTIONS.seed)
+    steps: dict[str, float] = {}
+    if OPTIONS.reuse:
+        call_command("migrate", verbosity=0)  # the code may have moved on since --keep
+        net = load_network()
+    else:
+        net = build(rng, steps)
+    started = time.perf_counter()
+    held = survey()
+    statistics = "as left by the run that built it" if OPTIONS.reuse else analyse()
+    steps["checks and statistics"] = time.perf_counter() - started
+    steps["total"] = sum(steps.values())
+    say(f"Measuring {OPTIONS.samples} samples of each operation")
+    before = os.getloadavg()[0]
+    timings = measure(net, OPTIONS.samples, rng, OPTIONS.queries)
+    load = f"{before:.1f} → {os.getloadavg()[0]:.1f}"
+    report(timings=timings, held=held, steps=steps, statistics=statistics, load=load)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        connection.close()
+        if OPTIONS.keep:
+            say(f"\nKept {DATABASE_URL}: measure it again with --reuse --database-url URL")
+        else:
+            drop_database()  # a no-op for --reuse, which never drops what it did not create
+        if not OPTIONS.keep or OPTIONS.reuse:
+            shutil.rmtree(DATA_DIR, ignore_errors=True)
