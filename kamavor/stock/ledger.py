@@ -45,6 +45,41 @@ def lot_for(*, item, point, expiry: dt.date | None, size: str, condition: str) -
         return Lot.objects.get(**lookup)
 
 
+def lots_for(*, point, wanted: list[tuple]) -> list[Lot]:
+    """The lots for (item, expiry, size, condition) at the point, in order, opening new ones.
+
+    Existing lots are read in one query, so a ten-line donation does not ask ten times.
+    """
+    known = {
+        (lot.item_id, lot.expiry, lot.size, lot.condition): lot
+        for lot in Lot.objects.filter(point=point, item_id__in={item.pk for item, *_ in wanted})
+    }
+    lots = []
+    for item, expiry, size, condition in wanted:
+        key = (item.pk, expiry, size, condition)
+        if key not in known:
+            known[key] = lot_for(
+                item=item, point=point, expiry=expiry, size=size, condition=condition
+            )
+        lots.append(known[key])
+    return lots
+
+
+def _add_to_balances(totals: dict[int, int]) -> dict[int, int]:
+    """Add positive quantities to several lots' balances in one statement; the new balances."""
+    table = Balance._meta.db_table
+    cases = " ".join("WHEN %s THEN %s" for _ in totals)
+    params: list[int] = [value for pair in totals.items() for value in pair]
+    placeholders = ", ".join("%s" for _ in totals)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET quantity = quantity + CASE lot_id {cases} END "
+            f"WHERE lot_id IN ({placeholders}) RETURNING lot_id, quantity",
+            [*params, *totals],
+        )
+        return {int(lot_id): int(quantity) for lot_id, quantity in cursor.fetchall()}
+
+
 def _apply_delta(lot_id: int, delta: int) -> int | None:
     """Add delta to a lot's balance unless it would go negative; the new balance, or None."""
     table = Balance._meta.db_table
@@ -93,6 +128,37 @@ class Posting:
         )
         self.movements.append(movement)
         return movement
+
+    def add_all(self, entries: list[tuple[Lot, int, str, object]]) -> None:
+        """Post several incoming quantities (lot, positive delta, kind, line) at once: one
+        balance update for all lots, each movement still with its own running balance."""
+        totals: dict[int, int] = {}
+        for lot, delta, _kind, _line in entries:
+            if delta <= 0:
+                raise ValueError("add_all posts incoming quantities only")
+            totals[lot.pk] = totals.get(lot.pk, 0) + delta
+        remaining = _add_to_balances(totals)
+        if len(remaining) != len(totals):
+            raise RuntimeError("a lot of this posting has no balance row")
+        afters = []
+        for lot, delta, _kind, _line in reversed(entries):
+            afters.append(remaining[lot.pk])
+            remaining[lot.pk] -= delta
+        for (lot, delta, kind, line), after in zip(entries, reversed(afters), strict=True):
+            self.movements.append(
+                Movement(
+                    lot=lot,
+                    point_id=lot.point_id,
+                    item_id=lot.item_id,
+                    kind=kind,
+                    quantity=delta,
+                    balance_after=after,
+                    document=self.document,
+                    line=line,
+                    by=self.by,
+                    at=self.at,
+                )
+            )
 
     def save(self) -> None:
         Movement.objects.bulk_create(self.movements)

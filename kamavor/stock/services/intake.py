@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from kamavor.core.errors import InvalidInput
 from kamavor.network.access import Action
 from kamavor.network.models import Point
-from kamavor.stock.ledger import Posting, idempotent, lot_for
+from kamavor.stock.ledger import Posting, idempotent, lots_for
 from kamavor.stock.models import Document, DocumentLine
 from kamavor.stock.services._common import (
     IntakeLine,
@@ -39,12 +39,11 @@ def _post_intake(*, kind, point, lines, by, idempotency_key, **doc_fields) -> Do
 
     def work() -> Document:
         document = _new_document(kind=kind, point=point, by=by, **doc_fields)
-        posting = Posting(document=document, by=by)
-        for x in clean:
-            lot = lot_for(
-                item=x.item, point=point, expiry=x.expiry, size=x.size, condition=x.condition
-            )
-            line = DocumentLine.objects.create(
+        lots = lots_for(
+            point=point, wanted=[(x.item, x.expiry, x.size, x.condition) for x in clean]
+        )
+        lines = DocumentLine.objects.bulk_create(
+            DocumentLine(
                 document=document,
                 item=x.item,
                 lot=lot,
@@ -54,7 +53,12 @@ def _post_intake(*, kind, point, lines, by, idempotency_key, **doc_fields) -> Do
                 condition=x.condition,
                 unit_cost=x.unit_cost,
             )
-            posting.move(lot=lot, delta=x.quantity, kind=kind, line=line)
+            for x, lot in zip(clean, lots, strict=True)
+        )
+        posting = Posting(document=document, by=by)
+        posting.add_all(
+            [(lot, line.quantity, kind, line) for lot, line in zip(lots, lines, strict=True)]
+        )
         posting.save()
         return document
 
