@@ -333,14 +333,15 @@ def confirm_delivery(
             link = links.get(line.pk)
             if link is None or not line.received_quantity:
                 continue
-            link.quantity = line.received_quantity
-            link.save(update_fields=["quantity"])
-            # A request cancelled or met meanwhile keeps its state; the goods still arrived.
+            # A request cancelled or met meanwhile keeps its state; the goods still arrived, but
+            # count nothing the request did not count (a reversal takes back what is counted).
             state = Request.objects.filter(pk=link.request_line.request_id).values_list(
                 "state", flat=True
             )[0]
             if state in Request.OPEN_STATES:
                 record_fulfilment(line=link.request_line, quantity=line.received_quantity)
+                link.quantity = line.received_quantity
+                link.save(update_fields=["quantity"])
         document.status = Status.RECEIVED
         document.received_by = by
         document.received_at = timezone.now()

@@ -7,14 +7,15 @@ What no request asked for is simply a hand-out: it is never counted twice.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from kamavor.catalogue.models import Item
 from kamavor.distribution.models import Fulfilment
 from kamavor.needs.models import Request, RequestLine
-from kamavor.needs.services import record_fulfilment
-from kamavor.stock.models import DocumentLine
+from kamavor.needs.services import record_fulfilment, undo_fulfilment
+from kamavor.stock.models import Document, DocumentLine
 
 
 @dataclass(frozen=True)
@@ -95,3 +96,32 @@ def count_against_requests(
             Fulfilment.objects.create(line=m.key, request_line=m.request_line, quantity=m.quantity)
         )
     return fulfilments
+
+
+def uncount_reversed(document: Document) -> None:
+    """Take back what a reversed distribution or delivery counted against requests, inside the
+    reversal's transaction (registered with the stock app's reversal in AppConfig.ready).
+
+    A shelter request with nothing counted any more stays planned while another delivery for it
+    is packed or on its way, and is open again otherwise.
+    """
+    counted: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    rows = Fulfilment.objects.filter(line__document=document).values_list(
+        "request_line__request_id", "request_line_id", "quantity"
+    )
+    for request_id, line_id, quantity in rows.order_by():
+        counted[request_id][line_id] += quantity
+    in_flight = set(
+        Document.objects.filter(
+            kind=Document.Kind.DELIVERY,
+            request_id__in=list(counted),
+            status__in=(Document.Status.DRAFT, Document.Status.SENT),
+        )
+        .exclude(pk=document.pk)
+        .values_list("request_id", flat=True)
+    )
+    # In request order, as every other path locks requests.
+    for request in Request.objects.filter(pk__in=list(counted)).order_by("pk"):
+        undo_fulfilment(
+            request=request, quantities=counted[request.pk], planned=request.pk in in_flight
+        )

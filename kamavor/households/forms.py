@@ -137,6 +137,44 @@ class PersonalForm(forms.Form):
             consent=bool(data.get("consent")),
         )
 
+    @classmethod
+    def initial_for(cls, current: dict, *, language: str) -> dict:
+        """The form's initial values from `personal_data_for` (empty: nothing kept yet)."""
+        if not current:
+            return {"notice_language": language}
+        return {
+            "collector_name": current["collector_name"],
+            "phone": current["phone"],
+            "document": current["document"],
+            "basis": current["basis"],
+            "notice_language": current["notice_language"],
+            "consent": current["consent_at"] is not None,
+        }
+
+
+class LookupForm(forms.Form):
+    """An exact phone or identity document number, to find whose it is (coordinators only)."""
+
+    by = forms.ChoiceField(
+        label=gettext_lazy("Look up by"),
+        choices=[
+            ("phone", gettext_lazy("Phone")),
+            ("document", gettext_lazy("Identity document number")),
+        ],
+        initial="phone",
+        widget=forms.RadioSelect,
+    )
+    value = forms.CharField(
+        label=gettext_lazy("Phone or document number, exactly"),
+        max_length=60,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    @property
+    def lookup(self) -> dict[str, str]:
+        """Keyword arguments for `services.look_up`."""
+        return {self.cleaned_data["by"]: self.cleaned_data["value"]}
+
 
 class RegisterForm(forms.Form):
     """What carries a registration through the duplicate check: its key and the confirmation."""

@@ -39,7 +39,7 @@ from kamavor.households.sealing import (
     vault,
 )
 from kamavor.lib import household_codes
-from kamavor.network.access import Action, may
+from kamavor.network.access import Action, may, organisations_for
 from kamavor.network.models import Organisation, Point
 
 FLAG_NAMES = [name for name, _label in VULNERABILITIES]
@@ -260,6 +260,8 @@ def _drop_personal(household: Household) -> list[str]:
 def set_personal_data(*, household: Household, personal: Personal, by) -> Household:
     """Record or replace a household's personal data (an empty one erases it)."""
     _require(by, household.organisation_id, Action.EDIT_HOUSEHOLD)
+    if household.status != Household.Status.ACTIVE:
+        raise Conflict(_("This household was merged or closed: change the one it became."))
     if personal.empty:
         return erase_personal_data(household=household, by=by)
     personal = _check_personal(personal)
@@ -556,6 +558,48 @@ def find_by_document(*, organisation_ids: Collection[int], document: str) -> lis
         .active()
         .filter(personal__document_digest=digest)
     )
+
+
+def look_up(*, by, phone: str = "", document: str = "") -> list[Household]:
+    """Active households with exactly this phone or identity document number, in the member's
+    organisations where they may see personal data; found by keyed digest, nothing is opened.
+
+    Every lookup is audited: an entry per household found (or per organisation searched, when
+    none is) names the field looked up and never the value typed.
+    """
+    phone, document = (phone or "").strip(), (document or "").strip()
+    if bool(phone) == bool(document):
+        raise InvalidInput(_("Type a phone or a document number."), field="value")
+    organisation_ids = [
+        org for org in organisations_for(by) if may(by, org, Action.VIEW_PERSONAL_DATA)
+    ]
+    if not organisation_ids:
+        raise PermissionDenied
+    if phone:
+        if len(normalise_phone(phone)) < 6:
+            raise InvalidInput(_("This phone number is too short."), field="value")
+        found = find_by_phone(organisation_ids=organisation_ids, phone=phone)
+        field_name = "phone"
+    else:
+        if not normalise_document(document):
+            raise InvalidInput(_("Enter the document number's letters and digits."), field="value")
+        found = find_by_document(organisation_ids=organisation_ids, document=document)
+        field_name = "document"
+    found.sort(key=lambda household: household.code)
+    targets = [(h.organisation_id, h) for h in found] or [(o, None) for o in organisation_ids]
+    with transaction.atomic():
+        AuditEntry.objects.bulk_create(
+            AuditEntry(
+                user=by,
+                organisation_id=organisation_id,
+                household=household,
+                action=AuditEntry.Action.VIEW,
+                fields=[field_name],
+                note=f"lookup by {field_name}",
+            )
+            for organisation_id, household in targets
+        )
+    return found
 
 
 def similar_composition(a: Mapping[str, int], b: Mapping[str, int]) -> bool:

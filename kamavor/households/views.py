@@ -19,7 +19,13 @@ from django.views.decorators.http import require_POST
 from kamavor.core.errors import KamavorError
 from kamavor.households import services
 from kamavor.households.access import check_code, get_household_for, households_for
-from kamavor.households.forms import CodeForm, HouseholdForm, PersonalForm, RegisterForm
+from kamavor.households.forms import (
+    CodeForm,
+    HouseholdForm,
+    LookupForm,
+    PersonalForm,
+    RegisterForm,
+)
 from kamavor.households.models import AuditEntry, Household
 from kamavor.network.access import Action, may, organisations_for, points_for
 from kamavor.network.models import Point
@@ -81,7 +87,25 @@ def index(request: HttpRequest) -> HttpResponse:
             if household is not None:
                 return redirect("households:detail", code=household.code)
             error = _("No household has the code %(code)s here.") % {"code": form.data["code"]}
+    return _render_index(request, form=form, error=error)
+
+
+def _may_look_up(user) -> bool:
+    return any(may(user, org, Action.VIEW_PERSONAL_DATA) for org in organisations_for(user))
+
+
+def _render_index(
+    request: HttpRequest,
+    *,
+    form: CodeForm,
+    error: str | None = None,
+    lookup_form: LookupForm | None = None,
+    found: list[Household] | None = None,
+) -> HttpResponse:
+    visible = households_for(request.user)
     recent = visible.select_related("shelter").order_by("-registered_at")[:RECENT]
+    if lookup_form is None and _may_look_up(request.user):
+        lookup_form = LookupForm()
     return render(
         request,
         "households/index.html",
@@ -89,10 +113,33 @@ def index(request: HttpRequest) -> HttpResponse:
             "form": form,
             "error": error,
             "recent": recent,
+            "lookup_form": lookup_form,
+            "found": found,
             "may_register": bool(points_for(request.user, Action.REGISTER_HOUSEHOLD)),
             "may_read_audit": _may_read_audit(request.user),
         },
     )
+
+
+@never_cache
+@require_POST
+@login_required
+def lookup(request: HttpRequest) -> HttpResponse:
+    """Find the households with an exact phone or document number (by POST: the value stays
+    out of URLs and logs); each lookup is written to the audit log."""
+    if not _may_look_up(request.user):
+        raise PermissionDenied
+    form = LookupForm(request.POST)
+    found = None
+    if form.is_valid():
+        try:
+            found = services.look_up(by=request.user, **form.lookup)
+        except KamavorError as error:
+            form.add_error("value", error.message)
+        else:
+            # Not shown again: the next person at the desk need not see what was typed.
+            form = LookupForm(initial={"by": form.cleaned_data["by"]})
+    return _render_index(request, form=CodeForm(), lookup_form=form, found=found)
 
 
 # ---------------------------------------------------------------- register
@@ -242,6 +289,39 @@ def edit(request: HttpRequest, household: Household) -> HttpResponse:
     else:
         form = HouseholdForm(initial=HouseholdForm.initial_for(household), shelters=shelters)
     return render(request, "households/edit.html", {"household": household, "form": form})
+
+
+@never_cache  # the page holds the personal values in clear
+@household_view(Action.VIEW_PERSONAL_DATA)
+def edit_personal(request: HttpRequest, household: Household) -> HttpResponse:
+    """Change the personal fields and their basis. Opening the page is an audited view of the
+    values it shows; saving is an audited change."""
+    if request.method == "POST":
+        form = PersonalForm(request.POST)
+        if form.is_valid():
+            personal = form.personal
+            if personal.empty:
+                form.add_error(
+                    None,
+                    _("To erase the personal data, use “Erase personal data” on the household."),
+                )
+            else:
+                try:
+                    services.set_personal_data(
+                        household=household, personal=personal, by=request.user
+                    )
+                except KamavorError as error:
+                    field = error.field if error.field in form.fields else None
+                    form.add_error(field, error.message)
+                else:
+                    messages.success(request, _("Personal data changed."))
+                    return redirect("households:detail", code=household.code)
+    else:
+        current = services.personal_data_for(request.user, household)
+        form = PersonalForm(
+            initial=PersonalForm.initial_for(current, language=request.LANGUAGE_CODE)
+        )
+    return render(request, "households/personal_edit.html", {"household": household, "form": form})
 
 
 @household_view(Action.EDIT_HOUSEHOLD)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -387,6 +388,33 @@ def record_fulfilment(*, line: RequestLine, quantity: int) -> Request:
             if started
             else request.state
         )
+        return _set_state(request, state) if state != request.state else request
+
+
+def undo_fulfilment(
+    *, request: Request, quantities: Mapping[int, int], planned: bool = False
+) -> Request:
+    """Take back units counted against a request's lines (request line id → units), because the
+    hand-out or delivery that met them was reversed. The request reopens: partly fulfilled while
+    anything is still counted, otherwise planned when `planned` (goods still on their way to it)
+    or open. A cancelled request stays cancelled. For the distribution services, inside their
+    own transaction."""
+    with transaction.atomic():
+        request = Request.objects.select_for_update().get(pk=request.pk)
+        for line_id, quantity in quantities.items():
+            if quantity > 0:
+                RequestLine.objects.filter(pk=line_id, request=request).update(
+                    fulfilled_quantity=Greatest(F("fulfilled_quantity") - quantity, 0)
+                )
+        if request.state in (Request.State.OPEN, Request.State.CANCELLED):
+            return request
+        lines = list(request.lines.all())
+        if all(x.fulfilled_quantity >= x.quantity for x in lines):
+            state = Request.State.FULFILLED
+        elif any(x.fulfilled_quantity for x in lines):
+            state = Request.State.PARTLY_FULFILLED
+        else:
+            state = Request.State.PLANNED if planned else Request.State.OPEN
         return _set_state(request, state) if state != request.state else request
 
 

@@ -3,7 +3,6 @@ for duplicates and rotating keys: no personal value is anywhere in plain text.""
 
 from __future__ import annotations
 
-from django.db import connection
 from django.urls import reverse
 
 from kamavor.households import services
@@ -11,6 +10,7 @@ from kamavor.households.models import Household
 from kamavor.households.services import Personal
 from tests.api.conftest import Api
 from tests.factories import desk
+from tests.households.raw_database import all_text_in_the_database
 
 NAME = "Նարինե Հովհաննիսյան"
 NAME_RU = "Нарине Оганесян"
@@ -33,26 +33,6 @@ SECRETS = [
     "7654321",
     "AT7654321",
 ]
-
-
-def _all_text_in_the_database() -> list[tuple[str, str, str]]:
-    """(table, column, value) for every non-null value of every column of every table."""
-    found = []
-    with connection.cursor() as cursor:
-        for table in connection.introspection.table_names(cursor):
-            columns = [
-                c.name for c in connection.introspection.get_table_description(cursor, table)
-            ]
-            quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-            cursor.execute(f"SELECT {quoted} FROM {connection.ops.quote_name(table)}")
-            for row in cursor.fetchall():
-                for column, value in zip(columns, row, strict=True):
-                    if value is None:
-                        continue
-                    if isinstance(value, bytes | memoryview):
-                        value = bytes(value).decode("utf-8", "replace")
-                    found.append((table, column, str(value)))
-    return found
 
 
 def test_no_personal_value_is_stored_in_plain_text(w):
@@ -102,7 +82,7 @@ def test_no_personal_value_is_stored_in_plain_text(w):
     )
     assert Household.objects.count() == 3
 
-    values = _all_text_in_the_database()
+    values = all_text_in_the_database()
     assert any(table == "households_personaldata" for table, _c, _v in values)
     assert any("control-marker-7" in value for _t, _c, value in values)  # the scan sees text
     leaks = [

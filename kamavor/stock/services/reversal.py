@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -19,6 +20,20 @@ from kamavor.stock.services._common import (
     _clean_text,
     _new_document,
 )
+
+OnReverse = Callable[[Document], None]
+
+# Document kind → what other apps undo when a document of that kind is reversed (the distribution
+# app uncounts request fulfilment). Filled in AppConfig.ready(); the stock app imports no other app.
+_on_reverse: dict[str, list[OnReverse]] = {}
+
+
+def on_reverse(kind: str, callback: OnReverse) -> None:
+    """Run `callback(original)` inside the reversal's transaction, after the original of this
+    kind is marked reversed. Registering the same callback twice registers it once."""
+    callbacks = _on_reverse.setdefault(kind, [])
+    if callback not in callbacks:
+        callbacks.append(callback)
 
 
 def can_reverse(user, document: Document) -> bool:
@@ -93,6 +108,8 @@ def reverse_document(
         posting.save()
         original.status = Document.Status.REVERSED
         original.save(update_fields=["status"])
+        for callback in _on_reverse.get(original.kind, ()):
+            callback(original)
         return reversal
 
     return idempotent(by=by, key=idempotency_key, request=request, work=work)
