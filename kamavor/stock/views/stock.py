@@ -12,6 +12,7 @@ from django.db.models import Count, Min, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -43,12 +44,22 @@ def _filtered_balances(request: HttpRequest, balances):
 
 @point_view(Action.VIEW_STOCK)
 def point_stock(request: HttpRequest, point) -> HttpResponse:
+    """One page of the items on hand, in catalogue order; lots and expiry for that page only."""
     today, soon = _warning_window()
+    # The redundant lot__point lets PostgreSQL use the point's index on lots, not a full scan.
     balances, query, category = _filtered_balances(
-        request, Balance.objects.filter(point=point, quantity__gt=0)
+        request, Balance.objects.filter(point=point, lot__point=point, quantity__gt=0)
     )
-    rows = (
-        balances.values("item_id")
+    name = f"item__name_{(get_language() or 'hy')[:2]}"
+    on_hand = balances.values("item_id").distinct().order_by("item__category__position", name)
+    totals = balances.aggregate(items=Count("item_id", distinct=True), units=Sum("quantity"))
+    page = Paginator(_CountedList(on_hand, totals["items"]), STOCK_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    ids = [row["item_id"] for row in page.object_list]
+    rows = list(
+        balances.filter(item_id__in=ids)
+        .values("item_id")
         .annotate(
             quantity=Sum("quantity"),
             lots=Count("lot"),
@@ -58,11 +69,11 @@ def point_stock(request: HttpRequest, point) -> HttpResponse:
         )
         .order_by()
     )
-    rows = list(rows)
-    items = Item.objects.select_related("category").in_bulk([r["item_id"] for r in rows])
+    items = Item.objects.select_related("category").in_bulk(ids)
+    order = {item_id: position for position, item_id in enumerate(ids)}
     for row in rows:
         row["item"] = items[row["item_id"]]
-    rows.sort(key=lambda r: (r["item"].category.position, r["item"].name.lower()))
+    rows.sort(key=lambda r: order[r["item_id"]])
     return render(
         request,
         "stock/point_stock.html",
@@ -70,13 +81,34 @@ def point_stock(request: HttpRequest, point) -> HttpResponse:
             "point": point,
             "tab": "stock",
             "rows": rows,
+            "page": page,
+            "item_count": totals["items"],
             "query": query,
             "category": category,
             "categories": Category.objects.all(),
             "today": today,
-            "total_units": sum(r["quantity"] for r in rows),
+            "total_units": totals["units"] or 0,
         },
     )
+
+
+STOCK_PAGE_SIZE = 50
+
+
+class _CountedList:
+    """A queryset whose length is already known, so the paginator does not count it again."""
+
+    def __init__(self, queryset, count: int):
+        self.queryset, self.count_ = queryset, count
+
+    def count(self) -> int:
+        return self.count_
+
+    def __len__(self) -> int:
+        return self.count_
+
+    def __getitem__(self, index):
+        return self.queryset[index]
 
 
 @point_view(Action.VIEW_STOCK)

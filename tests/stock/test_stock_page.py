@@ -1,0 +1,37 @@
+"""The point's stock page: paged in catalogue order, with totals over every page."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from kamavor.catalogue.models import Category
+from kamavor.stock import services
+from kamavor.stock.services import IntakeLine
+from tests.factories import make_item
+
+
+def test_it_pages_items_in_order_and_counts_them_all(client, w, django_assert_max_num_queries):
+    category = Category.objects.create(code="bulk", name_hy="Ա", name_ru="А", name_en="Bulk")
+    items = [
+        make_item(
+            f"thing-{n:02d}",
+            category=category,
+            hy=f"Իր {n:02d}",
+            ru=f"Вещь {n:02d}",
+            en=f"Thing {n:02d}",
+        )
+        for n in range(60)
+    ]
+    services.post_donation(
+        point=w.point, by=w.coordinator, lines=[IntakeLine(item, 2) for item in items]
+    )
+    client.force_login(w.volunteer)
+    url = reverse("stock:point_stock", args=[w.point.pk])
+    with django_assert_max_num_queries(12):
+        first = client.get(url).content.decode()
+    assert "60 items, 120 units on hand" in first
+    assert "Thing 00" in first and "Thing 49" in first and "Thing 50" not in first
+    assert "Page 1 of 2" in first
+    second = client.get(url, {"page": 2}).content.decode()
+    assert "Thing 50" in second and "Thing 59" in second and "Thing 00" not in second
+    assert "Thing 05" in client.get(url, {"q": "thing 05"}).content.decode()
