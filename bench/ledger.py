@@ -903,6 +903,9 @@ class Desks:
 
 
 def measure(net: Network, samples: int, rng: random.Random, show_queries: bool) -> list[Timing]:
+    from kamavor.core.sqlite import start_checkpointer
+
+    start_checkpointer()  # as `kamavor serve` does on SQLite (nothing on PostgreSQL)
     desks = Desks(net, rng)
     operations = [
         ("post_donation, 10 lines", desks.donation),

@@ -122,7 +122,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+            # `kamavor serve` checkpoints in the background; this is the safety net.
+            "PRAGMA wal_autocheckpoint=4000;"
         ),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0 if DEBUG else 600

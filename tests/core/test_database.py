@@ -19,3 +19,17 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout():
         assert cursor.fetchone()[0] >= 5000
         cursor.execute("PRAGMA foreign_keys")
         assert cursor.fetchone()[0] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_checkpointer_copies_the_log_back_without_waiting():
+    from kamavor.core.sqlite import checkpoint_once, is_sqlite, start_checkpointer
+
+    if not is_sqlite():
+        assert start_checkpointer() is None
+        return
+    busy, log_pages, copied = checkpoint_once()
+    assert busy == 0 and copied <= log_pages
+    stop = start_checkpointer(interval=0.05)
+    assert stop is not None
+    stop.set()

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from kamavor.core.sqlite import start_checkpointer
+
 
 class Command(BaseCommand):
     help = "Serve Kamavor (production WSGI server; static files served by the app)."
@@ -23,6 +25,7 @@ class Command(BaseCommand):
 
         if not no_migrate:
             call_command("migrate", interactive=False, verbosity=0)
+        start_checkpointer()
         shown = f"[{host}]" if ":" in host else host
         self.stdout.write(
             f"Kamavor is serving at http://{shown}:{port}/ "
