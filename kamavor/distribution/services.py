@@ -250,7 +250,8 @@ def repeat_warnings(
             kind=Movement.Kind.DISTRIBUTION,
             document__household_id__in=household_family(household),
             document__status=Document.Status.POSTED,
-            item_id__in=item_ids,
+            # Items are filtered below, not here: asked for one item, SQLite (without table
+            # statistics) would walk every movement of that item instead of this household's.
             at__gte=now - dt.timedelta(days=longest),
         )
         .values_list("item_id", "quantity", "at")
@@ -259,7 +260,7 @@ def repeat_warnings(
     found: dict[int, RepeatWarning] = {}
     for item_id, quantity, at in rows:
         period = days(item_id)
-        if period <= 0 or at < now - dt.timedelta(days=period):
+        if item_id not in item_ids or period <= 0 or at < now - dt.timedelta(days=period):
             continue
         earlier = found.get(item_id)
         found[item_id] = RepeatWarning(
