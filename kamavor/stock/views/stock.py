@@ -46,9 +46,8 @@ def _filtered_balances(request: HttpRequest, balances):
 def point_stock(request: HttpRequest, point) -> HttpResponse:
     """One page of the items on hand, in catalogue order; lots and expiry for that page only."""
     today, soon = _warning_window()
-    # The redundant lot__point lets PostgreSQL use the point's index on lots, not a full scan.
     balances, query, category = _filtered_balances(
-        request, Balance.objects.filter(point=point, lot__point=point, quantity__gt=0)
+        request, Balance.objects.filter(point=point, quantity__gt=0)
     )
     name = f"item__name_{(get_language() or 'hy')[:2]}"
     on_hand = balances.values("item_id").distinct().order_by("item__category__position", name)
@@ -57,8 +56,9 @@ def point_stock(request: HttpRequest, point) -> HttpResponse:
         request.GET.get("page")
     )
     ids = [row["item_id"] for row in page.object_list]
+    # The redundant lot__point lets PostgreSQL use the point's index on lots, not a full scan.
     rows = list(
-        balances.filter(item_id__in=ids)
+        Balance.objects.filter(point=point, lot__point=point, quantity__gt=0, item_id__in=ids)
         .values("item_id")
         .annotate(
             quantity=Sum("quantity"),
