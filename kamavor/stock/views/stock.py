@@ -50,12 +50,15 @@ def point_stock(request: HttpRequest, point) -> HttpResponse:
         request, Balance.objects.filter(point=point, quantity__gt=0)
     )
     name = f"item__name_{(get_language() or 'hy')[:2]}"
-    on_hand = balances.values("item_id").distinct().order_by("item__category__position", name)
-    totals = balances.aggregate(items=Count("item_id", distinct=True), units=Sum("quantity"))
-    page = Paginator(_CountedList(on_hand, totals["items"]), STOCK_PAGE_SIZE).get_page(
-        request.GET.get("page")
+    # One pass over the point's balances gives the order, the count and the total units.
+    on_hand = list(
+        balances.values_list("item_id")
+        .annotate(units=Sum("quantity"))
+        .order_by("item__category__position", name, "item_id")
     )
-    ids = [row["item_id"] for row in page.object_list]
+    totals = {"items": len(on_hand), "units": sum(units for _item, units in on_hand)}
+    page = Paginator(on_hand, STOCK_PAGE_SIZE).get_page(request.GET.get("page"))
+    ids = [item_id for item_id, _units in page.object_list]
     # The redundant lot__point lets PostgreSQL use the point's index on lots, not a full scan.
     rows = list(
         Balance.objects.filter(point=point, lot__point=point, quantity__gt=0, item_id__in=ids)
@@ -93,22 +96,6 @@ def point_stock(request: HttpRequest, point) -> HttpResponse:
 
 
 STOCK_PAGE_SIZE = 50
-
-
-class _CountedList:
-    """A queryset whose length is already known, so the paginator does not count it again."""
-
-    def __init__(self, queryset, count: int):
-        self.queryset, self.count_ = queryset, count
-
-    def count(self) -> int:
-        return self.count_
-
-    def __len__(self) -> int:
-        return self.count_
-
-    def __getitem__(self, index):
-        return self.queryset[index]
 
 
 @point_view(Action.VIEW_STOCK)
