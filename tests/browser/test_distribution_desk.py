@@ -30,6 +30,7 @@ def test_a_volunteer_serves_a_household_with_the_keyboard(page, live_server, mon
     )
     keyboard = page.keyboard
     page.goto(f"{live_server.url}/login/")
+    expect(page.locator("#id_username")).to_be_focused()
     keyboard.type(w.volunteer.username)
     keyboard.press("Tab")
     keyboard.type(PASSWORD)

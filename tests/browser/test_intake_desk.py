@@ -18,6 +18,7 @@ def test_a_volunteer_takes_a_donation_with_the_keyboard_and_reverses_it(page, li
     w = build_world()
     keyboard = page.keyboard
     page.goto(f"{live_server.url}/login/")
+    expect(page.locator("#id_username")).to_be_focused()
     keyboard.type(w.volunteer.username)  # the username field has the focus
     keyboard.press("Tab")
     keyboard.type(PASSWORD)
