@@ -69,3 +69,13 @@ def travel(monkeypatch) -> Callable[[int], dt.date]:
         return target
 
     return to
+
+
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """Messages of services called directly are in English unless a test asks otherwise (the
+    network's default language is Armenian); requests still follow their Accept-Language."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

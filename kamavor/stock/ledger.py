@@ -48,21 +48,40 @@ def lot_for(*, item, point, expiry: dt.date | None, size: str, condition: str) -
 def lots_for(*, point, wanted: list[tuple]) -> list[Lot]:
     """The lots for (item, expiry, size, condition) at the point, in order, opening new ones.
 
-    Existing lots are read in one query, so a ten-line donation does not ask ten times.
+    Existing lots are read in one query and new ones opened in two, so a ten-line donation
+    does not ask ten times.
     """
     known = {
         (lot.item_id, lot.expiry, lot.size, lot.condition): lot
         for lot in Lot.objects.filter(point=point, item_id__in={item.pk for item, *_ in wanted})
     }
-    lots = []
+    missing = {}
     for item, expiry, size, condition in wanted:
         key = (item.pk, expiry, size, condition)
         if key not in known:
-            known[key] = lot_for(
-                item=item, point=point, expiry=expiry, size=size, condition=condition
+            missing[key] = (item, expiry, size, condition)
+    if missing:
+        known.update(_open_lots(point=point, wanted=list(missing.values())))
+    return [known[(item.pk, expiry, size, condition)] for item, expiry, size, condition in wanted]
+
+
+def _open_lots(*, point, wanted: list[tuple]) -> dict[tuple, Lot]:
+    """Open new lots with zero balances together; one by one if another desk raced us."""
+    try:
+        with transaction.atomic():
+            lots = Lot.objects.bulk_create(
+                Lot(item=item, point=point, expiry=expiry, size=size, condition=condition)
+                for item, expiry, size, condition in wanted
             )
-        lots.append(known[key])
-    return lots
+            Balance.objects.bulk_create(
+                Balance(lot=lot, point=point, item_id=lot.item_id, quantity=0) for lot in lots
+            )
+    except IntegrityError:
+        lots = [
+            lot_for(item=item, point=point, expiry=expiry, size=size, condition=condition)
+            for item, expiry, size, condition in wanted
+        ]
+    return {(lot.item_id, lot.expiry, lot.size, lot.condition): lot for lot in lots}
 
 
 def _add_to_balances(totals: dict[int, int]) -> dict[int, int]:

@@ -78,3 +78,21 @@ def test_the_same_idempotency_key_from_two_desks_posts_once():
 def test_it_runs_on_the_configured_database():
     """Documents which engine the concurrency tests above really used."""
     assert connection.vendor in {"sqlite", "postgresql"}
+
+
+def test_two_desks_opening_the_same_new_lot_share_it():
+    w = build_world()
+
+    def post(key):
+        return lambda: services.post_donation(
+            point=w.point,
+            lines=[IntakeLine(w.rice, 4, expiry=w.later(100)), IntakeLine(w.soap, 1)],
+            by=w.volunteer,
+            idempotency_key=key,
+        )
+
+    results = run_together(post("a"), post("b"))
+    assert all(isinstance(r, Document) for r in results), results
+    lot = Lot.objects.get(item=w.rice, point=w.point)
+    assert Balance.objects.get(lot=lot).quantity == 8
+    assert sum(Movement.objects.filter(lot=lot).values_list("quantity", flat=True)) == 8
