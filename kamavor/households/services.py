@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kamavor.core.errors import Conflict, IdempotencyKeyReused, InvalidInput
+from kamavor.core.errors import Conflict, InvalidInput
+from kamavor.core.idempotency import check_key, ensure_same_request
 from kamavor.households.models import (
     COMPOSITION_FIELDS,
     VULNERABILITIES,
@@ -45,7 +46,6 @@ from kamavor.network.models import Organisation, Point
 FLAG_NAMES = [name for name, _label in VULNERABILITIES]
 PERSONAL_FIELDS = ["collector_name", "phone", "document"]
 MAX_PER_BAND = 30
-MAX_KEY_LENGTH = 200
 CODE_ATTEMPTS = 8
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
@@ -327,26 +327,11 @@ def _fingerprint(organisation_id: int, profile: dict, personal: Personal | None)
     return vault().digest("request:" + json.dumps(data, sort_keys=True, default=str))
 
 
-def _check_key(key: str | None) -> str | None:
-    if key is None:
-        return None
-    key = str(key).strip()
-    if not key or len(key) > MAX_KEY_LENGTH or "\x00" in key:
-        raise InvalidInput(
-            _("The idempotency key must be 1 to %(n)d characters.") % {"n": MAX_KEY_LENGTH},
-            code="invalid_idempotency_key",
-        )
-    return key
-
-
 def _replay(*, by, key: str, print_: str) -> Household | None:
     record = RegistrationKey.objects.filter(user=by, key=key).select_related("household").first()
     if record is None:
         return None
-    if record.fingerprint != print_:
-        raise IdempotencyKeyReused(
-            _("This idempotency key was already used for a different request.")
-        )
+    ensure_same_request(record.fingerprint, print_)
     return record.household
 
 
@@ -394,7 +379,7 @@ def register_household(
         personal = None
     if personal is not None:
         personal = _check_personal(personal)
-    key = _check_key(idempotency_key)
+    key = check_key(idempotency_key)
     print_ = _fingerprint(organisation.pk, clean, personal) if key else ""
     try:
         with transaction.atomic():

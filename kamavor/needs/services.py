@@ -20,13 +20,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kamavor.catalogue.models import Category, Item, KitComponent
-from kamavor.core.errors import Conflict, IdempotencyKeyReused, InvalidInput
+from kamavor.core.errors import Conflict, InvalidInput
+from kamavor.core.idempotency import check_key, ensure_same_request
 from kamavor.households.models import Household
 from kamavor.lib import entitlements
 from kamavor.needs.access import may_request
 from kamavor.needs.models import Request, RequestLine, Standard
 from kamavor.network.models import Point
-from kamavor.stock.ledger import check_key, fingerprint
+from kamavor.stock.ledger import fingerprint
 from kamavor.stock.models import Document, Movement
 
 # ---------------------------------------------------------------- dues
@@ -226,10 +227,8 @@ def _clean_reason(reason: str) -> str:
 
 def _replay(*, by, key: str, print_: str) -> Request | None:
     earlier = Request.objects.filter(created_by=by, idempotency_key=key).first()
-    if earlier is not None and earlier.fingerprint != print_:
-        raise IdempotencyKeyReused(
-            _("This idempotency key was already used for a different request.")
-        )
+    if earlier is not None:
+        ensure_same_request(earlier.fingerprint, print_)
     return earlier
 
 

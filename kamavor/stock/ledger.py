@@ -17,10 +17,9 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kamavor.core.errors import IdempotencyKeyReused, InvalidInput, NotEnoughStock
+from kamavor.core.errors import NotEnoughStock
+from kamavor.core.idempotency import check_key, ensure_same_request
 from kamavor.stock.models import Balance, Document, IdempotencyRecord, Lot, Movement
-
-MAX_KEY_LENGTH = 200
 
 
 def lot_for(*, item, point, expiry: dt.date | None, size: str, condition: str) -> Lot:
@@ -189,26 +188,11 @@ def fingerprint(data: object) -> str:
     ).hexdigest()
 
 
-def check_key(key: str | None) -> str | None:
-    if key is None:
-        return None
-    key = str(key).strip()
-    if not key or len(key) > MAX_KEY_LENGTH or "\x00" in key:
-        raise InvalidInput(
-            _("The idempotency key must be 1 to %(n)d characters.") % {"n": MAX_KEY_LENGTH},
-            code="invalid_idempotency_key",
-        )
-    return key
-
-
 def _replay(*, by, key: str, print_: str) -> Document | None:
     record = IdempotencyRecord.objects.filter(user=by, key=key).select_related("document").first()
     if record is None:
         return None
-    if record.fingerprint != print_:
-        raise IdempotencyKeyReused(
-            _("This idempotency key was already used for a different request.")
-        )
+    ensure_same_request(record.fingerprint, print_)
     return record.document
 
 
