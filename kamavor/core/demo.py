@@ -93,7 +93,8 @@ def build_demo(*, days: int = 21, progress: Callable[[str], None] = print) -> De
     standards = load_standards()
     households = build_households(count=500, rng=random.Random(1923))
     progress(
-        f"standards: {standards}; households: {Household.objects.count()} ({len(households)} new)"
+        f"standards: {len(standards.created)} new; "
+        f"households: {Household.objects.count()} ({len(households)} new)"
     )
     if created:
         served = _serve_households(users=users, rng=random.Random(2024), days=days)
