@@ -75,11 +75,11 @@ def open_requests_locked(household_ids: Iterable[int]) -> list[Request]:
 
 
 def open_requests(household_ids: Iterable[int]) -> list[Request]:
-    """The households' open requests, most urgent first, as the desk shows them."""
+    """The households' open requests with their lines, most urgent first, as the desk shows them."""
     return list(
         Request.objects.filter(household_id__in=list(household_ids))
         .open()
-        .with_details()
+        .with_lines()
         .by_urgency()
     )
 

@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from kamavor.core.errors import IdempotencyKeyReused, InvalidInput, NotEnoughStock
 from kamavor.distribution.services import (
-    household_family,
     last_visits,
     record_distribution,
     repeat_warnings,
 )
 from kamavor.households.models import Household
+from kamavor.households.services import lineage_ids
 from kamavor.stock.models import Document, Movement
 from kamavor.stock.services import LotLine, can_reverse, reverse_document
 from tests.distribution.factories import make_household, stock_up
@@ -177,6 +177,6 @@ def test_repeat_warnings_include_households_merged_into_this_one(w):
     Household.objects.filter(pk=absorbed.pk).update(
         status=Household.Status.MERGED, merged_into=survivor
     )
-    assert household_family(survivor) == {survivor.pk, absorbed.pk}
+    assert set(lineage_ids(survivor)) == {survivor.pk, absorbed.pk}
     assert set(repeat_warnings(survivor, [w.soap.pk], 30)) == {w.soap.pk}
     assert [d.household_id for d in last_visits(survivor)] == [absorbed.pk]
