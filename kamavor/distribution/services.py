@@ -175,10 +175,9 @@ def record_distribution(
         document = _new_document(
             kind=Document.Kind.DISTRIBUTION, point=point, by=by, household=current, note=note
         )
-        posting = Posting(document=document, by=by)
-        created = []
-        for x in _picked(point, lines):
-            line = DocumentLine.objects.create(
+        picked = _picked(point, lines)
+        created = DocumentLine.objects.bulk_create(
+            DocumentLine(
                 document=document,
                 item_id=x.lot.item_id,
                 lot=x.lot,
@@ -187,8 +186,15 @@ def record_distribution(
                 size=x.lot.size,
                 condition=x.lot.condition,
             )
-            posting.move(lot=x.lot, delta=-x.quantity, kind=Movement.Kind.DISTRIBUTION, line=line)
-            created.append(line)
+            for x in picked
+        )
+        posting = Posting(document=document, by=by)
+        posting.take_all(
+            [
+                (x.lot, -x.quantity, Movement.Kind.DISTRIBUTION, line)
+                for x, line in zip(picked, created, strict=True)
+            ]
+        )
         posting.save()
         requests = fulfilment.open_requests_locked(lineage_ids(current))
         fulfilment.count_against_requests(requests, created)

@@ -90,8 +90,9 @@ def _open_lots(*, point, wanted: list[tuple]) -> dict[tuple, Lot]:
     return {(lot.item_id, lot.expiry, lot.size, lot.condition): lot for lot in lots}
 
 
-def _add_to_balances(totals: dict[int, int]) -> dict[int, int]:
-    """Add positive quantities to several lots' balances in one statement; the new balances."""
+def _change_balances(totals: dict[int, int]) -> dict[int, int]:
+    """Add quantities to several lots' balances in one statement, none of which may go
+    negative; the new balances of the lots that changed (a lot left out had too little)."""
     table = Balance._meta.db_table
     cases = " ".join("WHEN %s THEN %s" for _ in totals)
     params: list[int] = [value for pair in totals.items() for value in pair]
@@ -99,8 +100,9 @@ def _add_to_balances(totals: dict[int, int]) -> dict[int, int]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET quantity = quantity + CASE lot_id {cases} END "
-            f"WHERE lot_id IN ({placeholders}) RETURNING lot_id, quantity",
-            [*params, *totals],
+            f"WHERE lot_id IN ({placeholders}) AND quantity + CASE lot_id {cases} END >= 0 "
+            "RETURNING lot_id, quantity",
+            [*params, *totals, *params],
         )
         return {int(lot_id): int(quantity) for lot_id, quantity in cursor.fetchall()}
 
@@ -157,14 +159,33 @@ class Posting:
     def add_all(self, entries: list[tuple[Lot, int, str, object]]) -> None:
         """Post several incoming quantities (lot, positive delta, kind, line) at once: one
         balance update for all lots, each movement still with its own running balance."""
+        if any(delta <= 0 for _lot, delta, _kind, _line in entries):
+            raise ValueError("add_all posts incoming quantities only")
+        self._move_all(entries)
+
+    def take_all(self, entries: list[tuple[Lot, int, str, object]]) -> None:
+        """Take several quantities (lot, negative delta, kind, line) out at once: one balance
+        update for all lots; if any lot has too little, nothing is taken (NotEnoughStock)."""
+        if any(delta >= 0 for _lot, delta, _kind, _line in entries):
+            raise ValueError("take_all posts outgoing quantities only")
+        self._move_all(entries)
+
+    def _move_all(self, entries: list[tuple[Lot, int, str, object]]) -> None:
+        """Entries of one sign: their running balances never cross zero between movements."""
         totals: dict[int, int] = {}
+        lots: dict[int, Lot] = {}
         for lot, delta, _kind, _line in entries:
-            if delta <= 0:
-                raise ValueError("add_all posts incoming quantities only")
             totals[lot.pk] = totals.get(lot.pk, 0) + delta
-        remaining = _add_to_balances(totals)
-        if len(remaining) != len(totals):
-            raise RuntimeError("a lot of this posting has no balance row")
+            lots[lot.pk] = lot
+        remaining = _change_balances(totals)
+        short = [lots[pk] for pk in totals if pk not in remaining]
+        if short:
+            # The statement changed the other lots: the caller's transaction is rolled back.
+            lot = short[0]
+            raise NotEnoughStock(
+                _("Not enough stock of %(lot)s: %(available)d on hand, %(wanted)d needed.")
+                % {"lot": lot, "available": on_hand(lot), "wanted": -totals[lot.pk]}
+            )
         afters = []
         for lot, delta, _kind, _line in reversed(entries):
             afters.append(remaining[lot.pk])

@@ -92,6 +92,16 @@ def test_it_refuses_more_than_the_point_has(w):
     assert not Document.objects.filter(kind="distribution").exists()
 
 
+def test_one_short_lot_takes_nothing_from_the_others(w):
+    household = make_household(w)
+    soap = stock_up(w, w.soap, 5)
+    rice = stock_up(w, w.rice, 1)
+    with pytest.raises(NotEnoughStock, match="1 on hand, 2 needed"):
+        serve(w, household, LotLine(soap, 3), LotLine(rice, 2))
+    assert (on_hand(w.point, w.soap), on_hand(w.point, w.rice)) == (5, 1)
+    assert not Movement.objects.filter(kind="distribution").exists()
+
+
 def test_it_refuses_a_merged_household_naming_the_one_it_lives_on_as(w):
     survivor = make_household(w)
     middle = make_household(w, status=Household.Status.MERGED, merged_into=survivor)

@@ -62,8 +62,9 @@ def point_stock(request: HttpRequest, point) -> HttpResponse:
         [item_id for item_id, *_rest in page.object_list]
     )
     expiry = _expiry_by_item(point, [i for i, item in items.items() if item.tracks_expiry])
+    no_expiry = {"next_expiry": None, "expired": 0, "expiring": 0}
     rows = [
-        {"item": items[item_id], "quantity": units, "lots": lots, **expiry.get(item_id, {})}
+        {"item": items[item_id], "quantity": units, "lots": lots, **expiry.get(item_id, no_expiry)}
         for item_id, units, lots in page.object_list
     ]
     return render(
