@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -266,9 +267,10 @@ def last_visits(
 ) -> list[Document]:
     """The household's latest distributions (merged households included), newest first."""
     ids = list(household_ids) if household_ids is not None else lineage_ids(household)
+    lines = DocumentLine.objects.select_related("item").order_by("pk")
     return list(
         Document.objects.filter(kind=Document.Kind.DISTRIBUTION, household_id__in=ids)
         .select_related("point")
-        .prefetch_related("lines__item")
+        .prefetch_related(Prefetch("lines", queryset=lines))
         .order_by("-created_at", "-pk")[:limit]
     )

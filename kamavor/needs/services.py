@@ -50,6 +50,7 @@ class Receipt:
     item_id: int
     at: dt.datetime
     quantity: int
+    kit: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,11 +79,11 @@ def history_of(household: Household, since: dt.datetime) -> History:
             document__status=Document.Status.POSTED,
             at__gte=since,
         )
-        .values_list("item_id", "at", "quantity")
+        .values_list("item_id", "at", "quantity", "item__is_kit")
         .order_by()
     )
     # Distribution movements take stock out, so they are negative.
-    receipts = tuple(Receipt(item_id, at, -quantity) for item_id, at, quantity in rows)
+    receipts = tuple(Receipt(item, at, -quantity, kit) for item, at, quantity, kit in rows)
     return History(household_ids=ids, since=since, receipts=receipts)
 
 
@@ -157,7 +158,7 @@ def dues_for(
     if history is None or not history.covers(since):
         history = history_of(household, since)
     receipts = history.receipts
-    components = _components({r.item_id for r in receipts})
+    components = _components({r.item_id for r in receipts if r.kit})
     dues = []
     for standard, amount in applicable:
         received = received_in_period(
