@@ -18,10 +18,11 @@ The year is simulated in Python and bulk-inserted (executemany on SQLite, COPY o
 as bench/ledger.py does for its ledger: each visit hands out what the standards make the
 household due then (as the desk pre-fills it), from the point's lots first expiry first out,
 restocked by donations when they run low; balance_after runs per lot and is checked with SQL at
-the end. The services are what is timed. (bench/ledger.py reads its arguments and creates its
-database when imported, so its helpers are repeated here rather than imported.)
+the end. The services are what is timed. What the two benchmarks share (the database, the
+network's people, the ledger's book-keeping and checks, timing, the report's frame) is in
+bench/benchkit.py.
 """
-# ruff: noqa: E402  (Django is imported after the environment names the database)
+# ruff: noqa: E402  (Django is imported after benchkit.start() names the database)
 
 from __future__ import annotations
 
@@ -30,95 +31,32 @@ import bisect
 import datetime as dt
 import gc
 import itertools
-import math
-import os
 import random
-import shutil
 import sys
-import tempfile
 import time
 import uuid
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-TARGET_MS = 50.0
-WARMUP = 5
+import benchkit
+from benchkit import KIND_LABEL, ORGANISATIONS, PLACES, Timing, say
 
 
-def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", help="postgres://… (default: a temporary SQLite file)")
+def add_sizes(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--households", type=int, default=30_000)
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument(
         "--visits", type=float, default=8.0, help="mean visits per household in the year"
     )
-    parser.add_argument("--seed", type=int, default=2023)
-    parser.add_argument("--queries", action="store_true", help="print each operation's queries")
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    parser.add_argument(
-        "--reuse", action="store_true", help="measure the kept database at --database-url again"
-    )
-    return parser.parse_args(argv)
 
 
-def create_database(url: str | None, data_dir: Path, reuse: bool) -> tuple[str, Callable]:
-    """A fresh, empty database to build in (or the kept one to reuse), and how to drop it."""
-    if reuse:
-        if not url:
-            sys.exit("--reuse needs the --database-url that --keep printed")
-        return url, lambda: None
-    if not url:
-        return f"sqlite:///{data_dir / 'bench.sqlite3'}", lambda: None
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if parts.scheme not in {"postgres", "postgresql"} or name in {"", "postgres", "template1"}:
-        sys.exit("--database-url must be postgres://USER@HOST:PORT/NAME, with a NAME of its own")
-    server = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-
-    def run(statement: str) -> None:
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(sql.SQL(statement).format(sql.Identifier(name)))
-
-    run("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-    run("CREATE DATABASE {}")
-    return url, lambda: run("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-
-
-OPTIONS = parse_args(sys.argv[1:])
-if OPTIONS.reuse and not OPTIONS.database_url:
-    sys.exit("--reuse needs the --database-url that --keep printed")
-# A kept SQLite database is measured again with the data folder it was built with.
-OWN_DATA_DIR = not (OPTIONS.reuse and OPTIONS.database_url.startswith("sqlite:///"))
-if OWN_DATA_DIR:
-    DATA_DIR = Path(tempfile.mkdtemp(prefix="kamavor-bench-households-"))
-else:
-    DATA_DIR = Path(OPTIONS.database_url.removeprefix("sqlite:///")).parent
-DATABASE_URL, drop_database = create_database(OPTIONS.database_url, DATA_DIR, OPTIONS.reuse)
-# Settings read these when Django starts: set them first.
-os.environ.update(
-    KAMAVOR_DATABASE_URL=DATABASE_URL,
-    KAMAVOR_DATA_DIR=str(DATA_DIR),
-    KAMAVOR_HTTPS="0",
-    KAMAVOR_DEBUG="0",
-    DJANGO_SETTINGS_MODULE="kamavor.settings",
-)
-
-import django
-
-django.setup()
+OPTIONS = benchkit.parse_args(__doc__, sys.argv[1:], add_sizes)
+BENCH = benchkit.start(OPTIONS, prefix="kamavor-bench-households-")
 
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
-from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -135,8 +73,7 @@ from kamavor.needs.defaults import load_standards
 from kamavor.needs.models import Request, RequestLine, Standard
 from kamavor.needs.services import dues_for
 from kamavor.network.models import Member, Organisation, Point
-from kamavor.stock.ledger import rebuild_item_balances
-from kamavor.stock.models import Balance, Document, DocumentLine, IdempotencyRecord, Lot, Movement
+from kamavor.stock.models import Balance, Document, DocumentLine, IdempotencyRecord, Lot
 from kamavor.stock.services import LotLine, suggest_picks
 
 User = get_user_model()
@@ -144,37 +81,12 @@ User = get_user_model()
 reverse("distribution:desk", args=[1])
 
 
-def say(message: str) -> None:
-    print(message, flush=True)
-
-
 # ================================================================ the network
 
-ORGANISATIONS = [
-    ("Yerevan Food Bank", "yerevan-food-bank"),
-    ("Goris Volunteer Fund", "goris-volunteer-fund"),
-    ("Hope Medical Charity", "hope-medical-charity"),
-    ("Kentron Co-working Collective", "kentron-coworking"),
-    ("Syunik Shelter Network", "syunik-shelters"),
-]
-PLACES = ["Kentron", "Arabkir", "Ajapnyak", "Avan", "Davtashen", "Erebuni", "Kanaker-Zeytun",
-          "Malatia-Sebastia", "Nor Nork", "Nork-Marash", "Nubarashen", "Shengavit", "Goris",
-          "Kapan", "Sisian", "Meghri", "Kajaran", "Vayk", "Yeghegnadzor", "Jermuk", "Ararat",
-          "Masis", "Artashat", "Vedi", "Ejmiatsin", "Armavir", "Metsamor", "Ashtarak", "Talin",
-          "Abovyan", "Hrazdan", "Charentsavan", "Sevan", "Gavar", "Martuni", "Vardenis", "Dilijan",
-          "Ijevan", "Berd", "Noyemberyan", "Vanadzor", "Alaverdi", "Stepanavan", "Spitak",
-          "Gyumri", "Artik", "Maralik", "Tashir", "Tsaghkadzor", "Byureghavan"]  # fmt: skip
 # Each organisation's ten points: a warehouse, a collection point, six distribution points where
 # households are served, and two shelters where some of them live.
 KINDS = ["warehouse", "collection", "distribution", "distribution", "distribution",
          "distribution", "distribution", "distribution", "shelter", "shelter"]  # fmt: skip
-KIND_LABEL = {
-    "warehouse": "warehouse",
-    "collection": "collection point",
-    "distribution": "distribution point",
-    "shelter": "shelter",
-}
-VOLUNTEERS_PER_POINT = 4  # 50 points: the 200 volunteers at desks at once
 
 
 @dataclass
@@ -196,18 +108,7 @@ def build_network() -> Network:
             slug = slugify(f"{name}-{org_index}-{k}")
             points.append(Point(organisation=org, name=name, slug=slug, kind=kind))
     points = Point.objects.bulk_create(points)
-    users = []
-    for org in orgs:
-        for k in range(2):
-            users.append((User(username=f"coord-{org.slug}-{k}", password="!"), org, "coordinator"))
-    for point in points:
-        for k in range(VOLUNTEERS_PER_POINT):
-            user = User(username=f"vol-{point.slug}-{k}", password="!")
-            users.append((user, point.organisation, "volunteer"))
-    User.objects.bulk_create([u for u, _, _ in users])
-    Member.objects.bulk_create(
-        [Member(user=u, organisation=org, role=role, language="en") for u, org, role in users]
-    )
+    benchkit.add_people(orgs, points)
     return load_network()
 
 
@@ -234,41 +135,12 @@ def load_network() -> Network:
 
 # ================================================================ bulk loading
 
-
-class Loader:
-    """Writes rows straight into a model's table: COPY on PostgreSQL, executemany on SQLite."""
-
-    def __init__(self) -> None:
-        self.postgres = connection.vendor == "postgresql"
-        self.datetime = connection.ops.adapt_datetimefield_value
-        self.date = connection.ops.adapt_datefield_value
-
-    def insert(self, model, fields: list[str], rows: list[tuple]) -> None:
-        if not rows:
-            return
-        qn = connection.ops.quote_name
-        columns = ", ".join(qn(model._meta.get_field(f).column) for f in fields)
-        table = qn(model._meta.db_table)
-        with connection.cursor() as cursor:
-            if self.postgres:
-                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                marks = ", ".join(["%s"] * len(fields))
-                cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
-
-
-LOT_FIELDS = ["id", "item", "point", "expiry", "size", "condition", "created_at"]
 DOCUMENT_FIELDS = ["id", "kind", "status", "organisation", "point", "household", "donor",
                    "supplier", "currency", "reason", "note", "created_by",
                    "created_at"]  # fmt: skip
 LINE_FIELDS = ["id", "document", "item", "lot", "quantity", "expiry", "size", "condition",
                "reason"]  # fmt: skip
-MOVEMENT_FIELDS = ["id", "lot", "point", "item", "kind", "quantity", "balance_after",
-                   "document", "line", "by", "at"]  # fmt: skip
 KEY_FIELDS = ["user", "key", "fingerprint", "document", "created_at"]
-FLUSH_EVERY = 100_000  # movements
 
 
 # ================================================================ households
@@ -404,12 +276,17 @@ class Good:
     sizes: tuple[str, ...] | None  # None: size does not matter
 
 
-class Year:
+class Year(benchkit.Ledger):
     """A year of visits, simulated in time order; each lot's balance is kept here and every
     movement is written with the balance after it, exactly as Posting.move does."""
 
-    def __init__(self, *, net, families, standards, rng, loader) -> None:
-        self.net, self.families, self.rng, self.loader = net, families, rng, loader
+    def __init__(self, *, net, families, standards, rng) -> None:
+        super().__init__(
+            document_fields=DOCUMENT_FIELDS,
+            line_fields=LINE_FIELDS,
+            more={IdempotencyRecord: KEY_FIELDS},
+        )
+        self.net, self.families, self.rng = net, families, rng
         self.start = timezone.localdate() - dt.timedelta(days=DAYS)
         self.zone = timezone.get_current_timezone()
         self.standards = standards
@@ -438,13 +315,8 @@ class Year:
         self.extras = {
             p: rng.sample(extras, EXTRAS_PER_POINT) for d in net.desks.values() for p in d
         }
-        self.lot_ids: dict[tuple, int] = {}
-        self.lots: list[tuple] = [()]  # lot id -> (item, point, expiry, size, condition)
-        self.balance: list[int] = [0]
         self.shelf: dict[tuple[int, int, str], list[int]] = defaultdict(list)  # FEFO order
-        self.rows: dict[type, list[tuple]] = defaultdict(list)
-        self.ids = {model: itertools.count(1) for model in (Document, DocumentLine, Movement)}
-        self.written = self.visits = self.restocks = 0
+        self.visits = self.restocks = 0
         self.started = time.perf_counter()
 
     # ---------------------------------------------------------------- time
@@ -482,15 +354,11 @@ class Year:
         key = (item, point, expiry, size, "new")
         lot = self.lot_ids.get(key)
         if lot is None:
-            lot = self.lot_ids[key] = len(self.lots)
-            self.lots.append(key)
-            self.balance.append(0)
+            lot = self.open_lot(key, when)
             shelf = self.shelf[item, point, size]
             # First expiry first out; undated lots last.
             order = [(self.lots[x][2] or dt.date.max, x) for x in shelf]
             shelf.insert(bisect.bisect(order, (expiry or dt.date.max, lot)), lot)
-            expiry_value = self.loader.date(expiry) if expiry else None
-            self.rows[Lot].append((lot, item, point, expiry_value, size, "new", when))
         return lot
 
     def usable(self, item: int, point: int, size: str, today: dt.date) -> list[int]:
@@ -552,25 +420,8 @@ class Year:
         )
         return line
 
-    def move(self, lot: int, delta: int, kind: str, document: int, line: int, by: int, when):
-        balance = self.balance[lot] + delta
-        if balance < 0 or delta == 0:
-            raise AssertionError(f"lot {lot}: {self.balance[lot]} {delta:+d}")
-        self.balance[lot] = balance
-        item, point = self.lots[lot][:2]
-        self.rows[Movement].append(
-            (next(self.ids[Movement]), lot, point, item, kind, delta, balance, document, line,
-             by, when)
-        )  # fmt: skip
-        self.written += 1
-
     def flush(self, total: int) -> None:
-        with transaction.atomic():
-            self.loader.insert(Lot, LOT_FIELDS, self.rows.pop(Lot, []))
-            self.loader.insert(Document, DOCUMENT_FIELDS, self.rows.pop(Document, []))
-            self.loader.insert(DocumentLine, LINE_FIELDS, self.rows.pop(DocumentLine, []))
-            self.loader.insert(Movement, MOVEMENT_FIELDS, self.rows.pop(Movement, []))
-            self.loader.insert(IdempotencyRecord, KEY_FIELDS, self.rows.pop(IdempotencyRecord, []))
+        self.write()
         elapsed = time.perf_counter() - self.started
         say(
             f"  year: {self.visits:>9,} of {total:,} visits, {self.written:,} movements, "
@@ -628,7 +479,7 @@ class Year:
         say(f"  {len(schedule):,} visits scheduled")
         for day, minute, index, point in schedule:
             self.visit(day, minute, self.families[index], point)
-            if len(self.rows[Movement]) >= FLUSH_EVERY:
+            if self.full():
                 self.flush(len(schedule))
         self.top_up()
         self.flush(len(schedule))
@@ -645,19 +496,6 @@ class Year:
             if have < TOP_UP_TO:
                 self.restock(item, point, size, TOP_UP_TO - have, today, when)
 
-    def write_balances(self) -> None:
-        rows = [
-            (lot, key[1], key[0], self.balance[lot]) for lot, key in enumerate(self.lots) if key
-        ]
-        with transaction.atomic():
-            self.loader.insert(Balance, ["lot", "point", "item", "quantity"], rows)
-            rebuild_item_balances()
-        if self.loader.postgres:
-            models = [Lot, Document, DocumentLine, Movement, IdempotencyRecord]
-            with connection.cursor() as cursor:
-                for statement in connection.ops.sequence_reset_sql(no_style(), models):
-                    cursor.execute(statement)
-
     def write_activity(self) -> None:
         """Retention counts from a household's last visit, as record_activity keeps it."""
         served = [f for f in self.families if f.last_at is not None]
@@ -670,34 +508,14 @@ class Year:
 
 
 def build_year(net, families, standards, *, visits: float, rng) -> Year:
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("PRAGMA synchronous=OFF")
-            cursor.execute("PRAGMA cache_size=-1000000")
-        else:
-            cursor.execute("SET synchronous_commit = off")
-    year = Year(net=net, families=families, standards=standards, rng=rng, loader=Loader())
+    benchkit.load_quickly()
+    year = Year(net=net, families=families, standards=standards, rng=rng)
     year.run(visits)
     return year
 
 
 # ================================================================ checks
 
-CONSISTENCY = """
-SELECT COUNT(*),
-       SUM(CASE WHEN COALESCE(m.total, 0) <> b.quantity THEN 1 ELSE 0 END),
-       SUM(CASE WHEN b.quantity < 0 THEN 1 ELSE 0 END),
-       SUM(COALESCE(m.movements, 0))
-FROM {balance} b
-LEFT JOIN (SELECT lot_id, SUM(quantity) AS total, COUNT(*) AS movements
-           FROM {movement} GROUP BY lot_id) m ON m.lot_id = b.lot_id
-"""
-RUNNING = """
-SELECT COUNT(*) FROM (
-  SELECT balance_after, SUM(quantity) OVER (PARTITION BY lot_id ORDER BY at, id) AS running
-  FROM {movement}
-) r WHERE r.running <> r.balance_after OR r.balance_after < 0
-"""
 HANDED_OUT = """
 SELECT COUNT(*) FROM {movement} m JOIN {document} d ON d.id = m.document_id
 WHERE m.kind = 'distribution' AND (d.kind <> 'distribution' OR d.household_id IS NULL)
@@ -705,18 +523,6 @@ WHERE m.kind = 'distribution' AND (d.kind <> 'distribution' OR d.household_id IS
 
 
 def survey() -> dict:
-    tables = {
-        "balance": Balance._meta.db_table,
-        "movement": Movement._meta.db_table,
-        "document": Document._meta.db_table,
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(CONSISTENCY.format(**tables))
-        balances, mismatched, negative, movements = cursor.fetchone()
-        cursor.execute(RUNNING.format(**tables))
-        (running,) = cursor.fetchone()
-        cursor.execute(HANDED_OUT.format(**tables))
-        (orphans,) = cursor.fetchone()
     households = Household.objects.all()
     people = sum(households.aggregate(*(Sum(name) for name in COMPOSITION)).values())
     flagged = households.filter(FLAGGED).count()
@@ -736,13 +542,7 @@ def survey() -> dict:
         "visit lines": DocumentLine.objects.filter(document__kind="distribution").count(),
         "served": visits.values("household").distinct().count(),
         "documents": Document.objects.count(),
-        "movements": movements or 0,
-        "kinds": Counter(dict(Movement.objects.values_list("kind").annotate(n=Count("pk")))),
-        "balances": balances,
-        "broken": (mismatched or 0) + (negative or 0) + running + orphans,
-        "detail": f"{mismatched or 0} differ from the sum of their movements, "
-        f"{negative or 0} negative, {running} wrong balance_after, "
-        f"{orphans} hand-outs without a household",
+        **benchkit.check_ledger(("hand-outs without a household", HANDED_OUT)),
     }
 
 
@@ -757,29 +557,7 @@ FLAGGED = (
 )
 
 
-def analyse() -> str:
-    """PostgreSQL's autovacuum would analyse the new tables within a minute; do it now.
-    SQLite gets no statistics: the app never runs ANALYZE."""
-    if connection.vendor != "postgresql":
-        return "none (the app never runs ANALYZE on SQLite)"
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
-    return "VACUUM ANALYZE after loading (as autovacuum would)"
-
-
 # ================================================================ measurements
-
-
-@dataclass
-class Timing:
-    name: str
-    samples: list[float]  # milliseconds, wall clock
-    cpu: list[float] = field(default_factory=list)  # milliseconds of this process's CPU
-    note: str = ""
-
-    def percentile(self, p: float, samples: list[float] | None = None) -> float:
-        ordered = sorted(self.samples if samples is None else samples)
-        return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
 class Desks:
@@ -882,24 +660,10 @@ class Desks:
         return {}
 
 
-def timed(prepare: Callable, run: Callable, samples: int) -> tuple[list, list, dict]:
-    """Wall-clock and CPU milliseconds of each sample, and of the parts it timed itself. The
-    CPU time is this process's alone (Python, and SQLite's work; not PostgreSQL's server)."""
-    for _ in range(WARMUP):
-        run(prepare())
-    totals, cpu, parts = [], [], defaultdict(list)
-    for _ in range(samples):
-        prepared = prepare()
-        start, start_cpu = time.perf_counter(), time.process_time()
-        inner = run(prepared)
-        totals.append((time.perf_counter() - start) * 1000)
-        cpu.append((time.process_time() - start_cpu) * 1000)
-        for name, ms in inner.items():
-            parts[name].append(ms)
-    return totals, cpu, parts
-
-
 def measure(net: Network, samples: int, rng: random.Random, show_queries: bool) -> list[Timing]:
+    # A server process holds none of the build's objects: keep the collector off them.
+    gc.collect()
+    gc.freeze()
     desks = Desks(net, rng)
     operations = [
         ("(a) open a household", desks.prepare_open, desks.open_household),
@@ -908,12 +672,9 @@ def measure(net: Network, samples: int, rng: random.Random, show_queries: bool) 
     ]
     timings = []
     for name, prepare, run in operations:
-        totals, cpu, parts = timed(prepare, run, samples)
-        timings.append(Timing(name, totals, cpu))
-        for part, values in parts.items():
-            timings.append(Timing(f"    {part}", values))
+        timings.extend(benchkit.timed(name, run, samples, prepare))
         if show_queries:
-            print_queries(name, prepare, run)
+            benchkit.print_queries(name, run, prepare, slowest=6, width=300)
     by_name = {t.name: t for t in timings}
     kb = sum(desks.page_bytes) / len(desks.page_bytes) / 1024
     by_name[
@@ -929,95 +690,41 @@ def measure(net: Network, samples: int, rng: random.Random, show_queries: bool) 
     return timings
 
 
-def print_queries(name: str, prepare: Callable, run: Callable) -> None:
-    """Run one more sample and print its queries, slowest first, timed to the microsecond."""
-    queries: list[tuple[float, str]] = []
-    prepared = prepare()
-
-    def timer(execute, sql, params, many, context):
-        start = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            queries.append(((time.perf_counter() - start) * 1000, sql))
-
-    start = time.perf_counter()
-    with connection.execute_wrapper(timer):
-        run(prepared)
-    elapsed = (time.perf_counter() - start) * 1000
-    in_database = sum(ms for ms, _ in queries)
-    say(f"\n{name}: {elapsed:.1f} ms, {len(queries)} queries, {in_database:.1f} ms of them")
-    for ms, sql in sorted(queries, reverse=True)[:6]:
-        say(f"  {ms:7.2f} ms  {sql[:300]}")
-
-
 # ================================================================ report
 
 
-def engine() -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-            return f"PostgreSQL {cursor.fetchone()[0]}"
-        cursor.execute("SELECT sqlite_version()")
-        return f"SQLite {cursor.fetchone()[0]} (file, WAL)"
-
-
 def report(*, timings: list[Timing], held: dict, steps: dict, statistics: str, load: str):
-    kinds = ", ".join(f"{k} {n:,}" for k, n in held["kinds"].most_common())
     n = held["households"] or 1
     visits = held["visits"] or 1
-    say("\nKamavor households benchmark")
-    say(f"  database      {engine()}")
-    say(
-        f"  households    {held['households']:,} ({held['people']:,} people, "
+    households = (
+        f"{held['households']:,} ({held['people']:,} people, "
         f"{held['people'] / n:.2f} per household; {100 * held['flagged'] / n:.0f}% with a "
         f"vulnerability flag), {held['served']:,} served in the year, "
         f"{held['requests']:,} open requests"
     )
-    say(
-        f"  network       {held['points']} points ({held['desks']} distribution points), "
+    network = (
+        f"{held['points']} points ({held['desks']} distribution points), "
         f"{held['items']:,} items, {held['standards']} standards, {held['lots']:,} lots, "
         f"{held['documents']:,} documents"
     )
-    say(
-        f"  the year      {held['visits']:,} distributions ({held['visits'] / n:.1f} per "
+    year = (
+        f"{held['visits']:,} distributions ({held['visits'] / n:.1f} per "
         f"household), {held['visit lines']:,} lines ({held['visit lines'] / visits:.1f} per visit)"
     )
-    say(f"  movements     {held['movements']:,} ({kinds})")
-    say(
-        f"  consistency   {'BROKEN' if held['broken'] else 'OK'}: {held['balances']:,} balances; "
-        + held["detail"]
+    benchkit.report(
+        "Kamavor households benchmark",
+        [("households", households), ("network", network), ("the year", year)],
+        held=held,
+        steps={} if OPTIONS.reuse else steps,  # built nothing: no build time
+        statistics=statistics,
+        load=load,
+        timings=timings,
+        width=30,
+        cpu=True,
     )
-    say(f"  statistics    {statistics}")
-    if steps:
-        say("  build time    " + ", ".join(f"{k} {v:.0f} s" for k, v in steps.items()))
-    say(f"  machine       {os.cpu_count()} CPUs, load average {load} while measuring")
-    say(
-        f"\n  {'operation':<30}{'samples':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}"
-        f"{'CPU p95':>9}  p95 < 50 ms"
-    )
-    for t in timings:
-        p95 = t.percentile(95)
-        verdict = ("yes" if p95 < TARGET_MS else "NO ") if not t.name.startswith(" ") else "   "
-        cpu = f"{t.percentile(95, t.cpu):>9.1f}" if t.cpu else " " * 9
-        say(
-            f"  {t.name:<30}{len(t.samples):>8}{t.percentile(50):>9.1f}{p95:>9.1f}"
-            f"{max(t.samples):>9.1f}{cpu}  {verdict}" + (f"  ({t.note})" if t.note else "")
-        )
 
 
-def build(rng: random.Random, steps: dict[str, float]) -> Network:
-    start = time.perf_counter()
-
-    def step(name: str) -> None:
-        nonlocal start
-        steps[name] = time.perf_counter() - start
-        start = time.perf_counter()
-
-    say(f"Building in {DATABASE_URL} (data folder {DATA_DIR})")
-    call_command("migrate", verbosity=0)
-    step("schema")
+def build(rng: random.Random, step: Callable[[str], None]) -> Network:
     net = build_network()
     load_catalogue()
     loaded = load_standards()
@@ -1036,38 +743,7 @@ def build(rng: random.Random, steps: dict[str, float]) -> Network:
     return net
 
 
-def main() -> None:
-    rng = random.Random(OPTIONS.seed)
-    steps: dict[str, float] = {}
-    if OPTIONS.reuse:
-        call_command("migrate", verbosity=0)  # the code may have moved on since --keep
-        net = load_network()
-    else:
-        net = build(rng, steps)
-    started = time.perf_counter()
-    held = survey()
-    statistics = "as left by the run that built it" if OPTIONS.reuse else analyse()
-    if not OPTIONS.reuse:
-        steps["checks and statistics"] = time.perf_counter() - started
-        steps["total"] = sum(steps.values())
-    # A server process holds none of the build's objects: keep the collector off them.
-    gc.collect()
-    gc.freeze()
-    say(f"Measuring {OPTIONS.samples} samples of each operation")
-    before = os.getloadavg()[0]
-    timings = measure(net, OPTIONS.samples, rng, OPTIONS.queries)
-    load = f"{before:.1f} → {os.getloadavg()[0]:.1f}"
-    report(timings=timings, held=held, steps=steps, statistics=statistics, load=load)
-
-
 if __name__ == "__main__":
-    try:
-        main()
-    finally:
-        connection.close()
-        if OPTIONS.keep:
-            say(f"\nKept {DATABASE_URL}: measure it again with --reuse --database-url URL")
-        else:
-            drop_database()  # a no-op for --reuse, which never drops what it did not create
-        if OWN_DATA_DIR and not (OPTIONS.keep and not OPTIONS.reuse):
-            shutil.rmtree(DATA_DIR, ignore_errors=True)
+    benchkit.run(
+        BENCH, build=build, load_network=load_network, survey=survey, measure=measure, report=report
+    )

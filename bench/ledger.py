@@ -14,8 +14,9 @@ The history is simulated in Python and bulk-inserted (executemany on SQLite, COP
 PostgreSQL): posting 2 million movements through the services would take hours. It follows the
 services' rules (same document and line shape, balance_after running per lot, no negative
 balance, no expired intake) and is checked with SQL at the end. The services are what is timed.
+What it shares with bench/households.py is in bench/benchkit.py.
 """
-# ruff: noqa: E402  (Django is imported after the environment names the database)
+# ruff: noqa: E402  (Django is imported after benchkit.start() names the database)
 
 from __future__ import annotations
 
@@ -24,89 +25,32 @@ import datetime as dt
 import heapq
 import itertools
 import json
-import math
-import os
 import random
-import shutil
 import sys
-import tempfile
 import time
 import uuid
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-TARGET_MS = 50.0
-WARMUP = 5
+import benchkit
+from benchkit import KIND_LABEL, ORGANISATIONS, PLACES, Timing, say
 
 
-def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", help="postgres://… (default: a temporary SQLite file)")
+def add_sizes(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--movements", type=int, default=2_000_000)
     parser.add_argument("--points", type=int, default=50)
     parser.add_argument("--items", type=int, default=1000)
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--days", type=int, default=90, help="days of history (default 90)")
-    parser.add_argument("--seed", type=int, default=2023)
-    parser.add_argument("--queries", action="store_true", help="print each operation's queries")
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    parser.add_argument(
-        "--reuse", action="store_true", help="measure the kept database at --database-url again"
-    )
-    return parser.parse_args(argv)
 
 
-def create_database(url: str | None, data_dir: Path, reuse: bool) -> tuple[str, Callable]:
-    """A fresh, empty database to build in (or the kept one to reuse), and how to drop it."""
-    if reuse:
-        if not url:
-            sys.exit("--reuse needs the --database-url that --keep printed")
-        return url, lambda: None
-    if not url:
-        return f"sqlite:///{data_dir / 'bench.sqlite3'}", lambda: None
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if parts.scheme not in {"postgres", "postgresql"} or name in {"", "postgres", "template1"}:
-        sys.exit("--database-url must be postgres://USER@HOST:PORT/NAME, with a NAME of its own")
-    server = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-
-    def run(statement: str) -> None:
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(sql.SQL(statement).format(sql.Identifier(name)))
-
-    run("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-    run("CREATE DATABASE {}")
-    return url, lambda: run("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-
-
-OPTIONS = parse_args(sys.argv[1:])
-DATA_DIR = Path(tempfile.mkdtemp(prefix="kamavor-bench-"))
-DATABASE_URL, drop_database = create_database(OPTIONS.database_url, DATA_DIR, OPTIONS.reuse)
-# Settings read these when Django starts: set them first.
-os.environ.update(
-    KAMAVOR_DATABASE_URL=DATABASE_URL,
-    KAMAVOR_DATA_DIR=str(DATA_DIR),
-    KAMAVOR_HTTPS="0",
-    KAMAVOR_DEBUG="0",
-    DJANGO_SETTINGS_MODULE="kamavor.settings",
-)
-
-import django
-
-django.setup()
+OPTIONS = benchkit.parse_args(__doc__, sys.argv[1:], add_sizes)
+BENCH = benchkit.start(OPTIONS, prefix="kamavor-bench-")
 
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
-from django.core.management.color import no_style
-from django.db import connection, transaction
-from django.db.models import Count
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -116,7 +60,6 @@ from kamavor.catalogue.models import Barcode, Item
 from kamavor.catalogue.services import DEFAULT_CATALOGUE, load_catalogue
 from kamavor.lib.gtin import check_digit
 from kamavor.network.models import Member, Organisation, Point
-from kamavor.stock.ledger import rebuild_item_balances
 from kamavor.stock.models import Balance, Document, DocumentLine, Lot, Movement
 from kamavor.stock.services import IntakeLine, post_donation
 
@@ -125,37 +68,16 @@ User = get_user_model()
 reverse("stock:point_stock", args=[1])
 
 
-def say(message: str) -> None:
-    print(message, flush=True)
-
-
 # ================================================================ the network
 
-ORGANISATIONS = [
-    ("Yerevan Food Bank", "yerevan-food-bank", {}),
-    ("Goris Volunteer Fund", "goris-volunteer-fund", {}),
-    ("Hope Medical Charity", "hope-medical-charity", {"medical": 6, "hygiene": 2, "baby": 2}),
-    ("Kentron Co-working Collective", "kentron-coworking", {}),
-    ("Syunik Shelter Network", "syunik-shelters", {"bedding": 3, "clothing": 2, "kitchen": 2}),
-]
-PLACES = ["Kentron", "Arabkir", "Ajapnyak", "Avan", "Davtashen", "Erebuni", "Kanaker-Zeytun",
-          "Malatia-Sebastia", "Nor Nork", "Nork-Marash", "Nubarashen", "Shengavit", "Goris",
-          "Kapan", "Sisian", "Meghri", "Kajaran", "Vayk", "Yeghegnadzor", "Jermuk", "Ararat",
-          "Masis", "Artashat", "Vedi", "Ejmiatsin", "Armavir", "Metsamor", "Ashtarak", "Talin",
-          "Abovyan", "Hrazdan", "Charentsavan", "Sevan", "Gavar", "Martuni", "Vardenis", "Dilijan",
-          "Ijevan", "Berd", "Noyemberyan", "Vanadzor", "Alaverdi", "Stepanavan", "Spitak",
-          "Gyumri", "Artik", "Maralik", "Tashir", "Tsaghkadzor", "Byureghavan", "Yeghvard",
-          "Aparan"]  # fmt: skip
+# What some organisations are given more of than others: category -> weight (default 1).
+PROFILES = {
+    "hope-medical-charity": {"medical": 6, "hygiene": 2, "baby": 2},
+    "syunik-shelters": {"bedding": 3, "clothing": 2, "kitchen": 2},
+}
 # Each organisation's points, in this order: one warehouse, then mostly collection points.
 KINDS = ["warehouse", "collection", "collection", "distribution", "shelter", "collection",
          "shelter", "distribution", "collection", "shelter"]  # fmt: skip
-KIND_LABEL = {
-    "warehouse": "warehouse",
-    "collection": "collection point",
-    "distribution": "distribution point",
-    "shelter": "shelter",
-}
-VOLUNTEERS_PER_POINT = 4  # 50 points: the 200 volunteers at desks at once
 
 
 @dataclass
@@ -168,7 +90,7 @@ class Network:
 
 
 def build_network(n_points: int) -> Network:
-    orgs = [Organisation.objects.create(name=n, slug=s) for n, s, _ in ORGANISATIONS]
+    orgs = [Organisation.objects.create(name=n, slug=s) for n, s in ORGANISATIONS]
     points = []
     for i in range(n_points):
         org = orgs[i % len(orgs)]
@@ -177,20 +99,9 @@ def build_network(n_points: int) -> Network:
         name = f"{place} {KIND_LABEL[kind]}"
         points.append(Point(organisation=org, name=name, slug=slugify(f"{name}-{i}"), kind=kind))
     points = Point.objects.bulk_create(points)
-    users, members = [], []
-    for org in orgs:
-        for k in range(2):
-            users.append((User(username=f"coord-{org.slug}-{k}", password="!"), org, "coordinator"))
-    for point in points:
-        for k in range(VOLUNTEERS_PER_POINT):
-            user = User(username=f"vol-{point.slug}-{k}", password="!")
-            users.append((user, point.organisation, "volunteer"))
-    User.objects.bulk_create([u for u, _, _ in users])
-    for user, org, role in users:
-        members.append(Member(user=user, organisation=org, role=role, language="en"))
-    Member.objects.bulk_create(members)
+    benchkit.add_people(orgs, points)
     net = load_network()
-    net.profiles = {org.pk: profile for org, (*_, profile) in zip(orgs, ORGANISATIONS, strict=True)}
+    net.profiles = {org.pk: PROFILES.get(org.slug, {}) for org in orgs}
     return net
 
 
@@ -364,41 +275,12 @@ def item_weights(net: Network, items: list[Good], rng: random.Random) -> dict[in
 
 # ================================================================ bulk loading
 
-
-class Loader:
-    """Writes rows straight into a model's table: COPY on PostgreSQL, executemany on SQLite."""
-
-    def __init__(self) -> None:
-        self.postgres = connection.vendor == "postgresql"
-        self.datetime = connection.ops.adapt_datetimefield_value
-        self.date = connection.ops.adapt_datefield_value
-
-    def insert(self, model, fields: list[str], rows: list[tuple]) -> None:
-        if not rows:
-            return
-        qn = connection.ops.quote_name
-        columns = ", ".join(qn(model._meta.get_field(f).column) for f in fields)
-        table = qn(model._meta.db_table)
-        with connection.cursor() as cursor:
-            if self.postgres:
-                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                marks = ", ".join(["%s"] * len(fields))
-                cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
-
-
-LOT_FIELDS = ["id", "item", "point", "expiry", "size", "condition", "created_at"]
 DOCUMENT_FIELDS = ["id", "kind", "status", "organisation", "point", "destination", "donor",
                    "supplier", "currency", "reason", "note", "created_by", "created_at",
                    "received_by", "received_at"]  # fmt: skip
 LINE_FIELDS = ["id", "document", "item", "lot", "quantity", "received_quantity",
                "expected_quantity", "expiry", "size", "condition", "unit_cost",
                "reason"]  # fmt: skip
-MOVEMENT_FIELDS = ["id", "lot", "point", "item", "kind", "quantity", "balance_after",
-                   "document", "line", "by", "at"]  # fmt: skip
-FLUSH_EVERY = 100_000  # movements
 
 
 # ================================================================ the history
@@ -434,7 +316,7 @@ class Receipt:
     lines: list[tuple[int, int, int]] = field(compare=False)  # (line, source lot, received)
 
 
-class History:
+class History(benchkit.Ledger):
     """Weeks of donations, purchases, transfers, counts and disposals, simulated in order.
 
     Time runs in opening minutes and advances with the movements written, so the history
@@ -442,9 +324,10 @@ class History:
     is written with the balance after it, exactly as Posting.move does.
     """
 
-    def __init__(self, *, net, items, target, days, rng, loader) -> None:
+    def __init__(self, *, net, items, target, days, rng) -> None:
+        super().__init__(document_fields=DOCUMENT_FIELDS, line_fields=LINE_FIELDS)
         self.net, self.items, self.target, self.days = net, items, target, days
-        self.rng, self.loader = rng, loader
+        self.rng = rng
         self.start = timezone.localdate() - dt.timedelta(days=days)
         self.zone = timezone.get_current_timezone()
         self.weights = item_weights(net, items, rng)
@@ -460,16 +343,10 @@ class History:
             )
             for p in net.points
         }
-        self.lot_ids: dict[tuple, int] = {}
-        self.lots: list[tuple] = [()]  # lot id -> (item, point, expiry, size, condition)
-        self.balance: list[int] = [0]
         self.lots_at: dict[int, list[int]] = defaultdict(list)
         self.dated_at: dict[int, list[int]] = defaultdict(list)
         self.dated_of: dict[tuple[int, int], list[int]] = defaultdict(list)
-        self.rows: dict[type, list[tuple]] = defaultdict(list)
-        self.ids = {model: itertools.count(1) for model in (Document, DocumentLine, Movement)}
         self.receipts: list[Receipt] = []
-        self.written = 0
         self.clock = 0.0
         self.documents = 0
         self.started = time.perf_counter()
@@ -495,7 +372,7 @@ class History:
                 today = int(self.clock // OPEN_MINUTES)
                 self.dispose_expired()
             self.post_one(self.target - self.written)
-            if len(self.rows[Movement]) >= FLUSH_EVERY:
+            if self.full():
                 self.flush()
         self.flush()
         self.leave_in_transit()
@@ -518,15 +395,11 @@ class History:
         key = (item, point, expiry, size, condition)
         lot = self.lot_ids.get(key)
         if lot is None:
-            lot = self.lot_ids[key] = len(self.lots)
-            self.lots.append(key)
-            self.balance.append(0)
+            lot = self.open_lot(key, when)
             self.lots_at[point].append(lot)
             if expiry is not None:
                 self.dated_at[point].append(lot)
                 self.dated_of[item, point].append(lot)
-            expiry_value = self.loader.date(expiry) if expiry else None
-            self.rows[Lot].append((lot, item, point, expiry_value, size, condition, when))
         return lot
 
     def document(self, kind: str, point: int, by: int, when, **fields) -> int:
@@ -550,24 +423,8 @@ class History:
         )  # fmt: skip
         return line
 
-    def move(self, lot: int, delta: int, kind: str, document: int, line: int, by: int, when):
-        balance = self.balance[lot] + delta
-        if balance < 0 or delta == 0:
-            raise AssertionError(f"lot {lot}: {self.balance[lot]} {delta:+d}")
-        self.balance[lot] = balance
-        item, point = self.lots[lot][:2]
-        self.rows[Movement].append(
-            (next(self.ids[Movement]), lot, point, item, kind, delta, balance, document, line,
-             by, when)
-        )  # fmt: skip
-        self.written += 1
-
     def flush(self) -> None:
-        with transaction.atomic():
-            self.loader.insert(Lot, LOT_FIELDS, self.rows.pop(Lot, []))
-            self.loader.insert(Document, DOCUMENT_FIELDS, self.rows.pop(Document, []))
-            self.loader.insert(DocumentLine, LINE_FIELDS, self.rows.pop(DocumentLine, []))
-            self.loader.insert(Movement, MOVEMENT_FIELDS, self.rows.pop(Movement, []))
+        self.write()
         elapsed = time.perf_counter() - self.started
         say(
             f"  ledger: {self.written:>9,} of {self.target:,} movements, "
@@ -714,35 +571,19 @@ class History:
         )
         DocumentLine.objects.filter(document__in=documents).update(received_quantity=None)
 
-    def write_balances(self) -> None:
-        rows = [
-            (lot, key[1], key[0], self.balance[lot]) for lot, key in enumerate(self.lots) if key
-        ]
-        with transaction.atomic():
-            self.loader.insert(Balance, ["lot", "point", "item", "quantity"], rows)
-            rebuild_item_balances()
-        if self.loader.postgres:
-            models = [Lot, Document, DocumentLine, Movement]
-            with connection.cursor() as cursor:
-                for statement in connection.ops.sequence_reset_sql(no_style(), models):
-                    cursor.execute(statement)
-
 
 def build_ledger(net: Network, *, target: int, days: int, rng: random.Random) -> None:
+    benchkit.load_quickly()
     without_triggers = False
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("PRAGMA synchronous=OFF")
-            cursor.execute("PRAGMA cache_size=-1000000")
-        else:
-            cursor.execute("SET synchronous_commit = off")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
             # As pg_restore --disable-triggers: checking each foreign key row by row triples
             # the load time. They are checked all at once afterwards (superusers only).
             cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
             if cursor.fetchone()[0]:
                 cursor.execute("SET session_replication_role = replica")
                 without_triggers = True
-    history = History(net=net, items=goods(), target=target, days=days, rng=rng, loader=Loader())
+    history = History(net=net, items=goods(), target=target, days=days, rng=rng)
     history.run()
     if without_triggers:
         dangling = dangling_references([Lot, Balance, Document, DocumentLine, Movement])
@@ -770,32 +611,10 @@ def dangling_references(models: list) -> int:
 
 # ================================================================ checks
 
-CONSISTENCY = """
-SELECT COUNT(*),
-       SUM(CASE WHEN COALESCE(m.total, 0) <> b.quantity THEN 1 ELSE 0 END),
-       SUM(CASE WHEN b.quantity < 0 THEN 1 ELSE 0 END),
-       SUM(COALESCE(m.movements, 0))
-FROM {balance} b
-LEFT JOIN (SELECT lot_id, SUM(quantity) AS total, COUNT(*) AS movements
-           FROM {movement} GROUP BY lot_id) m ON m.lot_id = b.lot_id
-"""
-RUNNING = """
-SELECT COUNT(*) FROM (
-  SELECT balance_after, SUM(quantity) OVER (PARTITION BY lot_id ORDER BY at, id) AS running
-  FROM {movement}
-) r WHERE r.running <> r.balance_after OR r.balance_after < 0
-"""
-
 
 def survey() -> dict:
     """What the database holds, and whether the ledger explains every balance: each balance
     equals the sum of its lot's movements, none is negative, balance_after runs per lot."""
-    tables = {"balance": Balance._meta.db_table, "movement": Movement._meta.db_table}
-    with connection.cursor() as cursor:
-        cursor.execute(CONSISTENCY.format(**tables))
-        balances, mismatched, negative, movements = cursor.fetchone()
-        cursor.execute(RUNNING.format(**tables))
-        (running,) = cursor.fetchone()
     in_stock = Balance.objects.filter(quantity__gt=0)
     return {
         "points": Point.objects.count(),
@@ -805,23 +624,8 @@ def survey() -> dict:
         "items on hand": in_stock.values("point", "item").distinct().count(),
         "documents": Document.objects.count(),
         "lines": DocumentLine.objects.count(),
-        "movements": movements or 0,
-        "kinds": Counter(dict(Movement.objects.values_list("kind").annotate(n=Count("pk")))),
-        "balances": balances,
-        "broken": (mismatched or 0) + (negative or 0) + running,
-        "detail": f"{mismatched or 0} differ from the sum of their movements, "
-        f"{negative or 0} negative, {running} wrong balance_after",
+        **benchkit.check_ledger(),
     }
-
-
-def analyse() -> str:
-    """PostgreSQL's autovacuum would analyse the new tables within a minute; do it now.
-    SQLite gets no statistics: the app never runs ANALYZE."""
-    if connection.vendor != "postgresql":
-        return "none (the app never runs ANALYZE on SQLite)"
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
-    return "VACUUM ANALYZE after loading (as autovacuum would)"
 
 
 # ================================================================ measurements
@@ -832,28 +636,6 @@ SEARCHES = [
     "վերմակ", "winter jacket", "куртка", "paracetamol", "парацетамол", "зубная паста",
     "atami matsuk", "toothpaste", "детская смесь", "katnakharnurd", "grechka", "2000000000015",
 ]  # fmt: skip
-
-
-@dataclass
-class Timing:
-    name: str
-    samples: list[float]  # milliseconds
-    note: str = ""
-
-    def percentile(self, p: float) -> float:
-        ordered = sorted(self.samples)
-        return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-
-def timed(fn: Callable[[], object], samples: int) -> list[float]:
-    for _ in range(WARMUP):
-        fn()
-    result = []
-    for _ in range(samples):
-        start = time.perf_counter()
-        fn()
-        result.append((time.perf_counter() - start) * 1000)
-    return result
 
 
 class Desks:
@@ -916,9 +698,9 @@ def measure(net: Network, samples: int, rng: random.Random, show_queries: bool) 
     ]
     timings = []
     for name, fn in operations:
-        timings.append(Timing(name, timed(fn, samples)))
+        timings.extend(benchkit.timed(name, fn, samples))
         if show_queries:
-            print_queries(name, fn)
+            benchkit.print_queries(name, fn, slowest=5, width=240)
     kb = sum(desks.page_bytes) / len(desks.page_bytes) / 1024
     timings[1].note = f"average page {kb:.0f} KB"
     missing = sorted(q for q, n in desks.hits.items() if not n)
@@ -926,78 +708,30 @@ def measure(net: Network, samples: int, rng: random.Random, show_queries: bool) 
     return timings
 
 
-def print_queries(name: str, fn: Callable[[], object]) -> None:
-    """Run one more sample and print its queries, slowest first, timed to the microsecond."""
-    queries: list[tuple[float, str]] = []
-
-    def timer(execute, sql, params, many, context):
-        start = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            queries.append(((time.perf_counter() - start) * 1000, sql))
-
-    start = time.perf_counter()
-    with connection.execute_wrapper(timer):
-        fn()
-    elapsed = (time.perf_counter() - start) * 1000
-    in_database = sum(ms for ms, _ in queries)
-    say(f"\n{name}: {elapsed:.1f} ms, {len(queries)} queries, {in_database:.1f} ms of them")
-    for ms, sql in sorted(queries, reverse=True)[:5]:
-        say(f"  {ms:7.2f} ms  {sql[:240]}")
-
-
 # ================================================================ report
 
 
-def engine() -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-            return f"PostgreSQL {cursor.fetchone()[0]}"
-        cursor.execute("SELECT sqlite_version()")
-        return f"SQLite {cursor.fetchone()[0]} (file, WAL)"
-
-
 def report(*, timings: list[Timing], held: dict, steps: dict, statistics: str, load: str):
-    kinds = ", ".join(f"{k} {n:,}" for k, n in held["kinds"].most_common())
     per_point = held["points"] or 1
-    say("\nKamavor ledger benchmark")
-    say(f"  database      {engine()}")
-    say(
-        f"  network       {held['points']} points, {held['items']:,} items, {held['lots']:,} lots "
+    network = (
+        f"{held['points']} points, {held['items']:,} items, {held['lots']:,} lots "
         f"({held['in stock']:,} in stock; {held['items on hand'] / per_point:.0f} items on hand "
         f"per point), {held['documents']:,} documents, {held['lines']:,} lines"
     )
-    say(f"  movements     {held['movements']:,} ({kinds})")
-    say(
-        f"  consistency   {'BROKEN' if held['broken'] else 'OK'}: {held['balances']:,} balances; "
-        + held["detail"]
+    benchkit.report(
+        "Kamavor ledger benchmark",
+        [("network", network)],
+        held=held,
+        steps=steps,
+        statistics=statistics,
+        load=load,
+        timings=timings,
+        width=26,
+        cpu=False,
     )
-    say(f"  statistics    {statistics}")
-    say("  build time    " + ", ".join(f"{k} {v:.0f} s" for k, v in steps.items()))
-    say(f"  machine       {os.cpu_count()} CPUs, load average {load} while measuring")
-    say(f"\n  {'operation':<26}{'samples':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}  p95 < 50 ms")
-    for t in timings:
-        p95 = t.percentile(95)
-        say(
-            f"  {t.name:<26}{len(t.samples):>8}{t.percentile(50):>9.1f}{p95:>9.1f}"
-            f"{max(t.samples):>9.1f}  {'yes' if p95 < TARGET_MS else 'NO '}"
-            + (f"  ({t.note})" if t.note else "")
-        )
 
 
-def build(rng: random.Random, steps: dict[str, float]) -> Network:
-    start = time.perf_counter()
-
-    def step(name: str) -> None:
-        nonlocal start
-        steps[name] = time.perf_counter() - start
-        start = time.perf_counter()
-
-    say(f"Building in {DATABASE_URL} (data folder {DATA_DIR})")
-    call_command("migrate", verbosity=0)
-    step("schema")
+def build(rng: random.Random, step: Callable[[str], None]) -> Network:
     net = build_network(OPTIONS.points)
     build_catalogue(OPTIONS.items, rng)
     step("network and catalogue")
@@ -1007,34 +741,7 @@ def build(rng: random.Random, steps: dict[str, float]) -> Network:
     return net
 
 
-def main() -> None:
-    rng = random.Random(OPTIONS.seed)
-    steps: dict[str, float] = {}
-    if OPTIONS.reuse:
-        call_command("migrate", verbosity=0)  # the code may have moved on since --keep
-        net = load_network()
-    else:
-        net = build(rng, steps)
-    started = time.perf_counter()
-    held = survey()
-    statistics = "as left by the run that built it" if OPTIONS.reuse else analyse()
-    steps["checks and statistics"] = time.perf_counter() - started
-    steps["total"] = sum(steps.values())
-    say(f"Measuring {OPTIONS.samples} samples of each operation")
-    before = os.getloadavg()[0]
-    timings = measure(net, OPTIONS.samples, rng, OPTIONS.queries)
-    load = f"{before:.1f} → {os.getloadavg()[0]:.1f}"
-    report(timings=timings, held=held, steps=steps, statistics=statistics, load=load)
-
-
 if __name__ == "__main__":
-    try:
-        main()
-    finally:
-        connection.close()
-        if OPTIONS.keep:
-            say(f"\nKept {DATABASE_URL}: measure it again with --reuse --database-url URL")
-        else:
-            drop_database()  # a no-op for --reuse, which never drops what it did not create
-        if not OPTIONS.keep or OPTIONS.reuse:
-            shutil.rmtree(DATA_DIR, ignore_errors=True)
+    benchkit.run(
+        BENCH, build=build, load_network=load_network, survey=survey, measure=measure, report=report
+    )
