@@ -661,6 +661,9 @@ class Desks:
 
 
 def measure(net: Network, samples: int, rng: random.Random, show_queries: bool) -> list[Timing]:
+    from kamavor.core.sqlite import start_checkpointer
+
+    start_checkpointer()  # as `kamavor serve` does on SQLite (nothing on PostgreSQL)
     # A server process holds none of the build's objects: keep the collector off them.
     gc.collect()
     gc.freeze()
