@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import heapq
 import itertools
 import json
@@ -690,6 +691,9 @@ def measure(net: Network, samples: int, rng: random.Random, show_queries: bool) 
     from kamavor.core.sqlite import start_checkpointer
 
     start_checkpointer()  # as `kamavor serve` does on SQLite (nothing on PostgreSQL)
+    # A server process holds none of the build's objects: keep the collector off them.
+    gc.collect()
+    gc.freeze()
     desks = Desks(net, rng)
     operations = [
         ("post_donation, 10 lines", desks.donation),
