@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -60,3 +62,15 @@ def public_page(
     response.headers["ETag"] = f'"{digest}"'
     patch_cache_control(response, public=True, max_age=MAX_AGE)
     return get_conditional_response(request, etag=response.headers["ETag"], response=response)
+
+
+def in_language(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Run the whole view (service messages included) in the URL's language."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, lang: str, *args, **kwargs) -> HttpResponse:
+        with translation.override(lang):
+            request.LANGUAGE_CODE = lang
+            return view(request, lang, *args, **kwargs)
+
+    return wrapped
