@@ -15,11 +15,21 @@ urlpatterns = [
     path("<lang:lang>/shifts/", in_language(shifts.board), name="board"),
     path("<lang:lang>/shifts/<int:shift_id>/", in_language(shifts.signup), name="signup"),
     path("<lang:lang>/v/<str:token>/", in_language(shifts.mine), name="mine"),
-    path("<lang:lang>/v/<str:token>/shifts.ics", in_language(shifts.volunteer_calendar), name="mine_ics"),
-    path("<lang:lang>/v/<str:token>/cancel/<int:signup_id>/", in_language(shifts.cancel), name="cancel"),
+    path(
+        "<lang:lang>/v/<str:token>/shifts.ics",
+        in_language(shifts.volunteer_calendar),
+        name="mine_ics",
+    ),
+    path(
+        "<lang:lang>/v/<str:token>/cancel/<int:signup_id>/",
+        in_language(shifts.cancel),
+        name="cancel",
+    ),
     path("<lang:lang>/v/<str:token>/join/<int:shift_id>/", in_language(shifts.join), name="join"),
     path("<lang:lang>/<slug:slug>/", in_language(views.point), name="point"),
     path("<lang:lang>/<slug:slug>/poster/", in_language(views.poster), name="poster"),
     path("<lang:lang>/<slug:slug>/needs.txt", in_language(views.plain_text), name="text"),
-    path("<lang:lang>/<slug:slug>/shifts.ics", in_language(shifts.point_calendar), name="point_ics"),
+    path(
+        "<lang:lang>/<slug:slug>/shifts.ics", in_language(shifts.point_calendar), name="point_ics"
+    ),
 ]

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from kamavor.volunteers.models import Shift, Task
 
@@ -62,7 +63,7 @@ def calendar(shifts: Iterable[Shift], *, name: str, host: str = "kamavor") -> st
             f"DTSTAMP:{now}",
             f"DTSTART:{_stamp(shift.starts_at)}",
             f"DTEND:{_stamp(shift.ends_at)}",
-            f"SUMMARY:{_escape(f'{Task(shift.task).label}: {point.name}')}",
+            f"SUMMARY:{_escape(f'{capfirst(Task(shift.task).label)}: {point.name}')}",
             f"LOCATION:{_escape(place)}",
         ]
         if shift.notes:

@@ -12,7 +12,14 @@ from tests.factories import World
 
 
 def make_shift(
-    w: World, *, point=None, in_hours: int = 24, hours: int = 4, hands: int = 3, task="sorting"
+    w: World,
+    *,
+    point=None,
+    in_hours: int = 24,
+    hours: int = 4,
+    hands: int = 3,
+    task="sorting",
+    by=None,
 ) -> Shift:
     starts = timezone.now().replace(minute=0, second=0, microsecond=0) + dt.timedelta(
         hours=in_hours
@@ -24,7 +31,7 @@ def make_shift(
         ends_at=starts + dt.timedelta(hours=hours),
         hands_needed=hands,
         notes="Bring gloves",
-        by=w.coordinator,
+        by=by or w.coordinator,
     )
 
 
