@@ -25,7 +25,10 @@ def _address(request: HttpRequest) -> str:
 
 def _shift(shift_id: int) -> Shift:
     shift = (
-        Shift.objects.upcoming().filter(pk=shift_id, point__in=listed_points()).with_taken().first()
+        Shift.objects.upcoming()
+        .filter(pk=shift_id, point__in=listed_points(), starts_at__gt=timezone.now())
+        .with_taken()
+        .first()
     )
     if shift is None:
         raise Http404

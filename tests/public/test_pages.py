@@ -90,7 +90,8 @@ def test_the_poster_prints_on_a4(client, w):
 
     body = client.get(f"/en/{w.point.slug}/poster/").content.decode()
     assert 'class="poster"' in body
-    css = open(finders.find("kamavor/public.css")).read()
+    with open(finders.find("kamavor/public.css")) as file:
+        css = file.read()
     assert "@page { size: A4" in css and "@media print" in css
 
 
@@ -124,7 +125,7 @@ def test_the_page_has_no_third_party_reference(client, w, pages):
     for path, _phrase in pages.values():
         body = client.get(path.format(lang="hy")).content.decode()
         sources = re.findall(r'(?:src|href)="([^"]+)"', body)
-        loaded = [s for s in re.findall(r'<(?:link|img|script)[^>]+(?:src|href)="([^"]+)"', body)]
+        loaded = re.findall(r'<(?:link|img|script)[^>]+(?:src|href)="([^"]+)"', body)
         assert all(s.startswith("/") for s in loaded), loaded
         # The only outside link is the OpenStreetMap one, which loads nothing by itself.
         outside = [s for s in sources if s.startswith("http")]

@@ -49,7 +49,7 @@ def _posts(w, shift, signup):
                 "end": "14:00",
                 "hands_needed": 2,
             },
-        ),  # fmt: skip
+        ),
         "line": (f"/desk/{p}/public/line/", {"item": w.soap.pk, "pinned": "on"}),
     }
 
