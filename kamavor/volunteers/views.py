@@ -136,9 +136,16 @@ def roster_csv(request: HttpRequest, point, shift_id: int) -> HttpResponse:
     response.write("\ufeff")  # spreadsheets read UTF-8 (Armenian, Cyrillic) with a BOM
     writer = csv.writer(response)
     writer.writerow(
-        [_("name"), _("phone"), _("e-mail"), _("languages"), _("checked in"), _("checked out"),
-         _("no-show")]
-    )  # fmt: skip
+        [
+            _("Name"),
+            _("Phone"),
+            _("E-mail"),
+            _("Languages"),
+            _("Checked in"),
+            _("Checked out"),
+            _("No-show"),
+        ]
+    )
     for signup in signups:
         contact = contacts[signup.volunteer_id]
         writer.writerow(
