@@ -32,7 +32,9 @@ RECENT_DAYS = 7
 URGENT_SHARE = 4
 SURPLUS_FACTOR = 3
 SURPLUS_UNITS = 100
-SHOWN = {Level.URGENT: 30, Level.NEEDED: 30, Level.ENOUGH: 15, Level.DO_NOT_BRING: 15}
+# At most this many lines of each level, and of all (pinned lines first): a page stays small.
+SHOWN = {Level.URGENT: 25, Level.NEEDED: 25, Level.ENOUGH: 12, Level.DO_NOT_BRING: 12}
+MAX_LINES = 60
 CACHE_SECONDS = 600
 PRESSING = (Request.Urgency.HIGH, Request.Urgency.CRITICAL)
 
@@ -285,4 +287,4 @@ def needed_now(point: Point, *, figures: dict | None = None) -> list[Line]:
         shown[line.level] += 1
         if line.pinned or shown[line.level] <= SHOWN[Level(line.level)]:
             kept.append(line)
-    return kept
+    return kept[:MAX_LINES]

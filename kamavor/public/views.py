@@ -14,7 +14,7 @@ from kamavor.public.models import Level, listed_points
 from kamavor.public.needs import Line, accepted_categories, figures_for, needed_now
 from kamavor.volunteers.board import open_shifts
 
-NETWORK_LINES = 6
+NETWORK_LINES = 4
 POINT_SHIFTS = 8
 
 
@@ -46,6 +46,15 @@ def grouped(lines: list[Line]) -> list[tuple[str, str, list[Line]]]:
     ]
 
 
+def _summary(lines: list[Line]) -> list[tuple[str, str, list[str]]]:
+    """The first few urgent and needed names of a point, for the network's page."""
+    return [
+        (level.value, level.label, names[:NETWORK_LINES])
+        for level in (Level.URGENT, Level.NEEDED)
+        if (names := [line.name for line in lines if line.level == level])
+    ]
+
+
 def _network_name() -> str:
     return getattr(settings, "KAMAVOR_NETWORK_NAME", "Kamavor")
 
@@ -59,8 +68,7 @@ def network(request: HttpRequest, lang: str) -> HttpResponse:
         if point.organisation_id not in figures:
             figures[point.organisation_id] = figures_for(point.organisation)
         lines = needed_now(point, figures=figures[point.organisation_id])
-        wanted = [line for line in lines if line.level in (Level.URGENT, Level.NEEDED)]
-        entries.append((point, wanted[:NETWORK_LINES]))
+        entries.append((point, _summary(lines)))
     return public_page(
         request,
         "public/network.html",

@@ -19,6 +19,9 @@ from kamavor.volunteers.mail import send_link
 from kamavor.volunteers.models import Shift, Volunteer
 
 
+BOARD_LIMIT = 30  # keeps the board under 30 KB on a weak connection
+
+
 def _address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
@@ -45,7 +48,7 @@ def _volunteer(token: str) -> Volunteer:
 
 @require_safe
 def board(request: HttpRequest, lang: str) -> HttpResponse:
-    return public_page(request, "volunteers/board.html", {"shifts": open_shifts()}, lang=lang)
+    return public_page(request, "volunteers/board.html", {"shifts": open_shifts(limit=BOARD_LIMIT)}, lang=lang)
 
 
 def signup(request: HttpRequest, lang: str, shift_id: int) -> HttpResponse:
