@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.utils import timezone, translation
 from django.views.decorators.http import require_POST, require_safe
 
-from kamavor.core.errors import KamavorError
+from kamavor.core.errors import InvalidInput, KamavorError
 from kamavor.public.http import public_page
 from kamavor.public.models import listed_points
 from kamavor.public.views import get_listed_point
@@ -48,7 +48,9 @@ def _volunteer(token: str) -> Volunteer:
 
 @require_safe
 def board(request: HttpRequest, lang: str) -> HttpResponse:
-    return public_page(request, "volunteers/board.html", {"shifts": open_shifts(limit=BOARD_LIMIT)}, lang=lang)
+    return public_page(
+        request, "volunteers/board.html", {"shifts": open_shifts(limit=BOARD_LIMIT)}, lang=lang
+    )
 
 
 def signup(request: HttpRequest, lang: str, shift_id: int) -> HttpResponse:
@@ -68,8 +70,11 @@ def signup(request: HttpRequest, lang: str, shift_id: int) -> HttpResponse:
             _signup, token = services.sign_up(shift=shift, address=_address(request), **values)
         except KamavorError as error:
             context.update(values=values, error=error.message)
+            # The form comes back with its error (200, as every form of the desks does); a
+            # full shift or a flood keep their own status (409, 429).
+            status = 200 if isinstance(error, InvalidInput) else error.status
             return public_page(
-                request, "volunteers/signup.html", context, lang=lang, status=error.status,
+                request, "volunteers/signup.html", context, lang=lang, status=status,
                 cacheable=False,
             )  # fmt: skip
         url = f"/{lang}/v/{token}/"
