@@ -18,7 +18,6 @@ from kamavor.volunteers.ical import calendar
 from kamavor.volunteers.mail import send_link
 from kamavor.volunteers.models import Shift, Volunteer
 
-
 BOARD_LIMIT = 30  # keeps the board under 30 KB on a weak connection
 
 
