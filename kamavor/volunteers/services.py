@@ -8,6 +8,7 @@ returns to a coordinator of the point's organisation, after writing the audit en
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import secrets
 from collections.abc import Iterable, Sequence
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from kamavor.core.errors import Conflict, InvalidInput, KamavorError
 from kamavor.households.sealing import normalise_phone, vault
+from kamavor.lib.sealing import Vault
 from kamavor.network.access import Action, may
 from kamavor.network.models import Point
 from kamavor.volunteers.models import (
@@ -264,6 +266,14 @@ def cancel_shift(*, shift: Shift, by) -> Shift:
     return shift
 
 
+def _phone_digest(phone: str, v: Vault) -> str:
+    return v.digest("volunteer-phone:" + normalise_phone(phone)) if phone else ""
+
+
+def _email_digest(email: str, v: Vault) -> str:
+    return v.digest("volunteer-email:" + email.strip().lower()) if email else ""
+
+
 # ---------------------------------------------------------------- rate limit
 
 
@@ -293,7 +303,9 @@ def _count_hit(form: str, address: str, now: dt.datetime) -> None:
 
 
 def link_digest(token: str) -> str:
-    return vault().digest("volunteer-link:" + token)
+    """The stored form of a private link's token. A plain SHA-256 is enough for 192 random
+    bits (nothing to guess), and it survives a rotation of the encryption keys."""
+    return hashlib.sha256(("volunteer-link:" + token).encode()).hexdigest()
 
 
 def volunteer_for_link(token: str) -> Volunteer | None:
@@ -347,8 +359,8 @@ def sign_up(
             name_sealed=v.seal(name),
             phone_sealed=v.seal(phone),
             email_sealed=v.seal(email),
-            phone_digest=v.digest("volunteer-phone:" + normalise_phone(phone)) if phone else "",
-            email_digest=v.digest("volunteer-email:" + email.lower()) if email else "",
+            phone_digest=_phone_digest(phone, v),
+            email_digest=_email_digest(email, v),
             languages=spoken,
             language=(translation.get_language() or "hy")[:2],
             link_digest=link_digest(token),
@@ -523,3 +535,38 @@ def open_names(*, by, point: Point, people: Sequence[PersonHours]) -> dict[str, 
         for p in people
     )
     return {p.key: v.open(p.volunteer.name_sealed) for p in people}
+
+
+# ---------------------------------------------------------------- retention and keys
+
+
+def erase_old_contacts(*, days: int, now: dt.datetime | None = None) -> int:
+    """Erase the contact data of volunteers whose last shift ended `days` days ago or more
+    (their sign-ups and hours stay, without a name). Returns how many were erased."""
+    if days < 1:
+        raise InvalidInput(_("Keep personal data at least one day."), field="days")
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    recent = SignUp.objects.filter(shift__ends_at__gte=cutoff).values("volunteer_id")
+    old = Volunteer.objects.exclude(pk__in=recent).exclude(name_sealed="", phone_sealed="")
+    return old.update(
+        name_sealed="", phone_sealed="", email_sealed="", phone_digest="", email_digest=""
+    )
+
+
+def rotate_contact_keys() -> int:
+    """Re-seal every volunteer's contact data with the first key and recompute its digests."""
+    v = vault()
+    count = 0
+    for volunteer in Volunteer.objects.exclude(name_sealed="").iterator():
+        volunteer.name_sealed = v.reseal(volunteer.name_sealed)
+        volunteer.phone_sealed = v.reseal(volunteer.phone_sealed)
+        volunteer.email_sealed = v.reseal(volunteer.email_sealed)
+        volunteer.phone_digest = _phone_digest(v.open(volunteer.phone_sealed), v)
+        volunteer.email_digest = _email_digest(v.open(volunteer.email_sealed), v)
+        volunteer.save(
+            update_fields=[
+                "name_sealed", "phone_sealed", "email_sealed", "phone_digest", "email_digest",
+            ]
+        )  # fmt: skip
+        count += 1
+    return count
