@@ -112,21 +112,37 @@ def _standard_dues(organisation: Organisation, points: list[int], today: dt.date
     periods: dict[int, int] = {}
     for standard in standards:
         periods[standard.item_id] = max(periods.get(standard.item_id, 0), standard.period_days)
+    handed = _handed_out(points, periods, today)
     dues = {}
     for item_id, total in entitled.items():
-        handed = -(
+        if total - handed.get(item_id, 0) > 0:
+            dues[item_id] = total - handed.get(item_id, 0)
+    return dues
+
+
+def _handed_out(points: list[int], periods: dict[int, int], today: dt.date) -> dict[int, int]:
+    """Units of each item handed out at the points in its period: one query per period length
+    (there are only a few: a week, a month, a season), not per item."""
+    by_period: dict[int, list[int]] = defaultdict(list)
+    for item_id, days in periods.items():
+        by_period[days].append(item_id)
+    handed: dict[int, int] = {}
+    for days, item_ids in by_period.items():
+        rows = (
             Movement.objects.filter(
                 point_id__in=points,
-                item_id=item_id,
+                item_id__in=item_ids,
                 kind=Movement.Kind.DISTRIBUTION,
-                at__gte=period_start(today, periods[item_id]),
+                at__gte=period_start(today, days),
                 reversed_by__isnull=True,
-            ).aggregate(s=Sum("quantity"))["s"]
-            or 0
+            )
+            .values("item_id")
+            .annotate(s=Sum("quantity"))
+            .values_list("item_id", "s")
+            .order_by()
         )
-        if total - handed > 0:
-            dues[item_id] = total - handed
-    return dues
+        handed.update((item_id, -total) for item_id, total in rows)
+    return handed
 
 
 def _requested(organisation: Organisation) -> tuple[dict, dict, set]:

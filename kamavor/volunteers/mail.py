@@ -21,7 +21,8 @@ def send_link(*, email: str, url: str, lang: str) -> None:
         return
     with translation.override(lang):
         body = render_to_string("volunteers/mail_link.txt", {"url": url})
-        EmailMessage(_("Your volunteer sign-ups"), body, to=[email]).send()
+        # The sign-up is made already: a mail server that is down must not hide the link.
+        EmailMessage(_("Your volunteer sign-ups"), body, to=[email]).send(fail_silently=True)
 
 
 def _tomorrow(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -285,6 +285,11 @@ def address_key(address: str) -> str:
 def _count_hit(form: str, address: str, now: dt.datetime) -> None:
     """Refuse when this address sent the form too often lately, else remember this one."""
     key = address_key(address)
+    if connection.vendor == "postgresql":
+        # Several app processes: one submission per address counts at a time (SQLite's
+        # immediate transactions already queue every writer).
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int(key[:15], 16)])
     window = dt.timedelta(minutes=settings.KAMAVOR_PUBLIC_FORM_WINDOW)
     recent = FormHit.objects.filter(form=form, key=key, at__gt=now - window).count()
     if recent >= settings.KAMAVOR_PUBLIC_FORM_LIMIT:
@@ -326,7 +331,7 @@ def _place(shift: Shift, volunteer: Volunteer, now: dt.datetime) -> SignUp:
     if shift.signups.active().filter(volunteer=volunteer).exists():
         raise Conflict(_("You have already signed up for this shift."))
     if shift.signups.active().count() >= shift.hands_needed:
-        raise Conflict(_("This shift is full. Please choose another one."))
+        raise Conflict(_("This shift is full. Please choose another one."), code="shift_full")
     try:
         with transaction.atomic():
             return SignUp.objects.create(shift=shift, volunteer=volunteer, created_at=now)
