@@ -254,15 +254,7 @@ def accepted_categories(point: Point) -> list[Category]:
     return chosen or list(Category.objects.all())
 
 
-def needed_now(point: Point, *, figures: dict | None = None) -> list[Line]:
-    """The point's list: computed levels, with the coordinator's pins and overrides on top,
-    limited to what the point accepts; pinned first, then most needed first."""
-    figures = figures_for(point.organisation) if figures is None else figures
-    accepted = {c.pk for c in accepted_categories(point)}
-    overrides = {
-        ("item", o.item_id) if o.item_id else ("category", o.category_id): o
-        for o in NeedOverride.objects.filter(point=point)
-    }
+def _levels(figures: dict, overrides: dict) -> dict:
     levels = {}
     for key, numbers in figures.items():
         level = level_for(numbers)
@@ -273,29 +265,11 @@ def needed_now(point: Point, *, figures: dict | None = None) -> list[Line]:
             levels[key] = override.level
         elif key not in levels and override.pinned:
             levels[key] = Level.NEEDED
-    items = Item.objects.select_related("category").in_bulk(
-        [pk for kind, pk in levels if kind == "item"]
-    )
-    categories = Category.objects.in_bulk([pk for kind, pk in levels if kind == "category"])
-    lines = []
-    for (kind, pk), level in levels.items():
-        item = items.get(pk) if kind == "item" else None
-        category = categories.get(pk) if kind == "category" else None
-        if not (item or category):
-            continue
-        category_id = item.category_id if item else category.pk
-        override = overrides.get((kind, pk))
-        if category_id not in accepted and not override:
-            continue
-        lines.append(
-            Line(
-                item=item,
-                category=category,
-                level=level,
-                note=override.note if override else "",
-                pinned=bool(override and override.pinned),
-            )
-        )
+    return levels
+
+
+def _trim(lines: list[Line]) -> list[Line]:
+    """Pinned first, then most needed first; at most so many of each level, and of all."""
     lines.sort(key=lambda line: (not line.pinned, LEVEL_RANK[line.level], line.name))
     shown: dict[str, int] = defaultdict(int)
     kept = []
@@ -304,3 +278,54 @@ def needed_now(point: Point, *, figures: dict | None = None) -> list[Line]:
         if line.pinned or shown[line.level] <= SHOWN[Level(line.level)]:
             kept.append(line)
     return kept[:MAX_LINES]
+
+
+def needed_now_at(points: list[Point]) -> dict[int, list[Line]]:
+    """Each point's list: computed levels with the coordinator's pins and overrides on top,
+    limited to what the point accepts. A fixed number of queries for any number of points."""
+    figures = {}
+    for point in points:
+        if point.organisation_id not in figures:
+            figures[point.organisation_id] = figures_for(point.organisation)
+    overrides: dict[int, dict] = defaultdict(dict)
+    for o in NeedOverride.objects.filter(point__in=points):
+        key = ("item", o.item_id) if o.item_id else ("category", o.category_id)
+        overrides[o.point_id][key] = o
+    chosen: dict[int, set[int]] = defaultdict(set)
+    for point_id, category_id in PublicPage.accepts.through.objects.filter(
+        publicpage__point__in=points
+    ).values_list("publicpage__point_id", "category_id"):
+        chosen[point_id].add(category_id)
+    levels = {p.pk: _levels(figures[p.organisation_id], overrides[p.pk]) for p in points}
+    wanted = {key for point_levels in levels.values() for key in point_levels}
+    items = Item.objects.in_bulk([pk for kind, pk in wanted if kind == "item"])
+    categories = Category.objects.in_bulk([pk for kind, pk in wanted if kind == "category"])
+    lists = {}
+    for point in points:
+        accepted = chosen.get(point.pk)
+        lines = []
+        for (kind, pk), level in levels[point.pk].items():
+            item = items.get(pk) if kind == "item" else None
+            category = categories.get(pk) if kind == "category" else None
+            if not (item or category):
+                continue
+            override = overrides[point.pk].get((kind, pk))
+            category_id = item.category_id if item else category.pk
+            if accepted and category_id not in accepted and not override:
+                continue
+            lines.append(
+                Line(
+                    item=item,
+                    category=category,
+                    level=level,
+                    note=override.note if override else "",
+                    pinned=bool(override and override.pinned),
+                )
+            )
+        lists[point.pk] = _trim(lines)
+    return lists
+
+
+def needed_now(point: Point) -> list[Line]:
+    """One point's list (see needed_now_at)."""
+    return needed_now_at([point])[point.pk]

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 from kamavor.network.models import Point
 from kamavor.public.http import public_page
 from kamavor.public.models import Level, listed_points
-from kamavor.public.needs import Line, accepted_categories, figures_for, needed_now
+from kamavor.public.needs import Line, accepted_categories, needed_now, needed_now_at
 from kamavor.volunteers.board import open_shifts
 
 NETWORK_LINES = 4
@@ -62,13 +62,8 @@ def _network_name() -> str:
 @require_safe
 def network(request: HttpRequest, lang: str) -> HttpResponse:
     points = list(listed_points())
-    figures: dict = {}
-    entries = []
-    for point in points:
-        if point.organisation_id not in figures:
-            figures[point.organisation_id] = figures_for(point.organisation)
-        lines = needed_now(point, figures=figures[point.organisation_id])
-        entries.append((point, _summary(lines)))
+    lists = needed_now_at(points)
+    entries = [(point, _summary(lists[point.pk])) for point in points]
     return public_page(
         request,
         "public/network.html",
