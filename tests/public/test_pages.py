@@ -130,3 +130,14 @@ def test_the_page_has_no_third_party_reference(client, w, pages):
         # The only outside link is the OpenStreetMap one, which loads nothing by itself.
         outside = [s for s in sources if s.startswith("http")]
         assert all(s.startswith("https://www.openstreetmap.org/") for s in outside), outside
+
+
+def test_the_root_leads_visitors_to_the_public_pages_and_members_to_their_desk(w):
+    from django.test import Client
+
+    from tests.factories import desk
+
+    assert Client(HTTP_ACCEPT_LANGUAGE="ru").get("/")["Location"] == "/ru/"
+    assert Client(HTTP_ACCEPT_LANGUAGE="de").get("/")["Location"] == "/hy/"
+    assert desk(w.coordinator).get("/")["Location"] == "/desk/"
+    assert 'href="/login/"' in Client().get("/en/").content.decode()
