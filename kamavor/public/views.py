@@ -3,9 +3,11 @@ version of the list. No login, the language in the URL, no script, small and cac
 
 from __future__ import annotations
 
+import segno
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from kamavor.network.models import Point
@@ -102,7 +104,12 @@ def point(request: HttpRequest, lang: str, slug: str) -> HttpResponse:
 def poster(request: HttpRequest, lang: str, slug: str) -> HttpResponse:
     """One A4 page for the point's door: what to bring, what not to."""
     point = get_listed_point(slug)
-    return public_page(request, "public/poster.html", _point_context(point), lang=lang)
+    context = _point_context(point)
+    context["url"] = request.build_absolute_uri(f"/{lang}/{point.slug}/")
+    context["qr"] = mark_safe(
+        segno.make(context["url"], error="m").svg_inline(scale=3, border=2, omitsize=True)
+    )
+    return public_page(request, "public/poster.html", context, lang=lang)
 
 
 @require_safe

@@ -90,6 +90,7 @@ def test_the_poster_prints_on_a4(client, w):
 
     body = client.get(f"/en/{w.point.slug}/poster/").content.decode()
     assert 'class="poster"' in body
+    assert "<svg" in body and f"http://testserver/en/{w.point.slug}/" in body  # the QR code
     with open(finders.find("kamavor/public.css")) as file:
         css = file.read()
     assert "@page { size: A4" in css and "@media print" in css
