@@ -79,3 +79,29 @@ def send_reminders(*, now: dt.datetime | None = None) -> int:
             ).send()
             sent += 1
     return sent
+
+
+def send_cancellation(*, shift, volunteers) -> list:
+    """Tell the volunteers of a cancelled shift who gave an e-mail; returns those told."""
+    v = vault()
+    told = []
+    with get_connection() as connection:
+        for volunteer in volunteers:
+            email = v.open(volunteer.email_sealed)
+            if not email:
+                continue
+            with translation.override(volunteer.language):
+                body = render_to_string(
+                    "volunteers/mail_cancelled.txt",
+                    {
+                        "shift": shift,
+                        "starts": timezone.localtime(shift.starts_at),
+                        "ends": timezone.localtime(shift.ends_at),
+                        "public_url": settings.KAMAVOR_PUBLIC_URL,
+                        "lang": volunteer.language,
+                    },
+                )
+                subject = _("Your shift is cancelled")
+            EmailMessage(subject, body, to=[email], connection=connection).send(fail_silently=True)
+            told.append(volunteer)
+    return told

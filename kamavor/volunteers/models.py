@@ -70,6 +70,10 @@ class ShiftTemplate(models.Model):
     def __str__(self) -> str:
         return f"{self.point} {self.task} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
 
+    @property
+    def weekday_names(self) -> list[str]:
+        return [str(label) for day, label in WEEKDAYS if day in self.weekdays]
+
 
 class ShiftQuerySet(models.QuerySet):
     def upcoming(self, now: dt.datetime | None = None) -> ShiftQuerySet:

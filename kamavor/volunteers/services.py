@@ -27,6 +27,7 @@ from kamavor.households.sealing import normalise_phone, vault
 from kamavor.lib.sealing import Vault
 from kamavor.network.access import Action, may
 from kamavor.network.models import Point
+from kamavor.volunteers.mail import send_cancellation
 from kamavor.volunteers.models import (
     ContactAudit,
     FormHit,
@@ -259,11 +260,36 @@ def plan_all_shifts(*, today: dt.date | None = None) -> int:
     )
 
 
-def cancel_shift(*, shift: Shift, by) -> Shift:
+def cancel_shift(*, shift: Shift, by) -> int:
+    """Cancel a shift and tell its volunteers who gave an e-mail, each in their language.
+    Returns how many were told."""
     _require(by, shift.point)
+    if shift.cancelled:
+        return 0
     shift.cancelled = True
     shift.save(update_fields=["cancelled"])
-    return shift
+    signups = list(shift.signups.active().select_related("volunteer"))
+    told = send_cancellation(shift=shift, volunteers=[s.volunteer for s in signups])
+    _audit(
+        by=by, shift=shift, volunteers=told, action=ContactAudit.Action.CONTACT,
+        fields=["email"],
+    )  # fmt: skip
+    return len(told)
+
+
+def stop_template(*, template: ShiftTemplate, by) -> int:
+    """Stop a repeating shift: no more are planned, and its coming shifts that nobody signed
+    up for are cancelled (those with volunteers stay, for the coordinator to decide).
+    Returns how many were cancelled."""
+    _require(by, template.point)
+    template.active = False
+    template.save(update_fields=["active"])
+    taken = SignUp.objects.active().filter(shift__template=template).values("shift_id")
+    return (
+        template.shifts.filter(starts_at__gt=timezone.now(), cancelled=False)
+        .exclude(pk__in=taken)
+        .update(cancelled=True)
+    )
 
 
 def _phone_digest(phone: str, v: Vault) -> str:

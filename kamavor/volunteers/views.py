@@ -215,8 +215,26 @@ def write(request: HttpRequest, point, shift_id: int) -> HttpResponse:
 @require_POST
 @point_view(Action.MANAGE_SHIFTS)
 def cancel(request: HttpRequest, point, shift_id: int) -> HttpResponse:
-    services.cancel_shift(shift=get_shift_at(point, shift_id), by=request.user)
-    messages.success(request, _("Shift cancelled."))
+    told = services.cancel_shift(shift=get_shift_at(point, shift_id), by=request.user)
+    messages.success(
+        request, _("Shift cancelled; %(n)d volunteers were told by e-mail.") % {"n": told}
+    )
+    return redirect("volunteers:shifts", point_id=point.pk)
+
+
+@require_POST
+@point_view(Action.MANAGE_SHIFTS)
+def stop(request: HttpRequest, point, template_id: int) -> HttpResponse:
+    """Stop a repeating shift."""
+    template = ShiftTemplate.objects.filter(point=point, pk=template_id, active=True).first()
+    if template is None:
+        return HttpResponse(status=404)
+    cancelled = services.stop_template(template=template, by=request.user)
+    messages.success(
+        request,
+        _("Repeating shift stopped; %(n)d coming shifts without volunteers were cancelled.")
+        % {"n": cancelled},
+    )
     return redirect("volunteers:shifts", point_id=point.pk)
 
 

@@ -9,7 +9,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from kamavor.volunteers.board import open_shifts
 from kamavor.volunteers.models import ContactAudit, Shift, ShiftTemplate, SignUp
+from kamavor.volunteers.services import create_template
 from tests.factories import desk
 from tests.volunteers.helpers import make_shift, sign
 
@@ -203,3 +205,35 @@ def test_hours_per_volunteer_and_recurring_volunteers(w):
     body = client.get(f"/desk/{w.point.pk}/volunteers/").content.decode()
     assert "7.0" in body and "recurring" in body
     assert body.count("<tr>") == 2  # header and one person
+
+
+def test_cancelling_a_shift_tells_its_volunteers(w, roster):
+    shift, signup = roster
+    sign(shift, name="Aram", email="", ip="10.0.0.7")  # a phone only: not written to
+    mail.outbox.clear()
+    response = desk(w.coordinator).post(f"/desk/{w.point.pk}/shifts/{shift.pk}/cancel/")
+    assert response.status_code == 302
+    shift.refresh_from_db()
+    assert shift.cancelled
+    assert [m.to for m in mail.outbox] == [["anahit@example.org"]]
+    assert shift.point.name in mail.outbox[0].body
+    assert ContactAudit.objects.filter(action="contact", volunteer=signup.volunteer).exists()
+    # The board no longer offers it, and the volunteer's page says so.
+    assert shift.pk not in [s.pk for s in open_shifts()]
+
+
+def test_stopping_a_repeating_shift_keeps_the_ones_with_volunteers(w):
+    template = create_template(
+        point=w.point, task="cooking", weekdays=list(range(7)), start_time=dt.time(10),
+        end_time=dt.time(14), hands_needed=3,
+        starts_on=timezone.localdate() + dt.timedelta(days=1), by=w.coordinator,
+    )  # fmt: skip
+    first = template.shifts.order_by("starts_at").first()
+    sign(first)
+    url = f"/desk/{w.point.pk}/shifts/repeat/{template.pk}/stop/"
+    assert desk(w.volunteer).post(url).status_code == 403
+    assert desk(w.coordinator).post(url).status_code == 302
+    template.refresh_from_db()
+    assert not template.active
+    assert list(template.shifts.filter(cancelled=False)) == [first]
+    assert desk(w.coordinator).post(url).status_code == 404
