@@ -237,3 +237,12 @@ def test_stopping_a_repeating_shift_keeps_the_ones_with_volunteers(w):
     assert not template.active
     assert list(template.shifts.filter(cancelled=False)) == [first]
     assert desk(w.coordinator).post(url).status_code == 404
+
+
+def test_the_desk_shows_the_shifts_tab_only_to_who_may_use_it(w):
+    intake = f"/desk/{w.point.pk}/intake/"
+    assert f'href="/desk/{w.point.pk}/shifts/"' in desk(w.coordinator).get(intake).content.decode()
+    assert f'href="/desk/{w.point.pk}/public/"' in desk(w.coordinator).get(intake).content.decode()
+    page = desk(w.volunteer).get(intake).content.decode()
+    assert f'href="/desk/{w.point.pk}/shifts/"' not in page
+    assert f'href="/desk/{w.point.pk}/public/"' not in page
