@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django import template
 
-from kamavor.network.access import Action, may as _may
+from kamavor.network.access import Action
+from kamavor.network.access import may as _may
 
 register = template.Library()
 
