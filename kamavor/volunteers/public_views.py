@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone, translation
-from django.views.decorators.http import require_POST, require_safe
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kamavor.core.errors import InvalidInput, KamavorError
 from kamavor.public.http import public_page
@@ -19,6 +20,10 @@ from kamavor.volunteers.mail import send_link
 from kamavor.volunteers.models import Shift, Volunteer
 
 BOARD_LIMIT = 30  # keeps the board under 30 KB on a weak connection
+NOTICES = {
+    "cancelled": gettext_lazy("Your sign-up is cancelled. Thank you for telling us."),
+    "joined": gettext_lazy("You are signed up. Thank you!"),
+}
 
 
 def _address(request: HttpRequest) -> str:
@@ -52,10 +57,9 @@ def board(request: HttpRequest, lang: str) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def signup(request: HttpRequest, lang: str, shift_id: int) -> HttpResponse:
     """The sign-up form; a refused sign-up comes back with its reason and writes nothing."""
-    if request.method not in ("GET", "HEAD", "POST"):
-        return HttpResponse(status=405)
     shift = _shift(shift_id)
     context = {"shift": shift, "languages": services.SPOKEN_LANGUAGES, "values": {}}
     if request.method == "POST":
@@ -98,6 +102,7 @@ def _mine(request: HttpRequest, lang: str, volunteer: Volunteer, token: str, **e
         "signups": signups,
         "more": [s for s in open_shifts(limit=20) if s.pk not in taken and s.left],
         "new": request.GET.get("new") == "1",
+        "notice": NOTICES.get(next((k for k in NOTICES if k in request.GET), "")),
         **extra,
     }
     return public_page(
@@ -105,6 +110,7 @@ def _mine(request: HttpRequest, lang: str, volunteer: Volunteer, token: str, **e
     )
 
 
+@require_safe
 def mine(request: HttpRequest, lang: str, token: str) -> HttpResponse:
     return _mine(request, lang, _volunteer(token), token)
 
