@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -549,6 +550,25 @@ def hours_by_person(*, points: Sequence[Point], since: dt.datetime) -> list[Pers
         person.no_shows += signup.no_show
         person.hours += signup.hours
     return sorted(people.values(), key=lambda p: (-p.hours, -p.worked, p.key))
+
+
+def first_timers(*, shift: Shift, signups: Sequence[SignUp]) -> set[int]:
+    """The volunteers of a roster who never came to a shift of this organisation before (by
+    their contact digests, across private links): they need a word of welcome and a briefing."""
+    emails = {s.volunteer.email_digest for s in signups if s.volunteer.email_digest}
+    phones = {s.volunteer.phone_digest for s in signups if s.volunteer.phone_digest}
+    came = SignUp.objects.filter(
+        Q(volunteer__email_digest__in=emails) | Q(volunteer__phone_digest__in=phones),
+        checked_in_at__isnull=False,
+        shift__point__organisation_id=shift.point.organisation_id,
+        shift__starts_at__lt=shift.starts_at,
+    ).values_list("volunteer__email_digest", "volunteer__phone_digest")
+    known = {digest for pair in came for digest in pair if digest}
+    return {
+        s.volunteer_id
+        for s in signups
+        if not ({s.volunteer.email_digest, s.volunteer.phone_digest} - {""}) & known
+    }
 
 
 def open_names(*, by, point: Point, people: Sequence[PersonHours]) -> dict[str, str]:

@@ -110,7 +110,8 @@ def roster(request: HttpRequest, point, shift_id: int) -> HttpResponse:
     shift = get_shift_at(point, shift_id)
     signups = _roster(shift)
     contacts = services.contacts_for(by=request.user, shift=shift, signups=signups)
-    rows = [(s, contacts[s.volunteer_id]) for s in signups]
+    new = services.first_timers(shift=shift, signups=signups)
+    rows = [(s, contacts[s.volunteer_id], s.volunteer_id in new) for s in signups]
     return render(
         request,
         "volunteers/roster.html",

@@ -246,3 +246,16 @@ def test_the_desk_shows_the_shifts_tab_only_to_who_may_use_it(w):
     page = desk(w.volunteer).get(intake).content.decode()
     assert f'href="/desk/{w.point.pk}/shifts/"' not in page
     assert f'href="/desk/{w.point.pk}/public/"' not in page
+
+
+def test_the_roster_marks_first_timers(w):
+    earlier = make_shift(w, in_hours=2)
+    before, _t = sign(earlier, name="Ani", email="ani@example.org", phone="091111111")
+    SignUp.objects.filter(pk=before.pk).update(checked_in_at=timezone.now())
+    shift = make_shift(w, in_hours=30)
+    # The same person through a new link, and someone new.
+    sign(shift, name="Ani", email="ANI@example.org", phone="091111111", ip="10.0.0.2")
+    sign(shift, name="Aram", email="aram@example.org", phone="092222222", ip="10.0.0.3")
+    body = desk(w.coordinator).get(f"/desk/{w.point.pk}/shifts/{shift.pk}/").content.decode()
+    assert "<td>Ani</td>" in body
+    assert '<td>Aram <span class="badge">first time</span></td>' in body
