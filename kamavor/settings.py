@@ -221,3 +221,6 @@ KAMAVOR_PUBLIC_URL = os.environ.get("KAMAVOR_PUBLIC_URL", "http://127.0.0.1:8000
 # Public forms: at most this many submissions from one address per window (in minutes).
 KAMAVOR_PUBLIC_FORM_LIMIT = int(os.environ.get("KAMAVOR_PUBLIC_FORM_LIMIT", "5"))
 KAMAVOR_PUBLIC_FORM_WINDOW = int(os.environ.get("KAMAVOR_PUBLIC_FORM_WINDOW", "10"))
+# How many reverse proxies stand in front of the app: the visitor's address (for the limit
+# above) is then read from X-Forwarded-For. 0: the connection's own address.
+KAMAVOR_PROXY_HOPS = int(os.environ.get("KAMAVOR_PROXY_HOPS", "0"))

@@ -3,6 +3,7 @@ volunteer's private page (by an unguessable link) to see, cancel or add sign-ups
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone, translation
@@ -26,7 +27,15 @@ NOTICES = {
 }
 
 
-def _address(request: HttpRequest) -> str:
+def client_address(request: HttpRequest) -> str:
+    """The visitor's address. Behind reverse proxies (KAMAVOR_PROXY_HOPS of them) it is the
+    one the outermost trusted proxy saw, from X-Forwarded-For; a visitor cannot forge it by
+    sending the header, since each proxy appends what it saw."""
+    hops = settings.KAMAVOR_PROXY_HOPS
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [a for a in forwarded if a]
+    if hops and len(forwarded) >= hops:
+        return forwarded[-hops]
     return request.META.get("REMOTE_ADDR", "")
 
 
@@ -70,7 +79,9 @@ def signup(request: HttpRequest, lang: str, shift_id: int) -> HttpResponse:
             "languages": request.POST.getlist("languages"),
         }
         try:
-            _signup, token = services.sign_up(shift=shift, address=_address(request), **values)
+            _signup, token = services.sign_up(
+                shift=shift, address=client_address(request), **values
+            )
         except KamavorError as error:
             context.update(values=values, error=error.message)
             # The form comes back with its error (200, as every form of the desks does); a
@@ -129,7 +140,9 @@ def cancel(request: HttpRequest, lang: str, token: str, signup_id: int) -> HttpR
 def join(request: HttpRequest, lang: str, token: str, shift_id: int) -> HttpResponse:
     volunteer = _volunteer(token)
     try:
-        services.join_shift(volunteer=volunteer, shift=_shift(shift_id), address=_address(request))
+        services.join_shift(
+            volunteer=volunteer, shift=_shift(shift_id), address=client_address(request)
+        )
     except KamavorError as error:
         return _mine(request, lang, volunteer, token, error=error.message, status=error.status)
     return redirect(f"/{lang}/v/{token}/?joined=1")

@@ -160,3 +160,24 @@ def test_a_started_shift_refuses_sign_ups(client, w):
     assert client.get(f"/en/shifts/{shift.pk}/").status_code == 404
     assert _post(client, shift).status_code == 404
     assert not SignUp.objects.exists()
+
+
+def test_behind_a_proxy_the_limit_counts_each_visitor(client, w, settings):
+    settings.KAMAVOR_PUBLIC_FORM_LIMIT = 1
+    settings.KAMAVOR_PROXY_HOPS = 1
+    shift = make_shift(w, hands=10)
+    proxy = "10.0.0.254"
+
+    def post(name, forwarded):
+        return client.post(
+            f"/en/shifts/{shift.pk}/",
+            {"name": name, "phone": "091234567"},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+    assert post("Ani", "203.0.113.1").status_code == 302
+    assert post("Aram", "203.0.113.2").status_code == 302  # another visitor, same proxy
+    # A forged header does not help: the proxy appends the address it saw.
+    assert post("Forger", "198.51.100.9, 203.0.113.1").status_code == 429
+    assert SignUp.objects.filter(shift=shift).count() == 2
