@@ -135,6 +135,7 @@ from kamavor.needs.defaults import load_standards
 from kamavor.needs.models import Request, RequestLine, Standard
 from kamavor.needs.services import dues_for
 from kamavor.network.models import Member, Organisation, Point
+from kamavor.stock.ledger import rebuild_item_balances
 from kamavor.stock.models import Balance, Document, DocumentLine, IdempotencyRecord, Lot, Movement
 from kamavor.stock.services import LotLine, suggest_picks
 
@@ -650,6 +651,7 @@ class Year:
         ]
         with transaction.atomic():
             self.loader.insert(Balance, ["lot", "point", "item", "quantity"], rows)
+            rebuild_item_balances()
         if self.loader.postgres:
             models = [Lot, Document, DocumentLine, Movement, IdempotencyRecord]
             with connection.cursor() as cursor:

@@ -116,6 +116,7 @@ from kamavor.catalogue.models import Barcode, Item
 from kamavor.catalogue.services import DEFAULT_CATALOGUE, load_catalogue
 from kamavor.lib.gtin import check_digit
 from kamavor.network.models import Member, Organisation, Point
+from kamavor.stock.ledger import rebuild_item_balances
 from kamavor.stock.models import Balance, Document, DocumentLine, Lot, Movement
 from kamavor.stock.services import IntakeLine, post_donation
 
@@ -719,6 +720,7 @@ class History:
         ]
         with transaction.atomic():
             self.loader.insert(Balance, ["lot", "point", "item", "quantity"], rows)
+            rebuild_item_balances()
         if self.loader.postgres:
             models = [Lot, Document, DocumentLine, Movement]
             with connection.cursor() as cursor:

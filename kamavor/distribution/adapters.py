@@ -1,14 +1,13 @@
-"""The distribution desk's one door to the households and needs apps.
+"""What the distribution desk needs of the households and needs apps, shaped for the desk.
 
-Those apps are being built alongside this one. The desk calls only the functions below; each
-looks for the other app's function by name and shapes its answer for the desk, so that a change
-of name or shape there is fixed here, in one place.
+The desk calls only these functions for a household's code and dues, so that a change of shape in
+those apps is met here, in one place.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -16,9 +15,12 @@ from django.http import Http404
 
 from kamavor.catalogue.models import Item
 from kamavor.core.errors import KamavorError
+from kamavor.households.access import get_household_for
 from kamavor.households.models import Household
+from kamavor.households.services import record_activity as record_households_activity
 from kamavor.lib import household_codes
-from kamavor.network.models import Point
+from kamavor.needs import services as needs
+from kamavor.needs.models import Standard
 
 
 @dataclass(frozen=True)
@@ -30,56 +32,32 @@ class Due:
     period_days: int
 
 
-def _find(*candidates: str):
-    """The first of these `module:function` names that exists, or None."""
-    for candidate in candidates:
-        module_name, name = candidate.split(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        function = getattr(module, name, None)
-        if function is not None:
-            return function
-    return None
-
-
-def find_household(user, point: Point, code: str) -> Household | None:
+def find_household(user, code: str) -> Household | None:
     """The household with this (valid) code, if this member may see it; else None."""
-    helper = _find("kamavor.households.access:get_household_for")
-    if helper is not None:
-        try:
-            return helper(user, household_codes.normalise(code))
-        except (Http404, PermissionDenied, KamavorError):
-            return None
-    # Without the households app's access helper: the point's own organisation only.
-    return (
-        Household.objects.filter(
-            code=household_codes.normalise(code), organisation_id=point.organisation_id
-        )
-        .select_related("shelter", "merged_into")
-        .first()
-    )
+    try:
+        return get_household_for(user, household_codes.normalise(code))
+    except (Http404, PermissionDenied, KamavorError):
+        return None
 
 
 def record_activity(household: Household, at: dt.datetime) -> None:
     """Mark the household as served now (retention counts from its last activity)."""
-    function = _find("kamavor.households.services:record_activity")
-    if function is not None:
-        function(household_ids=[household.pk], at=at)
-    else:
-        Household.objects.filter(pk=household.pk).update(last_activity_at=at)
+    record_households_activity(household_ids=[household.pk], at=at)
     household.last_activity_at = at
 
 
-def dues_for(household: Household, on: dt.date) -> list[Due]:
-    """What the household is due now, one entry per item (rules for one item added up), from
-    the needs app's standards; nothing when nothing is due."""
-    function = _find("kamavor.needs.services:dues_for")
-    if function is None:
-        return []
+def dues_for(
+    household: Household,
+    on: dt.date,
+    *,
+    standards: Sequence[Standard] | None = None,
+    history: needs.History | None = None,
+) -> list[Due]:
+    """What the household is due now under the (active) standards, one entry per item (rules
+    for one item added up); nothing when nothing is due. Standards and a history already read
+    save reading them again."""
     merged: dict[int, Due] = {}
-    for row in function(household, on=on):
+    for row in needs.dues_for(household, on=on, standards=standards, history=history):
         quantity = int(row.due)
         if quantity <= 0:
             continue
@@ -90,17 +68,3 @@ def dues_for(household: Household, on: dt.date) -> list[Due]:
             period = max(period, earlier.period_days)
         merged[row.item.pk] = Due(item=row.item, quantity=quantity, period_days=period)
     return list(merged.values())
-
-
-def open_requests(household: Household) -> list:
-    """The household's open requests, with their lines (item or category, size, outstanding)."""
-    try:
-        from kamavor.needs.models import Request
-    except ImportError:
-        return []
-    return list(
-        Request.objects.open()
-        .with_details()
-        .filter(household=household)
-        .order_by("-created_at")[:10]
-    )

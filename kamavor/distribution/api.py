@@ -35,6 +35,7 @@ from kamavor.stock.api_schemas import (
     ReceiveIn,
     Size,
     Text,
+    received_by_line,
 )
 from kamavor.stock.models import Document, DocumentLine, Lot
 from kamavor.stock.services import LotLine
@@ -310,14 +311,9 @@ def confirm_delivery(
 ) -> Document:
     """The partner confirms what arrived; list only the lines that differ."""
     delivery = get_delivery_for(request.user, delivery_id)
-    received: dict[int, int] = {}
-    for n, line in enumerate((body.lines if body else None) or [], 1):
-        if line.line in received:
-            raise _line_error(n, _("this line is listed twice."), "invalid", "line")
-        received[line.line] = line.received_quantity
     deliveries.confirm_delivery(
         delivery=delivery,
-        received=received,
+        received=received_by_line(body),
         by=request.user,
         note=body.note if body else "",
         idempotency_key=key,

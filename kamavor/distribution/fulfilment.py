@@ -75,11 +75,11 @@ def open_requests_locked(household_ids: Iterable[int]) -> list[Request]:
 
 
 def open_requests(household_ids: Iterable[int]) -> list[Request]:
-    """The households' open requests, most urgent first, as the desk shows them."""
+    """The households' open requests with their lines, most urgent first, as the desk shows them."""
     return list(
         Request.objects.filter(household_id__in=list(household_ids))
         .open()
-        .with_details()
+        .with_lines()
         .by_urgency()
     )
 
@@ -88,7 +88,10 @@ def count_against_requests(
     requests: Sequence[Request], lines: Sequence[DocumentLine]
 ) -> list[Fulfilment]:
     """Count a posted distribution's lines against the open requests (inside its transaction)."""
-    handed = [Handed(line, line.item, line.size, int(line.quantity)) for line in lines]
+    if not requests:
+        return []
+    items = Item.objects.in_bulk({line.item_id for line in lines})
+    handed = [Handed(line, items[line.item_id], line.size, int(line.quantity)) for line in lines]
     fulfilments = []
     for m in match(requests, handed):
         record_fulfilment(line=m.request_line, quantity=m.quantity)

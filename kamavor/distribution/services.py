@@ -8,9 +8,10 @@ idempotency key.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,8 @@ from kamavor.catalogue.models import Item
 from kamavor.core.errors import InvalidInput, NotEnoughStock
 from kamavor.distribution import adapters, fulfilment
 from kamavor.households.models import Household
+from kamavor.households.services import lineage_ids
+from kamavor.needs.services import History, history_of
 from kamavor.network.access import Action
 from kamavor.network.models import Point
 from kamavor.stock.ledger import Posting, idempotent
@@ -36,26 +39,12 @@ from kamavor.stock.services._common import (
 __all__ = [
     "ItemLine",
     "RepeatWarning",
-    "household_family",
     "record_distribution",
     "repeat_warnings",
 ]
 
 
 # ---------------------------------------------------------------- households
-
-
-def household_family(household: Household) -> set[int]:
-    """The household and every household merged into it (at any depth): one history."""
-    family = {household.pk}
-    frontier = {household.pk}
-    while frontier:
-        frontier = (
-            set(Household.objects.filter(merged_into__in=frontier).values_list("pk", flat=True))
-            - family
-        )
-        family |= frontier
-    return family
 
 
 def _final(household: Household) -> Household:
@@ -187,10 +176,9 @@ def record_distribution(
         document = _new_document(
             kind=Document.Kind.DISTRIBUTION, point=point, by=by, household=current, note=note
         )
-        posting = Posting(document=document, by=by)
-        created = []
-        for x in _picked(point, lines):
-            line = DocumentLine.objects.create(
+        picked = _picked(point, lines)
+        created = DocumentLine.objects.bulk_create(
+            DocumentLine(
                 document=document,
                 item_id=x.lot.item_id,
                 lot=x.lot,
@@ -199,10 +187,17 @@ def record_distribution(
                 size=x.lot.size,
                 condition=x.lot.condition,
             )
-            posting.move(lot=x.lot, delta=-x.quantity, kind=Movement.Kind.DISTRIBUTION, line=line)
-            created.append(line)
+            for x in picked
+        )
+        posting = Posting(document=document, by=by)
+        posting.take_all(
+            [
+                (x.lot, -x.quantity, Movement.Kind.DISTRIBUTION, line)
+                for x, line in zip(picked, created, strict=True)
+            ]
+        )
         posting.save()
-        requests = fulfilment.open_requests_locked(household_family(current))
+        requests = fulfilment.open_requests_locked(lineage_ids(current))
         fulfilment.count_against_requests(requests, created)
         adapters.record_activity(household, posting.at)
         return document
@@ -229,9 +224,11 @@ def repeat_warnings(
     within_days: int | Mapping[int, int],
     *,
     now: dt.datetime | None = None,
+    history: History | None = None,
 ) -> dict[int, RepeatWarning]:
     """Which of these items the household (or a household merged into it) already received
-    within the period, by item id. `within_days` is one period, or a period per item id."""
+    within the period, by item id. `within_days` is one period, or a period per item id; a
+    `history` reaching back far enough saves reading the ledger again."""
     item_ids = {item if isinstance(item, int) else item.pk for item in items}
     if not item_ids:
         return {}
@@ -245,40 +242,35 @@ def repeat_warnings(
     longest = max(days(i) for i in item_ids)
     if longest <= 0:
         return {}
-    rows = (
-        Movement.objects.filter(
-            kind=Movement.Kind.DISTRIBUTION,
-            document__household_id__in=household_family(household),
-            document__status=Document.Status.POSTED,
-            # Items are filtered below, not here: asked for one item, SQLite (without table
-            # statistics) would walk every movement of that item instead of this household's.
-            at__gte=now - dt.timedelta(days=longest),
-        )
-        .values_list("item_id", "quantity", "at")
-        .order_by()
-    )
+    since = now - dt.timedelta(days=longest)
+    if history is None or not history.covers(since):
+        history = history_of(household, since)
     found: dict[int, RepeatWarning] = {}
-    for item_id, quantity, at in rows:
-        period = days(item_id)
-        if item_id not in item_ids or period <= 0 or at < now - dt.timedelta(days=period):
+    for receipt in history.receipts:
+        period = days(receipt.item_id)
+        if receipt.item_id not in item_ids or period <= 0:
             continue
-        earlier = found.get(item_id)
-        found[item_id] = RepeatWarning(
-            item_id=item_id,
-            quantity=(earlier.quantity if earlier else 0) - quantity,
-            last_at=max(at, earlier.last_at) if earlier else at,
+        if receipt.at < now - dt.timedelta(days=period):
+            continue
+        earlier = found.get(receipt.item_id)
+        found[receipt.item_id] = RepeatWarning(
+            item_id=receipt.item_id,
+            quantity=(earlier.quantity if earlier else 0) + receipt.quantity,
+            last_at=max(receipt.at, earlier.last_at) if earlier else receipt.at,
             within_days=period,
         )
     return found
 
 
-def last_visits(household: Household, *, limit: int = 5) -> list[Document]:
+def last_visits(
+    household: Household, *, limit: int = 5, household_ids: Collection[int] | None = None
+) -> list[Document]:
     """The household's latest distributions (merged households included), newest first."""
+    ids = list(household_ids) if household_ids is not None else lineage_ids(household)
+    lines = DocumentLine.objects.select_related("item").order_by("pk")
     return list(
-        Document.objects.filter(
-            kind=Document.Kind.DISTRIBUTION, household_id__in=household_family(household)
-        )
-        .select_related("point", "household")
-        .prefetch_related("lines__item")
+        Document.objects.filter(kind=Document.Kind.DISTRIBUTION, household_id__in=ids)
+        .select_related("point")
+        .prefetch_related(Prefetch("lines", queryset=lines))
         .order_by("-created_at", "-pk")[:limit]
     )

@@ -8,6 +8,7 @@ posted with.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ from kamavor.distribution.forms import CodeForm, VisitForm, VisitLineForm
 from kamavor.distribution.models import Fulfilment
 from kamavor.households.models import AGE_BANDS, SEXES, VULNERABILITIES, Household
 from kamavor.lib import household_codes
+from kamavor.needs.models import Standard
+from kamavor.needs.services import History, history_of
 from kamavor.network.access import Action, may
 from kamavor.network.decorators import point_view
 from kamavor.stock.access import get_document_for
@@ -95,29 +98,55 @@ def _available(point, item_ids) -> dict[tuple[int, str], int]:
     return {(item_id, size): units for item_id, size, units in rows}
 
 
-def _prefill(point, dues: list[adapters.Due]) -> list[dict]:
+@dataclass(frozen=True)
+class Reading:
+    """What a visit page shows of the household and this point, read once per request: the
+    household's history (for dues and repeat warnings alike), its dues, and what is on hand
+    here of the items due or on the visit."""
+
+    history: History
+    dues: list[adapters.Due]
+    available: dict[tuple[int, str], int]
+    items: dict[int, Item]
+
+    def on_hand(self, item_id: int) -> int:
+        return sum(n for (i, _s), n in self.available.items() if i == item_id)
+
+    def sizes(self, item_id: int) -> list[str]:
+        return sorted(s for (i, s), _n in self.available.items() if i == item_id and s)
+
+
+def _read(point, household: Household, cart: VisitCart) -> Reading:
+    today = timezone.localdate()
+    standards = list(Standard.objects.active().with_item())
+    days = max([REPEAT_DAYS, *(standard.period_days for standard in standards)])
+    history = history_of(household, timezone.now() - dt.timedelta(days=days))
+    dues = adapters.dues_for(household, today, standards=standards, history=history)
+    items = {due.item.pk: due.item for due in dues}
+    in_cart = [x["item"] for x in cart.lines] if cart.is_for(household) else []
+    missing = [pk for pk in in_cart if pk not in items]
+    if missing:
+        items |= Item.objects.select_related("category").in_bulk(missing)
+    return Reading(history, dues, _available(point, [*items, *missing]), items)
+
+
+def _prefill(reading: Reading) -> list[dict]:
     """A line for each item due that this point has: as many as are due, or as it has."""
-    available = _available(point, [due.item.pk for due in dues])
     lines = []
-    for due in dues:
-        if due.item.tracks_size:
-            have = {s: n for (i, s), n in available.items() if i == due.item.pk}
-            if have:  # the size is the volunteer's to choose
-                lines.append(
-                    {"item": due.item.pk, "size": "", "quantity": due.quantity, "due": due.quantity}
-                )
+    for due in reading.dues:
+        have = reading.on_hand(due.item.pk)
+        if not have:
             continue
-        have = sum(n for (i, _s), n in available.items() if i == due.item.pk)
-        if have:
-            quantity = min(due.quantity, have)
-            lines.append(
-                {"item": due.item.pk, "size": "", "quantity": quantity, "due": due.quantity}
-            )
+        # The size is the volunteer's to choose.
+        quantity = due.quantity if due.item.tracks_size else min(due.quantity, have)
+        lines.append({"item": due.item.pk, "size": "", "quantity": quantity, "due": due.quantity})
     return lines
 
 
-def _with_items(lines: list[dict]) -> list[dict]:
-    items = Item.objects.select_related("category").in_bulk([x["item"] for x in lines])
+def _with_items(lines: list[dict], known: dict[int, Item] | None = None) -> list[dict]:
+    known = known or {}
+    missing = [x["item"] for x in lines if x["item"] not in known]
+    items = {**known, **Item.objects.select_related("category").in_bulk(missing)}
     return [{**line, "item": items[line["item"]]} for line in lines if line["item"] in items]
 
 
@@ -146,7 +175,7 @@ def _line_form(point, cart: VisitCart, item: Item, data=None) -> VisitLineForm:
 
 
 def _household(request: HttpRequest, point, code: str) -> Household:
-    household = adapters.find_household(request.user, point, code)
+    household = adapters.find_household(request.user, code)
     if household is None:
         raise Http404
     return household
@@ -177,7 +206,7 @@ def _lots(point, item_ids) -> list[Lot]:
         .in_stock()
         .exclude(expiry__lt=timezone.localdate())
         .filter(item_id__in=item_ids)
-        .with_details()
+        .select_related("item", "balance")
         .fefo()[:40]
     )
 
@@ -187,22 +216,18 @@ def _render_visit(
     point,
     household: Household,
     cart: VisitCart,
-    dues: list[adapters.Due] | None = None,
+    reading: Reading | None = None,
     **context,
 ) -> HttpResponse:
-    if dues is None:
-        dues = adapters.dues_for(household, timezone.localdate())
-    lines = _with_items(cart.lines)
+    reading = reading or _read(point, household, cart)
+    dues = reading.dues
+    lines = _with_items(cart.lines, reading.items)
     item_ids = {x["item"].pk for x in lines} | {due.item.pk for due in dues}
-    available = _available(point, item_ids)
-    due_rows = [
-        (due, sum(n for (i, _s), n in available.items() if i == due.item.pk)) for due in dues
-    ]
     periods = {due.item.pk: due.period_days or REPEAT_DAYS for due in dues}
     periods.update({i: REPEAT_DAYS for i in item_ids if i not in periods})
-    warnings = services.repeat_warnings(household, item_ids, periods)
+    warnings = services.repeat_warnings(household, item_ids, periods, history=reading.history)
     names = {x["item"].pk: x["item"].name for x in lines} | {d.item.pk: d.item.name for d in dues}
-    requests = fulfilment.open_requests(services.household_family(household))
+    requests = fulfilment.open_requests(reading.history.household_ids)
     handed = [
         fulfilment.Handed(index, x["item"], x["size"], x["quantity"])
         for index, x in enumerate(lines)
@@ -217,7 +242,7 @@ def _render_visit(
     if "visit_form" not in context:
         context["visit_form"] = VisitForm(
             lines=lines,
-            sizes=_sizes(point, lines),
+            sizes={x["item"].pk: reading.sizes(x["item"].pk) for x in lines},
             focus=not browsing,
             initial={"key": cart.key},
         )
@@ -229,9 +254,9 @@ def _render_visit(
             "tab": "distribution",
             "household": household,
             "brief": _brief(household),
-            "dues": due_rows,
+            "dues": [(due, reading.on_hand(due.item.pk)) for due in dues],
             "requests": requests[:10],
-            "visits": services.last_visits(household),
+            "visits": services.last_visits(household, household_ids=reading.history.household_ids),
             "lots": _lots(point, item_ids),
             "warnings": [(names.get(i, ""), w) for i, w in warnings.items()],
             "lines": lines,
@@ -261,7 +286,7 @@ def desk(request: HttpRequest, point) -> HttpResponse:
     form = CodeForm(request.GET or None)
     if form.is_bound and form.is_valid():
         code = form.cleaned_data["code"]
-        if adapters.find_household(request.user, point, code) is not None:
+        if adapters.find_household(request.user, code) is not None:
             return redirect("distribution:visit", point_id=point.pk, code=code)
         form.add_error(
             "code",
@@ -294,12 +319,12 @@ def visit(request: HttpRequest, point, code: str) -> HttpResponse:
     if (back := _servable_or_back(request, point, household)) is not None:
         return back
     cart = VisitCart.at(request, point)
-    dues = adapters.dues_for(household, timezone.localdate())
+    reading = _read(point, household, cart)
     if not cart.is_for(household):
-        cart.start(household, _prefill(point, dues))
+        cart.start(household, _prefill(reading))
     return find_and_choose(
         request,
-        partial(_render_visit, request, point, household, cart, dues),
+        partial(_render_visit, request, point, household, cart, reading),
         partial(_line_form, point, cart),
     )
 

@@ -3,6 +3,8 @@ partner's page to confirm what arrived."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kamavor.core.errors import KamavorError
+from kamavor.core.feedback import attempt
 from kamavor.distribution import deliveries as services
 from kamavor.distribution.access import deliveries_for, get_delivery_for, with_details
 from kamavor.distribution.forms import PackForm
@@ -141,18 +144,17 @@ def delivery(request: HttpRequest, delivery_id: int) -> HttpResponse:
 @login_required
 def send(request: HttpRequest, delivery_id: int) -> HttpResponse:
     delivery = get_delivery_for(request.user, delivery_id)
-    try:
-        services.send_delivery(
-            delivery=delivery, by=request.user, idempotency_key=f"delivery-send-{delivery.pk}"
-        )
-    except KamavorError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            _("%(number)s sent: the goods left stock here for %(shelter)s.")
-            % {"number": delivery.number, "shelter": delivery.destination.name},
-        )
+    attempt(
+        request,
+        partial(
+            services.send_delivery,
+            delivery=delivery,
+            by=request.user,
+            idempotency_key=f"delivery-send-{delivery.pk}",
+        ),
+        _("%(number)s sent: the goods left stock here for %(shelter)s.")
+        % {"number": delivery.number, "shelter": delivery.destination.name},
+    )
     return redirect("distribution:delivery", delivery_id=delivery.pk)
 
 
@@ -160,12 +162,13 @@ def send(request: HttpRequest, delivery_id: int) -> HttpResponse:
 @login_required
 def cancel(request: HttpRequest, delivery_id: int) -> HttpResponse:
     delivery = get_delivery_for(request.user, delivery_id)
-    try:
-        services.cancel_delivery(delivery=delivery, by=request.user)
-    except KamavorError as error:
-        messages.error(request, error.message)
+    cancelled = attempt(
+        request,
+        partial(services.cancel_delivery, delivery=delivery, by=request.user),
+        _("%(number)s cancelled.") % {"number": delivery.number},
+    )
+    if cancelled is None:
         return redirect("distribution:delivery", delivery_id=delivery.pk)
-    messages.success(request, _("%(number)s cancelled.") % {"number": delivery.number})
     return redirect("distribution:deliveries", point_id=delivery.point_id)
 
 

@@ -500,11 +500,20 @@ def _move_personal(source: Household, target: Household) -> list[str]:
 
 
 def lineage_ids(household: Household) -> list[int]:
-    """The household and those merged into it: their history is its history."""
-    return [
-        household.pk,
-        *Household.objects.filter(merged_into=household).values_list("pk", flat=True),
-    ]
+    """The household and those merged into it: their history is its history.
+
+    A merge points the households merged earlier at the survivor, so one query usually finds
+    them all; chains left by older data are followed too (one more query per level).
+    """
+    ids, frontier = [household.pk], [household.pk]
+    while frontier:
+        frontier = list(
+            Household.objects.filter(merged_into_id__in=frontier)
+            .exclude(pk__in=ids)
+            .values_list("pk", flat=True)
+        )
+        ids.extend(frontier)
+    return ids
 
 
 # ---------------------------------------------------------------- finding

@@ -130,11 +130,12 @@ class RequestQuerySet(models.QuerySet):
         )
         return self.order_by(rank, "created_at", "pk")
 
-    def with_details(self) -> RequestQuerySet:
+    def with_lines(self) -> RequestQuerySet:
         lines = RequestLine.objects.select_related("item", "category").order_by("pk")
-        return self.select_related("household", "shelter", "created_by").prefetch_related(
-            models.Prefetch("lines", queryset=lines)
-        )
+        return self.prefetch_related(models.Prefetch("lines", queryset=lines))
+
+    def with_details(self) -> RequestQuerySet:
+        return self.with_lines().select_related("household", "shelter", "created_by")
 
 
 class Request(models.Model):

@@ -23,6 +23,7 @@ from kamavor.catalogue.models import Category, Item, KitComponent
 from kamavor.core.errors import Conflict, InvalidInput
 from kamavor.core.idempotency import check_key, ensure_same_request
 from kamavor.households.models import Household
+from kamavor.households.services import lineage_ids
 from kamavor.lib import entitlements
 from kamavor.needs.access import may_request
 from kamavor.needs.models import Request, RequestLine, Standard
@@ -49,50 +50,47 @@ class Receipt:
     item_id: int
     at: dt.datetime
     quantity: int
+    kit: bool = False
 
 
-def household_ids(household: Household) -> list[int]:
-    """The household and every household merged into it (directly or through another merge)."""
-    ids, frontier = [household.pk], [household.pk]
-    while frontier:
-        frontier = list(
-            Household.objects.filter(merged_into_id__in=frontier)
-            .exclude(pk__in=ids)
-            .values_list("pk", flat=True)
-        )
-        ids.extend(frontier)
-    return ids
+@dataclass(frozen=True)
+class History:
+    """What a household, with the households merged into it, was handed since a moment.
 
-
-def _documents_name_households() -> bool:
-    # Document.household arrives with the distribution desk; until then nothing was received.
-    return any(f.name == "household" for f in Document._meta.get_fields())
-
-
-def received_since(household: Household, since: dt.datetime) -> list[Receipt]:
-    """What the household (with those merged into it) was handed since a moment, line by line.
-
-    Distribution movements take stock out, so they are negative; a reversed one counts for nothing.
+    Read once per visit and shared by the dues and the repeat warnings. Reversed hand-outs are
+    left out: a reversal undoes the whole document.
     """
-    if not _documents_name_households():
-        return []
+
+    household_ids: tuple[int, ...]
+    since: dt.datetime
+    receipts: tuple[Receipt, ...]
+
+    def covers(self, since: dt.datetime) -> bool:
+        return self.since <= since
+
+
+def history_of(household: Household, since: dt.datetime) -> History:
+    """Every distribution line the household (and those merged into it) received since then."""
+    ids = tuple(lineage_ids(household))
     rows = (
         Movement.objects.filter(
             kind=Movement.Kind.DISTRIBUTION,
-            document__household_id__in=household_ids(household),
+            document__household_id__in=ids,
+            document__status=Document.Status.POSTED,
             at__gte=since,
-            reversed_by__isnull=True,
         )
-        .values_list("item_id", "at", "quantity")
+        .values_list("item_id", "at", "quantity", "item__is_kit")
         .order_by()
     )
-    return [Receipt(item_id, at, -quantity) for item_id, at, quantity in rows]
+    # Distribution movements take stock out, so they are negative.
+    receipts = tuple(Receipt(item, at, -quantity, kit) for item, at, quantity, kit in rows)
+    return History(household_ids=ids, since=since, receipts=receipts)
 
 
 def received_quantities(household: Household, since: dt.datetime) -> dict[int, int]:
     """Units of each item (kits as kits) the household received since a moment."""
     totals: dict[int, int] = defaultdict(int)
-    for receipt in received_since(household, since):
+    for receipt in history_of(household, since).receipts:
         totals[receipt.item_id] += receipt.quantity
     return dict(totals)
 
@@ -131,12 +129,18 @@ def received_in_period(
 
 
 def dues_for(
-    household: Household, *, on: dt.date | None = None, standards: Sequence[Standard] | None = None
+    household: Household,
+    *,
+    on: dt.date | None = None,
+    standards: Sequence[Standard] | None = None,
+    history: History | None = None,
 ) -> list[Due]:
     """What each active standard gives the household now, in the standards' order.
 
     Standards that give this household nothing (no eligible member, another size band) are left
-    out. Three queries whatever the number of standards: standards, receipts, kit components.
+    out. Four queries at most whatever the number of standards: standards, the household's
+    lineage and receipts (none when a `history` reaching back far enough is given), kit
+    components (only when kits were received).
     """
     on = on or timezone.localdate()
     if standards is None:
@@ -150,8 +154,11 @@ def dues_for(
     if not applicable:
         return []
     longest = max(standard.period_days for standard, _amount in applicable)
-    receipts = received_since(household, period_start(on, longest))
-    components = _components({r.item_id for r in receipts})
+    since = period_start(on, longest)
+    if history is None or not history.covers(since):
+        history = history_of(household, since)
+    receipts = history.receipts
+    components = _components({r.item_id for r in receipts if r.kit})
     dues = []
     for standard, amount in applicable:
         received = received_in_period(
@@ -420,7 +427,7 @@ def undo_fulfilment(
 def open_requests_of(household: Household) -> list[Request]:
     """The household's open requests, for the distribution desk."""
     return list(
-        Request.objects.filter(household_id__in=household_ids(household))
+        Request.objects.filter(household_id__in=lineage_ids(household))
         .open()
         .with_details()
         .order_by("created_at")

@@ -76,11 +76,16 @@ def role_at(user, organisation_id: int) -> str | None:
         return None
     if user.is_superuser:
         return Member.Role.ADMIN
+    return _roles(user).get(organisation_id)
+
+
+def _roles(user) -> dict[int, str]:
+    """The user's role per organisation, read once per request (cached on the user object)."""
     cache = getattr(user, "_kamavor_roles", None)
     if cache is None:
         cache = dict(Member.objects.filter(user=user).values_list("organisation_id", "role"))
         user._kamavor_roles = cache
-    return cache.get(organisation_id)
+    return cache
 
 
 def may(user, organisation_id: int, action: Action) -> bool:
@@ -113,4 +118,6 @@ def organisations_for(user) -> list[int]:
         from kamavor.network.models import Organisation
 
         return list(Organisation.objects.values_list("pk", flat=True))
-    return list(Member.objects.filter(user=user).values_list("organisation_id", flat=True))
+    if not user.is_authenticated:
+        return []
+    return list(_roles(user))

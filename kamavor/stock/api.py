@@ -44,6 +44,7 @@ from kamavor.stock.api_schemas import (
     ReverseIn,
     StockOut,
     TransferIn,
+    received_by_line,
 )
 from kamavor.stock.models import Balance, Document, DocumentLine, Lot, Movement
 
@@ -427,16 +428,9 @@ def receive_transfer(
 ) -> Document:
     """Receive a sent transfer at its destination; list only the lines that differ."""
     transfer = _document_for(request.user, document_id, Kind.TRANSFER)
-    received: dict[int, int] = {}
-    for number, line in enumerate((body.lines if body else None) or [], 1):
-        if line.line in received:
-            raise InvalidInput(
-                _("Line %(n)d: this line is listed twice.") % {"n": number}, field="line"
-            )
-        received[line.line] = line.received_quantity
     services.receive_transfer(
         transfer=transfer,
-        received=received,
+        received=received_by_line(body),
         by=request.user,
         note=body.note if body else "",
         idempotency_key=key,

@@ -11,10 +11,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
+from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import BeforeValidator, ConfigDict, Field, StrictInt, model_validator
 
 from kamavor.catalogue.models import Item
+from kamavor.core.errors import InvalidInput
 from kamavor.network.api import NO_NUL, one_of
 from kamavor.stock.models import Condition, Document, DocumentLine, Lot, Movement
 
@@ -103,6 +105,19 @@ class ReceiveIn(In):
         None, max_length=MAX_LINES, description="Lines left out arrived in full."
     )
     note: Text = ""
+
+
+def received_by_line(body: ReceiveIn | None) -> dict[int, int]:
+    """What arrived of each listed line (lines left out arrived in full); a line listed twice
+    is refused."""
+    received: dict[int, int] = {}
+    for number, line in enumerate((body.lines if body else None) or [], 1):
+        if line.line in received:
+            raise InvalidInput(
+                _("Line %(n)d: this line is listed twice.") % {"n": number}, field="line"
+            )
+        received[line.line] = line.received_quantity
+    return received
 
 
 class ReverseIn(In):

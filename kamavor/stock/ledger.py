@@ -19,7 +19,14 @@ from django.utils.translation import gettext as _
 
 from kamavor.core.errors import NotEnoughStock
 from kamavor.core.idempotency import check_key, ensure_same_request
-from kamavor.stock.models import Balance, Document, IdempotencyRecord, Lot, Movement
+from kamavor.stock.models import (
+    Balance,
+    Document,
+    IdempotencyRecord,
+    ItemBalance,
+    Lot,
+    Movement,
+)
 
 
 def lot_for(*, item, point, expiry: dt.date | None, size: str, condition: str) -> Lot:
@@ -83,8 +90,9 @@ def _open_lots(*, point, wanted: list[tuple]) -> dict[tuple, Lot]:
     return {(lot.item_id, lot.expiry, lot.size, lot.condition): lot for lot in lots}
 
 
-def _add_to_balances(totals: dict[int, int]) -> dict[int, int]:
-    """Add positive quantities to several lots' balances in one statement; the new balances."""
+def _change_balances(totals: dict[int, int]) -> dict[int, int]:
+    """Add quantities to several lots' balances in one statement, none of which may go
+    negative; the new balances of the lots that changed (a lot left out had too little)."""
     table = Balance._meta.db_table
     cases = " ".join("WHEN %s THEN %s" for _ in totals)
     params: list[int] = [value for pair in totals.items() for value in pair]
@@ -92,8 +100,9 @@ def _add_to_balances(totals: dict[int, int]) -> dict[int, int]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET quantity = quantity + CASE lot_id {cases} END "
-            f"WHERE lot_id IN ({placeholders}) RETURNING lot_id, quantity",
-            [*params, *totals],
+            f"WHERE lot_id IN ({placeholders}) AND quantity + CASE lot_id {cases} END >= 0 "
+            "RETURNING lot_id, quantity",
+            [*params, *totals, *params],
         )
         return {int(lot_id): int(quantity) for lot_id, quantity in cursor.fetchall()}
 
@@ -150,14 +159,33 @@ class Posting:
     def add_all(self, entries: list[tuple[Lot, int, str, object]]) -> None:
         """Post several incoming quantities (lot, positive delta, kind, line) at once: one
         balance update for all lots, each movement still with its own running balance."""
+        if any(delta <= 0 for _lot, delta, _kind, _line in entries):
+            raise ValueError("add_all posts incoming quantities only")
+        self._move_all(entries)
+
+    def take_all(self, entries: list[tuple[Lot, int, str, object]]) -> None:
+        """Take several quantities (lot, negative delta, kind, line) out at once: one balance
+        update for all lots; if any lot has too little, nothing is taken (NotEnoughStock)."""
+        if any(delta >= 0 for _lot, delta, _kind, _line in entries):
+            raise ValueError("take_all posts outgoing quantities only")
+        self._move_all(entries)
+
+    def _move_all(self, entries: list[tuple[Lot, int, str, object]]) -> None:
+        """Entries of one sign: their running balances never cross zero between movements."""
         totals: dict[int, int] = {}
+        lots: dict[int, Lot] = {}
         for lot, delta, _kind, _line in entries:
-            if delta <= 0:
-                raise ValueError("add_all posts incoming quantities only")
             totals[lot.pk] = totals.get(lot.pk, 0) + delta
-        remaining = _add_to_balances(totals)
-        if len(remaining) != len(totals):
-            raise RuntimeError("a lot of this posting has no balance row")
+            lots[lot.pk] = lot
+        remaining = _change_balances(totals)
+        short = [lots[pk] for pk in totals if pk not in remaining]
+        if short:
+            # The statement changed the other lots: the caller's transaction is rolled back.
+            lot = short[0]
+            raise NotEnoughStock(
+                _("Not enough stock of %(lot)s: %(available)d on hand, %(wanted)d needed.")
+                % {"lot": lot, "available": on_hand(lot), "wanted": -totals[lot.pk]}
+            )
         afters = []
         for lot, delta, _kind, _line in reversed(entries):
             afters.append(remaining[lot.pk])
@@ -179,7 +207,74 @@ class Posting:
             )
 
     def save(self) -> None:
+        """Write the movements and add what they changed to the points' item balances."""
         Movement.objects.bulk_create(self.movements)
+        _add_to_item_balances(item_balance_changes(self.movements))
+
+
+def item_balance_changes(movements: list[Movement]) -> dict[tuple[int, int], tuple[int, int]]:
+    """Per (point, item): the units these movements added, and the lots they filled (or, if
+    negative, emptied), from each lot's balance before its first movement and after its last."""
+    before: dict[int, int] = {}
+    after: dict[int, int] = {}
+    where: dict[int, tuple[int, int]] = {}
+    for m in movements:
+        before.setdefault(m.lot_id, m.balance_after - m.quantity)
+        after[m.lot_id] = m.balance_after
+        where[m.lot_id] = (m.point_id, m.item_id)
+    changes: dict[tuple[int, int], tuple[int, int]] = {}
+    for lot_id, key in where.items():
+        units, lots = changes.get(key, (0, 0))
+        filled = int(after[lot_id] > 0) - int(before[lot_id] > 0)
+        changes[key] = (units + after[lot_id] - before[lot_id], lots + filled)
+    return {key: change for key, change in changes.items() if change != (0, 0)}
+
+
+def _add_to_item_balances(changes: dict[tuple[int, int], tuple[int, int]]) -> None:
+    """Add the changes to the item balances, in key order so that concurrent postings lock
+    the rows in the same order: rows that only grow may be new (one upsert), rows that shrink
+    exist already (one update); the table's check refuses a negative row, even proposed."""
+    growing = sorted((k, v) for k, v in changes.items() if min(v) >= 0)
+    shrinking = sorted((k, v) for k, v in changes.items() if min(v) < 0)
+    table = ItemBalance._meta.db_table
+    with connection.cursor() as cursor:
+        if growing:
+            values = ", ".join("(%s, %s, %s, %s)" for _ in growing)
+            cursor.execute(
+                f"INSERT INTO {table} (point_id, item_id, quantity, lots) VALUES {values} "
+                "ON CONFLICT (point_id, item_id) DO UPDATE SET "
+                f"quantity = {table}.quantity + excluded.quantity, "
+                f"lots = {table}.lots + excluded.lots",
+                [v for (point, item), (units, lots) in growing for v in (point, item, units, lots)],
+            )
+        if shrinking:
+            which = " ".join("WHEN point_id = %s AND item_id = %s THEN %s" for _ in shrinking)
+            rows = " OR ".join("(point_id = %s AND item_id = %s)" for _ in shrinking)
+            keys = [v for (point, item), _change in shrinking for v in (point, item)]
+            units = [v for (point, item), (n, _lots) in shrinking for v in (point, item, n)]
+            lots = [v for (point, item), (_n, n) in shrinking for v in (point, item, n)]
+            cursor.execute(
+                f"UPDATE {table} SET quantity = quantity + CASE {which} END, "
+                f"lots = lots + CASE {which} END WHERE {rows}",
+                [*units, *lots, *keys],
+            )
+            if cursor.rowcount != len(shrinking):
+                raise RuntimeError("an item balance to take from is missing")
+
+
+def rebuild_item_balances() -> int:
+    """Sum every point's item balances again from the lots' balances (after a bulk load that
+    wrote balances directly); the number of rows written."""
+    table = ItemBalance._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")
+        cursor.execute(
+            f"INSERT INTO {table} (point_id, item_id, quantity, lots) "
+            "SELECT point_id, item_id, SUM(quantity), "
+            "SUM(CASE WHEN quantity > 0 THEN 1 ELSE 0 END) "
+            f"FROM {Balance._meta.db_table} GROUP BY point_id, item_id"
+        )
+        return cursor.rowcount
 
 
 def fingerprint(data: object) -> str:

@@ -111,6 +111,32 @@ class Balance(models.Model):
         return f"{self.lot}: {self.quantity}"
 
 
+class ItemBalance(models.Model):
+    """What a point has of an item: the sum of its lots' balances, and how many lots hold some.
+
+    Kept by the ledger's postings in the same transaction as the balances, so that a point's
+    stock page reads one row per item instead of every lot it ever opened.
+    """
+
+    point = models.ForeignKey(Point, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    quantity = models.BigIntegerField(default=0)
+    lots = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("item balance")
+        verbose_name_plural = _("item balances")
+        constraints = [
+            models.UniqueConstraint(fields=["point", "item"], name="item_balance_point_item"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=0, lots__gte=0), name="item_balance_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} @ {self.point}: {self.quantity}"
+
+
 NUMBER_PREFIX = {
     "donation": "D",
     "purchase": "P",

@@ -26,7 +26,9 @@ def test_a_volunteer_serves_a_household_with_the_keyboard(page, live_server, mon
     monkeypatch.setattr(
         adapters,
         "dues_for",
-        lambda h, on: [adapters.Due(item=i, quantity=q, period_days=30) for i, q in due.items()],
+        lambda h, on, **_: [
+            adapters.Due(item=i, quantity=q, period_days=30) for i, q in due.items()
+        ],
     )
     keyboard = page.keyboard
     page.goto(f"{live_server.url}/login/")

@@ -18,7 +18,7 @@ def dues(monkeypatch):
     """What the needs app says is due, set by the test (the desk reads it through its adapter)."""
     due: dict = {}
 
-    def dues_for(household, on):
+    def dues_for(household, on, **_):
         return [adapters.Due(item=item, quantity=q, period_days=30) for item, q in due.items()]
 
     monkeypatch.setattr(adapters, "dues_for", dues_for)
@@ -211,3 +211,38 @@ def test_a_merged_household_is_sent_to_the_one_it_became(w):
     response = desk(w.volunteer).get(urls(w, merged)["visit"], follow=True)
     messages = " ".join(page_messages(response))
     assert "was merged into household" in messages and survivor.display_code in messages
+
+
+def test_opening_a_household_takes_a_fixed_number_of_queries(w, django_assert_max_num_queries):
+    """Real standards, history and requests: the page reads each once, however many there are."""
+    from kamavor.needs.services import LineIn, create_request
+    from tests.needs.helpers import hand_out, make_standard
+
+    make_standard("soap", w.soap, quantity=3)
+    make_standard("rice", w.rice, per="household", quantity=2)
+    stock_up(w, w.soap, 40)
+    stock_up(w, w.rice, 40)
+    client = desk(w.volunteer)
+    households = []
+    for visits in (1, 6):
+        household = make_household(w, female_18_59=2)
+        absorbed = make_household(w)
+        Household.objects.filter(pk=absorbed.pk).update(status="merged", merged_into=household)
+        for day in range(visits):
+            hand_out(w, household, w.soap, 1, days_ago=day * 3)
+            hand_out(w, absorbed, w.toothpaste, 1, days_ago=day * 3 + 1)
+        for _ in range(visits):
+            jacket = LineIn(1, w.jacket, size="110")
+            create_request(by=w.volunteer, household=household, lines=[jacket])
+        households.append((household, visits))
+    client.get(urls(w, households[0][0])["visit"])  # sessions and caches warmed
+    for household, visits in households:
+        u = urls(w, household)
+        # session, user, point, role, household; standards, lineage (2), history, on hand,
+        # requests (+ lines), last visits (+ lines), lots, the menu; the session saved (a
+        # savepoint, its update and release inside the test's transaction)
+        with django_assert_max_num_queries(19):
+            page = text(client.get(u["visit"]))
+        assert page.count("Child&#x27;s winter jacket (110) × 1") == visits
+        receipts = reverse("distribution:desk", args=[w.point.pk]) + "receipts/"
+        assert page.count(f'href="{receipts}') == min(visits * 2, 5)

@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from kamavor.core.errors import IdempotencyKeyReused, InvalidInput, NotEnoughStock
 from kamavor.distribution.services import (
-    household_family,
     last_visits,
     record_distribution,
     repeat_warnings,
 )
 from kamavor.households.models import Household
+from kamavor.households.services import lineage_ids
 from kamavor.stock.models import Document, Movement
 from kamavor.stock.services import LotLine, can_reverse, reverse_document
 from tests.distribution.factories import make_household, stock_up
@@ -90,6 +90,16 @@ def test_it_refuses_more_than_the_point_has(w):
         serve(w, household, LotLine(soap, 3))
     assert on_hand(w.point, w.soap) == 2
     assert not Document.objects.filter(kind="distribution").exists()
+
+
+def test_one_short_lot_takes_nothing_from_the_others(w):
+    household = make_household(w)
+    soap = stock_up(w, w.soap, 5)
+    rice = stock_up(w, w.rice, 1)
+    with pytest.raises(NotEnoughStock, match="1 on hand, 2 needed"):
+        serve(w, household, LotLine(soap, 3), LotLine(rice, 2))
+    assert (on_hand(w.point, w.soap), on_hand(w.point, w.rice)) == (5, 1)
+    assert not Movement.objects.filter(kind="distribution").exists()
 
 
 def test_it_refuses_a_merged_household_naming_the_one_it_lives_on_as(w):
@@ -177,6 +187,6 @@ def test_repeat_warnings_include_households_merged_into_this_one(w):
     Household.objects.filter(pk=absorbed.pk).update(
         status=Household.Status.MERGED, merged_into=survivor
     )
-    assert household_family(survivor) == {survivor.pk, absorbed.pk}
+    assert set(lineage_ids(survivor)) == {survivor.pk, absorbed.pk}
     assert set(repeat_warnings(survivor, [w.soap.pk], 30)) == {w.soap.pk}
     assert [d.household_id for d in last_visits(survivor)] == [absorbed.pk]

@@ -169,3 +169,20 @@ def test_cards_hold_the_code_and_a_qr_and_nothing_personal(w, household):
     assert "Պետրոսյան" not in page and "234" not in page.replace(household.display_code, "")
     sheet = desk(w.volunteer).get(reverse("households:cards"), {"code": [household.code]})
     assert text(sheet).count("household-card") >= 1
+
+
+@pytest.mark.parametrize("name", ["households:index", "households:audit"])
+def test_lists_take_a_fixed_number_of_queries(w, name, django_assert_max_num_queries):
+    """However many households and audit entries there are, each list reads them once."""
+    client = desk(w.admin)
+    url = reverse(name)
+    counts = []
+    for more in (1, 12):
+        for _ in range(more):
+            household = make_household(w, personal=SECRET)
+            client.post(reverse("households:personal", args=[household.code]))  # audited
+        with django_assert_max_num_queries(12) as captured:
+            assert client.get(url).status_code == OK
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.VIEW).count() >= 13

@@ -16,8 +16,6 @@ from kamavor.stock.models import Document, Lot
 from kamavor.stock.services import IntakeLine
 from tests.factories import World, donate, make_point
 
-HAS_HOUSEHOLD_DOCUMENTS = any(f.name == "household" for f in Document._meta.get_fields())
-
 
 def make_household(w: World, *, org=None, **composition) -> Household:
     composition = composition or {"female_18_59": 1, "male_18_59": 1, "female_3_5": 1}

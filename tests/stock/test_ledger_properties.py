@@ -1,7 +1,8 @@
 """Property: any sequence of postings and reversals keeps the ledger explainable.
 
 Every balance equals the sum of its lot's movements, never goes negative, equals the last
-movement's balance_after, and replaying the ledger from empty gives the same balances.
+movement's balance_after, and replaying the ledger from empty gives the same balances; each
+point's item balance equals its lots' units and counts the lots that hold some.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from kamavor.core.errors import Conflict, NotEnoughStock
 from kamavor.stock import services
-from kamavor.stock.models import Balance, Document, Lot, Movement
+from kamavor.stock.models import Balance, Document, ItemBalance, Lot, Movement
 from kamavor.stock.services import CountLine, IntakeLine, LotLine
 
 ITEMS = ("soap", "rice", "jacket")
@@ -69,19 +70,33 @@ def apply(w, op) -> None:
 
 def assert_ledger_consistent() -> None:
     replayed: dict[int, int] = defaultdict(int)
-    last_after: dict[int, int] = {}
-    for lot_id, quantity, after in Movement.objects.order_by("pk").values_list(
-        "lot_id", "quantity", "balance_after"
+    where: dict[int, tuple[int, int]] = {}
+    for lot_id, point_id, item_id, quantity, after in Movement.objects.order_by("pk").values_list(
+        "lot_id", "point_id", "item_id", "quantity", "balance_after"
     ):
         replayed[lot_id] += quantity
         assert replayed[lot_id] >= 0
         assert after == replayed[lot_id]
-        last_after[lot_id] = after
+        where[lot_id] = (point_id, item_id)
     balances = dict(Balance.objects.values_list("lot_id", "quantity"))
     assert set(balances) == set(Lot.objects.values_list("pk", flat=True))
     for lot_id, quantity in balances.items():
         assert quantity >= 0
         assert quantity == replayed.get(lot_id, 0)
+    # Each point's item balance: the units of its lots, and how many lots hold some.
+    expected: dict[tuple[int, int], tuple[int, int]] = defaultdict(lambda: (0, 0))
+    for lot_id, key in where.items():
+        units, lots = expected[key]
+        expected[key] = (units + replayed[lot_id], lots + int(replayed[lot_id] > 0))
+    kept = {
+        (point, item): (units, lots)
+        for point, item, units, lots in ItemBalance.objects.values_list(
+            "point_id", "item_id", "quantity", "lots"
+        )
+    }
+    assert {k: v for k, v in kept.items() if v != (0, 0)} == {
+        k: v for k, v in expected.items() if v != (0, 0)
+    }
 
 
 @settings(
@@ -106,3 +121,19 @@ def test_any_sequence_keeps_balances_equal_to_the_sum_of_movements(w, operations
                 apply(w, op)
             assert_ledger_consistent()
         transaction.set_rollback(True)
+
+
+def test_rebuilding_item_balances_gives_what_the_postings_kept(w):
+    from kamavor.stock.ledger import rebuild_item_balances
+
+    services.post_donation(
+        point=w.point,
+        lines=[IntakeLine(w.soap, 4), IntakeLine(w.rice, 2, expiry=w.later(60))],
+        by=w.coordinator,
+    )
+    soap = Lot.objects.get(item=w.soap, point=w.point)
+    services.dispose(point=w.point, lines=[LotLine(soap, 4)], by=w.coordinator, reason="wet")
+    kept = set(ItemBalance.objects.values_list("point", "item", "quantity", "lots"))
+    assert (w.point.pk, w.soap.pk, 0, 0) in kept and (w.point.pk, w.rice.pk, 2, 1) in kept
+    assert rebuild_item_balances() == len(kept)
+    assert set(ItemBalance.objects.values_list("point", "item", "quantity", "lots")) == kept

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Min, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from kamavor.network.access import Action, may, points_for
 from kamavor.network.decorators import point_view
 from kamavor.stock import services
 from kamavor.stock.access import get_lot_for
-from kamavor.stock.models import Balance, Lot, Movement
+from kamavor.stock.models import Balance, ItemBalance, Lot, Movement
 from kamavor.stock.services import LotLine
 
 
@@ -44,39 +45,28 @@ def _filtered_balances(request: HttpRequest, balances):
 
 @point_view(Action.VIEW_STOCK)
 def point_stock(request: HttpRequest, point) -> HttpResponse:
-    """One page of the items on hand, in catalogue order; lots and expiry for that page only."""
-    today, soon = _warning_window()
-    balances, query, category = _filtered_balances(
-        request, Balance.objects.filter(point=point, quantity__gt=0)
+    """One page of the items on hand, in catalogue order; expiry for that page's lots only."""
+    today, _soon = _warning_window()
+    held, query, category = _filtered_balances(
+        request, ItemBalance.objects.filter(point=point, quantity__gt=0)
     )
     name = f"item__name_{(get_language() or 'hy')[:2]}"
-    # One pass over the point's balances gives the order, the count and the total units.
+    # One row per item the point holds gives the order, the count and the total units.
     on_hand = list(
-        balances.values_list("item_id")
-        .annotate(units=Sum("quantity"))
-        .order_by("item__category__position", name, "item_id")
-    )
-    totals = {"items": len(on_hand), "units": sum(units for _item, units in on_hand)}
-    page = Paginator(on_hand, STOCK_PAGE_SIZE).get_page(request.GET.get("page"))
-    ids = [item_id for item_id, _units in page.object_list]
-    # The redundant lot__point lets PostgreSQL use the point's index on lots, not a full scan.
-    rows = list(
-        Balance.objects.filter(point=point, lot__point=point, quantity__gt=0, item_id__in=ids)
-        .values("item_id")
-        .annotate(
-            quantity=Sum("quantity"),
-            lots=Count("lot"),
-            next_expiry=Min("lot__expiry"),
-            expired=Count("lot", filter=Q(lot__expiry__lt=today)),
-            expiring=Count("lot", filter=Q(lot__expiry__gte=today, lot__expiry__lt=soon)),
+        held.values_list("item_id", "quantity", "lots").order_by(
+            "item__category__position", name, "item_id"
         )
-        .order_by()
     )
-    items = Item.objects.select_related("category").in_bulk(ids)
-    order = {item_id: position for position, item_id in enumerate(ids)}
-    for row in rows:
-        row["item"] = items[row["item_id"]]
-    rows.sort(key=lambda r: order[r["item_id"]])
+    page = Paginator(on_hand, STOCK_PAGE_SIZE).get_page(request.GET.get("page"))
+    items = Item.objects.select_related("category").in_bulk(
+        [item_id for item_id, *_rest in page.object_list]
+    )
+    expiry = _expiry_by_item(point, [i for i, item in items.items() if item.tracks_expiry])
+    no_expiry = {"next_expiry": None, "expired": 0, "expiring": 0}
+    rows = [
+        {"item": items[item_id], "quantity": units, "lots": lots, **expiry.get(item_id, no_expiry)}
+        for item_id, units, lots in page.object_list
+    ]
     return render(
         request,
         "stock/point_stock.html",
@@ -85,14 +75,35 @@ def point_stock(request: HttpRequest, point) -> HttpResponse:
             "tab": "stock",
             "rows": rows,
             "page": page,
-            "item_count": totals["items"],
+            "item_count": len(on_hand),
             "query": query,
             "category": category,
             "categories": Category.objects.all(),
             "today": today,
-            "total_units": totals["units"] or 0,
+            "total_units": sum(units for _item, units, _lots in on_hand),
+            # An item's page lies below the stock page: one reverse() for the page, not per row.
+            "stock_url": reverse("stock:point_stock", args=[point.pk]),
         },
     )
+
+
+def _expiry_by_item(point, item_ids: list[int]) -> dict[int, dict]:
+    """The next expiry of these items' lots on hand here, and how many lots expired or soon."""
+    if not item_ids:
+        return {}
+    today, soon = _warning_window()
+    # The redundant lot__point lets PostgreSQL use the point's index on lots, not a full scan.
+    rows = (
+        Balance.objects.filter(point=point, lot__point=point, quantity__gt=0, item_id__in=item_ids)
+        .values("item_id")
+        .annotate(
+            next_expiry=Min("lot__expiry"),
+            expired=Count("lot", filter=Q(lot__expiry__lt=today)),
+            expiring=Count("lot", filter=Q(lot__expiry__gte=today, lot__expiry__lt=soon)),
+        )
+        .order_by()
+    )
+    return {row.pop("item_id"): row for row in rows}
 
 
 STOCK_PAGE_SIZE = 50

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from kamavor.catalogue.models import Item
 from kamavor.core.errors import KamavorError
+from kamavor.core.feedback import attempt
 from kamavor.network.access import Action, may, role_at
 from kamavor.network.decorators import point_view
 from kamavor.stock import services
@@ -309,18 +310,17 @@ def transfer_detail(request: HttpRequest, document_id: int) -> HttpResponse:
 @login_required
 def transfer_send(request: HttpRequest, document_id: int) -> HttpResponse:
     transfer = _get_transfer(request.user, document_id)
-    try:
-        services.send_transfer(
-            transfer=transfer, by=request.user, idempotency_key=f"transfer-send-{transfer.pk}"
-        )
-    except KamavorError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            _("%(number)s sent: the goods left stock here and are on their way to %(point)s.")
-            % {"number": transfer.number, "point": transfer.destination.name},
-        )
+    attempt(
+        request,
+        partial(
+            services.send_transfer,
+            transfer=transfer,
+            by=request.user,
+            idempotency_key=f"transfer-send-{transfer.pk}",
+        ),
+        _("%(number)s sent: the goods left stock here and are on their way to %(point)s.")
+        % {"number": transfer.number, "point": transfer.destination.name},
+    )
     return redirect("stock:transfer", document_id=transfer.pk)
 
 
@@ -328,12 +328,13 @@ def transfer_send(request: HttpRequest, document_id: int) -> HttpResponse:
 @login_required
 def transfer_cancel(request: HttpRequest, document_id: int) -> HttpResponse:
     transfer = _get_transfer(request.user, document_id)
-    try:
-        services.cancel_transfer(transfer=transfer, by=request.user)
-    except KamavorError as error:
-        messages.error(request, error.message)
+    cancelled = attempt(
+        request,
+        partial(services.cancel_transfer, transfer=transfer, by=request.user),
+        _("%(number)s cancelled.") % {"number": transfer.number},
+    )
+    if cancelled is None:
         return redirect("stock:transfer", document_id=transfer.pk)
-    messages.success(request, _("%(number)s cancelled.") % {"number": transfer.number})
     return redirect("stock:transfers", point_id=transfer.point_id)
 
 
