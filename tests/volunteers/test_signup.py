@@ -181,3 +181,23 @@ def test_behind_a_proxy_the_limit_counts_each_visitor(client, w, settings):
     # A forged header does not help: the proxy appends the address it saw.
     assert post("Forger", "198.51.100.9, 203.0.113.1").status_code == 429
     assert SignUp.objects.filter(shift=shift).count() == 2
+
+
+def test_the_private_pages_forms_refuse_bad_input_and_floods(client, w, settings):
+    settings.KAMAVOR_PUBLIC_FORM_LIMIT = 2
+    shifts = [make_shift(w, in_hours=24 + n) for n in range(3)]
+    _signup, token = sign(shifts[0], ip="10.4.4.4")  # the first of two allowed
+    # Garbage in the URLs finds nothing and writes nothing.
+    assert client.post(f"/en/v/{token}/cancel/999999/").status_code == 400
+    assert client.post(f"/en/v/{token}/join/999999/").status_code == 404
+    assert client.post(f"/en/v/<script>/join/{shifts[1].pk}/").status_code == 404
+    assert client.get(f"/en/v/{token}/join/{shifts[1].pk}/").status_code == 405
+    assert (
+        client.post(f"/en/v/{token}/join/{shifts[1].pk}/", REMOTE_ADDR="10.4.4.4").status_code
+        == 302
+    )
+    response = client.post(f"/en/v/{token}/join/{shifts[2].pk}/", REMOTE_ADDR="10.4.4.4")
+    assert response.status_code == 429
+    assert "Too many sign-ups from your connection" in response.content.decode()
+    assert SignUp.objects.filter(shift=shifts[2]).count() == 0
+    assert SignUp.objects.active().count() == 2
