@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "kamavor.households",
     "kamavor.needs",
     "kamavor.distribution",
+    "kamavor.volunteers",
+    "kamavor.public",
 ]
 
 MIDDLEWARE = [
@@ -199,3 +201,26 @@ KAMAVOR_MAX_LINE_QUANTITY = 1_000_000
 KAMAVOR_PERSONAL_DATA_RETENTION_DAYS = int(
     os.environ.get("KAMAVOR_PERSONAL_DATA_RETENTION_DAYS", "365")
 )
+
+# E-mail (shift reminders, a coordinator writing to a shift's volunteers): written as files into
+# the data folder unless an SMTP server is configured.
+EMAIL_HOST = os.environ.get("KAMAVOR_EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("KAMAVOR_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("KAMAVOR_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("KAMAVOR_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("KAMAVOR_EMAIL_TLS", True)
+EMAIL_BACKEND = os.environ.get("KAMAVOR_EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+DEFAULT_FROM_EMAIL = os.environ.get("KAMAVOR_FROM_EMAIL", "kamavor@localhost")
+# The address of the public pages, for links in e-mails sent by commands (no request to ask).
+KAMAVOR_PUBLIC_URL = os.environ.get("KAMAVOR_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Public forms: at most this many submissions from one address per window (in minutes).
+KAMAVOR_PUBLIC_FORM_LIMIT = int(os.environ.get("KAMAVOR_PUBLIC_FORM_LIMIT", "5"))
+KAMAVOR_PUBLIC_FORM_WINDOW = int(os.environ.get("KAMAVOR_PUBLIC_FORM_WINDOW", "10"))
+# How many reverse proxies stand in front of the app: the visitor's address (for the limit
+# above) is then read from X-Forwarded-For. 0: the connection's own address.
+KAMAVOR_PROXY_HOPS = int(os.environ.get("KAMAVOR_PROXY_HOPS", "0"))

@@ -19,4 +19,8 @@ urlpatterns = [
     path("desk/", include("kamavor.distribution.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("desk/", include("kamavor.volunteers.urls")),
+    path("desk/", include("kamavor.public.desk_urls")),
+    # Last: the public pages, below a language prefix (/hy/, /ru/, /en/).
+    path("", include("kamavor.public.urls")),
 ]

@@ -29,6 +29,7 @@ from kamavor.network.models import Member, Organisation, Point
 from kamavor.stock import services
 from kamavor.stock.models import Document, Lot, Movement
 from kamavor.stock.services import CountLine, IntakeLine, LotLine
+from kamavor.volunteers.demo import build_shifts
 
 DEMO_PASSWORD = "kamavor-demo"
 MARKER_SLUG = "yerevan-food-bank"
@@ -101,6 +102,11 @@ def build_demo(*, days: int = 21, progress: Callable[[str], None] = print) -> De
         progress(f"distributions: {served} households served")
         documents += served
         _ask(users=users, rng=random.Random(2025))
+    coordinators = {
+        org: users[name] for name, org, role, *_rest in LOGINS if role == Member.Role.COORDINATOR
+    }
+    coming, signups = build_shifts(coordinators=coordinators, rng=random.Random(2026))
+    progress(f"shifts: {coming} coming, {signups} sign-ups")
     logins = [(username, DEMO_PASSWORD, about) for username, _, _, _, about in LOGINS]
     return DemoResult(created=created, documents=documents, logins=logins)
 

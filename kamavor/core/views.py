@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -27,9 +28,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def start(request: HttpRequest) -> HttpResponse:
+    """Members go to their desks; everyone else to the public pages in their language."""
     if request.user.is_authenticated:
         return redirect("home")
-    return redirect("login")
+    return redirect(f"/{translation.get_language_from_request(request)}/")
 
 
 @login_required

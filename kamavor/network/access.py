@@ -36,6 +36,8 @@ class Action(StrEnum):
     REQUEST_FOR_HOUSEHOLD = "request_for_household"
     REQUEST_FOR_SHELTER = "request_for_shelter"
     CONFIRM_DELIVERY = "confirm_delivery"
+    MANAGE_SHIFTS = "manage_shifts"  # shifts, rosters and volunteers' contact data
+    PUBLISH_NEEDS = "publish_needs"  # the public page and its "needed now" lines
 
 
 _ALL = frozenset(Action)

@@ -13,6 +13,7 @@ from kamavor.households.models import Household
 from kamavor.needs.models import Request
 from kamavor.network.models import Member, Organisation, Point
 from kamavor.stock.models import Balance, Document, Movement
+from kamavor.volunteers.models import Shift, ShiftTemplate, SignUp
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +41,10 @@ def test_it_builds_the_network_then_refreshes_it():
     assert Document.objects.filter(kind="distribution", household__isnull=False).count() > 50
     assert Request.objects.filter(shelter__isnull=False).exists()
     assert Request.objects.filter(household__isnull=False).count() > 5
+    assert Shift.objects.upcoming().count() > 30
+    assert ShiftTemplate.objects.count() >= 5
+    assert SignUp.objects.active().exists()
+    assert "shifts:" in text
     movements = Movement.objects.aggregate(s=Sum("quantity"))["s"]
     assert movements == Balance.objects.aggregate(s=Sum("quantity"))["s"]
 
@@ -48,6 +53,7 @@ def test_it_builds_the_network_then_refreshes_it():
     call_command("demo", stdout=again)
     assert "already there" in again.getvalue()
     assert Document.objects.count() == documents
+    assert ShiftTemplate.objects.count() == 5  # refreshed, not duplicated
 
 
 def test_every_demo_item_is_named_in_three_scripts():

@@ -5,12 +5,14 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kamavor.core.errors import KamavorError
 from kamavor.households.services import erase_inactive
+from kamavor.volunteers.services import erase_old_contacts
 
 
 class Command(BaseCommand):
     help = (
         "Erase the names, phones and document numbers of households inactive for N days "
-        "(default: KAMAVOR_PERSONAL_DATA_RETENTION_DAYS). The households and their history stay."
+        "(default: KAMAVOR_PERSONAL_DATA_RETENTION_DAYS), and the contact data of volunteers with "
+        "no shift in that time. The households, sign-ups and their history stay."
     )
 
     def add_arguments(self, parser) -> None:
@@ -22,8 +24,12 @@ class Command(BaseCommand):
         days = settings.KAMAVOR_PERSONAL_DATA_RETENTION_DAYS if days is None else days
         try:
             erased = erase_inactive(days=days)
+            volunteers = erase_old_contacts(days=days)
         except KamavorError as error:
             raise CommandError(error.message) from None
         self.stdout.write(
             f"Erased the personal data of {erased} household(s) inactive for {days} days."
+        )
+        self.stdout.write(
+            f"Erased the contact data of {volunteers} volunteer(s) with no shift for {days} days."
         )

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from kamavor.households.services import rotate_encryption_keys
+from kamavor.volunteers.services import rotate_contact_keys
 
 
 class Command(BaseCommand):
@@ -15,3 +16,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         count = rotate_encryption_keys()
         self.stdout.write(f"Re-sealed the personal data of {count} household(s).")
+        volunteers = rotate_contact_keys()
+        self.stdout.write(f"Re-sealed the contact data of {volunteers} volunteer(s).")

@@ -1,0 +1,89 @@
+"""The coordinator's side of a point's public page: what it accepts, whether it is listed, and
+pins or overrides of "needed now" lines, each with a note."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kamavor.catalogue.models import Category, Item
+from kamavor.core.errors import KamavorError
+from kamavor.network.access import Action
+from kamavor.network.decorators import point_view
+from kamavor.public import services
+from kamavor.public.models import Level, NeedOverride, PublicPage
+from kamavor.public.needs import needed_now
+
+
+@point_view(Action.PUBLISH_NEEDS)
+def page(request: HttpRequest, point) -> HttpResponse:
+    public = PublicPage.objects.filter(point=point).first()
+    return render(
+        request,
+        "public/desk.html",
+        {
+            "point": point,
+            "tab": "public",
+            "lines": needed_now(point),
+            "overrides": NeedOverride.objects.filter(point=point).select_related(
+                "item", "category"
+            ),
+            "levels": Level.choices,
+            "items": Item.objects.active().order_by("category__position", "name_en"),
+            "categories": Category.objects.all(),
+            "public": public,
+            "accepted": set(public.accepts.values_list("pk", flat=True)) if public else set(),
+        },
+    )
+
+
+def _pick(model, value):
+    if not value:
+        return None
+    try:
+        return model.objects.filter(pk=int(value)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+@require_POST
+@point_view(Action.PUBLISH_NEEDS)
+def override(request: HttpRequest, point) -> HttpResponse:
+    """Pin, override or clear one line (item or category) with a note."""
+    try:
+        services.set_override(
+            point=point,
+            item=_pick(Item, request.POST.get("item")),
+            category=_pick(Category, request.POST.get("category")),
+            level=request.POST.get("level", ""),
+            pinned=request.POST.get("pinned") == "on",
+            note=request.POST.get("note", ""),
+            by=request.user,
+        )
+    except KamavorError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The public list is updated."))
+    return redirect("public_desk:page", point_id=point.pk)
+
+
+@require_POST
+@point_view(Action.PUBLISH_NEEDS)
+def settings(request: HttpRequest, point) -> HttpResponse:
+    ids = [int(x) for x in request.POST.getlist("accepts") if x.isdigit()]
+    try:
+        services.update_page(
+            point=point,
+            listed=request.POST.get("listed") == "on",
+            accepts=Category.objects.filter(pk__in=ids),
+            note=request.POST.get("note", ""),
+            by=request.user,
+        )
+    except KamavorError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The public page is updated."))
+    return redirect("public_desk:page", point_id=point.pk)

@@ -1,0 +1,331 @@
+"""A point's "needed now": open needs against stock on hand and recent intake.
+
+Needs are the households' dues under the standards (entitled in the period less what was
+handed out in it, summed over the organisation's households) and the open request lines. Stock
+is what the organisation's points hold; recent intake is what came in over the last week. The
+arithmetic is organisation-wide (donations are moved between its points) and cached under a
+version of the data it reads, so a page is cheap and still changes as soon as the data does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models import Count, Max, Sum
+from django.utils import timezone
+
+from kamavor.catalogue.models import Category, Item
+from kamavor.households.models import Household
+from kamavor.lib import entitlements
+from kamavor.needs.models import Request, RequestLine, Standard
+from kamavor.needs.services import period_start
+from kamavor.network.models import Organisation, Point
+from kamavor.public.models import LEVEL_RANK, Level, NeedOverride, PublicPage
+from kamavor.stock.models import Balance, Document, Movement
+
+RECENT_DAYS = 7
+# Below a quarter of what is needed is urgent; three times what is needed (and at least this
+# many units) that keeps arriving is more than the point can use.
+URGENT_SHARE = 4
+SURPLUS_FACTOR = 3
+SURPLUS_UNITS = 100
+# At most this many lines of each level, and of all (pinned lines first): a page stays small.
+SHOWN = {Level.URGENT: 25, Level.NEEDED: 25, Level.ENOUGH: 12, Level.DO_NOT_BRING: 12}
+MAX_LINES = 60
+CACHE_SECONDS = 600
+PRESSING = (Request.Urgency.HIGH, Request.Urgency.CRITICAL)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One item's or category's numbers across the organisation."""
+
+    demand: int = 0
+    on_hand: int = 0
+    recent: int = 0
+    pressing: bool = False
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of the list as the public sees it."""
+
+    item: Item | None
+    category: Category | None
+    level: str
+    note: str = ""
+    pinned: bool = False
+
+    @property
+    def name(self) -> str:
+        return (self.item or self.category).name
+
+    @property
+    def level_label(self) -> str:
+        return Level(self.level).label
+
+
+def level_for(figures: Figures) -> str | None:
+    """The level of a line, or None when it is not worth a line at all."""
+    demand, on_hand, recent = figures.demand, figures.on_hand, figures.recent
+    surplus = on_hand >= max(SURPLUS_FACTOR * demand, SURPLUS_UNITS) and recent > 0
+    if demand > 0:
+        if on_hand < demand:
+            if figures.pressing or on_hand * URGENT_SHARE < demand:
+                return Level.URGENT
+            return Level.NEEDED
+        return Level.DO_NOT_BRING if surplus else Level.ENOUGH
+    return Level.DO_NOT_BRING if surplus else None
+
+
+# ---------------------------------------------------------------- the arithmetic
+
+
+def _stock_points(organisation: Organisation) -> list[int]:
+    return list(
+        Point.objects.filter(organisation=organisation, active=True)
+        .exclude(kind=Point.Kind.SHELTER)
+        .values_list("pk", flat=True)
+    )
+
+
+def _standard_dues(organisation: Organisation, points: list[int], today: dt.date) -> dict:
+    """Outstanding entitlements per item: the sum over households (grouped by composition, so
+    30,000 households are a few hundred rows) less what was handed out in each period."""
+    standards = list(Standard.objects.active())
+    if not standards:
+        return {}
+    groups = (
+        Household.objects.active()
+        .filter(organisation=organisation)
+        .values(*entitlements.FIELDS)
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    entitled: dict[int, int] = defaultdict(int)
+    for group in groups:
+        for standard in standards:
+            entitled[standard.item_id] += group["n"] * entitlements.entitled(group, standard.rule)
+    periods: dict[int, int] = {}
+    for standard in standards:
+        periods[standard.item_id] = max(periods.get(standard.item_id, 0), standard.period_days)
+    handed = _handed_out(points, periods, today)
+    dues = {}
+    for item_id, total in entitled.items():
+        if total - handed.get(item_id, 0) > 0:
+            dues[item_id] = total - handed.get(item_id, 0)
+    return dues
+
+
+def _handed_out(points: list[int], periods: dict[int, int], today: dt.date) -> dict[int, int]:
+    """Units of each item handed out at the points in its period: one query per period length
+    (there are only a few: a week, a month, a season), not per item."""
+    by_period: dict[int, list[int]] = defaultdict(list)
+    for item_id, days in periods.items():
+        by_period[days].append(item_id)
+    handed: dict[int, int] = {}
+    for days, item_ids in by_period.items():
+        rows = (
+            Movement.objects.filter(
+                point_id__in=points,
+                item_id__in=item_ids,
+                kind=Movement.Kind.DISTRIBUTION,
+                at__gte=period_start(today, days),
+                reversed_by__isnull=True,
+            )
+            .values("item_id")
+            .annotate(s=Sum("quantity"))
+            .values_list("item_id", "s")
+            .order_by()
+        )
+        handed.update((item_id, -total) for item_id, total in rows)
+    return handed
+
+
+def _requested(organisation: Organisation) -> tuple[dict, dict, set]:
+    """Outstanding request lines per item and per category, and the keys any pressing
+    (high or critical) request asks for."""
+    items: dict[int, int] = defaultdict(int)
+    categories: dict[int, int] = defaultdict(int)
+    pressing: set = set()
+    lines = RequestLine.objects.filter(
+        request__organisation=organisation, request__state__in=Request.OPEN_STATES
+    ).values_list("item_id", "category_id", "quantity", "fulfilled_quantity", "request__urgency")
+    for item_id, category_id, quantity, fulfilled, urgency in lines:
+        outstanding = max(0, quantity - fulfilled)
+        if not outstanding:
+            continue
+        target, key = (
+            (items, ("item", item_id)) if item_id else (categories, ("category", category_id))
+        )
+        target[key[1]] += outstanding
+        if urgency in PRESSING:
+            pressing.add(key)
+    return items, categories, pressing
+
+
+def _stock(points: list[int], since: dt.datetime) -> tuple[dict, dict]:
+    on_hand = dict(
+        Balance.objects.filter(point_id__in=points, quantity__gt=0)
+        .values("item_id")
+        .annotate(s=Sum("quantity"))
+        .values_list("item_id", "s")
+        .order_by()
+    )
+    recent = dict(
+        Movement.objects.filter(
+            point_id__in=points,
+            kind__in=(Movement.Kind.DONATION, Movement.Kind.PURCHASE),
+            at__gte=since,
+            reversed_by__isnull=True,
+        )
+        .values("item_id")
+        .annotate(s=Sum("quantity"))
+        .values_list("item_id", "s")
+        .order_by()
+    )
+    return on_hand, recent
+
+
+def assess(organisation: Organisation, *, now: dt.datetime | None = None) -> dict:
+    """Figures per ("item", id) and ("category", id) for the organisation, uncached."""
+    now = now or timezone.now()
+    points = _stock_points(organisation)
+    dues = _standard_dues(organisation, points, timezone.localdate(now))
+    requested_items, requested_categories, pressing = _requested(organisation)
+    on_hand, recent = _stock(points, now - dt.timedelta(days=RECENT_DAYS))
+    figures: dict = {}
+    for item_id in set(dues) | set(requested_items) | set(on_hand) | set(recent):
+        key = ("item", item_id)
+        figures[key] = Figures(
+            demand=dues.get(item_id, 0) + requested_items.get(item_id, 0),
+            on_hand=on_hand.get(item_id, 0),
+            recent=recent.get(item_id, 0),
+            pressing=key in pressing,
+        )
+    if requested_categories:
+        category_of = dict(Item.objects.values_list("pk", "category_id"))
+        held: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        for item_id in set(on_hand) | set(recent):
+            totals = held[category_of.get(item_id)]
+            totals[0] += on_hand.get(item_id, 0)
+            totals[1] += recent.get(item_id, 0)
+        for category_id, demand in requested_categories.items():
+            key = ("category", category_id)
+            stock, came = held.get(category_id, [0, 0])
+            figures[key] = Figures(demand, stock, came, key in pressing)
+    return figures
+
+
+def version(organisation: Organisation, now: dt.datetime) -> str:
+    """Changes whenever anything the arithmetic reads may have changed: a posted document,
+    a request, a household, a standard, and every ten minutes (the periods slide)."""
+    documents = Document.objects.aggregate(m=Max("pk"))["m"]
+    requests = Request.objects.aggregate(m=Max("pk"), t=Max("state_changed_at"))
+    households = Household.objects.aggregate(m=Max("pk"), t=Max("last_activity_at"))
+    standards = Standard.objects.aggregate(n=Count("pk"), m=Max("pk"))
+    bucket = int(now.timestamp()) // 600
+    return (
+        f"{organisation.pk}:{documents}:{requests['m']}:{requests['t']}:{households['m']}:"
+        f"{households['t']}:{standards['n']}:{standards['m']}:{bucket}"
+    )
+
+
+def figures_for(organisation: Organisation) -> dict:
+    now = timezone.now()
+    key = "needed-now:" + version(organisation, now).replace(" ", "_")
+    figures = cache.get(key)
+    if figures is None:
+        figures = assess(organisation, now=now)
+        cache.set(key, figures, CACHE_SECONDS)
+    return figures
+
+
+# ---------------------------------------------------------------- a point's list
+
+
+def accepted_categories(point: Point) -> list[Category]:
+    """What the point takes: the categories its coordinator chose, else every category."""
+    page = PublicPage.objects.filter(point=point).first()
+    chosen = list(page.accepts.all()) if page else []
+    return chosen or list(Category.objects.all())
+
+
+def _levels(figures: dict, overrides: dict) -> dict:
+    levels = {}
+    for key, numbers in figures.items():
+        level = level_for(numbers)
+        if level:
+            levels[key] = level
+    for key, override in overrides.items():
+        if override.level:
+            levels[key] = override.level
+        elif key not in levels and override.pinned:
+            levels[key] = Level.NEEDED
+    return levels
+
+
+def _trim(lines: list[Line]) -> list[Line]:
+    """Pinned first, then most needed first; at most so many of each level, and of all."""
+    lines.sort(key=lambda line: (not line.pinned, LEVEL_RANK[line.level], line.name))
+    shown: dict[str, int] = defaultdict(int)
+    kept = []
+    for line in lines:
+        shown[line.level] += 1
+        if line.pinned or shown[line.level] <= SHOWN[Level(line.level)]:
+            kept.append(line)
+    return kept[:MAX_LINES]
+
+
+def needed_now_at(points: list[Point]) -> dict[int, list[Line]]:
+    """Each point's list: computed levels with the coordinator's pins and overrides on top,
+    limited to what the point accepts. A fixed number of queries for any number of points."""
+    figures = {}
+    for point in points:
+        if point.organisation_id not in figures:
+            figures[point.organisation_id] = figures_for(point.organisation)
+    overrides: dict[int, dict] = defaultdict(dict)
+    for o in NeedOverride.objects.filter(point__in=points):
+        key = ("item", o.item_id) if o.item_id else ("category", o.category_id)
+        overrides[o.point_id][key] = o
+    chosen: dict[int, set[int]] = defaultdict(set)
+    for point_id, category_id in PublicPage.accepts.through.objects.filter(
+        publicpage__point__in=points
+    ).values_list("publicpage__point_id", "category_id"):
+        chosen[point_id].add(category_id)
+    levels = {p.pk: _levels(figures[p.organisation_id], overrides[p.pk]) for p in points}
+    wanted = {key for point_levels in levels.values() for key in point_levels}
+    items = Item.objects.in_bulk([pk for kind, pk in wanted if kind == "item"])
+    categories = Category.objects.in_bulk([pk for kind, pk in wanted if kind == "category"])
+    lists = {}
+    for point in points:
+        accepted = chosen.get(point.pk)
+        lines = []
+        for (kind, pk), level in levels[point.pk].items():
+            item = items.get(pk) if kind == "item" else None
+            category = categories.get(pk) if kind == "category" else None
+            if not (item or category):
+                continue
+            override = overrides[point.pk].get((kind, pk))
+            category_id = item.category_id if item else category.pk
+            if accepted and category_id not in accepted and not override:
+                continue
+            lines.append(
+                Line(
+                    item=item,
+                    category=category,
+                    level=level,
+                    note=override.note if override else "",
+                    pinned=bool(override and override.pinned),
+                )
+            )
+        lists[point.pk] = _trim(lines)
+    return lists
+
+
+def needed_now(point: Point) -> list[Line]:
+    """One point's list (see needed_now_at)."""
+    return needed_now_at([point])[point.pk]

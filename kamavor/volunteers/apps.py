@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class VolunteersConfig(AppConfig):
+    name = "kamavor.volunteers"
+    label = "volunteers"
+    verbose_name = _("volunteers")

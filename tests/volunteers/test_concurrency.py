@@ -1,0 +1,49 @@
+"""Two people taking the last place of a shift at the same moment, and a flood spread over
+several connections (as several app processes would see it): the limits hold.
+
+Runs on real, separate database connections (threads), on SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+
+from kamavor.core.errors import Conflict
+from kamavor.volunteers import services
+from kamavor.volunteers.models import FormHit, SignUp, Volunteer
+from tests.factories import build_world
+from tests.stock.test_concurrency import run_together
+from tests.volunteers.helpers import make_shift
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _sign(shift, name: str, ip: str):
+    def call():
+        return services.sign_up(shift=shift, name=name, phone="091234567", address=ip)
+
+    return call
+
+
+def test_two_people_taking_the_last_place_one_wins():
+    w = build_world()
+    shift = make_shift(w, hands=1)
+    results = run_together(_sign(shift, "Ani", "10.0.0.1"), _sign(shift, "Aram", "10.0.0.2"))
+    assert len([r for r in results if isinstance(r, tuple)]) == 1, results
+    refused = [r for r in results if isinstance(r, Conflict)]
+    assert len(refused) == 1 and refused[0].code == "shift_full", results
+    assert SignUp.objects.count() == 1 and Volunteer.objects.count() == 1
+
+
+@override_settings(KAMAVOR_PUBLIC_FORM_LIMIT=2)
+def test_a_flood_over_several_connections_is_still_limited():
+    w = build_world()
+    shift = make_shift(w, hands=20)
+    calls = [_sign(shift, f"Flood {n}", "10.6.6.6") for n in range(5)]
+    results = run_together(*calls)
+    accepted = [r for r in results if isinstance(r, tuple)]
+    limited = [r for r in results if isinstance(r, services.RateLimited)]
+    assert len(accepted) == 2 and len(limited) == 3, results
+    assert SignUp.objects.count() == len(accepted)
+    assert FormHit.objects.count() == len(accepted)
