@@ -52,7 +52,6 @@ BENCH = benchkit.start(OPTIONS, prefix="kamavor-bench-")
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -649,9 +648,7 @@ class Desks:
         self.users = User.objects.in_bulk([u for users in net.volunteers.values() for u in users])
         self.clients = {}
         for org_id, coordinators in net.coordinators.items():
-            client = Client(HTTP_HOST="localhost", HTTP_ACCEPT_LANGUAGE="en")
-            client.force_login(User.objects.get(pk=coordinators[0]))
-            self.clients[org_id] = client
+            self.clients[org_id] = benchkit.desk_client(User.objects.get(pk=coordinators[0]))
         self.page_bytes: list[int] = []
         self.hits: dict[str, int] = {}
         scanned = Barcode.objects.filter(code__startswith="485").values_list("code", flat=True)

@@ -282,12 +282,14 @@ def _servable_or_back(request: HttpRequest, point, household: Household) -> Http
 
 @point_view(Action.DISTRIBUTE)
 def desk(request: HttpRequest, point) -> HttpResponse:
-    """Type or scan a household code; Enter opens the visit."""
+    """Type or scan a household code; Enter opens the visit, in the same round trip (a desk
+    on a weak connection waits for one page, not a redirect and then the page)."""
     form = CodeForm(request.GET or None)
     if form.is_bound and form.is_valid():
         code = form.cleaned_data["code"]
-        if adapters.find_household(request.user, code) is not None:
-            return redirect("distribution:visit", point_id=point.pk, code=code)
+        household = adapters.find_household(request.user, code)
+        if household is not None:
+            return _open(request, point, household)
         form.add_error(
             "code",
             _("No household with code %(code)s is registered here. Check the card.")
@@ -315,7 +317,10 @@ def desk(request: HttpRequest, point) -> HttpResponse:
 @point_view(Action.DISTRIBUTE)
 def visit(request: HttpRequest, point, code: str) -> HttpResponse:
     """The household, what it is due, what is here, and the lines to hand out."""
-    household = _household(request, point, code)
+    return _open(request, point, _household(request, point, code))
+
+
+def _open(request: HttpRequest, point, household: Household) -> HttpResponse:
     if (back := _servable_or_back(request, point, household)) is not None:
         return back
     cart = VisitCart.at(request, point)
