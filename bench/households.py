@@ -10,7 +10,8 @@ default standards, households with believable compositions, stock at the distrib
 a year of distributions, then times with perf_counter, on the server side: (a) opening a
 household at the desk (the code typed at the desk and Enter, answered with the visit page, dues
 included) through the test client, logged in as a volunteer; (b) posting a distribution of 3-6
-items, lots chosen first expiry first out with `suggest_picks`, through `record_distribution`; (c) `dues_for` alone.
+items, lots chosen first expiry first out with `suggest_picks`, through `record_distribution`;
+(c) `dues_for` alone.
 p95 is held against the 50 ms target. "CPU p95" is this process's own CPU time (Python, and
 SQLite's work; not PostgreSQL's server): on a shared machine it shows what contention adds.
 
