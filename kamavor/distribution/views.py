@@ -12,7 +12,7 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 
 from django.contrib import messages
 from django.db.models import Prefetch, Sum
@@ -40,6 +40,7 @@ from kamavor.stock.services import LotLine, suggest_picks
 from kamavor.stock.views._find import chosen_item, find_and_choose
 
 RECENT = 10
+LOTS_SHOWN = 40
 REPEAT_DAYS = 30  # the period for a repeat warning on an item no standard gives
 
 
@@ -106,8 +107,16 @@ class Reading:
 
     history: History
     dues: list[adapters.Due]
-    available: dict[tuple[int, str], int]
+    lots: list[Lot]  # here, of the items due or on the visit, first expiry first out
     items: dict[int, Item]
+
+    @cached_property
+    def available(self) -> dict[tuple[int, str], int]:
+        """Units on hand here that have not expired, per (item, size)."""
+        units: dict[tuple[int, str], int] = defaultdict(int)
+        for lot in self.lots:
+            units[(lot.item_id, lot.size)] += lot.balance.quantity
+        return dict(units)
 
     def on_hand(self, item_id: int) -> int:
         return sum(n for (i, _s), n in self.available.items() if i == item_id)
@@ -127,7 +136,7 @@ def _read(point, household: Household, cart: VisitCart) -> Reading:
     missing = [pk for pk in in_cart if pk not in items]
     if missing:
         items |= Item.objects.select_related("category").in_bulk(missing)
-    return Reading(history, dues, _available(point, [*items, *missing]), items)
+    return Reading(history, dues, _lots(point, items), items)
 
 
 def _prefill(reading: Reading) -> list[dict]:
@@ -205,9 +214,9 @@ def _lots(point, item_ids) -> list[Lot]:
         Lot.objects.at(point)
         .in_stock()
         .exclude(expiry__lt=timezone.localdate())
-        .filter(item_id__in=item_ids)
+        .filter(item_id__in=list(item_ids))
         .select_related("item", "balance")
-        .fefo()[:40]
+        .fefo()
     )
 
 
@@ -257,7 +266,7 @@ def _render_visit(
             "dues": [(due, reading.on_hand(due.item.pk)) for due in dues],
             "requests": requests[:10],
             "visits": services.last_visits(household, household_ids=reading.history.household_ids),
-            "lots": _lots(point, item_ids),
+            "lots": [lot for lot in reading.lots if lot.item_id in item_ids][:LOTS_SHOWN],
             "warnings": [(names.get(i, ""), w) for i, w in warnings.items()],
             "lines": lines,
             "desk_url": reverse("distribution:visit", args=[point.pk, household.code]),

@@ -242,10 +242,10 @@ def test_opening_a_household_takes_a_fixed_number_of_queries(w, django_assert_ma
     client.get(urls(w, households[0][0])["visit"])  # sessions and caches warmed
     for household, visits in households:
         u = urls(w, household)
-        # session, user, point, role, household; standards, lineage (2), history, on hand,
-        # requests (+ lines), last visits (+ lines), lots, the menu; the session saved (a
+        # session, user, point, role, household; standards, lineage (2), history, lots here,
+        # requests (+ lines), last visits (+ lines), the menu; the session saved (a
         # savepoint, its update and release inside the test's transaction)
-        with django_assert_max_num_queries(19):
+        with django_assert_max_num_queries(18):
             page = text(client.get(u["visit"]))
         assert page.count("Child&#x27;s winter jacket (110) × 1") == visits
         receipts = reverse("distribution:desk", args=[w.point.pk]) + "receipts/"
