@@ -35,7 +35,8 @@ class Due:
 def find_household(user, code: str) -> Household | None:
     """The household with this (valid) code, if this member may see it; else None."""
     try:
-        return get_household_for(user, household_codes.normalise(code))
+        # The desk shows the code, composition and flags: nothing related needs reading.
+        return get_household_for(user, household_codes.normalise(code), related=())
     except (Http404, PermissionDenied, KamavorError):
         return None
 

@@ -42,14 +42,22 @@ def check_code(text: str) -> str:
     return code
 
 
+HOUSEHOLD_PAGE = ("organisation", "shelter", "registered_point", "merged_into")
+
+
 def get_household_for(
-    user, code_or_id: str | int, action: Action = Action.VIEW_HOUSEHOLD
+    user,
+    code_or_id: str | int,
+    action: Action = Action.VIEW_HOUSEHOLD,
+    *,
+    related: tuple[str, ...] = HOUSEHOLD_PAGE,
 ) -> Household:
     """The household (by int id or by code text), if the user's organisation holds it (else 404) and
-    their role allows `action` (else 403). A mistyped code is a 400 with a clear message."""
-    households = Household.objects.select_related(
-        "organisation", "shelter", "registered_point", "merged_into"
-    )
+    their role allows `action` (else 403). A mistyped code is a 400 with a clear message.
+    `related` names what is read along (a household's page shows where it stays, and so on)."""
+    households = Household.objects.all()
+    if related:  # select_related() with no names would follow every relation
+        households = households.select_related(*related)
     # An int is an id; text is always a code (a code may be all digits, like 34797943).
     if isinstance(code_or_id, int):
         household = households.filter(pk=int(code_or_id)).first()
