@@ -339,20 +339,32 @@ SELECT COUNT(*) FROM (
 ) r WHERE r.running <> r.balance_after OR r.balance_after < 0
 """
 
+ITEM_BALANCES = """
+SELECT COUNT(*) FROM (
+  SELECT point_id, item_id, SUM(quantity) AS units,
+         SUM(CASE WHEN quantity > 0 THEN 1 ELSE 0 END) AS lots
+  FROM {balance} GROUP BY point_id, item_id
+) s LEFT JOIN {item_balance} i ON i.point_id = s.point_id AND i.item_id = s.item_id
+WHERE COALESCE(i.quantity, 0) <> s.units OR COALESCE(i.lots, 0) <> s.lots
+"""
+
 
 def check_ledger(*checks: tuple[str, str]) -> dict:
     """Whether the ledger explains every balance: each balance equals the sum of its lot's
-    movements, none is negative, balance_after runs per lot; and the script's own `checks`,
-    (what a failing row is, SQL counting them over {balance}, {movement} and {document})."""
+    movements, none is negative, balance_after runs per lot, each point's item balance sums its
+    lots; and the script's own `checks` (what a failing row is, SQL counting them over
+    {balance}, {movement}, {document} and {item_balance})."""
     from django.db.models import Count
 
-    from kamavor.stock.models import Balance, Document, Movement
+    from kamavor.stock.models import Balance, Document, ItemBalance, Movement
 
     tables = {
         "balance": Balance._meta.db_table,
         "movement": Movement._meta.db_table,
         "document": Document._meta.db_table,
+        "item_balance": ItemBalance._meta.db_table,
     }
+    checks = (("item balances differ from their lots", ITEM_BALANCES), *checks)
     with connection.cursor() as cursor:
         cursor.execute(CONSISTENCY.format(**tables))
         balances, mismatched, negative, movements = cursor.fetchone()
