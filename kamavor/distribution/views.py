@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kamavor.allocation.services import planned_for
 from kamavor.catalogue.models import Item
 from kamavor.core.errors import KamavorError
 from kamavor.distribution import adapters, fulfilment, services
@@ -233,6 +234,7 @@ def _render_visit(
             "requests": requests[:10],
             "visits": services.last_visits(household),
             "lots": _lots(point, item_ids),
+            "planned": planned_for(household),
             "warnings": [(names.get(i, ""), w) for i, w in warnings.items()],
             "lines": lines,
             "desk_url": reverse("distribution:visit", args=[point.pk, household.code]),

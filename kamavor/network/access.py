@@ -36,6 +36,7 @@ class Action(StrEnum):
     REQUEST_FOR_HOUSEHOLD = "request_for_household"
     REQUEST_FOR_SHELTER = "request_for_shelter"
     CONFIRM_DELIVERY = "confirm_delivery"
+    PLAN = "plan"  # run and accept allocation plans (coordinators and admins)
 
 
 _ALL = frozenset(Action)

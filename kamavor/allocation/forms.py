@@ -1,0 +1,70 @@
+"""The form that runs a plan: scope (an organisation's points, or one point) and weights."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kamavor.allocation import weights
+from kamavor.households.models import VULNERABILITIES
+from kamavor.needs.models import Request
+from kamavor.network.models import Point
+
+
+def _weight_field(label, initial: float, minimum: float) -> forms.FloatField:
+    return forms.FloatField(
+        label=label,
+        initial=initial,
+        min_value=minimum,
+        max_value=weights.MAX_WEIGHT,
+        widget=forms.NumberInput(attrs={"step": "0.05"}),
+    )
+
+
+class RunForm(forms.Form):
+    organisation = forms.TypedChoiceField(label=_("Organisation"), coerce=int)
+    point = forms.TypedChoiceField(
+        label=_("Plan for"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, organisations, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [(o.pk, o.name) for o in organisations]
+        points = Point.objects.filter(organisation__in=organisations).active().order_by("name")
+        self.points = {p.pk: p for p in points}
+        self.fields["point"].choices = [("", _("all points of the organisation"))] + [
+            (p.pk, p.name) for p in points
+        ]
+        for name, label in VULNERABILITIES:
+            self.fields[f"flag_{name}"] = _weight_field(
+                label, weights.DEFAULT_FLAG_WEIGHTS[name], 0.0
+            )
+        for value, label in Request.Urgency.choices:
+            self.fields[f"urgency_{value}"] = _weight_field(
+                label, weights.DEFAULT_URGENCY_WEIGHTS[value], 0.05
+            )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        point_id = data.get("point")
+        if point_id is not None:
+            point = self.points.get(point_id)
+            if point is None or point.organisation_id != data.get("organisation"):
+                self.add_error("point", _("Choose a point of this organisation."))
+            data["point"] = point
+        return data
+
+    @property
+    def flag_fields(self) -> list:
+        return [self[f"flag_{name}"] for name, _label in VULNERABILITIES]
+
+    @property
+    def urgency_fields(self) -> list:
+        return [self[f"urgency_{value}"] for value, _label in Request.Urgency.choices]
+
+    def weights(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "flags": {name: data[f"flag_{name}"] for name, _label in VULNERABILITIES},
+            "urgency": {v: data[f"urgency_{v}"] for v, _label in Request.Urgency.choices},
+        }

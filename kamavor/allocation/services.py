@@ -1,0 +1,241 @@
+"""Plans: run one (engine on the database's needs and lots), accept one (pick lists and draft
+transfers), and read what was planned for a household."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+
+import numpy as np
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kamavor.allocation import engine
+from kamavor.allocation import weights as weights_lib
+from kamavor.allocation.inputs import Inputs, gather
+from kamavor.allocation.models import Plan, PlanLine, PlanPick
+from kamavor.core.errors import Conflict, InvalidInput
+from kamavor.households.models import Household
+from kamavor.needs.models import Request
+from kamavor.needs.services import plan_request
+from kamavor.network.access import Action, may
+from kamavor.network.models import Organisation, Point
+from kamavor.stock.models import Balance, Document, Lot
+from kamavor.stock.services import LotLine, create_transfer
+
+LIMITS = {
+    engine.FULL: PlanLine.Limit.FULL,
+    engine.SHORT: PlanLine.Limit.SHORT,
+    engine.NO_STOCK: PlanLine.Limit.NO_STOCK,
+}
+SHORTAGES_SHOWN = 50
+
+
+def _require(by, organisation_id: int) -> None:
+    if not may(by, organisation_id, Action.PLAN):
+        raise PermissionDenied
+
+
+def run_plan(
+    *, organisation: Organisation, by, point: Point | None = None, weights: dict | None = None
+) -> Plan:
+    """Compute a draft plan for one point, or for all of the organisation's points (stock may
+    then move between them), and store it with its summary."""
+    _require(by, organisation.pk)
+    if point is not None and point.organisation_id != organisation.pk:
+        raise InvalidInput(_("Choose a point of this organisation."), field="point")
+    try:
+        weights = weights_lib.check(weights or {})
+    except (TypeError, ValueError):
+        raise InvalidInput(
+            _("Weights are numbers from 0 to %(max)s.") % {"max": int(weights_lib.MAX_WEIGHT)},
+            field="weights",
+        ) from None
+    inputs = gather(organisation=organisation, point=point, weights=weights)
+    start = time.perf_counter()
+    result = engine.plan(inputs.problem())
+    seconds = time.perf_counter() - start
+    with transaction.atomic():
+        plan = Plan.objects.create(
+            organisation=organisation,
+            point=point,
+            weights=weights,
+            created_by=by,
+            seconds=seconds,
+            summary=summarise(inputs, result),
+        )
+        _store_lines(plan, inputs, result)
+    return plan
+
+
+def _store_lines(plan: Plan, inputs: Inputs, result: engine.Plan) -> None:
+    lines = [
+        PlanLine(
+            plan=plan,
+            household_id=need.household_id,
+            shelter_id=need.shelter_id,
+            request_line_id=need.request_line_id,
+            point_id=need.point_id,
+            item_id=need.item_id,
+            size=need.size,
+            wanted=need.wanted,
+            planned=int(result.allocated[n]),
+            share=float(result.share[n]),
+            weight=need.weight,
+            level=None if np.isinf(result.level_t[n]) else float(result.level_t[n]),
+            limit=LIMITS[int(result.limit[n])],
+        )
+        for n, need in enumerate(inputs.needs)
+    ]
+    created = PlanLine.objects.bulk_create(lines, batch_size=2000)
+    if created and created[0].pk is None:  # a backend that does not return ids
+        created = list(plan.lines.order_by("pk"))
+    PlanPick.objects.bulk_create(
+        (
+            PlanPick(line=created[need], lot_id=inputs.lot_ids[lot], quantity=int(quantity))
+            for need, lot, quantity in result.picks.tolist()
+        ),
+        batch_size=2000,
+    )
+
+
+def _totals(keys, wanted, planned) -> dict[str, list[int]]:
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for key, w, p in zip(keys, wanted, planned, strict=True):
+        totals[str(key)][0] += int(w)
+        totals[str(key)][1] += int(p)
+    return dict(totals)
+
+
+def summarise(inputs: Inputs, result: engine.Plan) -> dict:
+    """Coverage per item and per vulnerability group, shortages, transfers, for the plan page."""
+    wanted = [n.wanted for n in inputs.needs]
+    planned = result.allocated.tolist()
+    by_item = _totals([n.item_id for n in inputs.needs], wanted, planned)
+    groups: list[str] = []
+    group_wanted, group_planned = [], []
+    for need, got in zip(inputs.needs, planned, strict=True):
+        for group in need.flags or (need.group,):
+            groups.append(group)
+            group_wanted.append(need.wanted)
+            group_planned.append(got)
+    shortages = sorted(
+        ((int(item), w - p) for item, (w, p) in by_item.items() if w > p),
+        key=lambda x: (-x[1], x[0]),
+    )
+    coverage = result.allocated / np.maximum(np.asarray(wanted or [1]), 1) if wanted else []
+    moved: dict[tuple, int] = defaultdict(int)
+    lot_item = {x[4]: x[5] for x in inputs.lots}
+    for lot, source, destination, quantity in result.transfers.tolist():
+        lot_id = inputs.lot_ids[lot]
+        key = (inputs.points[source].pk, inputs.points[destination].pk, lot_item[lot_id])
+        moved[key] += quantity
+    return {
+        "needs": len(wanted),
+        "wanted": int(sum(wanted)),
+        "planned": int(sum(planned)),
+        "lowest": float(np.min(coverage)) if len(coverage) else 1.0,
+        "items": by_item,
+        "groups": _totals(groups, group_wanted, group_planned),
+        "shortages": shortages[:SHORTAGES_SHOWN],
+        "transfers": [[*key, qty] for key, qty in sorted(moved.items())],
+    }
+
+
+# ---------------------------------------------------------------- accepting
+
+
+def accept_plan(*, plan: Plan, by) -> Plan:
+    """Accept a draft plan: draft transfers for the stock it moves, requests marked planned, the
+    previous accepted plan of the same scope superseded. Refused, changing nothing, when the plan
+    is not a draft or stock has changed since it was made."""
+    _require(by, plan.organisation_id)
+    with transaction.atomic():
+        plan = Plan.objects.select_for_update().get(pk=plan.pk)
+        if plan.status != Plan.Status.DRAFT:
+            raise Conflict(_("Only a draft plan can be accepted."))
+        picks = PlanPick.objects.filter(line__plan=plan)
+        per_lot = dict(picks.values_list("lot_id").annotate(n=Sum("quantity")).order_by())
+        held = dict(
+            Balance.objects.filter(lot_id__in=list(per_lot)).values_list("lot_id", "quantity")
+        )
+        if any(held.get(lot, 0) < quantity for lot, quantity in per_lot.items()):
+            raise Conflict(
+                _("Stock has changed since this plan was made: run the plan again."),
+                code="plan_outdated",
+            )
+        _create_transfers(plan, picks, by)
+        _mark_requests(plan, by)
+        Plan.objects.filter(
+            organisation_id=plan.organisation_id,
+            point_id=plan.point_id,
+            status=Plan.Status.ACCEPTED,
+        ).update(status=Plan.Status.SUPERSEDED)
+        plan.status = Plan.Status.ACCEPTED
+        plan.accepted_by = by
+        plan.accepted_at = timezone.now()
+        plan.save(update_fields=["status", "accepted_by", "accepted_at"])
+    return plan
+
+
+def _create_transfers(plan: Plan, picks, by) -> None:
+    moving: dict[tuple[int, int], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    rows = picks.values_list("lot_id", "lot__point_id", "line__point_id", "quantity")
+    for lot_id, source, destination, quantity in rows:
+        if source != destination:
+            moving[(source, destination)][lot_id] += quantity
+    if not moving:
+        return
+    points = Point.objects.in_bulk({p for pair in moving for p in pair})
+    lots = Lot.objects.in_bulk({lot for per in moving.values() for lot in per})
+    documents = []
+    for (source, destination), per_lot in sorted(moving.items()):
+        lines = [LotLine(lot=lots[lot], quantity=q) for lot, q in sorted(per_lot.items())]
+        documents.append(
+            create_transfer(
+                source=points[source],
+                destination=points[destination],
+                lines=lines,
+                by=by,
+                note=_("Plan #%(n)s") % {"n": plan.pk},
+            )
+        )
+    plan.transfers.add(*documents)
+
+
+def _mark_requests(plan: Plan, by) -> None:
+    ids = (
+        plan.lines.filter(request_line__isnull=False, planned__gt=0)
+        .values_list("request_line__request_id", flat=True)
+        .distinct()
+    )
+    for request in Request.objects.filter(pk__in=list(ids), state=Request.State.OPEN):
+        plan_request(request=request, by=by)
+
+
+# ---------------------------------------------------------------- reads
+
+
+def planned_for(household: Household) -> list[PlanLine]:
+    """What the latest accepted plan gives this household (with its picks' lots), or nothing."""
+    line = (
+        PlanLine.objects.filter(household=household, plan__status=Plan.Status.ACCEPTED)
+        .order_by("-plan__accepted_at", "-plan_id")
+        .values_list("plan_id", flat=True)
+        .first()
+    )
+    if line is None:
+        return []
+    return list(
+        PlanLine.objects.filter(plan_id=line, household=household)
+        .select_related("item", "point", "plan")
+        .prefetch_related("picks__lot__point")
+        .order_by("pk")
+    )
+
+
+def transfer_documents(plan: Plan) -> list[Document]:
+    return list(plan.transfers.select_related("point", "destination").order_by("pk"))

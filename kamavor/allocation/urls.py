@@ -1,0 +1,14 @@
+from django.urls import path
+
+from kamavor.allocation import views
+
+app_name = "allocation"
+
+urlpatterns = [
+    path("", views.plans, name="plans"),
+    path("<int:plan_id>/", views.plan, name="plan"),
+    path("<int:plan_id>/accept/", views.accept, name="accept"),
+    path("<int:plan_id>/points/<int:point_id>/", views.pick_list, name="pick_list"),
+    path("<int:plan_id>/households/", views.find_household, name="find_household"),
+    path("<int:plan_id>/households/<str:code>/", views.explain, name="explain"),
+]
