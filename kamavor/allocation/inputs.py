@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from kamavor.allocation import engine
 from kamavor.allocation.models import SubstituteGroup
-from kamavor.allocation.weights import weight_for
+from kamavor.allocation.weights import FLAGS, weight_for
 from kamavor.catalogue.models import Item
-from kamavor.households.models import Household
+from kamavor.households.models import COMPOSITION_FIELDS, Household
 from kamavor.lib import entitlements
 from kamavor.needs.models import Request, RequestLine, Standard
 from kamavor.needs.services import Receipt, _components, period_start, received_in_period
@@ -125,15 +125,28 @@ def _add_lots(inputs: Inputs, pools: Pools, in_scope: set[int], on: dt.date) -> 
         inputs.lot_ids.append(lot_id)
 
 
-def _served_households(organisation: Organisation, in_scope: set[int]) -> dict[int, tuple]:
-    """Active households served in scope: id -> (household, point where it is served)."""
+@dataclass(frozen=True)
+class Served:
+    """What a plan reads of a household: where it is served, its composition and flags."""
+
+    pk: int
+    point_id: int
+    composition: tuple[int, ...]
+    flags: tuple[str, ...]
+
+
+def _served_households(organisation: Organisation, in_scope: set[int]) -> dict[int, Served]:
+    """Active households served in scope (at the point where they registered, else at their
+    shelter), read as plain values: a network has tens of thousands."""
+    fields = ["pk", "registered_point_id", "shelter_id", *COMPOSITION_FIELDS, *FLAGS]
+    rows = Household.objects.active().filter(organisation=organisation).order_by("pk")
     served = {}
-    for household in Household.objects.active().filter(organisation=organisation).order_by("pk"):
-        point_id = household.registered_point_id
-        if point_id not in in_scope:
-            point_id = household.shelter_id
+    n = len(COMPOSITION_FIELDS)
+    for pk, registered, shelter, *rest in rows.values_list(*fields):
+        point_id = registered if registered in in_scope else shelter
         if point_id in in_scope:
-            served[household.pk] = (household, point_id)
+            flags = tuple(f for f, on in zip(FLAGS, rest[n:], strict=True) if on)
+            served[pk] = Served(pk, point_id, tuple(rest[:n]), flags)
     return served
 
 
@@ -141,7 +154,7 @@ def _group(flags: tuple[str, ...]) -> str:
     return flags[0] if flags else NO_FLAGS
 
 
-def _receipts(households: dict[int, tuple], since: dt.datetime) -> dict[int, list[Receipt]]:
+def _receipts(households: dict[int, Served], since: dt.datetime) -> dict[int, list[Receipt]]:
     """What each household (with those merged into it) received since a moment."""
     root = {pk: pk for pk in households}
     merged = Household.objects.filter(merged_into__isnull=False).values_list("pk", "merged_into")
@@ -169,7 +182,7 @@ def _receipts(households: dict[int, tuple], since: dt.datetime) -> dict[int, lis
 
 
 def _add_dues(
-    inputs: Inputs, pools: Pools, households: dict[int, tuple], weights: dict, on: dt.date
+    inputs: Inputs, pools: Pools, households: dict[int, Served], weights: dict, on: dt.date
 ) -> None:
     standards = list(Standard.objects.active().with_item())
     if not standards or not households:
@@ -177,42 +190,79 @@ def _add_dues(
     longest = max(s.period_days for s in standards)
     receipts = _receipts(households, period_start(on, longest))
     components = _components({r.item_id for rs in receipts.values() for r in rs})
-    for household, point_id in households.values():
+    since = {s.pk: period_start(on, s.period_days) for s in standards}
+    entitled: dict[tuple[int, ...], list[tuple[Standard, int]]] = {}
+    for household in households.values():
+        rules = entitled.get(household.composition)
+        if rules is None:  # households share a few compositions: compute each once
+            composition = dict(zip(COMPOSITION_FIELDS, household.composition, strict=True))
+            rules = [(s, entitlements.entitled(composition, s.rule)) for s in standards]
+            rules = entitled[household.composition] = [(s, n) for s, n in rules if n > 0]
+        got = receipts.get(household.pk, ())
         due: dict[int, int] = defaultdict(int)
-        composition = household.composition
-        for standard in standards:
-            amount = entitlements.entitled(composition, standard.rule)
-            if amount <= 0:
-                continue
-            got = received_in_period(
-                receipts.get(household.pk, ()),
-                item_id=standard.item_id,
-                since=period_start(on, standard.period_days),
-                components=components,
-            )
-            due[standard.item_id] += entitlements.due_now(amount, got)
-        flags = tuple(household.flags)
-        weight = weight_for(flags, "normal", weights)
+        for standard, amount in rules:
+            received = 0
+            if got:
+                received = received_in_period(
+                    got, item_id=standard.item_id, since=since[standard.pk], components=components
+                )
+            due[standard.item_id] += entitlements.due_now(amount, received)
+        weight = weight_for(household.flags, "normal", weights)
         for item_id, quantity in due.items():
             if quantity > 0:
                 inputs.need_pool.append(inputs.pool(pools.key(item_id, "")))
                 inputs.needs.append(
                     NeedInfo(
-                        point_id=point_id,
+                        point_id=household.point_id,
                         item_id=item_id,
                         size="",
                         wanted=quantity,
                         weight=weight,
-                        group=_group(flags),
-                        flags=flags,
+                        group=_group(household.flags),
+                        flags=household.flags,
                         household_id=household.pk,
                     )
                 )
 
 
-def _category_items(lines: list[RequestLine], inputs: Inputs) -> dict[tuple, int]:
-    """For a request of any item of a category: the item of that category (and size) with the
-    most stock in scope, else the category's first item."""
+@dataclass(frozen=True)
+class Wanted:
+    """An outstanding request line, as the plan reads it."""
+
+    pk: int
+    household_id: int | None
+    shelter_id: int | None
+    urgency: str
+    item_id: int | None
+    category_id: int | None
+    size: str
+    outstanding: int
+
+
+def _open_lines(organisation: Organisation) -> list[Wanted]:
+    rows = (
+        RequestLine.objects.filter(
+            request__organisation=organisation, request__state__in=Request.OPEN_STATES
+        )
+        .order_by("request_id", "pk")
+        .values_list(
+            "pk",
+            "request__household_id",
+            "request__shelter_id",
+            "request__urgency",
+            "item_id",
+            "category_id",
+            "size",
+            "quantity",
+            "fulfilled_quantity",
+        )
+    )
+    return [Wanted(*row[:7], max(0, row[7] - row[8])) for row in rows if row[7] > row[8]]
+
+
+def _category_items(lines: list[Wanted], inputs: Inputs) -> dict[tuple, int]:
+    """For a request of any item of a category: the item of that category with the most stock
+    in scope, else the category's first item."""
     stock: dict[int, int] = defaultdict(int)
     for lot in inputs.lots:
         stock[lot[5]] += lot[2]
@@ -221,9 +271,10 @@ def _category_items(lines: list[RequestLine], inputs: Inputs) -> dict[tuple, int
         key = (line.category_id, line.size)
         if key in chosen:
             continue
-        items = list(Item.objects.filter(category_id=line.category_id, active=True).order_by("pk"))
-        if items:
-            chosen[key] = max(items, key=lambda i: (stock.get(i.pk, 0), -i.pk)).pk
+        items = Item.objects.filter(category_id=line.category_id, active=True).order_by("pk")
+        ids = list(items.values_list("pk", flat=True))
+        if ids:
+            chosen[key] = max(ids, key=lambda pk: (stock.get(pk, 0), -pk))
     return chosen
 
 
@@ -231,28 +282,22 @@ def _add_requests(
     inputs: Inputs,
     pools: Pools,
     organisation: Organisation,
-    households: dict[int, tuple],
+    households: dict[int, Served],
     in_scope: set[int],
     weights: dict,
 ) -> None:
-    requests = Request.objects.open().filter(organisation=organisation).with_details()
-    wanted = []
-    for request in requests.order_by("pk"):
-        if request.household_id is not None:
-            if request.household_id not in households:
+    lines = _open_lines(organisation)
+    categories = _category_items([x for x in lines if x.category_id], inputs)
+    for line in lines:
+        if line.household_id is not None:
+            household = households.get(line.household_id)
+            if household is None:
                 continue
-            household, point_id = households[request.household_id]
-            flags, group = tuple(household.flags), _group(tuple(household.flags))
-        elif request.shelter_id in in_scope:
-            point_id, flags, group = request.shelter_id, (), SHELTER
+            point_id, flags, group = household.point_id, household.flags, _group(household.flags)
+        elif line.shelter_id in in_scope:
+            point_id, flags, group = line.shelter_id, (), SHELTER
         else:
             continue
-        weight = weight_for(flags, request.urgency, weights)
-        for line in request.lines.all():
-            if line.outstanding > 0:
-                wanted.append((request, line, point_id, flags, group, weight))
-    categories = _category_items([x[1] for x in wanted if x[1].category_id], inputs)
-    for request, line, point_id, flags, group, weight in wanted:
         item_id = line.item_id or categories.get((line.category_id, line.size))
         if item_id is None:
             continue
@@ -263,11 +308,11 @@ def _add_requests(
                 item_id=item_id,
                 size=line.size,
                 wanted=line.outstanding,
-                weight=weight,
+                weight=weight_for(flags, line.urgency, weights),
                 group=group,
                 flags=flags,
-                household_id=request.household_id,
-                shelter_id=request.shelter_id,
+                household_id=line.household_id,
+                shelter_id=line.shelter_id,
                 request_line_id=line.pk,
             )
         )

@@ -3,19 +3,20 @@ transfers), and read what was planned for a household."""
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections import defaultdict
 
 import numpy as np
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kamavor.allocation import engine
 from kamavor.allocation import weights as weights_lib
-from kamavor.allocation.inputs import Inputs, gather
+from kamavor.allocation.inputs import Inputs, NeedInfo, gather
 from kamavor.allocation.models import Plan, PlanLine, PlanPick
 from kamavor.core.errors import Conflict, InvalidInput
 from kamavor.households.models import Household
@@ -71,34 +72,55 @@ def run_plan(
     return plan
 
 
+def _insert(model, fields: list[str], rows) -> None:
+    """Insert many rows in one prepared statement: a network plan has hundreds of thousands of
+    lines, which model instances and bulk_create would take tens of seconds to write."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(f).column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"
+    rows = iter(rows)
+    with connection.cursor() as cursor:
+        while batch := list(itertools.islice(rows, 5000)):
+            cursor.executemany(sql, batch)
+
+
+LINE_FIELDS = [
+    *("plan", "household", "shelter", "request_line", "point", "item", "size", "wanted"),
+    *("planned", "share", "weight", "level", "limit"),
+]
+
+
+def _who(need: NeedInfo) -> tuple:
+    return (
+        need.household_id,
+        need.shelter_id,
+        need.request_line_id,
+        need.point_id,
+        need.item_id,
+        need.size,
+    )
+
+
 def _store_lines(plan: Plan, inputs: Inputs, result: engine.Plan) -> None:
-    lines = [
-        PlanLine(
-            plan=plan,
-            household_id=need.household_id,
-            shelter_id=need.shelter_id,
-            request_line_id=need.request_line_id,
-            point_id=need.point_id,
-            item_id=need.item_id,
-            size=need.size,
-            wanted=need.wanted,
-            planned=int(result.allocated[n]),
-            share=float(result.share[n]),
-            weight=need.weight,
-            level=None if np.isinf(result.level_t[n]) else float(result.level_t[n]),
-            limit=LIMITS[int(result.limit[n])],
-        )
-        for n, need in enumerate(inputs.needs)
-    ]
-    created = PlanLine.objects.bulk_create(lines, batch_size=2000)
-    if created and created[0].pk is None:  # a backend that does not return ids
-        created = list(plan.lines.order_by("pk"))
-    PlanPick.objects.bulk_create(
-        (
-            PlanPick(line=created[need], lot_id=inputs.lot_ids[lot], quantity=int(quantity))
-            for need, lot, quantity in result.picks.tolist()
-        ),
-        batch_size=2000,
+    outcome = zip(
+        result.allocated.tolist(),
+        result.share.tolist(),
+        [None if np.isinf(t) else t for t in result.level_t.tolist()],
+        [LIMITS[n] for n in result.limit.tolist()],
+        strict=True,
+    )
+    rows = (
+        (plan.pk, *_who(need), need.wanted, planned, share, need.weight, level, limit)
+        for need, (planned, share, level, limit) in zip(inputs.needs, outcome, strict=True)
+    )
+    _insert(PlanLine, LINE_FIELDS, rows)
+    # Lines were inserted in need order, so their ids ascend in that order.
+    ids = list(plan.lines.order_by("pk").values_list("pk", flat=True))
+    _insert(
+        PlanPick,
+        ["line", "lot", "quantity"],
+        ((ids[n], inputs.lot_ids[lot], q) for n, lot, q in result.picks.tolist()),
     )
 
 
