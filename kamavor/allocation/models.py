@@ -69,6 +69,10 @@ class Plan(models.Model):
     )
     accepted_at = models.DateTimeField(null=True, blank=True)
     transfers = models.ManyToManyField(Document, related_name="+", blank=True)
+    # A retried run returns the first plan; a retried acceptance answers as the first did.
+    idempotency_key = models.CharField(max_length=200, blank=True, default="")
+    fingerprint = models.CharField(max_length=64, blank=True, default="")
+    accepted_key = models.CharField(max_length=200, blank=True, default="")
 
     objects = PlanQuerySet.as_manager()
 
@@ -76,6 +80,13 @@ class Plan(models.Model):
         verbose_name = _("plan")
         verbose_name_plural = _("plans")
         indexes = [models.Index(fields=["organisation", "status"], name="plan_org_status")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="plan_idempotency_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk}"

@@ -19,11 +19,13 @@ from kamavor.allocation import weights as weights_lib
 from kamavor.allocation.inputs import Inputs, NeedInfo, gather
 from kamavor.allocation.models import Plan, PlanLine, PlanPick
 from kamavor.core.errors import Conflict, InvalidInput
+from kamavor.core.idempotency import check_key, ensure_same_request
 from kamavor.households.models import Household
 from kamavor.needs.models import Request
 from kamavor.needs.services import plan_request
 from kamavor.network.access import Action, may
 from kamavor.network.models import Organisation, Point
+from kamavor.stock.ledger import fingerprint
 from kamavor.stock.models import Balance, Document, Lot
 from kamavor.stock.services import LotLine, create_transfer
 
@@ -41,20 +43,35 @@ def _require(by, organisation_id: int) -> None:
 
 
 def run_plan(
-    *, organisation: Organisation, by, point: Point | None = None, weights: dict | None = None
+    *,
+    organisation: Organisation,
+    by,
+    point: Point | None = None,
+    weights: dict | None = None,
+    idempotency_key: str | None = None,
 ) -> Plan:
     """Compute a draft plan for one point, or for all of the organisation's points (stock may
-    then move between them), and store it with its summary."""
+    then move between them), and store it with its summary. A retry with the same key returns
+    the first plan."""
     _require(by, organisation.pk)
     if point is not None and point.organisation_id != organisation.pk:
         raise InvalidInput(_("Choose a point of this organisation."), field="point")
     try:
         weights = weights_lib.check(weights or {})
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, AttributeError):
         raise InvalidInput(
             _("Weights are numbers from 0 to %(max)s.") % {"max": int(weights_lib.MAX_WEIGHT)},
             field="weights",
         ) from None
+    key = check_key(idempotency_key)
+    print_ = fingerprint(
+        {"organisation": organisation.pk, "point": point and point.pk, "weights": weights}
+    )
+    if key is not None:
+        earlier = Plan.objects.filter(created_by=by, idempotency_key=key).first()
+        if earlier is not None:
+            ensure_same_request(earlier.fingerprint, print_)
+            return earlier
     inputs = gather(organisation=organisation, point=point, weights=weights)
     start = time.perf_counter()
     result = engine.plan(inputs.problem())
@@ -67,6 +84,8 @@ def run_plan(
             created_by=by,
             seconds=seconds,
             summary=summarise(inputs, result),
+            idempotency_key=key or "",
+            fingerprint=print_ if key else "",
         )
         _store_lines(plan, inputs, result)
     return plan
@@ -170,13 +189,17 @@ def summarise(inputs: Inputs, result: engine.Plan) -> dict:
 # ---------------------------------------------------------------- accepting
 
 
-def accept_plan(*, plan: Plan, by) -> Plan:
+def accept_plan(*, plan: Plan, by, idempotency_key: str | None = None) -> Plan:
     """Accept a draft plan: draft transfers for the stock it moves, requests marked planned, the
     previous accepted plan of the same scope superseded. Refused, changing nothing, when the plan
-    is not a draft or stock has changed since it was made."""
+    is not a draft or stock has changed since it was made; a retry with the key of the
+    acceptance returns the accepted plan."""
     _require(by, plan.organisation_id)
+    key = check_key(idempotency_key)
     with transaction.atomic():
         plan = Plan.objects.select_for_update().get(pk=plan.pk)
+        if key is not None and plan.accepted_key == key and plan.accepted_by_id == by.pk:
+            return plan
         if plan.status != Plan.Status.DRAFT:
             raise Conflict(_("Only a draft plan can be accepted."))
         picks = PlanPick.objects.filter(line__plan=plan)
@@ -199,7 +222,8 @@ def accept_plan(*, plan: Plan, by) -> Plan:
         plan.status = Plan.Status.ACCEPTED
         plan.accepted_by = by
         plan.accepted_at = timezone.now()
-        plan.save(update_fields=["status", "accepted_by", "accepted_at"])
+        plan.accepted_key = key or ""
+        plan.save(update_fields=["status", "accepted_by", "accepted_at", "accepted_key"])
     return plan
 
 
