@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from kamavor.allocation.models import Plan
+from kamavor.allocation.models import Plan, SubstituteGroup
 from kamavor.network.access import ROLE_ACTIONS, Action, organisations_for, role_at
 from kamavor.network.models import Organisation
 
@@ -36,3 +36,17 @@ def planning_organisations(user) -> list[Organisation]:
         if Action.PLAN in ROLE_ACTIONS.get(role_at(user, org), frozenset())
     ]
     return list(Organisation.objects.filter(pk__in=ids).order_by("name"))
+
+
+def get_group_for(user, group_id) -> SubstituteGroup:
+    """A substitute group of an organisation where the user plans (else 404 or 403)."""
+    try:
+        group = SubstituteGroup.objects.get(pk=int(group_id))
+    except (SubstituteGroup.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+    role = role_at(user, group.organisation_id)
+    if role is None:
+        raise Http404
+    if Action.PLAN not in ROLE_ACTIONS.get(role, frozenset()):
+        raise PermissionDenied
+    return group

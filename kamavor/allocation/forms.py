@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kamavor.allocation import weights
+from kamavor.catalogue.models import Item
 from kamavor.households.models import VULNERABILITIES
 from kamavor.needs.models import Request
 from kamavor.network.models import Point
@@ -68,3 +69,19 @@ class RunForm(forms.Form):
             "flags": {name: data[f"flag_{name}"] for name, _label in VULNERABILITIES},
             "urgency": {v: data[f"urgency_{v}"] for v, _label in Request.Urgency.choices},
         }
+
+
+class GroupForm(forms.Form):
+    organisation = forms.TypedChoiceField(label=_("Organisation"), coerce=int)
+    name_hy = forms.CharField(label=_("name (Armenian)"), max_length=200)
+    name_ru = forms.CharField(label=_("name (Russian)"), max_length=200)
+    name_en = forms.CharField(label=_("name (English)"), max_length=200)
+    items = forms.ModelMultipleChoiceField(
+        label=_("Items that may stand in for one another"),
+        queryset=Item.objects.active().select_related("category"),
+        widget=forms.SelectMultiple(attrs={"size": 12}),
+    )
+
+    def __init__(self, *args, organisations, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [(o.pk, o.name) for o in organisations]

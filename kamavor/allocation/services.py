@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from kamavor.allocation import engine
 from kamavor.allocation import weights as weights_lib
 from kamavor.allocation.inputs import Inputs, NeedInfo, gather
-from kamavor.allocation.models import Plan, PlanLine, PlanPick
+from kamavor.allocation.models import Plan, PlanLine, PlanPick, SubstituteGroup
+from kamavor.catalogue.models import Item
 from kamavor.core.errors import Conflict, InvalidInput
 from kamavor.core.idempotency import check_key, ensure_same_request
 from kamavor.households.models import Household
@@ -35,6 +36,7 @@ LIMITS = {
     engine.NO_STOCK: PlanLine.Limit.NO_STOCK,
 }
 SHORTAGES_SHOWN = 50
+LANGUAGES = ("hy", "ru", "en")
 
 
 def _require(by, organisation_id: int) -> None:
@@ -260,6 +262,44 @@ def _mark_requests(plan: Plan, by) -> None:
     )
     for request in Request.objects.filter(pk__in=list(ids), state=Request.State.OPEN):
         plan_request(request=request, by=by)
+
+
+# ---------------------------------------------------------------- substitute groups
+
+
+def create_substitute_group(
+    *, organisation: Organisation, names: dict[str, str], items: list[Item], by
+) -> SubstituteGroup:
+    """A group of items that may stand in for one another in plans (sizes still must match).
+
+    At least two items, each in no other group of the organisation, and a name in each language.
+    """
+    _require(by, organisation.pk)
+    clean = {lang: (names.get(lang) or "").replace("\x00", "").strip() for lang in LANGUAGES}
+    if not all(clean.values()) or any(len(n) > 200 for n in clean.values()):
+        raise InvalidInput(_("Name the group in Armenian, Russian and English."), field="name")
+    items = list({item.pk: item for item in items}.values())
+    if len(items) < 2:
+        raise InvalidInput(_("A group needs at least two items."), field="items")
+    taken = SubstituteGroup.items.through.objects.filter(
+        substitutegroup__organisation=organisation, item__in=items
+    ).select_related("item")
+    if taken:
+        raise InvalidInput(
+            _("%(item)s is already in another group.") % {"item": taken[0].item.name},
+            field="items",
+        )
+    with transaction.atomic():
+        group = SubstituteGroup.objects.create(
+            organisation=organisation, **{f"name_{lang}": n for lang, n in clean.items()}
+        )
+        group.items.add(*items)
+    return group
+
+
+def delete_substitute_group(*, group: SubstituteGroup, by) -> None:
+    _require(by, group.organisation_id)
+    group.delete()
 
 
 # ---------------------------------------------------------------- reads

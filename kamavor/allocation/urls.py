@@ -6,6 +6,8 @@ app_name = "allocation"
 
 urlpatterns = [
     path("", views.plans, name="plans"),
+    path("groups/", views.groups, name="groups"),
+    path("groups/<int:group_id>/delete/", views.delete_group, name="delete_group"),
     path("<int:plan_id>/", views.plan, name="plan"),
     path("<int:plan_id>/accept/", views.accept, name="accept"),
     path("<int:plan_id>/points/<int:point_id>/", views.pick_list, name="pick_list"),

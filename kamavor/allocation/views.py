@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kamavor.allocation import services
-from kamavor.allocation.access import get_plan_for, planning_organisations
-from kamavor.allocation.forms import RunForm
+from kamavor.allocation.access import get_group_for, get_plan_for, planning_organisations
+from kamavor.allocation.forms import GroupForm, RunForm
 from kamavor.allocation.inputs import NO_FLAGS, SHELTER
-from kamavor.allocation.models import Plan, PlanLine, PlanPick
+from kamavor.allocation.models import Plan, PlanLine, PlanPick, SubstituteGroup
 from kamavor.catalogue.models import Item
 from kamavor.core.errors import KamavorError
 from kamavor.households import access as households_access
@@ -209,3 +209,44 @@ def explain(request: HttpRequest, plan_id: int, code: str) -> HttpResponse:
         "allocation/explain.html",
         {"plan": plan_, "household": household, "flags": flags, "rows": rows},
     )
+
+
+# ---------------------------------------------------------------- substitute groups
+
+
+@login_required
+def groups(request: HttpRequest) -> HttpResponse:
+    """Substitute groups: items a plan may hand out for one another."""
+    organisations = planning_organisations(request.user)
+    if not organisations:
+        raise PermissionDenied
+    form = GroupForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.create_substitute_group(
+                organisation=next(o for o in organisations if o.pk == data["organisation"]),
+                names={lang: data[f"name_{lang}"] for lang in services.LANGUAGES},
+                items=list(data["items"]),
+                by=request.user,
+            )
+        except KamavorError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Substitute group saved."))
+            return redirect("allocation:groups")
+    existing = (
+        SubstituteGroup.objects.filter(organisation__in=organisations)
+        .select_related("organisation")
+        .prefetch_related("items")
+        .order_by("organisation__name", "name_en", "pk")
+    )
+    return render(request, "allocation/groups.html", {"form": form, "groups": list(existing)})
+
+
+@require_POST
+@login_required
+def delete_group(request: HttpRequest, group_id: int) -> HttpResponse:
+    services.delete_substitute_group(group=get_group_for(request.user, group_id), by=request.user)
+    messages.success(request, _("Substitute group deleted."))
+    return redirect("allocation:groups")

@@ -258,3 +258,46 @@ def test_the_distribution_desk_shows_what_was_planned(w):
     desk(w.coordinator).post(f"/desk/plans/{plan.pk}/accept/")
     page = text(desk(w.volunteer).get(f"/desk/{w.point.pk}/distribution/{served.code}/"))
     assert 'id="planned"' in page and "from Main warehouse" in page
+
+
+# ---------------------------------------------------------------- substitute groups
+
+
+def group_form(w, *items, **changes) -> dict:
+    return {
+        "organisation": w.org.pk,
+        "name_hy": "Հիգիենա",
+        "name_ru": "Гигиена",
+        "name_en": "Hygiene basics",
+        "items": [i.pk for i in items],
+    } | changes
+
+
+def test_a_coordinator_defines_and_deletes_a_substitute_group(w):
+    client = desk(w.coordinator)
+    response = client.post("/desk/plans/groups/", group_form(w, w.soap, w.toothpaste))
+    assert response.status_code == 302
+    group = SubstituteGroup.objects.get()
+    assert set(group.items.all()) == {w.soap, w.toothpaste} and group.organisation == w.org
+    assert "Hygiene basics" in text(client.get("/desk/plans/groups/"))
+    assert desk(w.outsider).post(f"/desk/plans/groups/{group.pk}/delete/").status_code == 404
+    assert desk(w.volunteer).post(f"/desk/plans/groups/{group.pk}/delete/").status_code == 403
+    assert client.post(f"/desk/plans/groups/{group.pk}/delete/").status_code == 302
+    assert not SubstituteGroup.objects.exists()
+
+
+def test_a_bad_substitute_group_is_refused(w):
+    client = desk(w.coordinator)
+    client.post("/desk/plans/groups/", group_form(w, w.soap, w.toothpaste))
+    again = client.post(
+        "/desk/plans/groups/",
+        group_form(w, w.soap, w.rice, name_en="Other"),
+        HTTP_ACCEPT_LANGUAGE="ru",
+    )
+    assert again.status_code == 200 and "уже в другой группе" in text(again)
+    alone = client.post("/desk/plans/groups/", group_form(w, w.rice, name_en="Alone"))
+    assert alone.status_code == 200 and "at least two items" in text(alone)
+    nameless = client.post("/desk/plans/groups/", group_form(w, w.rice, w.jacket, name_ru=" "))
+    assert nameless.status_code == 200
+    assert SubstituteGroup.objects.count() == 1
+    assert desk(w.volunteer).get("/desk/plans/groups/").status_code == 403
