@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from kamavor.allocation.models import Plan, SubstituteGroup
+from kamavor.allocation.models import Plan, PointLink, SubstituteGroup
 from kamavor.network.access import ROLE_ACTIONS, Action, organisations_for, role_at
 from kamavor.network.models import Organisation
 
@@ -50,3 +50,17 @@ def get_group_for(user, group_id) -> SubstituteGroup:
     if Action.PLAN not in ROLE_ACTIONS.get(role, frozenset()):
         raise PermissionDenied
     return group
+
+
+def get_link_for(user, link_id) -> PointLink:
+    """A transfer link of an organisation where the user plans (else 404 or 403)."""
+    try:
+        link = PointLink.objects.get(pk=int(link_id))
+    except (PointLink.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+    role = role_at(user, link.organisation_id)
+    if role is None:
+        raise Http404
+    if Action.PLAN not in ROLE_ACTIONS.get(role, frozenset()):
+        raise PermissionDenied
+    return link

@@ -85,3 +85,16 @@ class GroupForm(forms.Form):
     def __init__(self, *args, organisations, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].choices = [(o.pk, o.name) for o in organisations]
+
+
+class LinkForm(forms.Form):
+    point_a = forms.TypedChoiceField(label=_("Point"), coerce=int)
+    point_b = forms.TypedChoiceField(label=_("exchanges stock with"), coerce=int)
+
+    def __init__(self, *args, organisations, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        points = Point.objects.filter(organisation__in=organisations).active()
+        self.points = {p.pk: p for p in points.select_related("organisation").order_by("name")}
+        choices = [(p.pk, f"{p.name} · {p.organisation.name}") for p in self.points.values()]
+        self.fields["point_a"].choices = choices
+        self.fields["point_b"].choices = choices

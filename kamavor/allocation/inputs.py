@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from kamavor.allocation import engine
-from kamavor.allocation.models import SubstituteGroup
+from kamavor.allocation.models import PointLink, SubstituteGroup
 from kamavor.allocation.weights import FLAGS, weight_for
 from kamavor.catalogue.models import Item
 from kamavor.households.models import COMPOSITION_FIELDS, Household
@@ -52,6 +52,7 @@ class Inputs:
     need_pool: list[int] = field(default_factory=list)
     lots: list[tuple[int, int, int, int | None, int, int]] = field(default_factory=list)
     lot_ids: list[int] = field(default_factory=list)
+    links: list[tuple[int, int]] | None = None
 
     def pool(self, key: tuple) -> int:
         return self.pools.setdefault(key, len(self.pools))
@@ -65,6 +66,7 @@ class Inputs:
                 for pool, n in zip(self.need_pool, self.needs, strict=True)
             ],
             lots=[(x[0], index[x[1]], x[2], x[3]) for x in self.lots],
+            links=None if self.links is None else [(index[a], index[b]) for a, b in self.links],
         )
 
 
@@ -104,11 +106,22 @@ def gather(
     inputs = Inputs(points=scope_points(organisation, point))
     in_scope = {p.pk for p in inputs.points}
     pools = Pools(organisation)
+    inputs.links = _links(organisation, in_scope)
     _add_lots(inputs, pools, in_scope, on)
     households = _served_households(organisation, in_scope)
     _add_dues(inputs, pools, households, weights, on)
     _add_requests(inputs, pools, organisation, households, in_scope, weights)
     return inputs
+
+
+def _links(organisation: Organisation, in_scope: set[int]) -> list[tuple[int, int]] | None:
+    """The organisation's transfer links between points in scope; None when it has none."""
+    pairs = list(
+        PointLink.objects.filter(organisation=organisation).values_list("point_a", "point_b")
+    )
+    if not pairs:
+        return None
+    return [(a, b) for a, b in pairs if a in in_scope and b in in_scope]
 
 
 def _add_lots(inputs: Inputs, pools: Pools, in_scope: set[int], on: dt.date) -> None:

@@ -36,6 +36,31 @@ class SubstituteGroup(Named):
         ordering = ["name_en"]
 
 
+class PointLink(models.Model):
+    """Two points of an organisation that can exchange stock (either way).
+
+    With no link in an organisation, a network plan lets every point send to every other; once
+    there is one, stock moves only along links (through chains of them).
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    point_a = models.ForeignKey(Point, on_delete=models.CASCADE, related_name="+")
+    point_b = models.ForeignKey(Point, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("transfer link")
+        verbose_name_plural = _("transfer links")
+        constraints = [
+            models.UniqueConstraint(fields=["point_a", "point_b"], name="point_link_unique"),
+            models.CheckConstraint(
+                condition=Q(point_a__lt=models.F("point_b")), name="point_link_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.point_a_id} ↔ {self.point_b_id}"
+
+
 class PlanQuerySet(models.QuerySet):
     def of_organisations(self, organisation_ids) -> PlanQuerySet:
         return self.filter(organisation_id__in=organisation_ids)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from kamavor.allocation import engine
 from kamavor.allocation import weights as weights_lib
 from kamavor.allocation.inputs import Inputs, NeedInfo, gather
-from kamavor.allocation.models import Plan, PlanLine, PlanPick, SubstituteGroup
+from kamavor.allocation.models import Plan, PlanLine, PlanPick, PointLink, SubstituteGroup
 from kamavor.catalogue.models import Item
 from kamavor.core.errors import Conflict, InvalidInput
 from kamavor.core.idempotency import check_key, ensure_same_request
@@ -300,6 +300,28 @@ def create_substitute_group(
 def delete_substitute_group(*, group: SubstituteGroup, by) -> None:
     _require(by, group.organisation_id)
     group.delete()
+
+
+# ---------------------------------------------------------------- transfer links
+
+
+def link_points(*, a: Point, b: Point, by) -> PointLink:
+    """Let two points of an organisation exchange stock in plans. Linking twice is harmless."""
+    _require(by, a.organisation_id)
+    if a.organisation_id != b.organisation_id:
+        raise InvalidInput(_("Choose a point of this organisation."), field="point_b")
+    if a.pk == b.pk:
+        raise InvalidInput(_("Choose two different points."), field="point_b")
+    first, second = sorted((a, b), key=lambda p: p.pk)
+    link, _created = PointLink.objects.get_or_create(
+        organisation_id=a.organisation_id, point_a=first, point_b=second
+    )
+    return link
+
+
+def unlink_points(*, link: PointLink, by) -> None:
+    _require(by, link.organisation_id)
+    link.delete()
 
 
 # ---------------------------------------------------------------- reads

@@ -14,10 +14,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kamavor.allocation import services
-from kamavor.allocation.access import get_group_for, get_plan_for, planning_organisations
-from kamavor.allocation.forms import GroupForm, RunForm
+from kamavor.allocation.access import (
+    get_group_for,
+    get_link_for,
+    get_plan_for,
+    planning_organisations,
+)
+from kamavor.allocation.forms import GroupForm, LinkForm, RunForm
 from kamavor.allocation.inputs import NO_FLAGS, SHELTER
-from kamavor.allocation.models import Plan, PlanLine, PlanPick, SubstituteGroup
+from kamavor.allocation.models import Plan, PlanLine, PlanPick, PointLink, SubstituteGroup
 from kamavor.catalogue.models import Item
 from kamavor.core.errors import KamavorError
 from kamavor.households import access as households_access
@@ -250,3 +255,41 @@ def delete_group(request: HttpRequest, group_id: int) -> HttpResponse:
     services.delete_substitute_group(group=get_group_for(request.user, group_id), by=request.user)
     messages.success(request, _("Substitute group deleted."))
     return redirect("allocation:groups")
+
+
+# ---------------------------------------------------------------- transfer links
+
+
+@login_required
+def links(request: HttpRequest) -> HttpResponse:
+    """Which points may exchange stock in a network plan."""
+    organisations = planning_organisations(request.user)
+    if not organisations:
+        raise PermissionDenied
+    form = LinkForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.link_points(
+                a=form.points[form.cleaned_data["point_a"]],
+                b=form.points[form.cleaned_data["point_b"]],
+                by=request.user,
+            )
+        except KamavorError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Transfer link saved."))
+            return redirect("allocation:links")
+    existing = (
+        PointLink.objects.filter(organisation__in=organisations)
+        .select_related("point_a", "point_b", "organisation")
+        .order_by("organisation__name", "point_a__name", "point_b__name")
+    )
+    return render(request, "allocation/links.html", {"form": form, "links": list(existing)})
+
+
+@require_POST
+@login_required
+def delete_link(request: HttpRequest, link_id: int) -> HttpResponse:
+    services.unlink_points(link=get_link_for(request.user, link_id), by=request.user)
+    messages.success(request, _("Transfer link deleted."))
+    return redirect("allocation:links")

@@ -301,3 +301,44 @@ def test_a_bad_substitute_group_is_refused(w):
     assert nameless.status_code == 200
     assert SubstituteGroup.objects.count() == 1
     assert desk(w.volunteer).get("/desk/plans/groups/").status_code == 403
+
+
+# ---------------------------------------------------------------- transfer links
+
+
+def test_links_decide_which_points_exchange_stock(w):
+    from tests.factories import make_point
+
+    soap_rule(1)
+    served = household(w)
+    far = make_point(w.org, "Far depot", "warehouse")
+    donate(w, IntakeLine(w.soap, 2), point=far)
+    client = desk(w.coordinator)
+    # A link elsewhere: from then on stock moves only along links, and the far depot has none.
+    assert client.post("/desk/plans/links/", {"point_a": w.point.pk, "point_b": w.warehouse.pk})
+    plan = services.run_plan(organisation=w.org, by=w.coordinator)
+    assert lines_of(plan)[served.pk].planned == 0
+    # A chain far depot ↔ warehouse ↔ point brings it.
+    client.post("/desk/plans/links/", {"point_a": far.pk, "point_b": w.warehouse.pk})
+    plan = services.run_plan(organisation=w.org, by=w.coordinator)
+    assert lines_of(plan)[served.pk].planned == 2
+    assert plan.summary["transfers"] == [[far.pk, w.point.pk, w.soap.pk, 2]]
+    assert "Far depot" in text(client.get("/desk/plans/links/"))
+
+
+def test_a_bad_link_is_refused(w):
+    from kamavor.allocation.models import PointLink
+
+    client = desk(w.coordinator)
+    same = client.post("/desk/plans/links/", {"point_a": w.point.pk, "point_b": w.point.pk})
+    assert same.status_code == 200 and "two different points" in text(same)
+    foreign = client.post(
+        "/desk/plans/links/", {"point_a": w.point.pk, "point_b": w.other_point.pk}
+    )
+    assert foreign.status_code == 200
+    assert not PointLink.objects.exists()
+    link = services.link_points(a=w.point, b=w.warehouse, by=w.coordinator)
+    assert desk(w.outsider).post(f"/desk/plans/links/{link.pk}/delete/").status_code == 404
+    assert desk(w.volunteer).post(f"/desk/plans/links/{link.pk}/delete/").status_code == 403
+    assert client.post(f"/desk/plans/links/{link.pk}/delete/").status_code == 302
+    assert not PointLink.objects.exists()
