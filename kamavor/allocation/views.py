@@ -28,6 +28,7 @@ from kamavor.core.errors import KamavorError
 from kamavor.households import access as households_access
 from kamavor.households.models import VULNERABILITIES
 from kamavor.lib import household_codes
+from kamavor.needs.models import Request
 from kamavor.network.access import Action
 from kamavor.network.models import Point
 
@@ -81,6 +82,14 @@ def _rows(totals: dict, labels: dict) -> list[dict]:
     return sorted(rows, key=lambda r: (r["percent"], str(r["label"])))
 
 
+def _weights(weights: dict) -> list[tuple[str, float]]:
+    flags = weights.get("flags", {})
+    urgency = weights.get("urgency", {})
+    return [(label, flags.get(name, 0)) for name, label in VULNERABILITIES] + [
+        (label, urgency.get(value, 1)) for value, label in Request.Urgency.choices
+    ]
+
+
 @login_required
 def plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Coverage per item and per vulnerability group, shortages, transfers, pick lists."""
@@ -115,6 +124,7 @@ def plan(request: HttpRequest, plan_id: int) -> HttpResponse:
             "pick_points": list(picks_by_point),
             "documents": services.transfer_documents(plan_),
             "may_accept": plan_.status == Plan.Status.DRAFT,
+            "weights": _weights(plan_.weights),
         },
     )
 

@@ -179,6 +179,7 @@ def test_it_runs_a_plan_from_the_page(w):
     page = text(desk(w.coordinator).get(f"/desk/plans/{plan.pk}/"))
     assert "pregnant or breastfeeding" in page and "Soap bar" in page
     assert 'id="shortages"' in page
+    assert "critical: 2.0" in page  # the weights the plan was made with
 
 
 def default_weights(**changes) -> dict:
