@@ -28,7 +28,7 @@ from kamavor.network.access import Action, may
 from kamavor.network.models import Organisation, Point
 from kamavor.stock.ledger import fingerprint
 from kamavor.stock.models import Balance, Document, Lot
-from kamavor.stock.services import LotLine, create_transfer
+from kamavor.stock.services import LotLine, cancel_transfer, create_transfer
 
 LIMITS = {
     engine.FULL: PlanLine.Limit.FULL,
@@ -192,10 +192,10 @@ def summarise(inputs: Inputs, result: engine.Plan) -> dict:
 
 
 def accept_plan(*, plan: Plan, by, idempotency_key: str | None = None) -> Plan:
-    """Accept a draft plan: draft transfers for the stock it moves, requests marked planned, the
-    previous accepted plan of the same scope superseded. Refused, changing nothing, when the plan
-    is not a draft or stock has changed since it was made; a retry with the key of the
-    acceptance returns the accepted plan."""
+    """Accept a draft plan: draft transfers for the stock it moves, requests marked planned,
+    the previous accepted plan of the same scope superseded (with its unsent transfers).
+    Refused, changing nothing, when the plan is not a draft or stock has changed since it was
+    made; a retry with the key of the acceptance returns the accepted plan."""
     _require(by, plan.organisation_id)
     key = check_key(idempotency_key)
     with transaction.atomic():
@@ -216,17 +216,27 @@ def accept_plan(*, plan: Plan, by, idempotency_key: str | None = None) -> Plan:
             )
         _create_transfers(plan, picks, by)
         _mark_requests(plan, by)
-        Plan.objects.filter(
-            organisation_id=plan.organisation_id,
-            point_id=plan.point_id,
-            status=Plan.Status.ACCEPTED,
-        ).update(status=Plan.Status.SUPERSEDED)
+        _supersede(plan, by)
         plan.status = Plan.Status.ACCEPTED
         plan.accepted_by = by
         plan.accepted_at = timezone.now()
         plan.accepted_key = key or ""
         plan.save(update_fields=["status", "accepted_by", "accepted_at", "accepted_key"])
     return plan
+
+
+def _supersede(plan: Plan, by) -> None:
+    """The accepted plans of the same scope give way; their transfers not yet sent are dropped,
+    so the same stock is not sent twice."""
+    earlier = Plan.objects.filter(
+        organisation_id=plan.organisation_id, point_id=plan.point_id, status=Plan.Status.ACCEPTED
+    )
+    drafts = Document.objects.filter(
+        pk__in=earlier.values("transfers"), status=Document.Status.DRAFT
+    ).select_related("point")
+    for transfer in drafts:
+        cancel_transfer(transfer=transfer, by=by)
+    earlier.update(status=Plan.Status.SUPERSEDED)
 
 
 def _create_transfers(plan: Plan, picks, by) -> None:

@@ -343,3 +343,18 @@ def test_a_bad_link_is_refused(w):
     assert desk(w.volunteer).post(f"/desk/plans/links/{link.pk}/delete/").status_code == 403
     assert client.post(f"/desk/plans/links/{link.pk}/delete/").status_code == 302
     assert not PointLink.objects.exists()
+
+
+def test_a_new_plan_drops_the_unsent_transfers_of_the_one_it_supersedes(w):
+    soap_rule(1)
+    household(w)
+    donate(w, IntakeLine(w.soap, 2), point=w.warehouse)
+    first = services.run_plan(organisation=w.org, by=w.coordinator)
+    services.accept_plan(plan=first, by=w.coordinator)
+    (old,) = first.transfers.all()
+    second = services.run_plan(organisation=w.org, by=w.coordinator)
+    services.accept_plan(plan=second, by=w.coordinator)
+    old.refresh_from_db()
+    assert old.status == Document.Status.CANCELLED
+    (new,) = second.transfers.all()
+    assert new.status == Document.Status.DRAFT
