@@ -358,3 +358,27 @@ def test_a_new_plan_drops_the_unsent_transfers_of_the_one_it_supersedes(w):
     assert old.status == Document.Status.CANCELLED
     (new,) = second.transfers.all()
     assert new.status == Document.Status.DRAFT
+
+
+def test_shelters_and_category_requests_are_planned(w):
+    from kamavor.catalogue.models import Category
+    from tests.factories import make_point
+
+    Standard.objects.update(active=False)
+    shelter = make_point(w.org, "Hotel Ararat", "shelter")
+    clothing = Category.objects.get(code="clothing")
+    create_request(
+        by=w.coordinator,
+        shelter=shelter,
+        number_of_people=30,
+        lines=[LineIn(3, category=clothing, size="110")],
+        urgency="high",
+    )
+    donate(w, IntakeLine(w.jacket, 2, size="110"), IntakeLine(w.jacket, 5, size="98"))
+    plan = services.run_plan(organisation=w.org, by=w.coordinator)
+    (line,) = plan.lines.all()
+    assert (line.shelter, line.point, line.item, line.size) == (shelter, shelter, w.jacket, "110")
+    assert (line.wanted, line.planned, line.weight) == (3, 2, 1.5)
+    assert {p.lot.size for p in line.picks.all()} == {"110"}
+    assert plan.summary["groups"] == {"shelter": [3, 2]}
+    assert plan.summary["transfers"] == [[w.point.pk, shelter.pk, w.jacket.pk, 2]]
