@@ -382,3 +382,27 @@ def test_shelters_and_category_requests_are_planned(w):
     assert {p.lot.size for p in line.picks.all()} == {"110"}
     assert plan.summary["groups"] == {"shelter": [3, 2]}
     assert plan.summary["transfers"] == [[w.point.pk, shelter.pk, w.jacket.pk, 2]]
+
+
+@pytest.mark.parametrize("language", ["hy", "ru", "en"])
+def test_every_page_renders_in_each_language(w, language):
+    soap_rule(2)
+    frail = household(w, disability=True)
+    household(w)
+    donate(w, IntakeLine(w.soap, 3), point=w.warehouse)
+    plan = services.run_plan(organisation=w.org, by=w.coordinator)
+    services.accept_plan(plan=plan, by=w.coordinator)
+    client = desk(w.coordinator)
+    pages = [
+        "/desk/plans/",
+        f"/desk/plans/{plan.pk}/",
+        f"/desk/plans/{plan.pk}/points/{w.warehouse.pk}/",
+        f"/desk/plans/{plan.pk}/households/{frail.code}/",
+        "/desk/plans/groups/",
+        "/desk/plans/links/",
+        f"/desk/{w.point.pk}/distribution/{frail.code}/",
+    ]
+    for path in pages:
+        response = client.get(path, HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 200, path
+        assert f'lang="{language}"' in text(response)
