@@ -406,3 +406,23 @@ def test_every_page_renders_in_each_language(w, language):
         response = client.get(path, HTTP_ACCEPT_LANGUAGE=language)
         assert response.status_code == 200, path
         assert f'lang="{language}"' in text(response)
+
+
+def test_the_plan_pages_ask_the_database_the_same_whatever_the_size(w):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    soap_rule(1)
+    donate(w, IntakeLine(w.soap, 3), point=w.warehouse)
+    client = desk(w.coordinator)
+    counts = []
+    for extra in (1, 6):
+        for _ in range(extra):
+            household(w)
+        plan = services.run_plan(organisation=w.org, by=w.coordinator)
+        with CaptureQueriesContext(connection) as plan_page:
+            client.get(f"/desk/plans/{plan.pk}/")
+        with CaptureQueriesContext(connection) as list_page:
+            client.get("/desk/plans/")
+        counts.append((len(plan_page), len(list_page)))
+    assert counts[0] == counts[1]
