@@ -208,3 +208,15 @@ def test_own_stock_serves_own_needs_before_any_transfer():
 def test_it_refuses_bad_input(needs, lots):
     with pytest.raises(ValueError):
         engine.Problem.build(n_points=2, needs=needs, lots=lots)
+
+
+def test_it_plans_nothing_from_nothing():
+    for needs, lots in (([], []), ([], [(0, 1, 5, None)]), ([(0, 0, 3, 1.0)], [])):
+        problem = engine.Problem.build(n_points=2, needs=needs, lots=lots)
+        result = engine.plan(problem)
+        assert result.allocated.tolist() == [0] * len(needs)
+        assert len(result.picks) == len(result.transfers) == 0
+    assert (
+        engine.plan(engine.Problem.build(n_points=2, needs=[(0, 0, 3, 1.0)], lots=[])).limit[0]
+        == engine.NO_STOCK
+    )
