@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "kamavor.households",
     "kamavor.needs",
     "kamavor.distribution",
+    "kamavor.allocation",
     "kamavor.volunteers",
     "kamavor.public",
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("desk/needs/", include("kamavor.needs.urls")),
     path("desk/households/", include("kamavor.households.urls")),
     path("desk/", include("kamavor.distribution.urls")),
+    path("desk/plans/", include("kamavor.allocation.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("desk/", include("kamavor.volunteers.urls")),

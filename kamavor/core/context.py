@@ -10,6 +10,12 @@ def desk(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from kamavor.network.access import points_for
+    from kamavor.network.access import ROLE_ACTIONS, Action, points_for
 
-    return {"my_points": points_for(user)}
+    points = points_for(user)
+    # points_for has read the member's roles into the user's cache: no further query.
+    roles = getattr(user, "_kamavor_roles", None) or {}
+    may_plan = user.is_superuser or any(
+        Action.PLAN in ROLE_ACTIONS.get(role, frozenset()) for role in roles.values()
+    )
+    return {"my_points": points, "may_plan": may_plan}

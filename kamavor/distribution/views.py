@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kamavor.allocation.services import planned_for
 from kamavor.catalogue.models import Item
 from kamavor.core.errors import KamavorError
 from kamavor.distribution import adapters, fulfilment, services
@@ -267,6 +268,7 @@ def _render_visit(
             "requests": requests[:10],
             "visits": services.last_visits(household, household_ids=reading.history.household_ids),
             "lots": [lot for lot in reading.lots if lot.item_id in item_ids][:LOTS_SHOWN],
+            "planned": planned_for(household),
             "warnings": [(names.get(i, ""), w) for i, w in warnings.items()],
             "lines": lines,
             "desk_url": reverse("distribution:visit", args=[point.pk, household.code]),

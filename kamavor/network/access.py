@@ -38,6 +38,7 @@ class Action(StrEnum):
     CONFIRM_DELIVERY = "confirm_delivery"
     MANAGE_SHIFTS = "manage_shifts"  # shifts, rosters and volunteers' contact data
     PUBLISH_NEEDS = "publish_needs"  # the public page and its "needed now" lines
+    PLAN = "plan"  # run and accept allocation plans (coordinators and admins)
 
 
 _ALL = frozenset(Action)

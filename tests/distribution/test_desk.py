@@ -243,9 +243,9 @@ def test_opening_a_household_takes_a_fixed_number_of_queries(w, django_assert_ma
     for household, visits in households:
         u = urls(w, household)
         # session, user, point, role, household; standards, lineage (2), history, lots here,
-        # requests (+ lines), last visits (+ lines), the menu; the session saved (a
+        # requests (+ lines), last visits (+ lines), its plan, the menu; the session saved (a
         # savepoint, its update and release inside the test's transaction)
-        with django_assert_max_num_queries(18):
+        with django_assert_max_num_queries(19):
             page = text(client.get(u["visit"]))
         assert page.count("Child&#x27;s winter jacket (110) × 1") == visits
         receipts = reverse("distribution:desk", args=[w.point.pk]) + "receipts/"
