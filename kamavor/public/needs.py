@@ -3,6 +3,8 @@
 Needs are the households' dues under the standards (entitled in the period less what was
 handed out in it, summed over the organisation's households) and the open request lines. Stock
 is what the organisation's points hold; recent intake is what came in over the last week. The
+shortages of the organisation's accepted allocation plans count too: what a fair share of the
+stock could not cover is needed, whatever the sums say. The
 arithmetic is organisation-wide (donations are moved between its points) and cached under a
 version of the data it reads, so a page is cheap and still changes as soon as the data does.
 """
@@ -17,6 +19,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
+from kamavor.allocation.models import Plan
 from kamavor.catalogue.models import Category, Item
 from kamavor.households.models import Household
 from kamavor.lib import entitlements
@@ -27,6 +30,7 @@ from kamavor.public.models import LEVEL_RANK, Level, NeedOverride, PublicPage
 from kamavor.stock.models import Balance, Document, Movement
 
 RECENT_DAYS = 7
+PLAN_DAYS = 14  # an accepted plan's shortages count this long (a newer plan replaces it)
 # Below a quarter of what is needed is urgent; three times what is needed (and at least this
 # many units) that keeps arriving is more than the point can use.
 URGENT_SHARE = 4
@@ -47,6 +51,9 @@ class Figures:
     on_hand: int = 0
     recent: int = 0
     pressing: bool = False
+    # Of the accepted plans: units wanted, and units the plans could not cover.
+    plan_wanted: int = 0
+    plan_short: int = 0
 
 
 @dataclass(frozen=True)
@@ -69,7 +76,18 @@ class Line:
 
 
 def level_for(figures: Figures) -> str | None:
-    """The level of a line, or None when it is not worth a line at all."""
+    """The level of a line, or None when it is not worth a line at all. A plan's shortage
+    makes an item at least needed, and urgent when the plan covered under a quarter of it."""
+    level = _level_from_sums(figures)
+    if figures.plan_short > 0:
+        covered = figures.plan_wanted - figures.plan_short
+        short = Level.URGENT if covered * URGENT_SHARE < figures.plan_wanted else Level.NEEDED
+        if level is None or LEVEL_RANK[short] < LEVEL_RANK[level]:
+            level = short
+    return level
+
+
+def _level_from_sums(figures: Figures) -> str | None:
     demand, on_hand, recent = figures.demand, figures.on_hand, figures.recent
     surplus = on_hand >= max(SURPLUS_FACTOR * demand, SURPLUS_UNITS) and recent > 0
     if demand > 0:
@@ -190,6 +208,23 @@ def _stock(points: list[int], since: dt.datetime) -> tuple[dict, dict]:
     return on_hand, recent
 
 
+def _plan_shortages(organisation: Organisation) -> dict[int, tuple[int, int]]:
+    """Per item: units wanted and units short in the organisation's accepted plans (each plan
+    keeps its coverage per item in its summary), accepted in the last PLAN_DAYS days."""
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    summaries = Plan.objects.filter(
+        organisation=organisation,
+        status=Plan.Status.ACCEPTED,
+        accepted_at__gte=timezone.now() - dt.timedelta(days=PLAN_DAYS),
+    ).values_list("summary", flat=True)
+    for summary in summaries:
+        for item_id, (wanted, planned) in (summary or {}).get("items", {}).items():
+            if wanted > planned:
+                totals[int(item_id)][0] += wanted
+                totals[int(item_id)][1] += wanted - planned
+    return {item_id: (wanted, short) for item_id, (wanted, short) in totals.items()}
+
+
 def assess(organisation: Organisation, *, now: dt.datetime | None = None) -> dict:
     """Figures per ("item", id) and ("category", id) for the organisation, uncached."""
     now = now or timezone.now()
@@ -197,14 +232,18 @@ def assess(organisation: Organisation, *, now: dt.datetime | None = None) -> dic
     dues = _standard_dues(organisation, points, timezone.localdate(now))
     requested_items, requested_categories, pressing = _requested(organisation)
     on_hand, recent = _stock(points, now - dt.timedelta(days=RECENT_DAYS))
+    shortages = _plan_shortages(organisation)
     figures: dict = {}
-    for item_id in set(dues) | set(requested_items) | set(on_hand) | set(recent):
+    for item_id in set(dues) | set(requested_items) | set(on_hand) | set(recent) | set(shortages):
         key = ("item", item_id)
+        plan_wanted, plan_short = shortages.get(item_id, (0, 0))
         figures[key] = Figures(
             demand=dues.get(item_id, 0) + requested_items.get(item_id, 0),
             on_hand=on_hand.get(item_id, 0),
             recent=recent.get(item_id, 0),
             pressing=key in pressing,
+            plan_wanted=plan_wanted,
+            plan_short=plan_short,
         )
     if requested_categories:
         category_of = dict(Item.objects.values_list("pk", "category_id"))
@@ -222,15 +261,17 @@ def assess(organisation: Organisation, *, now: dt.datetime | None = None) -> dic
 
 def version(organisation: Organisation, now: dt.datetime) -> str:
     """Changes whenever anything the arithmetic reads may have changed: a posted document,
-    a request, a household, a standard, and every ten minutes (the periods slide)."""
+    a request, a household, a standard, an accepted plan, and every ten minutes (the periods
+    slide)."""
     documents = Document.objects.aggregate(m=Max("pk"))["m"]
+    plans = Plan.objects.filter(organisation=organisation).aggregate(m=Max("accepted_at"))["m"]
     requests = Request.objects.aggregate(m=Max("pk"), t=Max("state_changed_at"))
     households = Household.objects.aggregate(m=Max("pk"), t=Max("last_activity_at"))
     standards = Standard.objects.aggregate(n=Count("pk"), m=Max("pk"))
     bucket = int(now.timestamp()) // 600
     return (
         f"{organisation.pk}:{documents}:{requests['m']}:{requests['t']}:{households['m']}:"
-        f"{households['t']}:{standards['n']}:{standards['m']}:{bucket}"
+        f"{households['t']}:{standards['n']}:{standards['m']}:{plans}:{bucket}"
     )
 
 

@@ -37,6 +37,11 @@ def levels(point) -> dict[str, str]:
         (Figures(demand=0, on_hand=100, recent=5), Level.DO_NOT_BRING),
         (Figures(demand=0, on_hand=20, recent=5), None),
         (Figures(demand=0, on_hand=0, recent=0), None),
+        # An accepted plan's shortage: needed at least, urgent under a quarter covered.
+        (Figures(plan_wanted=10, plan_short=2), Level.NEEDED),
+        (Figures(plan_wanted=10, plan_short=8), Level.URGENT),
+        (Figures(demand=10, on_hand=10, plan_wanted=10, plan_short=3), Level.NEEDED),
+        (Figures(demand=10, on_hand=0, plan_wanted=10, plan_short=1), Level.URGENT),
     ],
 )
 def test_levels(figures, level):
@@ -158,3 +163,18 @@ def test_a_volunteer_may_not_change_the_public_list(w):
     someone = make_member(w.org, "another-partner", "partner")
     with pytest.raises(PermissionDenied):
         services.update_page(point=w.point, listed=False, accepts=[], by=someone)
+
+
+def test_an_accepted_plans_shortage_makes_an_item_urgent(w):
+    """Soap is due at the desk's point while all of it sits in the warehouse: the sums say
+    enough, but a plan for the point alone finds none within its reach."""
+    from kamavor.allocation.services import accept_plan, run_plan
+
+    make_standard("soap", w.soap, quantity=2)
+    make_household(w, female_18_59=2)  # due 4
+    donate(w, IntakeLine(w.soap, 10), point=w.warehouse)
+    assert levels(w.point)[w.soap.name] == Level.ENOUGH
+    plan = run_plan(organisation=w.org, point=w.point, by=w.coordinator)
+    assert levels(w.point)[w.soap.name] == Level.ENOUGH  # a draft plan counts for nothing
+    accept_plan(plan=plan, by=w.coordinator)
+    assert levels(w.point)[w.soap.name] == Level.URGENT  # the page follows, no cache cleared
