@@ -101,6 +101,20 @@ def _available(point, item_ids) -> dict[tuple[int, str], int]:
 
 
 @dataclass(frozen=True)
+class LotHere:
+    """A lot on the shelf here, as the visit page lists it."""
+
+    item: Item
+    size: str
+    expiry: dt.date | None
+    quantity: int
+
+    @property
+    def item_id(self) -> int:
+        return self.item.pk
+
+
+@dataclass(frozen=True)
 class Reading:
     """What a visit page shows of the household and this point, read once per request: the
     household's history (for dues and repeat warnings alike), its dues, and what is on hand
@@ -108,7 +122,7 @@ class Reading:
 
     history: History
     dues: list[adapters.Due]
-    lots: list[Lot]  # here, of the items due or on the visit, first expiry first out
+    lots: list[LotHere]  # here, of the items due or on the visit, first expiry first out
     items: dict[int, Item]
 
     @cached_property
@@ -116,7 +130,7 @@ class Reading:
         """Units on hand here that have not expired, per (item, size)."""
         units: dict[tuple[int, str], int] = defaultdict(int)
         for lot in self.lots:
-            units[(lot.item_id, lot.size)] += lot.balance.quantity
+            units[(lot.item_id, lot.size)] += lot.quantity
         return dict(units)
 
     def on_hand(self, item_id: int) -> int:
@@ -209,16 +223,18 @@ def _brief(household: Household) -> dict:
     return {"people": people, "size": household.size, "flags": flags}
 
 
-def _lots(point, item_ids) -> list[Lot]:
-    """This point's lots of these items that may be handed out, first expiry first out."""
-    return list(
+def _lots(point, items: dict[int, Item]) -> list[LotHere]:
+    """This point's lots of these items that may be handed out, first expiry first out (read
+    as values: a point may hold many lots of an item)."""
+    rows = (
         Lot.objects.at(point)
         .in_stock()
         .exclude(expiry__lt=timezone.localdate())
-        .filter(item_id__in=list(item_ids))
-        .select_related("item", "balance")
+        .filter(item_id__in=list(items))
         .fefo()
+        .values_list("item_id", "size", "expiry", "balance__quantity")
     )
+    return [LotHere(items[item_id], size, expiry, units) for item_id, size, expiry, units in rows]
 
 
 def _render_visit(
