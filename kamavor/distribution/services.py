@@ -267,10 +267,16 @@ def last_visits(
 ) -> list[Document]:
     """The household's latest distributions (merged households included), newest first."""
     ids = list(household_ids) if household_ids is not None else lineage_ids(household)
-    lines = DocumentLine.objects.select_related("item").order_by("pk")
+    # Only what the list shows: number, status, when, where, and each line's item and quantity.
+    lines = (
+        DocumentLine.objects.select_related("item")
+        .only("document_id", "quantity", "item__name_hy", "item__name_ru", "item__name_en")
+        .order_by("pk")
+    )
     return list(
         Document.objects.filter(kind=Document.Kind.DISTRIBUTION, household_id__in=ids)
         .select_related("point")
+        .only("kind", "status", "point__name", "household_id", "created_at")
         .prefetch_related(Prefetch("lines", queryset=lines))
         .order_by("-created_at", "-pk")[:limit]
     )

@@ -41,7 +41,8 @@ from kamavor.stock.services import LotLine, suggest_picks
 from kamavor.stock.views._find import chosen_item, find_and_choose
 
 RECENT = 10
-LOTS_SHOWN = 40
+LOTS_SHOWN = 24
+LOTS_PER_ITEM = 3
 REPEAT_DAYS = 30  # the period for a repeat warning on an item no standard gives
 
 
@@ -223,6 +224,17 @@ def _brief(household: Household) -> dict:
     return {"people": people, "size": household.size, "flags": flags}
 
 
+def _first_out(lots: list[LotHere], item_ids: set[int]) -> list[LotHere]:
+    """The lots that go out first: a few of each item, first expiry first out."""
+    shown: dict[int, int] = defaultdict(int)
+    first = []
+    for lot in lots:
+        if lot.item_id in item_ids and shown[lot.item_id] < LOTS_PER_ITEM:
+            shown[lot.item_id] += 1
+            first.append(lot)
+    return first[:LOTS_SHOWN]
+
+
 def _lots(point, items: dict[int, Item]) -> list[LotHere]:
     """This point's lots of these items that may be handed out, first expiry first out (read
     as values: a point may hold many lots of an item)."""
@@ -283,7 +295,7 @@ def _render_visit(
             "dues": [(due, reading.on_hand(due.item.pk)) for due in dues],
             "requests": requests[:10],
             "visits": services.last_visits(household, household_ids=reading.history.household_ids),
-            "lots": [lot for lot in reading.lots if lot.item_id in item_ids][:LOTS_SHOWN],
+            "lots": _first_out(reading.lots, item_ids),
             "planned": planned_for(household),
             "warnings": [(names.get(i, ""), w) for i, w in warnings.items()],
             "lines": lines,

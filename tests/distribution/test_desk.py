@@ -250,3 +250,15 @@ def test_opening_a_household_takes_a_fixed_number_of_queries(w, django_assert_ma
         assert page.count("Child&#x27;s winter jacket (110) × 1") == visits
         receipts = reverse("distribution:desk", args=[w.point.pk]) + "receipts/"
         assert page.count(f'href="{receipts}') == min(visits * 2, 5)
+
+
+def test_the_visit_lists_the_lots_that_go_out_first(w, dues):
+    household = make_household(w)
+    for days in (300, 30, 200, 100, 60):
+        stock_up(w, w.rice, 2, expiry=w.later(days))
+    dues[w.rice] = 1
+    page = text(desk(w.volunteer).get(urls(w, household)["visit"]))
+    lots = page[page.index('id="lots"') :]
+    dates = [w.later(d).strftime("%d.%m.%Y") for d in (30, 60, 100, 200, 300)]
+    assert all(d in lots for d in dates[:3]) and not any(d in lots for d in dates[3:])
+    assert lots.index(dates[0]) < lots.index(dates[1]) < lots.index(dates[2])
