@@ -6,26 +6,36 @@ plan gets a 403.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404
 
 from kamavor.allocation.models import Plan, PointLink, SubstituteGroup
 from kamavor.network.access import ROLE_ACTIONS, Action, organisations_for, role_at
 from kamavor.network.models import Organisation
 
+T = TypeVar("T")
 
-def get_plan_for(user, plan_id) -> Plan:
-    """The plan, if the user's organisation made it (else 404) and their role plans (else 403)."""
+
+def _planners_own(queryset: QuerySet[T], pk, user) -> T:
+    """The object, if its organisation is the user's (else 404) and their role plans (else 403)."""
     try:
-        plan = Plan.objects.select_related("organisation", "point").get(pk=int(plan_id))
-    except (Plan.DoesNotExist, TypeError, ValueError):
+        found = queryset.get(pk=int(pk))
+    except (queryset.model.DoesNotExist, TypeError, ValueError):
         raise Http404 from None
-    role = role_at(user, plan.organisation_id)
+    role = role_at(user, found.organisation_id)
     if role is None:
         raise Http404
     if Action.PLAN not in ROLE_ACTIONS.get(role, frozenset()):
         raise PermissionDenied
-    return plan
+    return found
+
+
+def get_plan_for(user, plan_id) -> Plan:
+    """The plan, if the user's organisation made it (else 404) and their role plans (else 403)."""
+    return _planners_own(Plan.objects.select_related("organisation", "point"), plan_id, user)
 
 
 def planning_organisations(user) -> list[Organisation]:
@@ -40,27 +50,9 @@ def planning_organisations(user) -> list[Organisation]:
 
 def get_group_for(user, group_id) -> SubstituteGroup:
     """A substitute group of an organisation where the user plans (else 404 or 403)."""
-    try:
-        group = SubstituteGroup.objects.get(pk=int(group_id))
-    except (SubstituteGroup.DoesNotExist, TypeError, ValueError):
-        raise Http404 from None
-    role = role_at(user, group.organisation_id)
-    if role is None:
-        raise Http404
-    if Action.PLAN not in ROLE_ACTIONS.get(role, frozenset()):
-        raise PermissionDenied
-    return group
+    return _planners_own(SubstituteGroup.objects.all(), group_id, user)
 
 
 def get_link_for(user, link_id) -> PointLink:
     """A transfer link of an organisation where the user plans (else 404 or 403)."""
-    try:
-        link = PointLink.objects.get(pk=int(link_id))
-    except (PointLink.DoesNotExist, TypeError, ValueError):
-        raise Http404 from None
-    role = role_at(user, link.organisation_id)
-    if role is None:
-        raise Http404
-    if Action.PLAN not in ROLE_ACTIONS.get(role, frozenset()):
-        raise PermissionDenied
-    return link
+    return _planners_own(PointLink.objects.all(), link_id, user)
