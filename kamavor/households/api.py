@@ -187,7 +187,8 @@ class ProbableDuplicate(Conflict):
 
 
 def _refuse_duplicates(user, point: Point, profile, personal) -> None:
-    candidates = services.probable_duplicates(
+    candidates = services.duplicates_at_registration(
+        by=user,
         organisation=point.organisation,
         composition=profile.composition,
         phone=personal.phone,

@@ -643,6 +643,36 @@ def probable_duplicates(
     return list(found.values())[:limit]
 
 
+def duplicates_at_registration(
+    *,
+    by,
+    organisation: Organisation,
+    composition: Mapping[str, int],
+    phone: str = "",
+    document: str = "",
+    collector_name: str = "",
+) -> list[Candidate]:
+    """The probable duplicates shown before registering, audited: a warning tells whoever
+    registers that a phone or document is known, so every household it names gets an entry
+    (who, when, which fields matched) that administrators can read."""
+    candidates = probable_duplicates(
+        organisation=organisation,
+        composition=composition,
+        phone=phone,
+        document=document,
+        collector_name=collector_name,
+    )
+    for candidate in candidates:
+        _audit(
+            by=by,
+            household=candidate.household,
+            action=AuditEntry.Action.VIEW,
+            fields=[r if r != "name" else "collector_name" for r in candidate.reasons],
+            note="duplicate warning at registration",
+        )
+    return candidates
+
+
 # ---------------------------------------------------------------- retention and keys
 
 

@@ -170,7 +170,8 @@ def register(request: HttpRequest) -> HttpResponse:
     personal = personal_form.personal
     retry = services.registered_with(by=request.user, key=meta.cleaned_data["key"])
     if not meta.cleaned_data["confirmed"] and retry is None:
-        candidates = services.probable_duplicates(
+        candidates = services.duplicates_at_registration(
+            by=request.user,
             organisation=point.organisation,
             composition=form.profile.composition,
             phone=personal.phone,

@@ -81,6 +81,8 @@ def test_a_probable_duplicate_is_refused_until_confirmed(w, api):
         api(w.volunteer).post("/households", _body(w, personal=again)), 409, "probable_duplicate"
     )
     assert first.display_code not in body["message"]
+    warned = AuditEntry.objects.filter(user=w.volunteer, household=first, action="view")
+    assert warned.get().note == "duplicate warning at registration"
     body = assert_error(
         api(w.coordinator).post("/households", _body(w, personal=again)), 409, "probable_duplicate"
     )

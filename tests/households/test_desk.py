@@ -96,6 +96,10 @@ def test_a_volunteer_is_told_to_ask_a_coordinator_without_seeing_candidates(w, h
     assert "ask a coordinator" in page
     assert household.display_code not in page and household.code not in page
     assert Household.objects.count() == 1
+    # The warning told the volunteer the phone is known: that is audited for administrators.
+    (entry,) = AuditEntry.objects.filter(user=w.volunteer, household=household)
+    assert entry.fields == ["phone"] and entry.note == "duplicate warning at registration"
+    assert "091" not in str(entry.note) + str(entry.fields)
 
 
 def test_the_volunteer_never_sees_personal_fields(w, household):
