@@ -35,6 +35,8 @@ def test_a_volunteer_takes_a_donation_with_the_keyboard_and_reverses_it(page, li
     page.wait_for_selector("#chosen-item")
     assert "Rice" in page.inner_text("#chosen-item")
     expiry = dt.date.today() + dt.timedelta(days=400)
+    # Keys typed before the new page focuses its field are lost.
+    expect(page.locator("#line-form [name=quantity]")).to_be_focused()
     keyboard.type("10")
     keyboard.press("Tab")
     keyboard.type(expiry.strftime("%m.%Y"))
@@ -47,6 +49,7 @@ def test_a_volunteer_takes_a_donation_with_the_keyboard_and_reverses_it(page, li
     keyboard.press("Enter")
     page.wait_for_selector("#chosen-item")
     assert "Soap" in page.inner_text("#chosen-item")
+    expect(page.locator("#line-form [name=quantity]")).to_be_focused()
     keyboard.type("4")
     keyboard.press("Enter")
     expect(page.locator("#lines tbody tr")).to_have_count(2)
