@@ -87,14 +87,6 @@ def history_of(household: Household, since: dt.datetime) -> History:
     return History(household_ids=ids, since=since, receipts=receipts)
 
 
-def received_quantities(household: Household, since: dt.datetime) -> dict[int, int]:
-    """Units of each item (kits as kits) the household received since a moment."""
-    totals: dict[int, int] = defaultdict(int)
-    for receipt in history_of(household, since).receipts:
-        totals[receipt.item_id] += receipt.quantity
-    return dict(totals)
-
-
 def period_start(on: dt.date, period_days: int) -> dt.datetime:
     """The first moment of a period of `period_days` calendar days that ends with `on`."""
     first = on - dt.timedelta(days=period_days - 1)
@@ -422,13 +414,3 @@ def undo_fulfilment(
         else:
             state = Request.State.PLANNED if planned else Request.State.OPEN
         return _set_state(request, state) if state != request.state else request
-
-
-def open_requests_of(household: Household) -> list[Request]:
-    """The household's open requests, for the distribution desk."""
-    return list(
-        Request.objects.filter(household_id__in=lineage_ids(household))
-        .open()
-        .with_details()
-        .order_by("created_at")
-    )

@@ -115,9 +115,9 @@ def test_it_reads_what_the_ledger_handed_to_the_household(w, soap_rule):
     hand_out(w, other, w.soap, 5)
     due = _dues(household)["soap"]
     assert (due.entitled, due.received, due.due) == (6, 2, 4)
-    assert services.received_quantities(household, period_start(timezone.localdate(), 60)) == {
-        w.soap.pk: 6
-    }
+    history = services.history_of(household, period_start(timezone.localdate(), 60))
+    received = sorted((r.item_id, r.quantity) for r in history.receipts)
+    assert received == [(w.soap.pk, 2), (w.soap.pk, 4)]
 
 
 def test_it_counts_what_merged_households_received(w, soap_rule):
