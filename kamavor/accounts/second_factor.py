@@ -57,6 +57,16 @@ def start_setup(user) -> Setup:
     return Setup(device=device, qr_svg=qr, secret=secret_text(device))
 
 
+@transaction.atomic
+def demo_authenticator(user) -> str:
+    """A demo login's confirmed authenticator (made once, kept on refresh); its secret as text,
+    for `kamavor demo` to print next to the demo password."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR, confirmed=True)
+    return secret_text(device)
+
+
 def _clean(code: str) -> str:
     return "".join((code or "").split()).replace("-", "")[:16]
 
