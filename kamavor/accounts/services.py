@@ -29,7 +29,8 @@ def change_password(*, request: HttpRequest, form) -> int:
     update_session_auth_hash(request, user)
     new_key = request.session.session_key
     sessions.rekey(old_key=old_key, new_key=new_key)
-    return sessions.end_sessions(user_ids=[user.pk], keep_key=new_key)
+    # Django already refuses sessions signed with the old password: only the records are left.
+    return sessions.end_sessions(user_ids=[user.pk], keep_key=new_key, unrecorded=False)
 
 
 @transaction.atomic

@@ -99,21 +99,22 @@ def end_session(*, user, record_id: int, current_key: str | None) -> bool:
 
 
 @transaction.atomic
-def end_sessions(*, user_ids, keep_key: str | None = None) -> int:
+def end_sessions(*, user_ids, keep_key: str | None = None, unrecorded: bool = True) -> int:
     """End every session of these users except `keep_key`; how many were open.
 
-    Recorded sessions are found by their records; the unexpired sessions are then read once for
-    any that were opened before sessions were recorded (a lock-down must not miss one)."""
+    Recorded sessions are found by their records; with `unrecorded`, the unexpired sessions
+    that have no record (opened before sessions were recorded, or anonymous) are read once too,
+    so that a lock-down or a lost phone misses none."""
     user_ids = {int(pk) for pk in user_ids}
     keys = set(
         SessionRecord.objects.filter(user_id__in=user_ids)
         .exclude(session_key=keep_key or "")
         .values_list("session_key", flat=True)
     )
-    unrecorded = Session.objects.filter(expire_date__gt=timezone.now()).exclude(
+    others = Session.objects.filter(expire_date__gt=timezone.now()).exclude(
         session_key__in=SessionRecord.objects.values("session_key")
     )
-    for session in unrecorded.iterator():
+    for session in others.iterator() if unrecorded else ():
         owner = session.get_decoded().get("_auth_user_id")
         if owner is not None and str(owner).isdigit() and int(owner) in user_ids:
             keys.add(session.session_key)

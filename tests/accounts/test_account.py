@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -156,4 +157,16 @@ def test_tokens_default_to_ninety_days(w):
 def test_pages_need_a_login(w):
     for path in ("/account/", "/account/password/"):
         assert desk().get(path)["Location"].startswith("/login/")
-    assert Session.objects.count() >= 0
+
+
+def test_a_session_opened_before_sessions_were_recorded_is_ended_too(w):
+    phone, _ = sign_in(w.volunteer)
+    SessionRecord.objects.filter(user=w.volunteer).delete()  # as before this version
+    anonymous = SessionStore()
+    anonymous["something"] = 1
+    anonymous.create()
+    laptop, _ = sign_in(w.volunteer)
+    laptop.post("/account/sessions/end-others/")
+    assert phone.get("/desk/?all=1").status_code == 302
+    assert laptop.get("/desk/?all=1").status_code == 200
+    assert Session.objects.filter(session_key=anonymous.session_key).exists()
