@@ -243,3 +243,5 @@ KAMAVOR_LOGIN_ADDRESS_LIMIT = int(os.environ.get("KAMAVOR_LOGIN_ADDRESS_LIMIT", 
 KAMAVOR_LOGIN_WINDOW = int(os.environ.get("KAMAVOR_LOGIN_WINDOW", "15"))
 # The second factor (django-otp): the name authenticator apps show for Kamavor's codes.
 OTP_TOTP_ISSUER = os.environ.get("KAMAVOR_OTP_ISSUER", "Kamavor")
+# The admin may delete a member's lost authenticator, never read its secret.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
