@@ -38,8 +38,10 @@ class SecondFactorMiddleware:
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        if _open(request):  # first: public pages must not even read the session
+            return None
         user = request.user
-        if not user.is_authenticated or _open(request) or is_verified(request):
+        if not user.is_authenticated or is_verified(request):
             return None
         if not (request.session.get(HAS_DEVICE) or needs_second_factor(user)):
             return None
