@@ -31,7 +31,8 @@ api = NinjaAPI(
     version="1",
     description=(
         "The API of a Kamavor aid network. Authenticate with `Authorization: Bearer <token>` "
-        "(create a token with `kamavor token USERNAME`). Writes accept an `Idempotency-Key` "
+        "(create a token with `kamavor token USERNAME` or on your account page; a token expires, "
+        "90 days after its creation unless told otherwise). Writes accept an `Idempotency-Key` "
         "header: the same key with the same body again returns the first result, with the "
         "same status (201 for a new document), and writes nothing; the same key with another "
         "body is refused (422, `idempotency_key_reused`). Errors are "

@@ -66,8 +66,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "kamavor.core",
     "kamavor.network",
+    "kamavor.accounts",
     "kamavor.catalogue",
     "kamavor.stock",
     "kamavor.households",
@@ -86,6 +90,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The second factor: which device this session passed (django-otp), and no desk before it.
+    "django_otp.middleware.OTPMiddleware",
+    "kamavor.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kamavor.core.middleware.ContentSecurityPolicyMiddleware",
@@ -136,6 +143,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "NAME": str(Path(tempfile.gettempdir()) / f"kamavor-test-{os.getpid()}.sqlite3")
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Wrong passwords are counted and locked accounts refused, whoever asks (kamavor.accounts).
+AUTHENTICATION_BACKENDS = ["kamavor.accounts.backends.ThrottledModelBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -225,3 +235,13 @@ KAMAVOR_PUBLIC_FORM_WINDOW = int(os.environ.get("KAMAVOR_PUBLIC_FORM_WINDOW", "1
 # How many reverse proxies stand in front of the app: the visitor's address (for the limit
 # above) is then read from X-Forwarded-For. 0: the connection's own address.
 KAMAVOR_PROXY_HOPS = int(os.environ.get("KAMAVOR_PROXY_HOPS", "0"))
+# Sign-in throttling (kamavor.accounts.throttle): after this many wrong passwords or codes for
+# one account, or from one address (a busy point's desks may share one), within the window (in
+# minutes), sign-ins are refused until the window has passed.
+KAMAVOR_LOGIN_ACCOUNT_LIMIT = int(os.environ.get("KAMAVOR_LOGIN_ACCOUNT_LIMIT", "5"))
+KAMAVOR_LOGIN_ADDRESS_LIMIT = int(os.environ.get("KAMAVOR_LOGIN_ADDRESS_LIMIT", "20"))
+KAMAVOR_LOGIN_WINDOW = int(os.environ.get("KAMAVOR_LOGIN_WINDOW", "15"))
+# The second factor (django-otp): the name authenticator apps show for Kamavor's codes.
+OTP_TOTP_ISSUER = os.environ.get("KAMAVOR_OTP_ISSUER", "Kamavor")
+# The admin may delete a member's lost authenticator, never read its secret.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True

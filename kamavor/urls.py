@@ -1,16 +1,18 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
+from kamavor.accounts.views import LoginView
 from kamavor.api import api
 from kamavor.core import views as core_views
-from kamavor.network.views import LoginView
 
 urlpatterns = [
     path("", core_views.start, name="start"),
     path("healthz", core_views.healthz, name="healthz"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("kamavor.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("desk/", core_views.home, name="home"),
     path("desk/", include("kamavor.stock.urls")),
@@ -19,6 +21,8 @@ urlpatterns = [
     path("desk/", include("kamavor.distribution.urls")),
     path("desk/plans/", include("kamavor.allocation.urls")),
     path("api/v1/", api.urls),
+    # One way in: the admin signs in through the same throttled page and second factor.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
     path("desk/", include("kamavor.volunteers.urls")),
     path("desk/", include("kamavor.public.desk_urls")),

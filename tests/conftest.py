@@ -50,10 +50,11 @@ def pytest_sessionstart(session) -> None:
 
 @pytest.fixture
 def client():
-    """A test client that reads pages in English unless a test asks for another language."""
-    from django.test import Client
+    """A test client that reads pages in English unless a test asks for another language; its
+    force_login also passes the second factor (tests/factories.py: DeskClient)."""
+    from tests.factories import DeskClient
 
-    return Client(HTTP_ACCEPT_LANGUAGE="en")
+    return DeskClient(HTTP_ACCEPT_LANGUAGE="en")
 
 
 @pytest.fixture

@@ -79,6 +79,11 @@ def make_item(
     return item
 
 
+def with_second_factor(user):
+    give_second_factor(user)
+    return user
+
+
 @dataclass
 class World:
     """Personas (Healthchecks style) and a small catalogue, created once per test module."""
@@ -103,7 +108,7 @@ class World:
         return timezone.localdate() + dt.timedelta(days=days)
 
     def token(self, user) -> str:
-        return create_token(user=user, label="test")
+        return create_token(user=user, name="test")
 
 
 def build_world() -> World:
@@ -170,11 +175,15 @@ def build_world() -> World:
         point=point,
         warehouse=warehouse,
         other_point=other_point,
-        admin=make_member(org, "ani-admin", Member.Role.ADMIN),
-        coordinator=make_member(org, "gor-coordinator", Member.Role.COORDINATOR),
+        admin=with_second_factor(make_member(org, "ani-admin", Member.Role.ADMIN)),
+        coordinator=with_second_factor(
+            make_member(org, "gor-coordinator", Member.Role.COORDINATOR)
+        ),
         volunteer=make_member(org, "lilit-volunteer", Member.Role.VOLUNTEER),
         partner=make_member(org, "shelter-partner", Member.Role.PARTNER),
-        outsider=make_member(other_org, "outsider-coordinator", Member.Role.COORDINATOR),
+        outsider=with_second_factor(
+            make_member(other_org, "outsider-coordinator", Member.Role.COORDINATOR)
+        ),
         rice=rice,
         soap=soap,
         jacket=jacket,
@@ -207,9 +216,37 @@ def ledger() -> tuple[int, int]:
 # ---------------------------------------------------------------- desks
 
 
+def give_second_factor(user):
+    """A confirmed authenticator for the user (once): personas whose role sees personal data
+    must have one to reach the desks."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="test phone", confirmed=True)
+
+
+class DeskClient(Client):
+    """The test client; `force_login` also passes the second factor where the user needs one,
+    so tests of the desks need not sign in twice. `verified=False` stops after the password."""
+
+    def force_login(self, user, backend=None, *, verified: bool = True) -> None:
+        from django_otp import DEVICE_ID_SESSION_KEY
+
+        from kamavor.accounts.second_factor import HAS_DEVICE, has_device
+        from kamavor.network.access import needs_second_factor
+
+        super().force_login(user, backend)
+        fresh = get_user_model().objects.get(pk=user.pk)  # roles are cached on user objects
+        if verified and (needs_second_factor(fresh) or has_device(fresh)):
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = give_second_factor(user).persistent_id
+            session[HAS_DEVICE] = True
+            session.save()
+
+
 def desk(user=None) -> Client:
     """A browser at the desks, logged in as `user` (anonymous without), reading English."""
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = DeskClient(HTTP_ACCEPT_LANGUAGE="en")
     if user is not None:
         client.force_login(user)
     return client

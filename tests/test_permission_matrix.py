@@ -28,6 +28,18 @@ PAGES = [
      {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
     ("stock:organisation_stock", lambda w, d: {},
      {"outsider": OK, "partner": OK, "volunteer": OK, "coordinator": OK}),
+    # Accounts: every member has their own page; lock-down is the organisation admin's.
+    ("accounts:account", lambda w, d: {},
+     {"outsider": OK, "partner": OK, "volunteer": OK, "coordinator": OK}),
+    ("accounts:password", lambda w, d: {},
+     {"outsider": OK, "partner": OK, "volunteer": OK, "coordinator": OK}),
+    ("accounts:setup", lambda w, d: {},
+     {"outsider": OK, "partner": OK, "volunteer": OK, "coordinator": OK}),
+    # Passed already (or nothing to pass): straight on to the desks.
+    ("accounts:verify", lambda w, d: {},
+     {"outsider": 302, "partner": 302, "volunteer": 302, "coordinator": 302}),
+    ("accounts:lockdown", lambda w, d: {"organisation_id": w.org.pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": REFUSED, "coordinator": REFUSED}),
 ]  # fmt: skip
 
 
@@ -58,6 +70,33 @@ def test_the_outsider_never_sees_our_stock_in_the_organisation_view(client, w, d
     client.force_login(w.outsider)
     page = client.get(reverse("stock:organisation_stock")).content.decode()
     assert w.point.name not in page and w.soap.name_en not in page
+
+
+def test_the_admin_may_lock_down_their_own_organisation_only(client, w):
+    client.force_login(w.admin)
+    assert client.get(reverse("accounts:lockdown", args=[w.org.pk])).status_code == OK
+    assert client.get(reverse("accounts:lockdown", args=[w.other_org.pk])).status_code == HIDDEN
+
+
+ACCOUNT_WRITES = [
+    ("accounts:recovery_codes", {}),
+    ("accounts:end_session", {"record_id": 1}),
+    ("accounts:end_other_sessions", {}),
+    ("accounts:new_token", {}),
+    ("accounts:end_token", {"token_id": 1}),
+    ("accounts:lockdown", {"organisation_id": 1}),
+    ("accounts:password", {}),
+]
+
+
+@pytest.mark.parametrize(("name", "kwargs"), ACCOUNT_WRITES, ids=[a[0] for a in ACCOUNT_WRITES])
+def test_account_writes_need_a_login_and_the_second_factor(client, w, name, kwargs):
+    url = reverse(name, kwargs=kwargs)
+    response = client.post(url)
+    assert response.status_code == LOGIN and "/login/" in response.url
+    client.force_login(w.coordinator, verified=False)
+    response = client.post(url)
+    assert response.status_code == LOGIN and "/account/two-factor/" in response.url
 
 
 def test_writes_refuse_the_outsider_and_anonymous(client, w, docs):

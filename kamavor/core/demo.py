@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
+from kamavor.accounts.second_factor import demo_authenticator
 from kamavor.catalogue.models import Item
 from kamavor.catalogue.services import load_catalogue
 from kamavor.core.errors import KamavorError
@@ -25,6 +26,7 @@ from kamavor.households.models import Household
 from kamavor.needs.defaults import load_standards
 from kamavor.needs.models import Request
 from kamavor.needs.services import LineIn, create_request, dues_for
+from kamavor.network.access import needs_second_factor
 from kamavor.network.models import Member, Organisation, Point
 from kamavor.stock import services
 from kamavor.stock.models import Document, Lot, Movement
@@ -78,6 +80,8 @@ class DemoResult:
     created: bool
     documents: int
     logins: list[tuple[str, str, str]]
+    # username: the secret of its authenticator, for the logins whose role needs a second factor
+    second_factors: dict[str, str]
 
 
 def build_demo(*, days: int = 21, progress: Callable[[str], None] = print) -> DemoResult:
@@ -108,7 +112,17 @@ def build_demo(*, days: int = 21, progress: Callable[[str], None] = print) -> De
     coming, signups = build_shifts(coordinators=coordinators, rng=random.Random(2026))
     progress(f"shifts: {coming} coming, {signups} sign-ups")
     logins = [(username, DEMO_PASSWORD, about) for username, _, _, _, about in LOGINS]
-    return DemoResult(created=created, documents=documents, logins=logins)
+    # Roles that see personal data sign in with a second factor, in the demo too: each such
+    # login gets an authenticator whose secret is printed with the password. There is no way
+    # to skip the second factor, so a demo's settings can never leak one into production.
+    second_factors = {
+        name: demo_authenticator(user)
+        for name, user in users.items()
+        if needs_second_factor(get_user_model().objects.get(pk=user.pk))
+    }
+    return DemoResult(
+        created=created, documents=documents, logins=logins, second_factors=second_factors
+    )
 
 
 def _create_network() -> None:

@@ -200,6 +200,7 @@ class AuditEntry(models.Model):
         UPDATE = "update", _("changed")
         ERASE = "erase", _("erased")
         MERGE = "merge", _("merged")
+        LOCKDOWN = "lockdown", _("locked down")  # every session and token ended (accounts)
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(

@@ -39,13 +39,15 @@ class Action(StrEnum):
     MANAGE_SHIFTS = "manage_shifts"  # shifts, rosters and volunteers' contact data
     PUBLISH_NEEDS = "publish_needs"  # the public page and its "needed now" lines
     PLAN = "plan"  # run and accept allocation plans (coordinators and admins)
+    LOCK_DOWN = "lock_down"  # end every session and token of the organisation's members
 
 
 _ALL = frozenset(Action)
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Member.Role.ADMIN: _ALL,
-    # The audit log of personal data is read by admins, not by those it watches.
-    Member.Role.COORDINATOR: _ALL - {Action.READ_AUDIT},
+    # The audit log of personal data is read by admins, not by those it watches; locking
+    # everyone out is an admin's call.
+    Member.Role.COORDINATOR: _ALL - {Action.READ_AUDIT, Action.LOCK_DOWN},
     # Volunteers work the desks; money, losses, stock corrections and other people's
     # postings are a coordinator's call.
     Member.Role.VOLUNTEER: frozenset(
@@ -69,6 +71,24 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
         {Action.VIEW_REQUESTS, Action.REQUEST_FOR_SHELTER, Action.CONFIRM_DELIVERY}
     ),
 }
+
+
+# Roles that may do any of these see personal data (households', volunteers' contact data):
+# their members must sign in with a second factor.
+SECOND_FACTOR_ACTIONS = frozenset({Action.VIEW_PERSONAL_DATA, Action.MANAGE_SHIFTS})
+
+
+def needs_second_factor(user) -> bool:
+    """Whether the user must sign in with a second factor: a superuser, or a member of a role
+    that sees personal data in any organisation. Reads the roles cached on the user."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return any(
+        ROLE_ACTIONS.get(role, frozenset()) & SECOND_FACTOR_ACTIONS
+        for role in _roles(user).values()
+    )
 
 
 def role_at(user, organisation_id: int) -> str | None:

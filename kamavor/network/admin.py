@@ -35,6 +35,6 @@ class MemberAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["user", "label", "created_at", "last_used_at", "revoked"]
+    list_display = ["user", "name", "created_at", "expires_at", "last_used_at", "revoked"]
     readonly_fields = ["digest", "created_at", "last_used_at"]
     list_filter = ["revoked"]

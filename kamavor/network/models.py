@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -107,21 +108,30 @@ class Member(models.Model):
         return f"{self.user} @ {self.organisation} ({self.role})"
 
 
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self) -> ApiTokenQuerySet:
+        """Tokens that still open the API: not revoked and not expired."""
+        return self.filter(revoked=False, expires_at__gt=timezone.now())
+
+
 class ApiToken(models.Model):
-    """A bearer token for the HTTP API; only its SHA-256 digest is stored."""
+    """A named bearer token for the HTTP API that expires; only its SHA-256 digest is stored."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
     digest = models.CharField(max_length=64, unique=True)
-    label = models.CharField(max_length=100, blank=True)
+    name = models.CharField(_("name"), max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked = models.BooleanField(default=False)
+
+    objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
 
     def __str__(self) -> str:
-        return f"{self.user} {self.label or self.digest[:8]}"
+        return f"{self.user} {self.name or self.digest[:8]}"

@@ -2,40 +2,70 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
+from django.db import transaction
 from django.utils import timezone
 
 from kamavor.network.models import ApiToken
 
 TOKEN_PREFIX = "kmv_"
+TOKEN_DAYS = 90  # a token's life unless told otherwise
+TOKEN_MAX_DAYS = 3650
 
 
 def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(*, user, label: str = "") -> str:
-    """A new API token for the user. Only its digest is stored: show it once."""
+def create_token(*, user, name: str = "", days: int | None = None, label: str = "") -> str:
+    """A new API token for the user, named, expiring after `days` (90 unless told). Only its
+    digest is stored: show it once. (`label` is the old name of `name`.)"""
+    days = TOKEN_DAYS if days is None else days
+    if not 1 <= days <= TOKEN_MAX_DAYS:
+        raise ValueError(f"a token lives 1 to {TOKEN_MAX_DAYS} days")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, digest=digest(token), label=label[:100])
+    ApiToken.objects.create(
+        user=user,
+        digest=digest(token),
+        name=(name or label)[:100],
+        expires_at=timezone.now() + dt.timedelta(days=days),
+    )
     return token
 
 
 def user_for_token(token: str):
-    """The active user a bearer token belongs to, or None."""
+    """The active user a bearer token belongs to, or None (unknown, revoked or expired).
+
+    One indexed query (the digest is unique); the last use is written at most every 5 minutes.
+    """
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
+    now = timezone.now()
     found = (
-        ApiToken.objects.filter(digest=digest(token), revoked=False, user__is_active=True)
+        ApiToken.objects.filter(
+            digest=digest(token), revoked=False, expires_at__gt=now, user__is_active=True
+        )
         .select_related("user")
         .first()
     )
     if found is None:
         return None
-    now = timezone.now()
     if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 300:
         found.last_used_at = now
         found.save(update_fields=["last_used_at"])
     return found.user
+
+
+@transaction.atomic
+def revoke_token(*, user, token_id: int) -> bool:
+    """Revoke one of the user's own tokens; False when they have no such active token."""
+    return bool(ApiToken.objects.filter(user=user, pk=token_id, revoked=False).update(revoked=True))
+
+
+@transaction.atomic
+def revoke_tokens_of(*, user_ids) -> int:
+    """Revoke every token of these users (a lock-down); how many were still open."""
+    return ApiToken.objects.active().filter(user_id__in=list(user_ids)).update(revoked=True)

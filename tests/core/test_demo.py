@@ -54,6 +54,26 @@ def test_it_builds_the_network_then_refreshes_it():
     assert "already there" in again.getvalue()
     assert Document.objects.count() == documents
     assert ShiftTemplate.objects.count() == 5  # refreshed, not duplicated
+    assert_the_demo_coordinator_signs_in_with_the_printed_secret(text, again.getvalue())
+
+
+def assert_the_demo_coordinator_signs_in_with_the_printed_secret(first: str, again: str) -> None:
+    import base64
+    import re
+
+    from django_otp.oath import totp
+
+    from kamavor.core.demo import DEMO_PASSWORD
+    from tests.factories import DeskClient
+
+    secret = re.search(r"^  coordinator +([A-Z2-7 ]{20,})$", first, re.M).group(1)
+    assert secret in again  # the refresh keeps each authenticator
+    key = base64.b32decode(secret.replace(" ", "") + "=" * (-len(secret.replace(" ", "")) % 8))
+    client = DeskClient()
+    client.post("/login/", {"username": "coordinator", "password": DEMO_PASSWORD})
+    assert client.get("/desk/?all=1")["Location"].startswith("/account/two-factor/")
+    client.post("/account/two-factor/", {"code": f"{totp(key):06d}"})
+    assert client.get("/desk/?all=1").status_code == 200
 
 
 def test_every_demo_item_is_named_in_three_scripts():

@@ -26,3 +26,11 @@ class Command(BaseCommand):
         self.stdout.write("Log in at http://127.0.0.1:8000/login/ as (password: see right):")
         for username, password, about in result.logins:
             self.stdout.write(f"  {username:<12} {password:<14} {about}")
+        if result.second_factors:
+            self.stdout.write(
+                "These logins see personal data and also ask for a code from an authenticator "
+                "app (FreeOTP, Aegis, Google Authenticator...): add the secret below to the app "
+                "by hand, or print a code with `oathtool --totp -b SECRET`."
+            )
+            for username, secret in result.second_factors.items():
+                self.stdout.write(f"  {username:<12} {secret}")
