@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "kamavor.network",
     "kamavor.catalogue",
     "kamavor.stock",
+    "kamavor.privacy",
     "kamavor.households",
     "kamavor.needs",
     "kamavor.distribution",

@@ -15,7 +15,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kamavor.network.models import Organisation, Point
+from kamavor.network.models import Point
 
 
 class Task(models.TextChoices):
@@ -205,33 +205,6 @@ class SignUp(models.Model):
         if not (self.checked_in_at and self.checked_out_at):
             return 0.0
         return max(0.0, (self.checked_out_at - self.checked_in_at).total_seconds() / 3600)
-
-
-class ContactAudit(models.Model):
-    """Who saw, exported or wrote to which volunteers' contact data, when."""
-
-    class Action(models.TextChoices):
-        VIEW = "view", _("viewed")
-        EXPORT = "export", _("exported")
-        CONTACT = "contact", _("wrote to")
-
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
-    )
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="+")
-    shift = models.ForeignKey(Shift, on_delete=models.PROTECT, related_name="+", null=True)
-    action = models.CharField(max_length=10, choices=Action.choices)
-    fields = models.JSONField(default=list)
-
-    class Meta:
-        verbose_name = _("contact audit entry")
-        verbose_name_plural = _("contact audit log")
-        ordering = ["-at"]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.volunteer_id}"
 
 
 class FormHit(models.Model):

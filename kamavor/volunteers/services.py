@@ -24,13 +24,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kamavor.core.errors import Conflict, InvalidInput, KamavorError
-from kamavor.households.sealing import normalise_phone, vault
-from kamavor.lib.sealing import Vault
 from kamavor.network.access import Action, may
 from kamavor.network.models import Point
+from kamavor.privacy.audit import ContactAudit, record_contacts
+from kamavor.privacy.sealing import vault, volunteer_email_digest, volunteer_phone_digest
 from kamavor.volunteers.mail import send_cancellation
 from kamavor.volunteers.models import (
-    ContactAudit,
     FormHit,
     Shift,
     ShiftTemplate,
@@ -293,14 +292,6 @@ def stop_template(*, template: ShiftTemplate, by) -> int:
     )
 
 
-def _phone_digest(phone: str, v: Vault) -> str:
-    return v.digest("volunteer-phone:" + normalise_phone(phone)) if phone else ""
-
-
-def _email_digest(email: str, v: Vault) -> str:
-    return v.digest("volunteer-email:" + email.strip().lower()) if email else ""
-
-
 # ---------------------------------------------------------------- rate limit
 
 
@@ -391,8 +382,8 @@ def sign_up(
             name_sealed=v.seal(name),
             phone_sealed=v.seal(phone),
             email_sealed=v.seal(email),
-            phone_digest=_phone_digest(phone, v),
-            email_digest=_email_digest(email, v),
+            phone_digest=volunteer_phone_digest(phone, v),
+            email_digest=volunteer_email_digest(email, v),
             languages=spoken,
             language=(translation.get_language() or "hy")[:2],
             link_digest=link_digest(token),
@@ -460,16 +451,13 @@ def mark_no_show(*, signup: SignUp, by) -> SignUp:
 
 
 def _audit(*, by, shift: Shift, volunteers: Iterable[Volunteer], action: str, fields) -> None:
-    ContactAudit.objects.bulk_create(
-        ContactAudit(
-            user=by,
-            organisation_id=shift.point.organisation_id,
-            volunteer=volunteer,
-            shift=shift,
-            action=action,
-            fields=list(fields),
-        )
-        for volunteer in volunteers
+    record_contacts(
+        by=by,
+        organisation_id=shift.point.organisation_id,
+        volunteer_ids=[volunteer.pk for volunteer in volunteers],
+        shift_id=shift.pk,
+        action=action,
+        fields=fields,
     )
 
 
@@ -575,15 +563,12 @@ def open_names(*, by, point: Point, people: Sequence[PersonHours]) -> dict[str, 
     """The names of these people for a coordinator of the point (audited as a view)."""
     _require(by, point)
     v = vault()
-    ContactAudit.objects.bulk_create(
-        ContactAudit(
-            user=by,
-            organisation_id=point.organisation_id,
-            volunteer=p.volunteer,
-            action=ContactAudit.Action.VIEW,
-            fields=["name"],
-        )
-        for p in people
+    record_contacts(
+        by=by,
+        organisation_id=point.organisation_id,
+        volunteer_ids=[p.volunteer.pk for p in people],
+        action=ContactAudit.Action.VIEW,
+        fields=["name"],
     )
     return {p.key: v.open(p.volunteer.name_sealed) for p in people}
 
@@ -593,7 +578,8 @@ def open_names(*, by, point: Point, people: Sequence[PersonHours]) -> dict[str, 
 
 def erase_old_contacts(*, days: int, now: dt.datetime | None = None) -> int:
     """Erase the contact data of volunteers whose last shift ended `days` days ago or more
-    (their sign-ups and hours stay, without a name). Returns how many were erased."""
+    (their sign-ups and hours stay, without a name). Returns how many were erased (registered
+    with privacy's retention in VolunteersConfig.ready)."""
     if days < 1:
         raise InvalidInput(_("Keep personal data at least one day."), field="days")
     cutoff = (now or timezone.now()) - dt.timedelta(days=days)
@@ -612,8 +598,8 @@ def rotate_contact_keys() -> int:
         volunteer.name_sealed = v.reseal(volunteer.name_sealed)
         volunteer.phone_sealed = v.reseal(volunteer.phone_sealed)
         volunteer.email_sealed = v.reseal(volunteer.email_sealed)
-        volunteer.phone_digest = _phone_digest(v.open(volunteer.phone_sealed), v)
-        volunteer.email_digest = _email_digest(v.open(volunteer.email_sealed), v)
+        volunteer.phone_digest = volunteer_phone_digest(v.open(volunteer.phone_sealed), v)
+        volunteer.email_digest = volunteer_email_digest(v.open(volunteer.email_sealed), v)
         volunteer.save(
             update_fields=[
                 "name_sealed", "phone_sealed", "email_sealed", "phone_digest", "email_digest",

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.core import mail
 
-from kamavor.households.sealing import vault
+from kamavor.privacy.sealing import vault
 from kamavor.volunteers.models import FormHit, SignUp, Volunteer
 from tests.volunteers.helpers import make_shift, sign
 
