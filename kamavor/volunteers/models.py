@@ -207,6 +207,26 @@ class SignUp(models.Model):
         return max(0.0, (self.checked_out_at - self.checked_in_at).total_seconds() / 3600)
 
 
+class SignUpReceipt(models.Model):
+    """What a public sign-up answered, kept a day so that the same submission sent again (a
+    double click, a resubmit after a timeout) takes no second place and gets the same answer.
+
+    `key_digest` is a keyed digest of the form's idempotency key; `person_digest` a keyed digest
+    of the shift, name and contact, to refuse the same person signing up again on a fresh form;
+    `link_sealed` the private link's token, sealed, to answer a replay with the same link.
+    """
+
+    signup = models.ForeignKey(SignUp, on_delete=models.CASCADE, related_name="+")
+    key_digest = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    fingerprint = models.CharField(max_length=64)
+    person_digest = models.CharField(max_length=64, db_index=True)
+    link_sealed = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"receipt of sign-up {self.signup_id}"
+
+
 class FormHit(models.Model):
     """One submission of a public form from an address (a keyed digest, never the address),
     kept in the database so the limit holds across several app processes."""
