@@ -10,12 +10,11 @@ the request by hand.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Annotated
+from typing import Annotated, Any
 
 from django import forms
 from django.utils.translation import gettext as _
-from ninja import Field
-from pydantic import StrictInt
+from pydantic import Field, StrictInt, WithJsonSchema
 
 from kamavor.core.errors import InvalidInput
 
@@ -23,9 +22,19 @@ MAX_INT = 2**63 - 1  # the largest integer SQLite and PostgreSQL (bigint) store
 MIN_INT = -MAX_INT
 MAX_ID = MAX_INT
 
-# For the API: an object's id, and any integer a database column can hold.
+# For the API: an object's id in a body, one in the path, and any integer a column can hold
+# (the services check the real limits of each and say them in the user's language).
 Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
+# A path's id states its range; one that no row can have is simply not found (404).
+PathId = Annotated[int, WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_ID})]
 Int = Annotated[StrictInt, Field(ge=MIN_INT, le=MAX_INT)]
+
+
+def checked_int(minimum: int, maximum: int) -> Any:
+    """An API integer whose limits the OpenAPI description states while its service checks
+    them: a number out of range (10**30 included) gets the service's own error, which names
+    the line and the field in the user's language, rather than the schema's generic one."""
+    return Annotated[StrictInt, Field(json_schema_extra={"minimum": minimum, "maximum": maximum})]
 
 
 def number_error(minimum: int, maximum: int, *, field: str = "") -> InvalidInput:

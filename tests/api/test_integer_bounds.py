@@ -46,3 +46,22 @@ def test_every_integer_the_api_takes_is_bounded(client):
                     if top is None or low is None or top > MAX_INT or low < -MAX_INT:
                         unbounded.append(place)
     assert not unbounded, "\n".join(unbounded)
+
+
+HUGE = 10**30
+
+
+def test_a_huge_number_is_a_json_error_not_a_500(w, api):
+    from tests.api.test_documents import donation
+
+    body = donation(w)
+    body["lines"][0]["quantity"] = HUGE
+    response = api(w.volunteer).post("/donations", body)  # the service names line and limit
+    assert response.status_code == 400 and response.json()["field"] == "quantity"
+    for path in (f"/points/{HUGE}", f"/lots/{HUGE}", f"/documents/{HUGE}"):
+        response = api(w.coordinator).get(path)  # no row has it: not found
+        assert response.status_code == 404 and response.json()["code"] == "not_found", path
+    composition = {"female_18_59": HUGE}
+    body = {"point": w.point.pk, "composition": composition}
+    response = api(w.coordinator).post("/households", body)
+    assert response.status_code == 400 and response.json()["field"] == "female_18_59"
