@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from kamavor.core.errors import InvalidInput, KamavorError
+from kamavor.core.errors import IdempotencyKeyReused, InvalidInput, KamavorError
 from kamavor.core.idempotency import MAX_KEY_LENGTH
 from kamavor.public.http import public_page
 from kamavor.public.models import listed_points
@@ -75,7 +75,7 @@ def signup(request: HttpRequest, lang: str, shift_id: int) -> HttpResponse:
     shift = _shift(shift_id)
     # Each form carries its own idempotency key: the same form sent twice (a double click, a
     # resubmit after a timeout) takes one place and gets the same private link back.
-    key = request.POST.get("key", "")[: MAX_KEY_LENGTH + 1] or secrets.token_urlsafe(18)
+    key = request.POST.get("key", "").strip()[:MAX_KEY_LENGTH] or secrets.token_urlsafe(18)
     context = {"shift": shift, "languages": services.SPOKEN_LANGUAGES, "values": {}, "key": key}
     if request.method == "POST":
         values = {
@@ -85,12 +85,18 @@ def signup(request: HttpRequest, lang: str, shift_id: int) -> HttpResponse:
             "languages": request.POST.getlist("languages"),
         }
         try:
-            signup, token = services.sign_up(
-                shift=shift,
-                address=client_address(request),
-                idempotency_key=request.POST.get("key") or None,
-                **values,
-            )
+            try:
+                signup, token = services.sign_up(
+                    shift=shift, address=client_address(request), idempotency_key=key, **values
+                )
+            except IdempotencyKeyReused:
+                # The same page sent with other values (back, another name): another sign-up.
+                signup, token = services.sign_up(
+                    shift=shift,
+                    address=client_address(request),
+                    idempotency_key=secrets.token_urlsafe(18),
+                    **values,
+                )
         except KamavorError as error:
             context.update(values=values, error=error.message)
             # The form comes back with its error (200, as every form of the desks does); a
