@@ -10,6 +10,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from kamavor.lib.private_files import make_files_private, make_private, private_umask
+
 BASE_DIR = Path(__file__).resolve().parent
 
 
@@ -27,7 +29,10 @@ def _default_data_dir() -> Path:
 
 
 DATA_DIR = Path(os.environ.get("KAMAVOR_DATA_DIR") or _default_data_dir()).expanduser()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Whatever starts Kamavor (the CLI, a WSGI server, the tests) reads these settings first: from
+# here on every file it writes is private, and what an older version left readable is fixed.
+private_umask()
+make_private(DATA_DIR)
 
 
 def _persistent_secret(name: str, env: str) -> str:
@@ -74,6 +79,7 @@ INSTALLED_APPS = [
     "kamavor.accounts",
     "kamavor.catalogue",
     "kamavor.stock",
+    "kamavor.privacy",
     "kamavor.households",
     "kamavor.needs",
     "kamavor.distribution",
@@ -126,6 +132,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A database outside the data folder is private too (SQLite gives -wal and -shm its mode).
+    _database = Path(str(DATABASES["default"]["NAME"]))
+    if str(_database) != ":memory:":
+        make_files_private(_database.with_name(_database.name + x) for x in ("", "-wal", "-shm"))
     # WAL lets readers work while a desk writes; the busy timeout makes writers queue, not fail;
     # IMMEDIATE transactions take the write lock up front so two desks never deadlock.
     DATABASES["default"]["OPTIONS"] = {
@@ -213,8 +223,9 @@ KAMAVOR_PERSONAL_DATA_RETENTION_DAYS = int(
     os.environ.get("KAMAVOR_PERSONAL_DATA_RETENTION_DAYS", "365")
 )
 
-# E-mail (shift reminders, a coordinator writing to a shift's volunteers): written as files into
-# the data folder unless an SMTP server is configured.
+# E-mail (shift reminders, a coordinator writing to a shift's volunteers): sent through an SMTP
+# server when one is configured; without one, nothing is sent and nothing is kept on disk (the
+# messages hold volunteers' addresses and private links; see kamavor/privacy/mail.py).
 EMAIL_HOST = os.environ.get("KAMAVOR_EMAIL_HOST", "")
 EMAIL_PORT = int(os.environ.get("KAMAVOR_EMAIL_PORT", "587"))
 EMAIL_HOST_USER = os.environ.get("KAMAVOR_EMAIL_USER", "")
@@ -223,9 +234,8 @@ EMAIL_USE_TLS = _env_bool("KAMAVOR_EMAIL_TLS", True)
 EMAIL_BACKEND = os.environ.get("KAMAVOR_EMAIL_BACKEND") or (
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST
-    else "django.core.mail.backends.filebased.EmailBackend"
+    else "kamavor.privacy.mail.UnsentEmailBackend"
 )
-EMAIL_FILE_PATH = DATA_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("KAMAVOR_FROM_EMAIL", "kamavor@localhost")
 # The address of the public pages, for links in e-mails sent by commands (no request to ask).
 KAMAVOR_PUBLIC_URL = os.environ.get("KAMAVOR_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")

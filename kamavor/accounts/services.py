@@ -9,9 +9,9 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from kamavor.accounts import sessions
-from kamavor.households.models import AuditEntry  # the audit log (moving to a privacy app)
 from kamavor.network.models import Member, Organisation
 from kamavor.network.services import revoke_tokens_of
+from kamavor.privacy.models import AuditEntry
 
 
 @dataclass

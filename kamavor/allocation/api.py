@@ -12,12 +12,13 @@ from typing import Annotated
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Router, Schema, Status
-from pydantic import ConfigDict, StrictInt
+from pydantic import ConfigDict
 
 from kamavor.allocation import services
 from kamavor.allocation.access import get_plan_for, planning_organisations
 from kamavor.allocation.models import Plan, PlanLine
 from kamavor.core.errors import InvalidInput
+from kamavor.core.numbers import Id, PathId
 from kamavor.households.access import get_household_for
 from kamavor.network.access import Action
 from kamavor.network.api import ERRORS, NO_NUL, one_of
@@ -25,8 +26,6 @@ from kamavor.network.models import Point
 
 router = Router(tags=["allocation"])
 
-MAX_ID = 2**63 - 1
-Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
 Weight = Annotated[float, Field(ge=0, le=10)]
 Status_ = one_of(Plan.Status)
 Limit = one_of(PlanLine.Limit)
@@ -122,19 +121,19 @@ def list_plans(request: HttpRequest) -> list[Plan]:
 
 
 @router.get("/plans/{plan_id}", response={200: PlanOut, **ERRORS})
-def get_plan(request: HttpRequest, plan_id: int) -> Plan:
+def get_plan(request: HttpRequest, plan_id: PathId) -> Plan:
     return get_plan_for(request.user, plan_id)
 
 
 @router.post("/plans/{plan_id}/accept", response={200: PlanOut, **ERRORS})
-def accept_plan(request: HttpRequest, plan_id: int, key: str | None = IDEMPOTENCY_KEY) -> Plan:
+def accept_plan(request: HttpRequest, plan_id: PathId, key: str | None = IDEMPOTENCY_KEY) -> Plan:
     """Accept a draft plan: draft transfers, requests marked planned, pick lists ready."""
     plan = get_plan_for(request.user, plan_id)
     return services.accept_plan(plan=plan, by=request.user, idempotency_key=key)
 
 
 @router.get("/plans/{plan_id}/households/{code}", response={200: list[PlanLineOut], **ERRORS})
-def household_lines(request: HttpRequest, plan_id: int, code: str) -> list[PlanLine]:
+def household_lines(request: HttpRequest, plan_id: PathId, code: str) -> list[PlanLine]:
     """What the plan gives one household, need by need, with its weight, share and limit."""
     plan = get_plan_for(request.user, plan_id)
     household = get_household_for(request.user, code, Action.PLAN)

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest
 from ninja import Path, Query, Router, Schema
 
 from kamavor.catalogue.models import Category, Item
+from kamavor.core.numbers import PathId
 from kamavor.network.api import ERRORS, NO_NUL, one_of
 
 router = Router(tags=["catalogue"])
@@ -115,7 +116,7 @@ def get_item_by_barcode(
 
 
 @router.get("/items/{item_id}", response={200: ItemOut, **ERRORS})
-def get_item(request: HttpRequest, item_id: int) -> Item:
+def get_item(request: HttpRequest, item_id: PathId) -> Item:
     """One item, active or not (old documents still name retired items)."""
     item = _items().filter(pk=item_id).first()
     if item is None:

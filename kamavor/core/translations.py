@@ -16,6 +16,9 @@ def catalogues() -> list[Path]:
 def compile_catalogue(po_path: Path) -> Path:
     mo_path = po_path.with_suffix(".mo")
     polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
+    # Catalogues are part of the program, not data: readable by whichever account serves it,
+    # even when they were compiled under Kamavor's private umask.
+    mo_path.chmod(0o644)
     return mo_path
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from kamavor.core.numbers import MAX_ID
 from kamavor.network.access import ROLE_ACTIONS, Action
 from kamavor.network.models import Member
 from kamavor.stock.models import Document
 
-MAX_ID = 2**63 - 1
 Status = Document.Status
 
 

@@ -6,16 +6,15 @@ the document; the pages use the same services and access helpers.
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
-from pydantic import StrictInt, model_validator
+from pydantic import model_validator
 
 from kamavor.catalogue.models import Item
 from kamavor.core.errors import InvalidInput
+from kamavor.core.numbers import MAX_ID, Id, PathId
 from kamavor.distribution import deliveries, services
 from kamavor.distribution.access import deliveries_for, get_delivery_for
 from kamavor.distribution.models import Fulfilment
@@ -25,7 +24,6 @@ from kamavor.network.access import Action, get_point_for, points_for
 from kamavor.network.api import ERRORS, NO_NUL
 from kamavor.stock.access import documents_for, get_document_for
 from kamavor.stock.api_schemas import (
-    MAX_ID,
     MAX_LINES,
     DocumentLineOut,
     DocumentOut,
@@ -42,7 +40,6 @@ from kamavor.stock.services import LotLine
 
 router = Router(tags=["distribution"])
 
-Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
 IDEMPOTENCY_KEY = Header(
     None,
     alias="Idempotency-Key",
@@ -229,7 +226,7 @@ def list_distributions(
 
 
 @router.get("/distributions/{document_id}", response={200: DistributionOut, **ERRORS})
-def get_distribution(request: HttpRequest, document_id: int) -> Document:
+def get_distribution(request: HttpRequest, document_id: PathId) -> Document:
     document = get_document_for(request.user, document_id, Action.DISTRIBUTE)
     if document.kind != Kind.DISTRIBUTION:
         raise Http404
@@ -256,7 +253,7 @@ def list_deliveries(
 
 
 @router.get("/deliveries/{delivery_id}", response={200: DeliveryOut, **ERRORS})
-def get_delivery(request: HttpRequest, delivery_id: int) -> Document:
+def get_delivery(request: HttpRequest, delivery_id: PathId) -> Document:
     return _shown(get_delivery_for(request.user, delivery_id))
 
 
@@ -294,7 +291,7 @@ def post_delivery(
 
 @router.post("/deliveries/{delivery_id}/send", response={200: DeliveryOut, **ERRORS})
 def send_delivery(
-    request: HttpRequest, delivery_id: int, key: str | None = IDEMPOTENCY_KEY
+    request: HttpRequest, delivery_id: PathId, key: str | None = IDEMPOTENCY_KEY
 ) -> Document:
     """Send a packed delivery: its goods leave the source's stock now."""
     delivery = get_delivery_for(request.user, delivery_id)
@@ -305,7 +302,7 @@ def send_delivery(
 @router.post("/deliveries/{delivery_id}/confirm", response={200: DeliveryOut, **ERRORS})
 def confirm_delivery(
     request: HttpRequest,
-    delivery_id: int,
+    delivery_id: PathId,
     body: ReceiveIn | None = None,
     key: str | None = IDEMPOTENCY_KEY,
 ) -> Document:

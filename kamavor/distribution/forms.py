@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kamavor.core.numbers import BoundedIntegerField
 from kamavor.lib import household_codes
 from kamavor.stock.forms import KeyField, TransferLineForm, new_key
 
@@ -89,7 +90,7 @@ class VisitForm(forms.Form):
         self.lines = lines
         for index, line in enumerate(lines):
             item = line["item"]
-            quantity = forms.IntegerField(
+            quantity = BoundedIntegerField(
                 label=_("Quantity of %(item)s") % {"item": item.name},
                 min_value=0,
                 max_value=settings.KAMAVOR_MAX_LINE_QUANTITY,

@@ -15,9 +15,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Header, Router, Schema, Status
-from pydantic import ConfigDict, Field, StrictBool, StrictInt
+from pydantic import ConfigDict, Field, StrictBool
 
 from kamavor.core.errors import Conflict, InvalidInput
+from kamavor.core.numbers import Id, checked_int
 from kamavor.households import services
 from kamavor.households.access import get_household_for
 from kamavor.households.models import Household, PersonalData
@@ -27,8 +28,6 @@ from kamavor.network.models import Point
 
 router = Router(tags=["households"])
 
-MAX_ID = 2**63 - 1
-Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
 Text = Annotated[str, Field(pattern=NO_NUL)]
 Basis = one_of(PersonalData.Basis)
 IDEMPOTENCY_KEY = Header(
@@ -44,21 +43,25 @@ class In(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
+# The service refuses a count out of range and says the range, in the user's language.
+Count = checked_int(0, services.MAX_PER_BAND)
+
+
 class Composition(In):
     """People by sex and age band (years): female_0_2 … male_60 (60 and over)."""
 
-    female_0_2: StrictInt = 0
-    female_3_5: StrictInt = 0
-    female_6_11: StrictInt = 0
-    female_12_17: StrictInt = 0
-    female_18_59: StrictInt = 0
-    female_60: StrictInt = 0
-    male_0_2: StrictInt = 0
-    male_3_5: StrictInt = 0
-    male_6_11: StrictInt = 0
-    male_12_17: StrictInt = 0
-    male_18_59: StrictInt = 0
-    male_60: StrictInt = 0
+    female_0_2: Count = 0
+    female_3_5: Count = 0
+    female_6_11: Count = 0
+    female_12_17: Count = 0
+    female_18_59: Count = 0
+    female_60: Count = 0
+    male_0_2: Count = 0
+    male_3_5: Count = 0
+    male_6_11: Count = 0
+    male_12_17: Count = 0
+    male_18_59: Count = 0
+    male_60: Count = 0
 
 
 class PersonalIn(In):

@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy
 
+from kamavor.core.numbers import BoundedIntegerField
 from kamavor.households.models import AGE_BANDS, COMPOSITION_FIELDS, SEXES, VULNERABILITIES
 from kamavor.households.models import PersonalData as PersonalRecord
 from kamavor.households.services import MAX_PER_BAND, Personal, Profile
@@ -51,7 +52,7 @@ class HouseholdForm(forms.Form):
     def __init__(self, *args, points=None, shelters=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for index, name in enumerate(COMPOSITION_FIELDS):
-            field = forms.IntegerField(min_value=0, max_value=MAX_PER_BAND, required=False)
+            field = BoundedIntegerField(min_value=0, max_value=MAX_PER_BAND, required=False)
             field.widget.attrs.update(
                 {"inputmode": "numeric", "autocomplete": "off", "class": "count", "min": 0}
             )

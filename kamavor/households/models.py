@@ -190,39 +190,6 @@ class NameToken(models.Model):
         return self.digest[:8]
 
 
-class AuditEntry(models.Model):
-    """Who saw, exported, changed or erased which personal fields of which household, when."""
-
-    class Action(models.TextChoices):
-        VIEW = "view", _("viewed")
-        EXPORT = "export", _("exported")
-        CREATE = "create", _("recorded")
-        UPDATE = "update", _("changed")
-        ERASE = "erase", _("erased")
-        MERGE = "merge", _("merged")
-        LOCKDOWN = "lockdown", _("locked down")  # every session and token ended (accounts)
-
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
-    )
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, related_name="audit_entries", null=True
-    )
-    action = models.CharField(max_length=10, choices=Action.choices)
-    fields = models.JSONField(default=list)
-    note = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        verbose_name = _("audit entry")
-        verbose_name_plural = _("audit log")
-        ordering = ["-at"]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.household_id}"
-
-
 class RegistrationKey(models.Model):
     """A client's idempotency key for a registration, so a retried form or sync registers once.
 

@@ -25,13 +25,16 @@ from kamavor.core.idempotency import check_key, ensure_same_request
 from kamavor.households.models import (
     COMPOSITION_FIELDS,
     VULNERABILITIES,
-    AuditEntry,
     Household,
     NameToken,
     PersonalData,
     RegistrationKey,
 )
-from kamavor.households.sealing import (
+from kamavor.lib import household_codes
+from kamavor.network.access import Action, may, organisations_for
+from kamavor.network.models import Organisation, Point
+from kamavor.privacy.audit import AuditEntry, record_household, record_households
+from kamavor.privacy.sealing import (
     document_digest,
     name_digests,
     normalise_document,
@@ -39,9 +42,6 @@ from kamavor.households.sealing import (
     phone_digest,
     vault,
 )
-from kamavor.lib import household_codes
-from kamavor.network.access import Action, may, organisations_for
-from kamavor.network.models import Organisation, Point
 
 FLAG_NAMES = [name for name, _label in VULNERABILITIES]
 PERSONAL_FIELDS = ["collector_name", "phone", "document"]
@@ -203,13 +203,13 @@ def _check_personal(personal: Personal) -> Personal:
 
 
 def _audit(*, by, household: Household, action: str, fields: Sequence[str] = (), note=""):
-    AuditEntry.objects.create(
-        user=by if by is not None and by.is_authenticated else None,
+    record_household(
+        by=by,
         organisation_id=household.organisation_id,
-        household=household,
+        household_id=household.pk,
         action=action,
-        fields=list(fields),
-        note=note[:200],
+        fields=fields,
+        note=note,
     )
 
 
@@ -580,18 +580,13 @@ def look_up(*, by, phone: str = "", document: str = "") -> list[Household]:
         found = find_by_document(organisation_ids=organisation_ids, document=document)
         field_name = "document"
     found.sort(key=lambda household: household.code)
-    targets = [(h.organisation_id, h) for h in found] or [(o, None) for o in organisation_ids]
+    targets = [(h.organisation_id, h.pk) for h in found] or [(o, None) for o in organisation_ids]
     with transaction.atomic():
-        AuditEntry.objects.bulk_create(
-            AuditEntry(
-                user=by,
-                organisation_id=organisation_id,
-                household=household,
-                action=AuditEntry.Action.VIEW,
-                fields=[field_name],
-                note=f"lookup by {field_name}",
-            )
-            for organisation_id, household in targets
+        record_households(
+            by=by,
+            action=AuditEntry.Action.VIEW,
+            targets=[(org, household_id, [field_name]) for org, household_id in targets],
+            note=f"lookup by {field_name}",
         )
     return found
 
@@ -678,7 +673,8 @@ def duplicates_at_registration(
 
 def erase_inactive(*, days: int, now: dt.datetime | None = None) -> int:
     """Erase the personal fields of households inactive for `days` days; the pseudonymous
-    households and their history stay. Returns how many were erased."""
+    households and their history stay. Returns how many were erased (registered with privacy's
+    retention in HouseholdsConfig.ready)."""
     if days < 1:
         raise InvalidInput(_("Keep personal data at least one day."), field="days")
     cutoff = (now or timezone.now()) - dt.timedelta(days=days)
@@ -694,18 +690,18 @@ def erase_inactive(*, days: int, now: dt.datetime | None = None) -> int:
             records = list(
                 PersonalData.objects.filter(household_id__in=batch).select_related("household")
             )
-            AuditEntry.objects.bulk_create(
-                [
-                    AuditEntry(
-                        user=None,
-                        organisation_id=r.household.organisation_id,
-                        household_id=r.household_id,
-                        action=AuditEntry.Action.ERASE,
-                        fields=[n for n in PERSONAL_FIELDS if getattr(r, f"{n}_sealed")],
-                        note=f"retention: inactive for {days} days",
+            record_households(
+                by=None,
+                action=AuditEntry.Action.ERASE,
+                targets=[
+                    (
+                        r.household.organisation_id,
+                        r.household_id,
+                        [n for n in PERSONAL_FIELDS if getattr(r, f"{n}_sealed")],
                     )
                     for r in records
-                ]
+                ],
+                note=f"retention: inactive for {days} days",
             )
             NameToken.objects.filter(household_id__in=batch).delete()
             PersonalData.objects.filter(household_id__in=batch).delete()

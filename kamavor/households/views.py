@@ -26,9 +26,10 @@ from kamavor.households.forms import (
     PersonalForm,
     RegisterForm,
 )
-from kamavor.households.models import AuditEntry, Household
+from kamavor.households.models import Household
 from kamavor.network.access import Action, may, organisations_for, points_for
 from kamavor.network.models import Point
+from kamavor.privacy.audit import household_log
 
 RECENT = 20
 SHEET_LIMIT = 60
@@ -414,12 +415,7 @@ def audit(request: HttpRequest) -> HttpResponse:
     ]
     if not organisation_ids:
         raise PermissionDenied
-    entries = (
-        AuditEntry.objects.filter(organisation_id__in=organisation_ids)
-        .select_related("user", "household")
-        .order_by("-at", "-pk")
+    entries = household_log(
+        organisation_ids=organisation_ids, household_code=request.GET.get("household", "")
     )
-    code = request.GET.get("household", "").strip()
-    if code:
-        entries = entries.filter(household__code=code.upper().replace("-", ""))
     return render(request, "households/audit.html", {"entries": entries[:AUDIT_LIMIT]})

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
+from kamavor.core.numbers import MAX_ID
 from kamavor.households import access as households_access
 from kamavor.households.models import Household
 from kamavor.needs.models import Request, RequestQuerySet
@@ -76,9 +77,6 @@ def requests_for(user) -> RequestQuerySet:
         else:
             seen |= Q(organisation_id=organisation_id)
     return requests.filter(seen)
-
-
-MAX_ID = 2**63 - 1
 
 
 def get_request_for(user, request_id) -> Request:

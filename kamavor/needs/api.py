@@ -9,13 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
+from django.conf import settings
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
-from pydantic import ConfigDict, StrictInt
+from pydantic import ConfigDict
 
 from kamavor.catalogue.models import Category, Item
 from kamavor.core.errors import InvalidInput
+from kamavor.core.numbers import MAX_ID, Id, PathId, checked_int
 from kamavor.needs import services
 from kamavor.needs.access import get_household_for, get_request_for, get_shelter_for, requests_for
 from kamavor.needs.models import ELIGIBILITY_CHOICES, Request, RequestLine, Standard
@@ -24,9 +26,7 @@ from kamavor.network.api import ERRORS, NO_NUL, one_of
 
 router = Router(tags=["needs"])
 
-MAX_ID = 2**63 - 1
 LIST_LIMIT = 100
-Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
 Text = Annotated[str, Field(pattern=NO_NUL)]
 Urgency = one_of(Request.Urgency)
 State = one_of(Request.State)
@@ -87,13 +87,18 @@ class DueOut(Schema):
         return due.standard.period_days
 
 
+# The service refuses numbers out of range, naming the line and the limit.
+LineQuantity = checked_int(1, settings.KAMAVOR_MAX_LINE_QUANTITY)
+People = checked_int(1, services.MAX_PEOPLE)
+
+
 class RequestLineIn(In):
     """An `item` (with a `size` where it matters) or any item of a `category`."""
 
     item: Id | None = None
     category: Id | None = None
     size: Annotated[str, Field(pattern=NO_NUL, max_length=20)] = ""
-    quantity: StrictInt
+    quantity: LineQuantity
 
 
 class RequestIn(In):
@@ -101,7 +106,7 @@ class RequestIn(In):
     shelter: Id | None = Field(None, description="A shelter point id (partner requests).")
     urgency: Urgency = Request.Urgency.NORMAL
     reason: Text = ""
-    number_of_people: StrictInt | None = Field(None, description="Required for a shelter.")
+    number_of_people: People | None = Field(None, description="Required for a shelter.")
     lines: list[RequestLineIn] = Field(max_length=services.MAX_LINES)
 
 
@@ -249,12 +254,12 @@ def list_requests(
 
 
 @router.get("/requests/{request_id}", response={200: RequestOut, **ERRORS})
-def get_request(request: HttpRequest, request_id: int) -> Request:
+def get_request(request: HttpRequest, request_id: PathId) -> Request:
     return get_request_for(request.user, request_id)
 
 
 @router.post("/requests/{request_id}/cancel", response={200: RequestOut, **ERRORS})
-def cancel_request(request: HttpRequest, request_id: int) -> Request:
+def cancel_request(request: HttpRequest, request_id: PathId) -> Request:
     """Cancel a request; cancelling it again changes nothing."""
     services.cancel_request(request=get_request_for(request.user, request_id), by=request.user)
     return get_request_for(request.user, request_id)

@@ -185,6 +185,7 @@ class LineIn:
 
 
 MAX_LINES = 100
+MAX_PEOPLE = 100_000  # people a shelter request may be for
 
 
 def _line_error(number: int, message: str, field: str) -> InvalidInput:
@@ -263,7 +264,7 @@ def create_request(
             raise InvalidInput(
                 _("Say how many people the request is for."), field="number_of_people"
             )
-        if not isinstance(number_of_people, int) or not 0 < number_of_people <= 100_000:
+        if not isinstance(number_of_people, int) or not 0 < number_of_people <= MAX_PEOPLE:
             raise InvalidInput(
                 _("The number of people must be between 1 and 100,000."), field="number_of_people"
             )

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import WithJsonSchema
 
+from kamavor.core.numbers import PathId
 from kamavor.network.access import get_point_for, points_for
 from kamavor.network.models import Point
 
@@ -84,6 +85,6 @@ def list_points(request: HttpRequest) -> list[Point]:
 
 
 @router.get("/points/{point_id}", response={200: PointOut, **ERRORS})
-def get_point(request: HttpRequest, point_id: int) -> Point:
+def get_point(request: HttpRequest, point_id: PathId) -> Point:
     """One point of your organisations; any other is 404."""
     return get_point_for(request.user, point_id)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from kamavor.catalogue.models import Category, Item
 from kamavor.core.errors import KamavorError
+from kamavor.core.numbers import object_id, object_ids
 from kamavor.network.access import Action
 from kamavor.network.decorators import point_view
 from kamavor.public import services
@@ -41,12 +42,8 @@ def page(request: HttpRequest, point) -> HttpResponse:
 
 
 def _pick(model, value):
-    if not value:
-        return None
-    try:
-        return model.objects.filter(pk=int(value)).first()
-    except (TypeError, ValueError):
-        return None
+    number = object_id(value) if value else None
+    return model.objects.filter(pk=number).first() if number is not None else None
 
 
 @require_POST
@@ -73,8 +70,8 @@ def override(request: HttpRequest, point) -> HttpResponse:
 @require_POST
 @point_view(Action.PUBLISH_NEEDS)
 def settings(request: HttpRequest, point) -> HttpResponse:
-    ids = [int(x) for x in request.POST.getlist("accepts") if x.isdigit()]
     try:
+        ids = object_ids(request.POST.getlist("accepts"), field="accepts")
         services.update_page(
             point=point,
             listed=request.POST.get("listed") == "on",

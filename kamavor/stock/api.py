@@ -19,13 +19,13 @@ from ninja import Header, Query, Router, Status
 
 from kamavor.catalogue.models import Item
 from kamavor.core.errors import InvalidInput
+from kamavor.core.numbers import MAX_ID, PathId
 from kamavor.network.access import Action, get_point_for, points_for
 from kamavor.network.api import ERRORS, NO_NUL
 from kamavor.network.models import Point
 from kamavor.stock import services
 from kamavor.stock.access import documents_for, get_document_for, get_lot_for
 from kamavor.stock.api_schemas import (
-    MAX_ID,
     CountIn,
     CountLineIn,
     DisposalIn,
@@ -195,7 +195,7 @@ class _StockRow:
 
 
 @router.get("/points/{point_id}/stock", response={200: list[StockOut], **ERRORS})
-def point_stock(request: HttpRequest, point_id: int) -> list[_StockRow]:
+def point_stock(request: HttpRequest, point_id: PathId) -> list[_StockRow]:
     """Quantity on hand of each item at the point (items with none are left out)."""
     point = get_point_for(request.user, point_id)
     rows = services.stock_by_item([point])
@@ -223,7 +223,7 @@ def stock(request: HttpRequest, item: int | None = Query(None, **OBJECT_ID)) -> 
 @router.get("/points/{point_id}/lots", response={200: list[LotOut], **ERRORS})
 def point_lots(
     request: HttpRequest,
-    point_id: int,
+    point_id: PathId,
     item: int | None = Query(None, **OBJECT_ID),
     expiring_within_days: int | None = Query(
         None, ge=0, le=3650, description="Not yet expired, expiring on or before today + N."
@@ -248,7 +248,7 @@ def point_lots(
 
 @router.get("/lots/{lot_id}", response={200: LotDetailOut, **ERRORS})
 def get_lot(
-    request: HttpRequest, lot_id: int, limit: int = Query(50, ge=1, le=MOVEMENT_LIMIT)
+    request: HttpRequest, lot_id: PathId, limit: int = Query(50, ge=1, le=MOVEMENT_LIMIT)
 ) -> Lot:
     """A lot with its latest movements, newest first: how its balance came to be."""
     lot = _lot_for(request.user, lot_id)
@@ -340,13 +340,13 @@ def _add_intake_endpoints(spec: _IntakeKind) -> None:
         """{Names} at the points you may see, newest first."""
         return _list(request.user, spec.kind, point, limit)
 
-    def get(request: HttpRequest, document_id: int) -> Document:
+    def get(request: HttpRequest, document_id: PathId) -> Document:
         """One {name}."""
         return _shown(_document_for(request.user, document_id, spec.kind))
 
     def reverse(
         request: HttpRequest,
-        document_id: int,
+        document_id: PathId,
         body: ReverseIn | None = None,
         key: str | None = IDEMPOTENCY_KEY,
     ) -> Status:
@@ -411,7 +411,7 @@ def create_transfer(
 
 @router.post("/transfers/{document_id}/send", response=OK)
 def send_transfer(
-    request: HttpRequest, document_id: int, key: str | None = IDEMPOTENCY_KEY
+    request: HttpRequest, document_id: PathId, key: str | None = IDEMPOTENCY_KEY
 ) -> Document:
     """Send a draft: its goods leave the source now and are in transit until received."""
     transfer = _document_for(request.user, document_id, Kind.TRANSFER)
@@ -422,7 +422,7 @@ def send_transfer(
 @router.post("/transfers/{document_id}/receive", response=OK)
 def receive_transfer(
     request: HttpRequest,
-    document_id: int,
+    document_id: PathId,
     body: ReceiveIn | None = None,
     key: str | None = IDEMPOTENCY_KEY,
 ) -> Document:
@@ -439,7 +439,7 @@ def receive_transfer(
 
 
 @router.post("/transfers/{document_id}/cancel", response=OK)
-def cancel_transfer(request: HttpRequest, document_id: int) -> Document:
+def cancel_transfer(request: HttpRequest, document_id: PathId) -> Document:
     """Drop a draft that was never sent (a sent transfer is reversed instead). Cancelling
     twice is refused with 409, so a retry cannot do harm; no idempotency key is needed."""
     transfer = _document_for(request.user, document_id, Kind.TRANSFER)
@@ -459,7 +459,7 @@ def list_transfers(
 
 
 @router.get("/transfers/{document_id}", response=OK)
-def get_transfer(request: HttpRequest, document_id: int) -> Document:
+def get_transfer(request: HttpRequest, document_id: PathId) -> Document:
     """One transfer, seen from either end."""
     return _shown(_document_for(request.user, document_id, Kind.TRANSFER))
 
@@ -482,7 +482,7 @@ def post_count(request: HttpRequest, body: CountIn, key: str | None = IDEMPOTENC
 
 
 @router.get("/counts/{document_id}", response=OK)
-def get_count(request: HttpRequest, document_id: int) -> Document:
+def get_count(request: HttpRequest, document_id: PathId) -> Document:
     """One count, with what the ledger expected on each line."""
     return _shown(_document_for(request.user, document_id, Kind.COUNT))
 
@@ -519,7 +519,7 @@ def post_kit_build(
 
 
 @router.get("/kit-builds/{document_id}", response=OK)
-def get_kit_build(request: HttpRequest, document_id: int) -> Document:
+def get_kit_build(request: HttpRequest, document_id: PathId) -> Document:
     """One kit build: the kits made and the component lots used."""
     return _shown(_document_for(request.user, document_id, Kind.KIT_BUILD))
 
@@ -528,7 +528,7 @@ def get_kit_build(request: HttpRequest, document_id: int) -> Document:
 
 
 @router.get("/documents/{document_id}", response=OK)
-def get_document(request: HttpRequest, document_id: int) -> Document:
+def get_document(request: HttpRequest, document_id: PathId) -> Document:
     """Any stock document you may see, whatever its kind."""
     return _shown(_document_for(request.user, document_id))
 
@@ -536,7 +536,7 @@ def get_document(request: HttpRequest, document_id: int) -> Document:
 @router.post("/documents/{document_id}/reverse", response=CREATED)
 def reverse_document(
     request: HttpRequest,
-    document_id: int,
+    document_id: PathId,
     body: ReverseIn | None = None,
     key: str | None = IDEMPOTENCY_KEY,
 ) -> Status:

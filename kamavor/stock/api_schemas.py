@@ -11,16 +11,17 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import BeforeValidator, ConfigDict, Field, StrictInt, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, model_validator
 
 from kamavor.catalogue.models import Item
 from kamavor.core.errors import InvalidInput
+from kamavor.core.numbers import Id, checked_int
 from kamavor.network.api import NO_NUL, one_of
 from kamavor.stock.models import Condition, Document, DocumentLine, Lot, Movement
 
-MAX_ID = 2**63 - 1  # the largest id a database column holds; more is a type error, not a 500
 MAX_LINES = 500  # lines per document: a desk types a few, a sync tool sends its batch
 
 
@@ -36,8 +37,8 @@ def _iso_date(value: Any) -> Any:
         raise ValueError("expected a date as YYYY-MM-DD") from None
 
 
-Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
-Quantity = StrictInt
+# The services refuse a quantity out of range with the line and the limit in the message.
+Quantity = checked_int(0, settings.KAMAVOR_MAX_LINE_QUANTITY)
 Date = Annotated[dt.date, BeforeValidator(_iso_date)]
 Text = Annotated[str, Field(pattern=NO_NUL)]
 Size = Annotated[str, Field(pattern=NO_NUL, max_length=20)]

@@ -13,13 +13,14 @@ from django.utils.translation import gettext_lazy
 
 from kamavor.catalogue.models import Item
 from kamavor.core.errors import InvalidInput
+from kamavor.core.numbers import BoundedIntegerField
 from kamavor.lib.dates import parse_expiry
 from kamavor.network.models import Point
 from kamavor.stock.models import Condition, Lot
 from kamavor.stock.services import IntakeLine, check_intake_line
 
 
-class QuantityField(forms.IntegerField):
+class QuantityField(BoundedIntegerField):
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", settings.KAMAVOR_MAX_LINE_QUANTITY)
@@ -142,7 +143,7 @@ class KeyField(forms.CharField):
         super().__init__(**kwargs)
 
 
-class CountedField(forms.IntegerField):
+class CountedField(BoundedIntegerField):
     """A quantity typed on a sheet: zero is a real answer, blank may mean "not counted"."""
 
     def __init__(self, **kwargs) -> None:

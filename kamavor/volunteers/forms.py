@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kamavor.core.numbers import BoundedIntegerField
 from kamavor.volunteers.models import WEEKDAYS, Task
 from kamavor.volunteers.services import MAX_HANDS, NOTES_LIMIT
 
@@ -17,7 +18,7 @@ class ShiftForm(forms.Form):
     day = forms.DateField(label=_("day"), widget=forms.DateInput(attrs={"type": "date"}))
     start = forms.TimeField(label=_("from"), widget=forms.TimeInput(attrs={"type": "time"}))
     end = forms.TimeField(label=_("to"), widget=forms.TimeInput(attrs={"type": "time"}))
-    hands_needed = forms.IntegerField(label=_("hands needed"), min_value=1, max_value=MAX_HANDS)
+    hands_needed = BoundedIntegerField(label=_("hands needed"), min_value=1, max_value=MAX_HANDS)
     notes = forms.CharField(label=_("notes"), max_length=NOTES_LIMIT, required=False)
 
     def times(self) -> tuple[dt.datetime, dt.datetime]:
@@ -36,7 +37,7 @@ class TemplateForm(forms.Form):
     )
     start = forms.TimeField(label=_("from"), widget=forms.TimeInput(attrs={"type": "time"}))
     end = forms.TimeField(label=_("to"), widget=forms.TimeInput(attrs={"type": "time"}))
-    hands_needed = forms.IntegerField(label=_("hands needed"), min_value=1, max_value=MAX_HANDS)
+    hands_needed = BoundedIntegerField(label=_("hands needed"), min_value=1, max_value=MAX_HANDS)
     starts_on = forms.DateField(
         label=_("first day"), widget=forms.DateInput(attrs={"type": "date"})
     )

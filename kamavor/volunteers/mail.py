@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from kamavor.households.sealing import vault
+from kamavor.privacy.sealing import vault
 from kamavor.volunteers.models import SignUp
 
 

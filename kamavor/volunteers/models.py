@@ -15,7 +15,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kamavor.network.models import Organisation, Point
+from kamavor.network.models import Point
 
 
 class Task(models.TextChoices):
@@ -207,31 +207,24 @@ class SignUp(models.Model):
         return max(0.0, (self.checked_out_at - self.checked_in_at).total_seconds() / 3600)
 
 
-class ContactAudit(models.Model):
-    """Who saw, exported or wrote to which volunteers' contact data, when."""
+class SignUpReceipt(models.Model):
+    """What a public sign-up answered, kept a day so that the same submission sent again (a
+    double click, a resubmit after a timeout) takes no second place and gets the same answer.
 
-    class Action(models.TextChoices):
-        VIEW = "view", _("viewed")
-        EXPORT = "export", _("exported")
-        CONTACT = "contact", _("wrote to")
+    `key_digest` is a keyed digest of the form's idempotency key; `person_digest` a keyed digest
+    of the shift, name and contact, to refuse the same person signing up again on a fresh form;
+    `link_sealed` the private link's token, sealed, to answer a replay with the same link.
+    """
 
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
-    )
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="+")
-    shift = models.ForeignKey(Shift, on_delete=models.PROTECT, related_name="+", null=True)
-    action = models.CharField(max_length=10, choices=Action.choices)
-    fields = models.JSONField(default=list)
-
-    class Meta:
-        verbose_name = _("contact audit entry")
-        verbose_name_plural = _("contact audit log")
-        ordering = ["-at"]
+    signup = models.ForeignKey(SignUp, on_delete=models.CASCADE, related_name="+")
+    key_digest = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    fingerprint = models.CharField(max_length=64)
+    person_digest = models.CharField(max_length=64, db_index=True)
+    link_sealed = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.volunteer_id}"
+        return f"receipt of sign-up {self.signup_id}"
 
 
 class FormHit(models.Model):

@@ -3,14 +3,17 @@ volunteer's private page (by an unguessable link) to see, cancel or add sign-ups
 
 from __future__ import annotations
 
+import secrets
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from kamavor.core.errors import InvalidInput, KamavorError
+from kamavor.core.errors import IdempotencyKeyReused, InvalidInput, KamavorError
 from kamavor.core.http import client_address
+from kamavor.core.idempotency import MAX_KEY_LENGTH
 from kamavor.public.http import public_page
 from kamavor.public.models import listed_points
 from kamavor.public.views import get_listed_point
@@ -58,7 +61,10 @@ def board(request: HttpRequest, lang: str) -> HttpResponse:
 def signup(request: HttpRequest, lang: str, shift_id: int) -> HttpResponse:
     """The sign-up form; a refused sign-up comes back with its reason and writes nothing."""
     shift = _shift(shift_id)
-    context = {"shift": shift, "languages": services.SPOKEN_LANGUAGES, "values": {}}
+    # Each form carries its own idempotency key: the same form sent twice (a double click, a
+    # resubmit after a timeout) takes one place and gets the same private link back.
+    key = request.POST.get("key", "").strip()[:MAX_KEY_LENGTH] or secrets.token_urlsafe(18)
+    context = {"shift": shift, "languages": services.SPOKEN_LANGUAGES, "values": {}, "key": key}
     if request.method == "POST":
         values = {
             "name": request.POST.get("name", ""),
@@ -67,9 +73,18 @@ def signup(request: HttpRequest, lang: str, shift_id: int) -> HttpResponse:
             "languages": request.POST.getlist("languages"),
         }
         try:
-            _signup, token = services.sign_up(
-                shift=shift, address=client_address(request), **values
-            )
+            try:
+                signup, token = services.sign_up(
+                    shift=shift, address=client_address(request), idempotency_key=key, **values
+                )
+            except IdempotencyKeyReused:
+                # The same page sent with other values (back, another name): another sign-up.
+                signup, token = services.sign_up(
+                    shift=shift,
+                    address=client_address(request),
+                    idempotency_key=secrets.token_urlsafe(18),
+                    **values,
+                )
         except KamavorError as error:
             context.update(values=values, error=error.message)
             # The form comes back with its error (200, as every form of the desks does); a
@@ -80,11 +95,12 @@ def signup(request: HttpRequest, lang: str, shift_id: int) -> HttpResponse:
                 cacheable=False,
             )  # fmt: skip
         url = f"/{lang}/v/{token}/"
-        send_link(
-            email=services.clean_email(values["email"]),
-            url=request.build_absolute_uri(url),
-            lang=lang,
-        )
+        if not signup.replayed:
+            send_link(
+                email=services.clean_email(values["email"]),
+                url=request.build_absolute_uri(url),
+                lang=lang,
+            )
         return redirect(url + "?new=1", permanent=False)
     return public_page(request, "volunteers/signup.html", context, lang=lang, cacheable=False)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 import secrets
 from collections.abc import Iterable, Sequence
@@ -24,17 +25,23 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kamavor.core.errors import Conflict, InvalidInput, KamavorError
-from kamavor.households.sealing import normalise_phone, vault
-from kamavor.lib.sealing import Vault
+from kamavor.core.idempotency import check_key, ensure_same_request
 from kamavor.network.access import Action, may
 from kamavor.network.models import Point
+from kamavor.privacy.audit import ContactAudit, record_contacts
+from kamavor.privacy.sealing import (
+    normalise_phone,
+    vault,
+    volunteer_email_digest,
+    volunteer_phone_digest,
+)
 from kamavor.volunteers.mail import send_cancellation
 from kamavor.volunteers.models import (
-    ContactAudit,
     FormHit,
     Shift,
     ShiftTemplate,
     SignUp,
+    SignUpReceipt,
     Task,
     Volunteer,
 )
@@ -46,6 +53,8 @@ NOTES_LIMIT = 300
 MAX_HANDS = 200
 MAX_SHIFT_HOURS = 24
 PLAN_DAYS = 14
+# A resubmitted sign-up is answered from its receipt this long (a sealed link is kept no longer).
+RECEIPT_LIFETIME = dt.timedelta(days=1)
 SPOKEN_LANGUAGES = [("hy", "Հայերեն"), ("ru", "Русский"), ("en", "English")]
 # A name is letters, digits, spaces and a little punctuation: no markup, no control characters.
 _NAME = re.compile(r"^[\w .,'’()\-]+$")
@@ -293,14 +302,6 @@ def stop_template(*, template: ShiftTemplate, by) -> int:
     )
 
 
-def _phone_digest(phone: str, v: Vault) -> str:
-    return v.digest("volunteer-phone:" + normalise_phone(phone)) if phone else ""
-
-
-def _email_digest(email: str, v: Vault) -> str:
-    return v.digest("volunteer-email:" + email.strip().lower()) if email else ""
-
-
 # ---------------------------------------------------------------- rate limit
 
 
@@ -348,15 +349,18 @@ def volunteer_for_link(token: str) -> Volunteer | None:
     return Volunteer.objects.filter(link_digest=link_digest(token)).first()
 
 
+def _locked(shift: Shift) -> Shift:
+    """The shift's row, locked until the transaction ends: every sign-up to one shift queues
+    here first (then for the address's limit), so places and receipts are counted in turn."""
+    return Shift.objects.select_for_update().get(pk=shift.pk)
+
+
 def _place(shift: Shift, volunteer: Volunteer, now: dt.datetime) -> SignUp:
-    """Take a place in the shift, if it is open and not full (the shift row is locked)."""
-    shift = Shift.objects.select_for_update().get(pk=shift.pk)
+    """Take a place in the (locked) shift, if it is open and not full."""
     if shift.cancelled:
         raise Conflict(_("This shift was cancelled."))
     if shift.starts_at <= now:
         raise Conflict(_("This shift has already started."))
-    if shift.signups.active().filter(volunteer=volunteer).exists():
-        raise Conflict(_("You have already signed up for this shift."))
     if shift.signups.active().count() >= shift.hands_needed:
         raise Conflict(_("This shift is full. Please choose another one."), code="shift_full")
     try:
@@ -364,6 +368,43 @@ def _place(shift: Shift, volunteer: Volunteer, now: dt.datetime) -> SignUp:
             return SignUp.objects.create(shift=shift, volunteer=volunteer, created_at=now)
     except IntegrityError:
         raise Conflict(_("You have already signed up for this shift.")) from None
+
+
+def _receipt_digests(shift: Shift, key: str | None, values: dict) -> tuple[str | None, str, str]:
+    """Keyed digests (never plain hashes: they cover a name and a contact) of the form's key,
+    of the whole request, and of the person on this shift."""
+    v = vault()
+    request = json.dumps({"shift": shift.pk, **values}, sort_keys=True)
+    person = "|".join(
+        [
+            str(shift.pk),
+            " ".join(values["name"].casefold().split()),
+            normalise_phone(values["phone"]),
+            values["email"].lower(),
+        ]
+    )
+    return (
+        v.digest("signup-key:" + key) if key else None,
+        v.digest("signup-request:" + request),
+        v.digest("signup-person:" + person),
+    )
+
+
+def _replay(key_digest: str | None, fingerprint: str) -> tuple[SignUp, str] | None:
+    """The first answer to this form's key, if it was already submitted."""
+    if key_digest is None:
+        return None
+    receipt = (
+        SignUpReceipt.objects.filter(key_digest=key_digest)
+        .select_related("signup", "signup__shift")
+        .first()
+    )
+    if receipt is None:
+        return None
+    ensure_same_request(receipt.fingerprint, fingerprint)
+    signup = receipt.signup
+    signup.replayed = True
+    return signup, vault().open(receipt.link_sealed)
 
 
 def sign_up(
@@ -374,40 +415,80 @@ def sign_up(
     email: str = "",
     languages: Iterable[str] = (),
     address: str,
+    idempotency_key: str | None = None,
 ) -> tuple[SignUp, str]:
     """A new volunteer takes a place in a shift. Returns the sign-up and the private link's
-    token, which is shown (and e-mailed) once and never stored in clear."""
+    token, which is shown (and e-mailed) once and stored only as a digest (and sealed for a
+    day on the receipt that answers a resubmission).
+
+    The same form sent again (same idempotency key) takes no second place: it gets the first
+    sign-up and link back, with `signup.replayed` set. The same person (name and contact) on a
+    fresh form is told they have signed up already, without the link.
+    """
     name = clean_name(name)
     phone, email = clean_phone(phone), clean_email(email)
     if not phone and not email:
         raise InvalidInput(_("Give a phone number or an e-mail address."), field="phone")
     spoken = clean_languages(languages)
+    key = check_key(idempotency_key)
+    values = {"name": name, "phone": phone, "email": email, "languages": spoken}
+    key_digest, fingerprint, person = _receipt_digests(shift, key, values)
     token = secrets.token_urlsafe(24)
     now = timezone.now()
     v = vault()
-    with transaction.atomic():
-        _count_hit("signup", address, now)
-        volunteer = Volunteer.objects.create(
-            name_sealed=v.seal(name),
-            phone_sealed=v.seal(phone),
-            email_sealed=v.seal(email),
-            phone_digest=_phone_digest(phone, v),
-            email_digest=_email_digest(email, v),
-            languages=spoken,
-            language=(translation.get_language() or "hy")[:2],
-            link_digest=link_digest(token),
-            created_at=now,
-        )
-        signup = _place(shift, volunteer, now)
+    try:
+        with transaction.atomic():
+            locked = _locked(shift)
+            if (earlier := _replay(key_digest, fingerprint)) is not None:
+                return earlier
+            if SignUpReceipt.objects.filter(
+                person_digest=person, signup__cancelled_at__isnull=True
+            ).exists():
+                raise Conflict(
+                    _("You have already signed up for this shift."), code="already_signed_up"
+                )
+            _count_hit("signup", address, now)
+            volunteer = Volunteer.objects.create(
+                name_sealed=v.seal(name),
+                phone_sealed=v.seal(phone),
+                email_sealed=v.seal(email),
+                phone_digest=volunteer_phone_digest(phone, v),
+                email_digest=volunteer_email_digest(email, v),
+                languages=spoken,
+                language=(translation.get_language() or "hy")[:2],
+                link_digest=link_digest(token),
+                created_at=now,
+            )
+            signup = _place(locked, volunteer, now)
+            SignUpReceipt.objects.filter(created_at__lt=now - RECEIPT_LIFETIME).delete()
+            SignUpReceipt.objects.create(
+                signup=signup,
+                key_digest=key_digest,
+                fingerprint=fingerprint,
+                person_digest=person,
+                link_sealed=v.seal(token),
+                created_at=now,
+            )
+    except IntegrityError:
+        # The same key sent for another shift at the same moment: answer as a reused key.
+        if (earlier := _replay(key_digest, fingerprint)) is not None:
+            return earlier
+        raise
+    signup.replayed = False
     return signup, token
 
 
 def join_shift(*, volunteer: Volunteer, shift: Shift, address: str) -> SignUp:
-    """A volunteer with a private link takes a place in another shift."""
+    """A volunteer with a private link takes a place in another shift; sent twice, it keeps
+    the one place it took."""
     now = timezone.now()
     with transaction.atomic():
+        locked = _locked(shift)
+        taken = locked.signups.active().filter(volunteer=volunteer).first()
+        if taken is not None:
+            return taken
         _count_hit("signup", address, now)
-        return _place(shift, volunteer, now)
+        return _place(locked, volunteer, now)
 
 
 def cancel_sign_up(*, volunteer: Volunteer, signup_id) -> SignUp:
@@ -460,16 +541,13 @@ def mark_no_show(*, signup: SignUp, by) -> SignUp:
 
 
 def _audit(*, by, shift: Shift, volunteers: Iterable[Volunteer], action: str, fields) -> None:
-    ContactAudit.objects.bulk_create(
-        ContactAudit(
-            user=by,
-            organisation_id=shift.point.organisation_id,
-            volunteer=volunteer,
-            shift=shift,
-            action=action,
-            fields=list(fields),
-        )
-        for volunteer in volunteers
+    record_contacts(
+        by=by,
+        organisation_id=shift.point.organisation_id,
+        volunteer_ids=[volunteer.pk for volunteer in volunteers],
+        shift_id=shift.pk,
+        action=action,
+        fields=fields,
     )
 
 
@@ -575,15 +653,12 @@ def open_names(*, by, point: Point, people: Sequence[PersonHours]) -> dict[str, 
     """The names of these people for a coordinator of the point (audited as a view)."""
     _require(by, point)
     v = vault()
-    ContactAudit.objects.bulk_create(
-        ContactAudit(
-            user=by,
-            organisation_id=point.organisation_id,
-            volunteer=p.volunteer,
-            action=ContactAudit.Action.VIEW,
-            fields=["name"],
-        )
-        for p in people
+    record_contacts(
+        by=by,
+        organisation_id=point.organisation_id,
+        volunteer_ids=[p.volunteer.pk for p in people],
+        action=ContactAudit.Action.VIEW,
+        fields=["name"],
     )
     return {p.key: v.open(p.volunteer.name_sealed) for p in people}
 
@@ -593,12 +668,14 @@ def open_names(*, by, point: Point, people: Sequence[PersonHours]) -> dict[str, 
 
 def erase_old_contacts(*, days: int, now: dt.datetime | None = None) -> int:
     """Erase the contact data of volunteers whose last shift ended `days` days ago or more
-    (their sign-ups and hours stay, without a name). Returns how many were erased."""
+    (their sign-ups and hours stay, without a name). Returns how many were erased (registered
+    with privacy's retention in VolunteersConfig.ready)."""
     if days < 1:
         raise InvalidInput(_("Keep personal data at least one day."), field="days")
     cutoff = (now or timezone.now()) - dt.timedelta(days=days)
     recent = SignUp.objects.filter(shift__ends_at__gte=cutoff).values("volunteer_id")
     old = Volunteer.objects.exclude(pk__in=recent).exclude(name_sealed="", phone_sealed="")
+    SignUpReceipt.objects.filter(signup__volunteer__in=old).delete()
     return old.update(
         name_sealed="", phone_sealed="", email_sealed="", phone_digest="", email_digest=""
     )
@@ -608,12 +685,14 @@ def rotate_contact_keys() -> int:
     """Re-seal every volunteer's contact data with the first key and recompute its digests."""
     v = vault()
     count = 0
+    # Receipts only answer resubmissions within a day: dropped rather than left under old keys.
+    SignUpReceipt.objects.all().delete()
     for volunteer in Volunteer.objects.exclude(name_sealed="").iterator():
         volunteer.name_sealed = v.reseal(volunteer.name_sealed)
         volunteer.phone_sealed = v.reseal(volunteer.phone_sealed)
         volunteer.email_sealed = v.reseal(volunteer.email_sealed)
-        volunteer.phone_digest = _phone_digest(v.open(volunteer.phone_sealed), v)
-        volunteer.email_digest = _email_digest(v.open(volunteer.email_sealed), v)
+        volunteer.phone_digest = volunteer_phone_digest(v.open(volunteer.phone_sealed), v)
+        volunteer.email_digest = volunteer_email_digest(v.open(volunteer.email_sealed), v)
         volunteer.save(
             update_fields=[
                 "name_sealed", "phone_sealed", "email_sealed", "phone_digest", "email_digest",

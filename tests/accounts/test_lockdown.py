@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from kamavor.households.models import AuditEntry
 from kamavor.network.models import ApiToken
 from kamavor.network.services import create_token, user_for_token
+from kamavor.privacy.models import AuditEntry
 from tests.factories import desk
 
 

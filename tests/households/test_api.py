@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kamavor.households.models import AuditEntry, Household, PersonalData
+from kamavor.households.models import Household, PersonalData
 from kamavor.network.models import Point
+from kamavor.privacy.models import AuditEntry
 from tests.api.conftest import assert_error
 from tests.factories import make_point
 

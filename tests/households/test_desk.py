@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from kamavor.households.models import AuditEntry, Household, PersonalData
+from kamavor.households.models import Household, PersonalData
 from kamavor.households.services import Personal
+from kamavor.privacy.models import AuditEntry
 from tests.factories import desk, make_household, text
 
 OK, LOGIN, HIDDEN, REFUSED = 200, 302, 404, 403

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from kamavor.households.models import AuditEntry
 from kamavor.households.services import Personal
+from kamavor.privacy.models import AuditEntry
 from tests.factories import desk, make_household, text
 from tests.households.raw_database import all_text_in_the_database
 

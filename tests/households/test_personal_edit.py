@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from kamavor.households.models import AuditEntry, Household, PersonalData
+from kamavor.households.models import Household, PersonalData
 from kamavor.households.services import Personal, personal_data_for
+from kamavor.privacy.models import AuditEntry
 from tests.factories import desk, make_household, text
 from tests.households.raw_database import all_text_in_the_database
 
@@ -44,7 +45,7 @@ def test_each_persona(w, household):
 
 
 def _digest(phone: str) -> str:
-    from kamavor.households.sealing import phone_digest
+    from kamavor.privacy.sealing import phone_digest
 
     return phone_digest(phone)
 

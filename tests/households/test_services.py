@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from kamavor.core.errors import IdempotencyKeyReused, InvalidInput
 from kamavor.households import services
-from kamavor.households.models import AuditEntry, Household, NameToken, PersonalData
+from kamavor.households.models import Household, NameToken, PersonalData
 from kamavor.households.services import Personal, Profile
 from kamavor.lib import household_codes
 from kamavor.network.models import Point
+from kamavor.privacy.models import AuditEntry
 from tests.factories import make_household, make_point
 
 ANAHIT = Personal(

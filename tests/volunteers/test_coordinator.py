@@ -9,8 +9,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from kamavor.privacy.models import ContactAudit
 from kamavor.volunteers.board import open_shifts
-from kamavor.volunteers.models import ContactAudit, Shift, ShiftTemplate, SignUp
+from kamavor.volunteers.models import Shift, ShiftTemplate, SignUp
 from kamavor.volunteers.services import create_template
 from tests.factories import desk
 from tests.volunteers.helpers import make_shift, sign

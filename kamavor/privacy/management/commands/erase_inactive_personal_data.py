@@ -4,8 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from kamavor.core.errors import KamavorError
-from kamavor.households.services import erase_inactive
-from kamavor.volunteers.services import erase_old_contacts
+from kamavor.privacy.registry import erase_inactive
 
 
 class Command(BaseCommand):
@@ -23,13 +22,8 @@ class Command(BaseCommand):
     def handle(self, *args, days: int | None, **options) -> None:
         days = settings.KAMAVOR_PERSONAL_DATA_RETENTION_DAYS if days is None else days
         try:
-            erased = erase_inactive(days=days)
-            volunteers = erase_old_contacts(days=days)
+            results = erase_inactive(days=days)
         except KamavorError as error:
             raise CommandError(error.message) from None
-        self.stdout.write(
-            f"Erased the personal data of {erased} household(s) inactive for {days} days."
-        )
-        self.stdout.write(
-            f"Erased the contact data of {volunteers} volunteer(s) with no shift for {days} days."
-        )
+        for keeper, count in results:
+            self.stdout.write(keeper.erased.format(count=count, days=days))

@@ -78,3 +78,13 @@ def document_digest(document: str, v: Vault | None = None) -> str:
 def name_digests(name: str, v: Vault | None = None) -> list[str]:
     v = v or vault()
     return [v.digest("name:" + word) for word in name_words(name)]
+
+
+def volunteer_phone_digest(phone: str, v: Vault | None = None) -> str:
+    """A volunteer's phone, digested apart from households' phones (its own prefix)."""
+    return (v or vault()).digest("volunteer-phone:" + normalise_phone(phone)) if phone else ""
+
+
+def volunteer_email_digest(email: str, v: Vault | None = None) -> str:
+    """A volunteer's e-mail address, case folded, digested under its own prefix."""
+    return (v or vault()).digest("volunteer-email:" + email.strip().lower()) if email else ""

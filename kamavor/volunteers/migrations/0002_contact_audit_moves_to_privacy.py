@@ -1,0 +1,17 @@
+"""The volunteers' contact audit log now belongs to the privacy app; its table and rows stay."""
+
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("volunteers", "0001_initial"),
+        ("privacy", "0001_take_over_audit_logs"),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[migrations.DeleteModel(name="ContactAudit")],
+            database_operations=[],
+        ),
+    ]
