@@ -7,13 +7,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from kamavor.public import services
+from kamavor.public.cache import store
 from kamavor.public.models import Level
 from tests.factories import make_point
 from tests.volunteers.helpers import make_shift
 
 
 def _queries(client, path: str) -> int:
+    """Queries of a cold build: nothing kept in the page cache or the figures' cache."""
     cache.clear()
+    store.clear()
     with CaptureQueriesContext(connection) as queries:
         assert client.get(path).status_code == 200
     return len(queries)
