@@ -124,9 +124,8 @@ def wrk(url: str) -> str:
     rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
     p99 = re.search(r"99%\s+(\S+)", out)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return (
-        f"{float(rate.group(1)):8.0f} requests/s   p99 {p99.group(1) if p99 else '?':>8}"
-        + (f"   {errors.group(1)} errors" if errors else "")
+    return f"{float(rate.group(1)):8.0f} requests/s   p99 {p99.group(1) if p99 else '?':>8}" + (
+        f"   {errors.group(1)} errors" if errors else ""
     )
 
 
