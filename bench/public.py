@@ -146,7 +146,7 @@ def load(name: str, command: list[str], paths: list[str]) -> None:
 
 
 def main() -> None:
-    client = Client()
+    client = Client(HTTP_HOST="localhost")
     slug = busiest_point()
     paths = ["/hy/", f"/hy/{slug}/"]
     movements = Movement.objects.count()

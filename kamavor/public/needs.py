@@ -5,19 +5,28 @@ handed out in it, summed over the organisation's households) and the open reques
 is what the organisation's points hold; recent intake is what came in over the last week. The
 shortages of the organisation's accepted allocation plans count too: what a fair share of the
 stock could not cover is needed, whatever the sums say. The
-arithmetic is organisation-wide (donations are moved between its points) and cached under a
-version of the data it reads, so a page is cheap and still changes as soon as the data does.
+arithmetic is organisation-wide (donations are moved between its points).
+
+What changes with every posting is read afresh each time, and set-based: stock on hand is one
+row per point and item (ItemBalance, kept by the ledger), never the lots or movements. What is
+summed over a window of movements (intake of the last week, what was handed out in each
+standard's period) and the households' entitlements are kept per process for WINDOW_SECONDS:
+they move slowly, and summing them is the one part of the page whose cost grows with the
+ledger. So stock on the page follows the ledger at once, and "arrived this week" and "handed
+out this period" follow it within WINDOW_SECONDS.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from kamavor.allocation.models import Plan
 from kamavor.catalogue.models import Category, Item
@@ -27,7 +36,7 @@ from kamavor.needs.models import Request, RequestLine, Standard
 from kamavor.needs.services import period_start
 from kamavor.network.models import Organisation, Point
 from kamavor.public.models import LEVEL_RANK, Level, NeedOverride, PublicPage
-from kamavor.stock.models import Balance, Document, Movement
+from kamavor.stock.models import ItemBalance, Movement
 
 RECENT_DAYS = 7
 PLAN_DAYS = 14  # an accepted plan's shortages count this long (a newer plan replaces it)
@@ -39,7 +48,7 @@ SURPLUS_UNITS = 100
 # At most this many lines of each level, and of all (pinned lines first): a page stays small.
 SHOWN = {Level.URGENT: 25, Level.NEEDED: 25, Level.ENOUGH: 12, Level.DO_NOT_BRING: 12}
 MAX_LINES = 60
-CACHE_SECONDS = 600
+WINDOW_SECONDS = 60
 PRESSING = (Request.Urgency.HIGH, Request.Urgency.CRITICAL)
 
 
@@ -185,15 +194,20 @@ def _requested(organisation: Organisation) -> tuple[dict, dict, set]:
     return items, categories, pressing
 
 
-def _stock(points: list[int], since: dt.datetime) -> tuple[dict, dict]:
-    on_hand = dict(
-        Balance.objects.filter(point_id__in=points, quantity__gt=0)
+def _on_hand(points: list[int]) -> dict[int, int]:
+    """Units of each item at the points: one row per point and item, not per lot."""
+    return dict(
+        ItemBalance.objects.filter(point_id__in=points, quantity__gt=0)
         .values("item_id")
         .annotate(s=Sum("quantity"))
         .values_list("item_id", "s")
         .order_by()
     )
-    recent = dict(
+
+
+def _recent(points: list[int], since: dt.datetime) -> dict[int, int]:
+    """Units of each item that came in (donated or bought, not reversed) since then."""
+    return dict(
         Movement.objects.filter(
             point_id__in=points,
             kind__in=(Movement.Kind.DONATION, Movement.Kind.PURCHASE),
@@ -205,7 +219,6 @@ def _stock(points: list[int], since: dt.datetime) -> tuple[dict, dict]:
         .values_list("item_id", "s")
         .order_by()
     )
-    return on_hand, recent
 
 
 def _plan_shortages(organisation: Organisation) -> dict[int, tuple[int, int]]:
@@ -225,13 +238,27 @@ def _plan_shortages(organisation: Organisation) -> dict[int, tuple[int, int]]:
     return {item_id: (wanted, short) for item_id, (wanted, short) in totals.items()}
 
 
+def _windows(organisation: Organisation, points: list[int], now: dt.datetime) -> tuple:
+    """The slow sums (dues net of hand-outs in their periods, last week's intake), kept per
+    process for WINDOW_SECONDS (see the module's docstring)."""
+    key = f"needed-now-windows:{organisation.pk}"
+    kept = cache.get(key)
+    if kept is None:
+        kept = (
+            _standard_dues(organisation, points, timezone.localdate(now)),
+            _recent(points, now - dt.timedelta(days=RECENT_DAYS)),
+        )
+        cache.set(key, kept, WINDOW_SECONDS)
+    return kept
+
+
 def assess(organisation: Organisation, *, now: dt.datetime | None = None) -> dict:
-    """Figures per ("item", id) and ("category", id) for the organisation, uncached."""
+    """Figures per ("item", id) and ("category", id) for the organisation."""
     now = now or timezone.now()
     points = _stock_points(organisation)
-    dues = _standard_dues(organisation, points, timezone.localdate(now))
+    dues, recent = _windows(organisation, points, now)
     requested_items, requested_categories, pressing = _requested(organisation)
-    on_hand, recent = _stock(points, now - dt.timedelta(days=RECENT_DAYS))
+    on_hand = _on_hand(points)
     shortages = _plan_shortages(organisation)
     figures: dict = {}
     for item_id in set(dues) | set(requested_items) | set(on_hand) | set(recent) | set(shortages):
@@ -246,9 +273,10 @@ def assess(organisation: Organisation, *, now: dt.datetime | None = None) -> dic
             plan_short=plan_short,
         )
     if requested_categories:
-        category_of = dict(Item.objects.values_list("pk", "category_id"))
+        held_items = set(on_hand) | set(recent)
+        category_of = dict(Item.objects.filter(pk__in=held_items).values_list("pk", "category_id"))
         held: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-        for item_id in set(on_hand) | set(recent):
+        for item_id in held_items:
             totals = held[category_of.get(item_id)]
             totals[0] += on_hand.get(item_id, 0)
             totals[1] += recent.get(item_id, 0)
@@ -256,32 +284,6 @@ def assess(organisation: Organisation, *, now: dt.datetime | None = None) -> dic
             key = ("category", category_id)
             stock, came = held.get(category_id, [0, 0])
             figures[key] = Figures(demand, stock, came, key in pressing)
-    return figures
-
-
-def version(organisation: Organisation, now: dt.datetime) -> str:
-    """Changes whenever anything the arithmetic reads may have changed: a posted document,
-    a request, a household, a standard, an accepted plan, and every ten minutes (the periods
-    slide)."""
-    documents = Document.objects.aggregate(m=Max("pk"))["m"]
-    plans = Plan.objects.filter(organisation=organisation).aggregate(m=Max("accepted_at"))["m"]
-    requests = Request.objects.aggregate(m=Max("pk"), t=Max("state_changed_at"))
-    households = Household.objects.aggregate(m=Max("pk"), t=Max("last_activity_at"))
-    standards = Standard.objects.aggregate(n=Count("pk"), m=Max("pk"))
-    bucket = int(now.timestamp()) // 600
-    return (
-        f"{organisation.pk}:{documents}:{requests['m']}:{requests['t']}:{households['m']}:"
-        f"{households['t']}:{standards['n']}:{standards['m']}:{plans}:{bucket}"
-    )
-
-
-def figures_for(organisation: Organisation) -> dict:
-    now = timezone.now()
-    key = "needed-now:" + version(organisation, now).replace(" ", "_")
-    figures = cache.get(key)
-    if figures is None:
-        figures = assess(organisation, now=now)
-        cache.set(key, figures, CACHE_SECONDS)
     return figures
 
 
@@ -295,76 +297,132 @@ def accepted_categories(point: Point) -> list[Category]:
     return chosen or list(Category.objects.all())
 
 
-def _levels(figures: dict, overrides: dict) -> dict:
-    levels = {}
-    for key, numbers in figures.items():
-        level = level_for(numbers)
-        if level:
-            levels[key] = level
-    for key, override in overrides.items():
-        if override.level:
-            levels[key] = override.level
-        elif key not in levels and override.pinned:
-            levels[key] = Level.NEEDED
-    return levels
+def _computed(figures: dict) -> dict:
+    """The level of every line the figures call for (most items call for none)."""
+    return {key: level for key, numbers in figures.items() if (level := level_for(numbers))}
 
 
-def _trim(lines: list[Line]) -> list[Line]:
-    """Pinned first, then most needed first; at most so many of each level, and of all."""
-    lines.sort(key=lambda line: (not line.pinned, LEVEL_RANK[line.level], line.name))
-    shown: dict[str, int] = defaultdict(int)
-    kept = []
-    for line in lines:
-        shown[line.level] += 1
-        if line.pinned or shown[line.level] <= SHOWN[Level(line.level)]:
-            kept.append(line)
-    return kept[:MAX_LINES]
+def _overridden(computed: dict, override: NeedOverride) -> str | None:
+    """A line's level with the coordinator's word on it: their level, else the computed one,
+    else needed when pinned; None when the line is not shown at all."""
+    if override.level:
+        return override.level
+    if override.pinned:
+        return computed.get(_key(override), Level.NEEDED)
+    return computed.get(_key(override))
+
+
+def _key(override: NeedOverride) -> tuple[str, int]:
+    return ("item", override.item_id) if override.item_id else ("category", override.category_id)
+
+
+def _names(keys: set) -> tuple[dict, dict]:
+    """Each item's (name in the page's language, category), read as plain values (a network
+    page weighs a thousand items to show a few), and the categories."""
+    lang = (get_language() or "hy")[:2]
+    lang = lang if lang in ("hy", "ru", "en") else "en"
+    rows = Item.objects.filter(pk__in=[pk for kind, pk in keys if kind == "item"]).values_list(
+        "pk", f"name_{lang}", "name_en", "name_hy", "category_id"
+    )
+    items = {pk: (name or en or hy, category_id) for pk, name, en, hy, category_id in rows}
+    categories = Category.objects.in_bulk([pk for kind, pk in keys if kind == "category"])
+    return items, categories
+
+
+class _Picker:
+    """Chooses a point's lines: pinned first, then most needed first and by name; at most so
+    many of each level and of all. The organisation's lines are sorted once, not per point."""
+
+    def __init__(self, computed: dict, items: dict, categories: dict) -> None:
+        self.computed, self.items, self.categories = computed, items, categories
+        self.ordered = sorted(self.sort_key(key, level) for key, level in computed.items())
+
+    def name(self, key: tuple[str, int]) -> str:
+        kind, pk = key
+        if kind == "item":
+            return self.items[pk][0] if pk in self.items else ""
+        return self.categories[pk].name if pk in self.categories else ""
+
+    def category_of(self, key: tuple[str, int]) -> int | None:
+        kind, pk = key
+        return self.items.get(pk, (None, None))[1] if kind == "item" else pk
+
+    def sort_key(self, key: tuple[str, int], level: str) -> tuple:
+        return (LEVEL_RANK[level], self.name(key), key, level)
+
+    def pick(self, overrides: dict, accepted: set[int] | None) -> list[tuple]:
+        """(key, level, override or None) of the lines shown, in order."""
+        levels = {key: _overridden(self.computed, o) for key, o in overrides.items()}
+        pinned = sorted(
+            self.sort_key(key, level)
+            for key, level in levels.items()
+            if level and overrides[key].pinned
+        )
+        others = sorted(
+            self.sort_key(key, level)
+            for key, level in levels.items()
+            if level and not overrides[key].pinned
+        )
+        computed = (entry for entry in self.ordered if entry[2] not in overrides)
+        shown: dict[str, int] = defaultdict(int)
+        kept = []
+        for _rank, name, key, level in pinned:
+            if not name:
+                continue
+            shown[level] += 1
+            kept.append((key, level, overrides[key]))
+        for _rank, name, key, level in heapq.merge(computed, others):
+            if not name:
+                continue  # an item or category no longer in the catalogue
+            override = overrides.get(key)
+            if accepted and override is None and self.category_of(key) not in accepted:
+                continue
+            shown[level] += 1
+            if shown[level] <= SHOWN[Level(level)]:
+                kept.append((key, level, override))
+            if len(kept) >= MAX_LINES or all(shown[lv] >= SHOWN[lv] for lv in Level):
+                break
+        return kept[:MAX_LINES]
 
 
 def needed_now_at(points: list[Point]) -> dict[int, list[Line]]:
     """Each point's list: computed levels with the coordinator's pins and overrides on top,
     limited to what the point accepts. A fixed number of queries for any number of points."""
-    figures = {}
+    computed = {}
     for point in points:
-        if point.organisation_id not in figures:
-            figures[point.organisation_id] = figures_for(point.organisation)
+        if point.organisation_id not in computed:
+            computed[point.organisation_id] = _computed(assess(point.organisation))
     overrides: dict[int, dict] = defaultdict(dict)
     for o in NeedOverride.objects.filter(point__in=points):
-        key = ("item", o.item_id) if o.item_id else ("category", o.category_id)
-        overrides[o.point_id][key] = o
+        overrides[o.point_id][_key(o)] = o
     chosen: dict[int, set[int]] = defaultdict(set)
     for point_id, category_id in PublicPage.accepts.through.objects.filter(
         publicpage__point__in=points
     ).values_list("publicpage__point_id", "category_id"):
         chosen[point_id].add(category_id)
-    levels = {p.pk: _levels(figures[p.organisation_id], overrides[p.pk]) for p in points}
-    wanted = {key for point_levels in levels.values() for key in point_levels}
-    items = Item.objects.in_bulk([pk for kind, pk in wanted if kind == "item"])
-    categories = Category.objects.in_bulk([pk for kind, pk in wanted if kind == "category"])
-    lists = {}
-    for point in points:
-        accepted = chosen.get(point.pk)
-        lines = []
-        for (kind, pk), level in levels[point.pk].items():
-            item = items.get(pk) if kind == "item" else None
-            category = categories.get(pk) if kind == "category" else None
-            if not (item or category):
-                continue
-            override = overrides[point.pk].get((kind, pk))
-            category_id = item.category_id if item else category.pk
-            if accepted and category_id not in accepted and not override:
-                continue
-            lines.append(
-                Line(
-                    item=item,
-                    category=category,
-                    level=level,
-                    note=override.note if override else "",
-                    pinned=bool(override and override.pinned),
-                )
+    wanted = {key for levels in computed.values() for key in levels}
+    wanted |= {key for by_key in overrides.values() for key in by_key}
+    names, categories = _names(wanted)
+    pickers = {org: _Picker(levels, names, categories) for org, levels in computed.items()}
+    picked = {
+        p.pk: pickers[p.organisation_id].pick(overrides[p.pk], chosen.get(p.pk)) for p in points
+    }
+    items = Item.objects.in_bulk(
+        {key[1] for lines in picked.values() for key, _level, _o in lines if key[0] == "item"}
+    )
+    return {
+        point_id: [
+            Line(
+                item=items.get(pk) if kind == "item" else None,
+                category=categories.get(pk) if kind == "category" else None,
+                level=level,
+                note=override.note if override else "",
+                pinned=bool(override and override.pinned),
             )
-        lists[point.pk] = _trim(lines)
-    return lists
+            for (kind, pk), level, override in lines
+        ]
+        for point_id, lines in picked.items()
+    }
 
 
 def needed_now(point: Point) -> list[Line]:
