@@ -335,7 +335,11 @@ class _Picker:
 
     def __init__(self, computed: dict, items: dict, categories: dict) -> None:
         self.computed, self.items, self.categories = computed, items, categories
-        self.ordered = sorted(self.sort_key(key, level) for key, level in computed.items())
+        self.by_level: dict[str, list[tuple]] = defaultdict(list)
+        for key, level in computed.items():
+            self.by_level[level].append(self.sort_key(key, level))
+        for entries in self.by_level.values():
+            entries.sort()
 
     def name(self, key: tuple[str, int]) -> str:
         kind, pk = key
@@ -351,37 +355,39 @@ class _Picker:
         return (LEVEL_RANK[level], self.name(key), key, level)
 
     def pick(self, overrides: dict, accepted: set[int] | None) -> list[tuple]:
-        """(key, level, override or None) of the lines shown, in order."""
+        """(key, level, override or None) of the lines shown, in order. Each level's list is
+        read only as far as the point shows it."""
         levels = {key: _overridden(self.computed, o) for key, o in overrides.items()}
         pinned = sorted(
             self.sort_key(key, level)
             for key, level in levels.items()
             if level and overrides[key].pinned
         )
-        others = sorted(
-            self.sort_key(key, level)
-            for key, level in levels.items()
-            if level and not overrides[key].pinned
-        )
-        computed = (entry for entry in self.ordered if entry[2] not in overrides)
+        others: dict[str, list[tuple]] = defaultdict(list)
+        for key, level in levels.items():
+            if level and not overrides[key].pinned:
+                others[level].append(self.sort_key(key, level))
         shown: dict[str, int] = defaultdict(int)
         kept = []
         for _rank, name, key, level in pinned:
-            if not name:
+            if name:
+                shown[level] += 1
+                kept.append((key, level, overrides[key]))
+        for level in Level:
+            room = SHOWN[level] - shown[level]
+            if room <= 0:
                 continue
-            shown[level] += 1
-            kept.append((key, level, overrides[key]))
-        for _rank, name, key, level in heapq.merge(computed, others):
-            if not name:
-                continue  # an item or category no longer in the catalogue
-            override = overrides.get(key)
-            if accepted and override is None and self.category_of(key) not in accepted:
-                continue
-            shown[level] += 1
-            if shown[level] <= SHOWN[Level(level)]:
+            computed = (e for e in self.by_level.get(level, ()) if e[2] not in overrides)
+            for _rank, name, key, _level in heapq.merge(computed, sorted(others[level])):
+                override = overrides.get(key)
+                if not name or (
+                    accepted and override is None and self.category_of(key) not in accepted
+                ):
+                    continue  # not in the catalogue any more, or not what the point takes
                 kept.append((key, level, override))
-            if len(kept) >= MAX_LINES or all(shown[lv] >= SHOWN[lv] for lv in Level):
-                break
+                room -= 1
+                if room == 0:
+                    break
         return kept[:MAX_LINES]
 
 
