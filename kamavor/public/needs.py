@@ -194,13 +194,25 @@ def _requested(organisation: Organisation) -> tuple[dict, dict, set]:
     return items, categories, pressing
 
 
-def _on_hand(points: list[int]) -> dict[int, int]:
-    """Units of each item at the points: one row per point and item, not per lot."""
+def _on_hand(points: list[int], items: set[int] | None = None) -> dict[int, int]:
+    """Units of each item (or of these items) at the points: one row per point and item, not
+    per lot."""
+    held = ItemBalance.objects.filter(point_id__in=points, quantity__gt=0)
+    if items is not None:
+        held = held.filter(item_id__in=items)
     return dict(
-        ItemBalance.objects.filter(point_id__in=points, quantity__gt=0)
-        .values("item_id")
+        held.values("item_id").annotate(s=Sum("quantity")).values_list("item_id", "s").order_by()
+    )
+
+
+def _on_hand_by_category(points: list[int], categories: set[int]) -> dict[int, int]:
+    return dict(
+        ItemBalance.objects.filter(
+            point_id__in=points, quantity__gt=0, item__category_id__in=categories
+        )
+        .values("item__category_id")
         .annotate(s=Sum("quantity"))
-        .values_list("item_id", "s")
+        .values_list("item__category_id", "s")
         .order_by()
     )
 
@@ -238,28 +250,36 @@ def _plan_shortages(organisation: Organisation) -> dict[int, tuple[int, int]]:
     return {item_id: (wanted, short) for item_id, (wanted, short) in totals.items()}
 
 
-def _windows(organisation: Organisation, points: list[int], now: dt.datetime) -> tuple:
-    """The slow sums (dues net of hand-outs in their periods, last week's intake), kept per
-    process for WINDOW_SECONDS (see the module's docstring)."""
-    key = f"needed-now-windows:{organisation.pk}"
-    kept = cache.get(key)
-    if kept is None:
-        kept = (
-            _standard_dues(organisation, points, timezone.localdate(now)),
-            _recent(points, now - dt.timedelta(days=RECENT_DAYS)),
-        )
-        cache.set(key, kept, WINDOW_SECONDS)
-    return kept
+def _kept(key: str, compute):
+    """A slow sum kept per process for WINDOW_SECONDS (see the module's docstring)."""
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, WINDOW_SECONDS)
+    return value
 
 
-def assess(organisation: Organisation, *, now: dt.datetime | None = None) -> dict:
-    """Figures per ("item", id) and ("category", id) for the organisation."""
+def assess(
+    organisation: Organisation, *, now: dt.datetime | None = None, wanted_only: bool = False
+) -> dict:
+    """Figures per ("item", id) and ("category", id) for the organisation. wanted_only: only
+    what may be urgent or needed (what something asks for), which reads the stock of those
+    items alone and no intake at all: the network's page shows nothing else."""
     now = now or timezone.now()
     points = _stock_points(organisation)
-    dues, recent = _windows(organisation, points, now)
+    dues = _kept(
+        f"needed-now-dues:{organisation.pk}",
+        lambda: _standard_dues(organisation, points, timezone.localdate(now)),
+    )
     requested_items, requested_categories, pressing = _requested(organisation)
-    on_hand = _on_hand(points)
     shortages = _plan_shortages(organisation)
+    if wanted_only:
+        recent: dict[int, int] = {}
+        on_hand = _on_hand(points, set(dues) | set(requested_items) | set(shortages))
+    else:
+        since = now - dt.timedelta(days=RECENT_DAYS)
+        recent = _kept(f"needed-now-recent:{organisation.pk}", lambda: _recent(points, since))
+        on_hand = _on_hand(points)
     figures: dict = {}
     for item_id in set(dues) | set(requested_items) | set(on_hand) | set(recent) | set(shortages):
         key = ("item", item_id)
@@ -273,17 +293,17 @@ def assess(organisation: Organisation, *, now: dt.datetime | None = None) -> dic
             plan_short=plan_short,
         )
     if requested_categories:
-        held_items = set(on_hand) | set(recent)
-        category_of = dict(Item.objects.filter(pk__in=held_items).values_list("pk", "category_id"))
-        held: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-        for item_id in held_items:
-            totals = held[category_of.get(item_id)]
-            totals[0] += on_hand.get(item_id, 0)
-            totals[1] += recent.get(item_id, 0)
+        stock = _on_hand_by_category(points, set(requested_categories))
+        came: dict[int, int] = defaultdict(int)
+        if recent:
+            category_of = dict(Item.objects.filter(pk__in=recent).values_list("pk", "category_id"))
+            for item_id, units in recent.items():
+                came[category_of.get(item_id)] += units
         for category_id, demand in requested_categories.items():
             key = ("category", category_id)
-            stock, came = held.get(category_id, [0, 0])
-            figures[key] = Figures(demand, stock, came, key in pressing)
+            figures[key] = Figures(
+                demand, stock.get(category_id, 0), came[category_id], key in pressing
+            )
     return figures
 
 
@@ -354,10 +374,13 @@ class _Picker:
     def sort_key(self, key: tuple[str, int], level: str) -> tuple:
         return (LEVEL_RANK[level], self.name(key), key, level)
 
-    def pick(self, overrides: dict, accepted: set[int] | None) -> list[tuple]:
+    def pick(
+        self, overrides: dict, accepted: set[int] | None, shown_levels, per_level: int | None
+    ) -> list[tuple]:
         """(key, level, override or None) of the lines shown, in order. Each level's list is
         read only as far as the point shows it."""
         levels = {key: _overridden(self.computed, o) for key, o in overrides.items()}
+        levels = {key: level for key, level in levels.items() if level in shown_levels}
         pinned = sorted(
             self.sort_key(key, level)
             for key, level in levels.items()
@@ -373,8 +396,8 @@ class _Picker:
             if name:
                 shown[level] += 1
                 kept.append((key, level, overrides[key]))
-        for level in Level:
-            room = SHOWN[level] - shown[level]
+        for level in sorted(shown_levels, key=LEVEL_RANK.__getitem__):
+            room = min(SHOWN[level], per_level or SHOWN[level]) - shown[level]
             if room <= 0:
                 continue
             computed = (e for e in self.by_level.get(level, ()) if e[2] not in overrides)
@@ -391,13 +414,20 @@ class _Picker:
         return kept[:MAX_LINES]
 
 
-def needed_now_at(points: list[Point]) -> dict[int, list[Line]]:
+def needed_now_at(
+    points: list[Point], *, levels: tuple[str, ...] = tuple(Level), per_level: int | None = None
+) -> dict[int, list[Line]]:
     """Each point's list: computed levels with the coordinator's pins and overrides on top,
-    limited to what the point accepts. A fixed number of queries for any number of points."""
+    limited to what the point accepts; only these levels, at most per_level lines of each. A
+    fixed number of queries for any number of points."""
+    wanted_only = not ({Level.ENOUGH, Level.DO_NOT_BRING} & set(levels))
     computed = {}
     for point in points:
         if point.organisation_id not in computed:
-            computed[point.organisation_id] = _computed(assess(point.organisation))
+            # wanted_only reads no intake: a line pinned without a level that would be "please
+            # do not bring" by the sums shows as needed there (as a pin with nothing due does).
+            figures = assess(point.organisation, wanted_only=wanted_only)
+            computed[point.organisation_id] = _computed(figures)
     overrides: dict[int, dict] = defaultdict(dict)
     for o in NeedOverride.objects.filter(point__in=points):
         overrides[o.point_id][_key(o)] = o
@@ -411,7 +441,8 @@ def needed_now_at(points: list[Point]) -> dict[int, list[Line]]:
     names, categories = _names(wanted)
     pickers = {org: _Picker(levels, names, categories) for org, levels in computed.items()}
     picked = {
-        p.pk: pickers[p.organisation_id].pick(overrides[p.pk], chosen.get(p.pk)) for p in points
+        p.pk: pickers[p.organisation_id].pick(overrides[p.pk], chosen.get(p.pk), levels, per_level)
+        for p in points
     }
     items = Item.objects.in_bulk(
         {key[1] for lines in picked.values() for key, _level, _o in lines if key[0] == "item"}

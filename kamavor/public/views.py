@@ -65,7 +65,7 @@ def _network_name() -> str:
 @require_safe
 def network(request: HttpRequest, lang: str) -> HttpResponse:
     points = list(listed_points())
-    lists = needed_now_at(points)
+    lists = needed_now_at(points, levels=(Level.URGENT, Level.NEEDED), per_level=NETWORK_LINES)
     entries = [(point, _summary(lists[point.pk])) for point in points]
     page = public_page(
         request,
