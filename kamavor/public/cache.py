@@ -25,12 +25,14 @@ and a conditional GET is answered with a 304 from memory.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response
@@ -104,8 +106,14 @@ class Store:
 store = Store()
 
 
+# The paths of the kept pages: /hy/, /hy/<point>/, /hy/<point>/poster/, /hy/<point>/needs.txt
+# (not the shifts board or a volunteer's private link). Any other request passes untouched.
+_LANGS = "|".join(code for code, _name in settings.LANGUAGES)
+KEPT_PATHS = re.compile(rf"^/(?:{_LANGS})/(?:(?!shifts/|v/)[-\w]+/(?:poster/|needs\.txt)?)?$")
+
+
 def _key(request: HttpRequest) -> tuple | None:
-    if request.method != "GET":
+    if request.method != "GET" or not KEPT_PATHS.match(request.path):
         return None
     host = request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME", "")
     return (request.is_secure(), host, request.path)
