@@ -168,3 +168,12 @@ def test_a_signed_in_coordinator_gets_the_same_public_page(client, w):
     anonymous = client.get(path).content
     client.force_login(w.coordinator)
     assert client.get(path).content == anonymous
+
+
+def test_the_network_page_names_what_the_point_page_lists_first(client, w, soap_due):
+    from kamavor.public.needs import needed_now
+
+    services.set_override(point=w.point, item=w.rice, pinned=True, note="n", by=w.admin)
+    body = client.get("/en/").content.decode()
+    first = [line.name for line in needed_now(w.point) if line.level in ("urgent", "needed")]
+    assert first and all(name in body for name in first[:4])
