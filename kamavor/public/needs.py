@@ -111,110 +111,142 @@ def _level_from_sums(figures: Figures) -> str | None:
 # ---------------------------------------------------------------- the arithmetic
 
 
-def _stock_points(organisation: Organisation) -> list[int]:
-    return list(
-        Point.objects.filter(organisation=organisation, active=True)
+def _stock_points(organisations: list[int]) -> dict[int, list[int]]:
+    """The points whose stock each organisation counts: active, not shelters."""
+    points: dict[int, list[int]] = {org: [] for org in organisations}
+    for pk, org in (
+        Point.objects.filter(organisation_id__in=organisations, active=True)
         .exclude(kind=Point.Kind.SHELTER)
-        .values_list("pk", flat=True)
-    )
+        .values_list("pk", "organisation_id")
+    ):
+        points[org].append(pk)
+    return points
 
 
-def _standard_dues(organisation: Organisation, points: list[int], today: dt.date) -> dict:
-    """Outstanding entitlements per item: the sum over households (grouped by composition, so
-    30,000 households are a few hundred rows) less what was handed out in each period."""
+def _by_organisation(rows, organisation_of: dict[int, int]) -> dict[int, dict[int, int]]:
+    """(point, item, units) rows summed per organisation and item."""
+    totals: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for point_id, item_id, units in rows:
+        totals[organisation_of[point_id]][item_id] += units
+    return totals
+
+
+def _standard_dues(points: dict[int, list[int]], today: dt.date) -> dict[int, dict[int, int]]:
+    """Outstanding entitlements per organisation and item: the sum over households (grouped by
+    organisation and composition, so 30,000 households are a few hundred rows) less what was
+    handed out in each period."""
+    dues: dict[int, dict[int, int]] = {org: {} for org in points}
     standards = list(Standard.objects.active())
     if not standards:
-        return {}
+        return dues
     groups = (
         Household.objects.active()
-        .filter(organisation=organisation)
-        .values(*entitlements.FIELDS)
+        .filter(organisation_id__in=list(points))
+        .values("organisation_id", *entitlements.FIELDS)
         .annotate(n=Count("pk"))
         .order_by()
     )
-    entitled: dict[int, int] = defaultdict(int)
+    entitled: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for group in groups:
         for standard in standards:
-            entitled[standard.item_id] += group["n"] * entitlements.entitled(group, standard.rule)
+            entitled[group["organisation_id"]][standard.item_id] += group[
+                "n"
+            ] * entitlements.entitled(group, standard.rule)
     periods: dict[int, int] = {}
     for standard in standards:
         periods[standard.item_id] = max(periods.get(standard.item_id, 0), standard.period_days)
     handed = _handed_out(points, periods, today)
-    dues = {}
-    for item_id, total in entitled.items():
-        if total - handed.get(item_id, 0) > 0:
-            dues[item_id] = total - handed.get(item_id, 0)
+    for org, by_item in entitled.items():
+        for item_id, total in by_item.items():
+            if total - handed[org].get(item_id, 0) > 0:
+                dues[org][item_id] = total - handed[org].get(item_id, 0)
     return dues
 
 
-def _handed_out(points: list[int], periods: dict[int, int], today: dt.date) -> dict[int, int]:
-    """Units of each item handed out at the points in its period: one query per period length
-    (there are only a few: a week, a month, a season), not per item."""
+def _handed_out(
+    points: dict[int, list[int]], periods: dict[int, int], today: dt.date
+) -> dict[int, dict[int, int]]:
+    """Units of each item handed out at each organisation's points in its period: one query
+    per period length (there are only a few: a week, a month, a season), not per item."""
     by_period: dict[int, list[int]] = defaultdict(list)
     for item_id, days in periods.items():
         by_period[days].append(item_id)
-    handed: dict[int, int] = {}
+    organisation_of = {pk: org for org, pks in points.items() for pk in pks}
+    handed: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for days, item_ids in by_period.items():
         rows = (
             Movement.objects.filter(
-                point_id__in=points,
+                point_id__in=list(organisation_of),
                 item_id__in=item_ids,
                 kind=Movement.Kind.DISTRIBUTION,
                 at__gte=period_start(today, days),
                 reversed_by__isnull=True,
             )
-            .values("item_id")
+            .values("point_id", "item_id")
             .annotate(s=Sum("quantity"))
-            .values_list("item_id", "s")
+            .values_list("point_id", "item_id", "s")
             .order_by()
         )
-        handed.update((item_id, -total) for item_id, total in rows)
+        for org, by_item in _by_organisation(rows, organisation_of).items():
+            for item_id, units in by_item.items():
+                handed[org][item_id] -= units
     return handed
 
 
-def _requested(organisation: Organisation) -> tuple[dict, dict, set]:
-    """Outstanding request lines per item and per category, and the keys any pressing
-    (high or critical) request asks for."""
-    items: dict[int, int] = defaultdict(int)
-    categories: dict[int, int] = defaultdict(int)
-    pressing: set = set()
+def _requested(organisations: list[int]) -> dict[int, tuple[dict, dict, set]]:
+    """Per organisation: outstanding request lines per item and per category, and the keys any
+    pressing (high or critical) request asks for."""
+    result = {org: (defaultdict(int), defaultdict(int), set()) for org in organisations}
     lines = RequestLine.objects.filter(
-        request__organisation=organisation, request__state__in=Request.OPEN_STATES
-    ).values_list("item_id", "category_id", "quantity", "fulfilled_quantity", "request__urgency")
-    for item_id, category_id, quantity, fulfilled, urgency in lines:
+        request__organisation_id__in=organisations, request__state__in=Request.OPEN_STATES
+    ).values_list(
+        "request__organisation_id",
+        "item_id",
+        "category_id",
+        "quantity",
+        "fulfilled_quantity",
+        "request__urgency",
+    )
+    for org, item_id, category_id, quantity, fulfilled, urgency in lines:
         outstanding = max(0, quantity - fulfilled)
         if not outstanding:
             continue
+        items, categories, pressing = result[org]
         target, key = (
             (items, ("item", item_id)) if item_id else (categories, ("category", category_id))
         )
         target[key[1]] += outstanding
         if urgency in PRESSING:
             pressing.add(key)
-    return items, categories, pressing
+    return result
 
 
-def _on_hand(points: list[int], items: set[int] | None = None) -> dict[int, int]:
-    """Units of each item (or of these items) at the points: one row per point and item, not
-    per lot."""
-    held = ItemBalance.objects.filter(point_id__in=points, quantity__gt=0)
+def _on_hand(
+    points: dict[int, list[int]], items: set[int] | None = None
+) -> dict[int, dict[int, int]]:
+    """Units of each item (or of these items) at each organisation's points: one row per
+    point and item (ItemBalance), never the lots or movements."""
+    organisation_of = {pk: org for org, pks in points.items() for pk in pks}
+    held = ItemBalance.objects.filter(point_id__in=list(organisation_of), quantity__gt=0)
     if items is not None:
         held = held.filter(item_id__in=items)
-    return dict(
-        held.values("item_id").annotate(s=Sum("quantity")).values_list("item_id", "s").order_by()
-    )
+    return _by_organisation(held.values_list("point_id", "item_id", "quantity"), organisation_of)
 
 
-def _on_hand_by_category(points: list[int], categories: set[int]) -> dict[int, int]:
-    return dict(
+def _on_hand_by_category(
+    points: dict[int, list[int]], categories: set[int]
+) -> dict[int, dict[int, int]]:
+    organisation_of = {pk: org for org, pks in points.items() for pk in pks}
+    rows = (
         ItemBalance.objects.filter(
-            point_id__in=points, quantity__gt=0, item__category_id__in=categories
+            point_id__in=list(organisation_of), quantity__gt=0, item__category_id__in=categories
         )
-        .values("item__category_id")
+        .values("point_id", "item__category_id")
         .annotate(s=Sum("quantity"))
-        .values_list("item__category_id", "s")
+        .values_list("point_id", "item__category_id", "s")
         .order_by()
     )
+    return _by_organisation(rows, organisation_of)
 
 
 def _recent(points: list[int], since: dt.datetime) -> dict[int, int]:
@@ -233,53 +265,86 @@ def _recent(points: list[int], since: dt.datetime) -> dict[int, int]:
     )
 
 
-def _plan_shortages(organisation: Organisation) -> dict[int, tuple[int, int]]:
-    """Per item: units wanted and units short in the organisation's accepted plans (each plan
-    keeps its coverage per item in its summary), accepted in the last PLAN_DAYS days."""
-    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+def _plan_shortages(organisations: list[int]) -> dict[int, dict[int, tuple[int, int]]]:
+    """Per organisation and item: units wanted and units short in its accepted plans (each
+    plan keeps its coverage per item in its summary), accepted in the last PLAN_DAYS days."""
+    totals: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     summaries = Plan.objects.filter(
-        organisation=organisation,
+        organisation_id__in=organisations,
         status=Plan.Status.ACCEPTED,
         accepted_at__gte=timezone.now() - dt.timedelta(days=PLAN_DAYS),
-    ).values_list("summary", flat=True)
-    for summary in summaries:
+    ).values_list("organisation_id", "summary")
+    for org, summary in summaries:
         for item_id, (wanted, planned) in (summary or {}).get("items", {}).items():
             if wanted > planned:
-                totals[int(item_id)][0] += wanted
-                totals[int(item_id)][1] += wanted - planned
-    return {item_id: (wanted, short) for item_id, (wanted, short) in totals.items()}
+                totals[org][int(item_id)][0] += wanted
+                totals[org][int(item_id)][1] += wanted - planned
+    return {
+        org: {item_id: (wanted, short) for item_id, (wanted, short) in totals[org].items()}
+        for org in organisations
+    }
 
 
-def _kept(key: str, compute):
-    """A slow sum kept per process for WINDOW_SECONDS (see the module's docstring)."""
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, WINDOW_SECONDS)
-    return value
+def _kept_dues(points: dict[int, list[int]], now: dt.datetime) -> dict[int, dict[int, int]]:
+    """The dues of each organisation, kept per process for WINDOW_SECONDS (see the module's
+    docstring); those not kept are summed together."""
+    keys = {org: f"needed-now-dues:{org}" for org in points}
+    kept = cache.get_many(list(keys.values()))
+    dues = {org: kept[key] for org, key in keys.items() if key in kept}
+    missing = {org: pks for org, pks in points.items() if org not in dues}
+    if missing:
+        summed = _standard_dues(missing, timezone.localdate(now))
+        cache.set_many({keys[org]: summed[org] for org in missing}, WINDOW_SECONDS)
+        dues.update(summed)
+    return dues
 
 
-def assess(
-    organisation: Organisation, *, now: dt.datetime | None = None, wanted_only: bool = False
-) -> dict:
-    """Figures per ("item", id) and ("category", id) for the organisation. wanted_only: only
-    what may be urgent or needed (what something asks for), which reads the stock of those
-    items alone and no intake at all: the network's page shows nothing else."""
+def _kept_recent(org: int, points: list[int], now: dt.datetime) -> dict[int, int]:
+    key = f"needed-now-recent:{org}"
+    recent = cache.get(key)
+    if recent is None:
+        recent = _recent(points, now - dt.timedelta(days=RECENT_DAYS))
+        cache.set(key, recent, WINDOW_SECONDS)
+    return recent
+
+
+def assess_many(
+    organisations: list[int], *, now: dt.datetime | None = None, wanted_only: bool = False
+) -> dict[int, dict]:
+    """Figures per ("item", id) and ("category", id) for each organisation, read for all of
+    them at once (a fixed number of queries for any number). wanted_only: only what may be
+    urgent or needed (what something asks for), which reads the stock of those items alone and
+    no intake at all: the network's page shows nothing else."""
     now = now or timezone.now()
-    points = _stock_points(organisation)
-    dues = _kept(
-        f"needed-now-dues:{organisation.pk}",
-        lambda: _standard_dues(organisation, points, timezone.localdate(now)),
-    )
-    requested_items, requested_categories, pressing = _requested(organisation)
-    shortages = _plan_shortages(organisation)
+    points = _stock_points(organisations)
+    dues = _kept_dues(points, now)
+    requested = _requested(organisations)
+    shortages = _plan_shortages(organisations)
     if wanted_only:
-        recent: dict[int, int] = {}
-        on_hand = _on_hand(points, set(dues) | set(requested_items) | set(shortages))
+        asked = set()
+        for org in organisations:
+            asked |= set(dues[org]) | set(requested[org][0]) | set(shortages[org])
+        on_hand = _on_hand(points, asked)
     else:
-        since = now - dt.timedelta(days=RECENT_DAYS)
-        recent = _kept(f"needed-now-recent:{organisation.pk}", lambda: _recent(points, since))
         on_hand = _on_hand(points)
+    categories = {pk for org in organisations for pk in requested[org][1]}
+    category_stock = _on_hand_by_category(points, categories) if categories else {}
+    result = {}
+    for org in organisations:
+        recent = {} if wanted_only else _kept_recent(org, points[org], now)
+        result[org] = _figures(
+            dues[org],
+            requested[org],
+            on_hand.get(org, {}),
+            recent,
+            shortages[org],
+            category_stock.get(org, {}),
+        )
+    return result
+
+
+def _figures(dues, requested, on_hand, recent, shortages, category_stock) -> dict:
+    requested_items, requested_categories, pressing = requested
     figures: dict = {}
     for item_id in set(dues) | set(requested_items) | set(on_hand) | set(recent) | set(shortages):
         key = ("item", item_id)
@@ -293,7 +358,6 @@ def assess(
             plan_short=plan_short,
         )
     if requested_categories:
-        stock = _on_hand_by_category(points, set(requested_categories))
         came: dict[int, int] = defaultdict(int)
         if recent:
             category_of = dict(Item.objects.filter(pk__in=recent).values_list("pk", "category_id"))
@@ -302,9 +366,16 @@ def assess(
         for category_id, demand in requested_categories.items():
             key = ("category", category_id)
             figures[key] = Figures(
-                demand, stock.get(category_id, 0), came[category_id], key in pressing
+                demand, category_stock.get(category_id, 0), came[category_id], key in pressing
             )
     return figures
+
+
+def assess(
+    organisation: Organisation, *, now: dt.datetime | None = None, wanted_only: bool = False
+) -> dict:
+    """One organisation's figures (see assess_many)."""
+    return assess_many([organisation.pk], now=now, wanted_only=wanted_only)[organisation.pk]
 
 
 # ---------------------------------------------------------------- a point's list
@@ -420,14 +491,12 @@ def needed_now_at(
     """Each point's list: computed levels with the coordinator's pins and overrides on top,
     limited to what the point accepts; only these levels, at most per_level lines of each. A
     fixed number of queries for any number of points."""
+    # wanted_only reads no intake: a line pinned without a level that would be "please do not
+    # bring" by the sums shows as needed there (as a pin with nothing due does).
     wanted_only = not ({Level.ENOUGH, Level.DO_NOT_BRING} & set(levels))
-    computed = {}
-    for point in points:
-        if point.organisation_id not in computed:
-            # wanted_only reads no intake: a line pinned without a level that would be "please
-            # do not bring" by the sums shows as needed there (as a pin with nothing due does).
-            figures = assess(point.organisation, wanted_only=wanted_only)
-            computed[point.organisation_id] = _computed(figures)
+    organisations = sorted({point.organisation_id for point in points})
+    figures = assess_many(organisations, wanted_only=wanted_only)
+    computed = {org: _computed(figures[org]) for org in organisations}
     overrides: dict[int, dict] = defaultdict(dict)
     for o in NeedOverride.objects.filter(point__in=points):
         overrides[o.point_id][_key(o)] = o
