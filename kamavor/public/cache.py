@@ -113,7 +113,7 @@ KEPT_PATHS = re.compile(rf"^/(?:{_LANGS})/(?:(?!shifts/|v/)[-\w]+/(?:poster/|nee
 
 
 def _key(request: HttpRequest) -> tuple | None:
-    if request.method != "GET" or not KEPT_PATHS.match(request.path):
+    if request.method not in ("GET", "HEAD") or not KEPT_PATHS.match(request.path):
         return None
     host = request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME", "")
     return (request.is_secure(), host, request.path)

@@ -157,6 +157,14 @@ def test_the_query_string_is_not_a_new_page(client, w, django_assert_num_queries
         assert client.get("/en/?utm_source=chat").status_code == 200
 
 
+def test_a_head_request_is_answered_from_memory(client, w, django_assert_num_queries):
+    path = f"/en/{w.point.slug}/"
+    etag = client.get(path)["ETag"]
+    with django_assert_num_queries(0):
+        response = client.head(path)
+    assert response.status_code == 200 and response["ETag"] == etag and not response.content
+
+
 def test_pages_with_a_form_or_a_private_link_are_never_kept(client, w):
     client.get("/en/shifts/")
     client.get("/en/no-such-point/")
