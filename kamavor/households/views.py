@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from kamavor.core.errors import KamavorError
+from kamavor.core.paging import page_of
 from kamavor.households import services
 from kamavor.households.access import check_code, get_household_for, households_for
 from kamavor.households.forms import (
@@ -32,7 +33,7 @@ from kamavor.network.models import Point
 
 RECENT = 20
 SHEET_LIMIT = 60
-AUDIT_LIMIT = 200
+AUDIT_PAGE_SIZE = 100
 
 
 def household_view(action: Action) -> Callable:
@@ -422,4 +423,9 @@ def audit(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("household", "").strip()
     if code:
         entries = entries.filter(household__code=code.upper().replace("-", ""))
-    return render(request, "households/audit.html", {"entries": entries[:AUDIT_LIMIT]})
+    page, page_query = page_of(request, entries, AUDIT_PAGE_SIZE)
+    return render(
+        request,
+        "households/audit.html",
+        {"entries": page.object_list, "page": page, "page_query": page_query},
+    )
