@@ -17,10 +17,14 @@ stock posting changes, so no process shows old stock for long:
 
 So stock on a public page is at most FRESH_SECONDS behind the ledger and everything else at
 most MAX_AGE_SECONDS, on every process; a process rebuilds a busy page at most once a second
-however fast desks post. Pages are kept per scheme, host and path (the query string is ignored:
-these pages read none), only when the view marked them cacheable and they carry no cookie. The
-headers of the full response (security headers, ETag, Cache-Control) are kept with the bytes,
-and a conditional GET is answered with a 304 from memory.
+however fast desks post. While one thread rebuilds a page, the others of its process send the
+kept one (a crowd arriving as a page turns old causes one build, not one each), so a visitor
+may also see a page as old as one rebuild takes.
+
+Pages are kept per scheme, host and path (the query string is ignored: these pages read
+none), only when the view marked them cacheable and they carry no cookie. The headers of the
+full response (security headers, ETag, Cache-Control) are kept with the bytes, and a
+conditional GET is answered with a 304 from memory.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from django.utils.cache import get_conditional_response
 
 FRESH_SECONDS = 1.0
 MAX_AGE_SECONDS = 10.0
+STALE_SECONDS = 120.0  # the most a kept page is sent while another thread rebuilds it
 MAX_PAGES = 2000  # per process: 50 points x 3 languages x 4 pages and the network's pages fit
 MARK = "_kamavor_public_cache"
 
@@ -86,7 +91,20 @@ class Store:
 
     def __init__(self) -> None:
         self.pages: OrderedDict[tuple, Page] = OrderedDict()
+        self.building: set[tuple] = set()
         self.lock = threading.Lock()
+
+    def claim(self, key: tuple) -> bool:
+        """Whether this thread is the one to rebuild the page (no other thread is at it)."""
+        with self.lock:
+            if key in self.building:
+                return False
+            self.building.add(key)
+            return True
+
+    def release(self, key: tuple) -> None:
+        with self.lock:
+            self.building.discard(key)
 
     def get(self, key: tuple) -> Page | None:
         return self.pages.get(key)
@@ -101,6 +119,7 @@ class Store:
     def clear(self) -> None:
         with self.lock:
             self.pages.clear()
+            self.building.clear()
 
 
 store = Store()
@@ -154,6 +173,18 @@ class PublicPageCacheMiddleware:
         else:
             # Read before the page is built: a posting made while it renders makes it old.
             version = ledger_version()
+        claimed = store.claim(key)
+        if not claimed and page is not None and now - page.built < STALE_SECONDS:
+            return page.response(request)  # another thread is rebuilding it
+        try:
+            return self._build(request, key, now, version)
+        finally:
+            if claimed:
+                store.release(key)
+
+    def _build(
+        self, request: HttpRequest, key: tuple, now: float, version: int | None
+    ) -> HttpResponse:
         # Built whole even for a conditional GET, so that a phone asking "changed?" fills the
         # cache too; the 304 is then made from the kept page.
         conditional = {

@@ -115,6 +115,18 @@ def test_what_is_not_stock_shows_within_the_longest_age(client, w, clock):
     assert "Bring toothpaste" in client.get(path).content.decode()
 
 
+def test_while_one_thread_rebuilds_the_others_send_the_kept_page(client, w, clock, soap_due):
+    path = f"/en/{w.point.slug}/"
+    assert soap_line(client.get(path).content.decode(), w) == Level.URGENT
+    donate(w, IntakeLine(w.soap, 12))
+    clock.advance(page_cache.MAX_AGE_SECONDS)
+    key = (False, "testserver", path)
+    assert page_cache.store.claim(key)  # as if another thread were building it
+    assert soap_line(client.get(path).content.decode(), w) == Level.URGENT
+    page_cache.store.release(key)
+    assert soap_line(client.get(path).content.decode(), w) == Level.ENOUGH
+
+
 def test_a_kept_page_carries_the_headers_of_a_built_one(client, w):
     path = f"/en/{w.point.slug}/"
     built = client.get(path)
