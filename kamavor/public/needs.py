@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -285,26 +286,35 @@ def _plan_shortages(organisations: list[int]) -> dict[int, dict[int, tuple[int, 
     }
 
 
+_summing = threading.Lock()
+
+
 def _kept_dues(points: dict[int, list[int]], now: dt.datetime) -> dict[int, dict[int, int]]:
     """The dues of each organisation, kept per process for WINDOW_SECONDS (see the module's
     docstring); those not kept are summed together."""
     keys = {org: f"needed-now-dues:{org}" for org in points}
     kept = cache.get_many(list(keys.values()))
-    dues = {org: kept[key] for org, key in keys.items() if key in kept}
-    missing = {org: pks for org, pks in points.items() if org not in dues}
-    if missing:
-        summed = _standard_dues(missing, timezone.localdate(now))
-        cache.set_many({keys[org]: summed[org] for org in missing}, WINDOW_SECONDS)
-        dues.update(summed)
-    return dues
+    if len(kept) < len(keys):
+        with _summing:  # one thread sums them; the others of the process wait and read
+            kept = cache.get_many(list(keys.values()))
+            missing = {org: pks for org, pks in points.items() if keys[org] not in kept}
+            if missing:
+                summed = _standard_dues(missing, timezone.localdate(now))
+                fresh = {keys[org]: summed[org] for org in missing}
+                cache.set_many(fresh, WINDOW_SECONDS)
+                kept.update(fresh)
+    return {org: kept[key] for org, key in keys.items()}
 
 
 def _kept_recent(org: int, points: list[int], now: dt.datetime) -> dict[int, int]:
     key = f"needed-now-recent:{org}"
     recent = cache.get(key)
     if recent is None:
-        recent = _recent(points, now - dt.timedelta(days=RECENT_DAYS))
-        cache.set(key, recent, WINDOW_SECONDS)
+        with _summing:
+            recent = cache.get(key)
+            if recent is None:
+                recent = _recent(points, now - dt.timedelta(days=RECENT_DAYS))
+                cache.set(key, recent, WINDOW_SECONDS)
     return recent
 
 
