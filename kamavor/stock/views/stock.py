@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from kamavor.catalogue.models import Category, Item
 from kamavor.core.errors import KamavorError
+from kamavor.core.paging import page_of
 from kamavor.network.access import Action, may, points_for
 from kamavor.network.decorators import point_view
 from kamavor.stock import services
@@ -58,7 +59,7 @@ def point_stock(request: HttpRequest, point) -> HttpResponse:
             "item__category__position", name, "item_id"
         )
     )
-    page = Paginator(on_hand, STOCK_PAGE_SIZE).get_page(request.GET.get("page"))
+    page, page_query = page_of(request, on_hand, STOCK_PAGE_SIZE)
     items = Item.objects.select_related("category").in_bulk(
         [item_id for item_id, *_rest in page.object_list]
     )
@@ -76,6 +77,7 @@ def point_stock(request: HttpRequest, point) -> HttpResponse:
             "tab": "stock",
             "rows": rows,
             "page": page,
+            "page_query": page_query,
             "item_count": len(on_hand),
             "query": query,
             "category": category,
@@ -194,7 +196,7 @@ def organisation_stock(request: HttpRequest) -> HttpResponse:
         .values_list("item_id", "total")
         .order_by("item__category__position", name, "item_id")
     )
-    page = Paginator(totals, ORGANISATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    page, page_query = page_of(request, totals, ORGANISATION_PAGE_SIZE)
     shown = [item_id for item_id, _total in page.object_list]
     table: dict[int, dict[int, int]] = defaultdict(dict)
     for item_id, point_id, units in held.filter(item_id__in=shown).values_list(
@@ -217,6 +219,7 @@ def organisation_stock(request: HttpRequest) -> HttpResponse:
             "points": points,
             "rows": rows,
             "page": page,
+            "page_query": page_query,
             "item_count": len(totals),
             "total_units": sum(total for _item, total in totals),
             "query": query,
