@@ -80,3 +80,14 @@ def english_by_default():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def empty_public_page_cache():
+    """Each test starts with no public page kept in memory: the same path in the next test's
+    database is another page."""
+    from kamavor.public.cache import store
+
+    store.clear()
+    yield
+    store.clear()

@@ -6,11 +6,12 @@ Any member with a token may read the catalogue: it holds no stock and no persona
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Path, Query, Router, Schema
 
 from kamavor.catalogue.models import Category, Item
 from kamavor.core.numbers import PathId
+from kamavor.core.paging import OFFSET, paged
 from kamavor.network.api import ERRORS, NO_NUL, one_of
 
 router = Router(tags=["catalogue"])
@@ -93,15 +94,20 @@ def list_items(
         "", max_length=60, pattern=NO_NUL, description="A category's code (see /categories)."
     ),
     limit: int = Query(20, ge=1, le=ITEM_LIMIT),
+    offset: int = OFFSET,
+    *,
+    response: HttpResponse,
 ) -> list[Item]:
     """Active items: found by a name typed in Armenian, Russian or English letters (in any
-    script), or by a barcode; without `q`, all of them in catalogue order."""
+    script), or by a barcode; without `q`, all of them in catalogue order. Paged: `limit` and
+    `offset`, the next page in the `Link` header."""
     items = _items().active()
     if q.strip():
         items = items.search(q)
     if category:
         items = items.filter(category__code=category)
-    return list(items[:limit])
+    items = items.order_by("category__position", "name_en", "pk")
+    return paged(items, request, response, limit=limit, offset=offset)
 
 
 @router.get("/items/barcode/{code}", response={200: ItemOut, **ERRORS})

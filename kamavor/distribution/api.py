@@ -7,7 +7,7 @@ the document; the pages use the same services and access helpers.
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
 from pydantic import model_validator
@@ -15,6 +15,7 @@ from pydantic import model_validator
 from kamavor.catalogue.models import Item
 from kamavor.core.errors import InvalidInput
 from kamavor.core.numbers import MAX_ID, Id, PathId
+from kamavor.core.paging import OFFSET, paged
 from kamavor.distribution import deliveries, services
 from kamavor.distribution.access import deliveries_for, get_delivery_for
 from kamavor.distribution.models import Fulfilment
@@ -215,14 +216,19 @@ def list_distributions(
     request: HttpRequest,
     point: int | None = Query(None, description="Only distributions at this point.", **OBJECT_ID),
     limit: int = LIMIT,
+    offset: int = OFFSET,
+    *,
+    response: HttpResponse,
 ) -> list[Document]:
-    """Distributions at the points where you serve households, newest first."""
+    """Distributions at the points where you serve households, newest first; paged (`limit`,
+    `offset`, the next page in the `Link` header)."""
     if point is None:
         points = points_for(request.user, Action.DISTRIBUTE)
     else:
         points = [get_point_for(request.user, point, Action.DISTRIBUTE)]
     documents = documents_for(request.user).filter(kind=Kind.DISTRIBUTION, point__in=points)
-    return list(_with_lines(documents).order_by("-created_at", "-pk")[:limit])
+    documents = _with_lines(documents).order_by("-created_at", "-pk")
+    return paged(documents, request, response, limit=limit, offset=offset)
 
 
 @router.get("/distributions/{document_id}", response={200: DistributionOut, **ERRORS})
@@ -242,14 +248,19 @@ def list_deliveries(
     status: DocumentStatus | None = None,
     shelter_request: int | None = Query(None, alias="request", **OBJECT_ID),
     limit: int = LIMIT,
+    offset: int = OFFSET,
+    *,
+    response: HttpResponse,
 ) -> list[Document]:
-    """Deliveries you may see: your organisation's, or (partners) those sent to your shelters."""
+    """Deliveries you may see: your organisation's, or (partners) those sent to your shelters;
+    paged (`limit`, `offset`, the next page in the `Link` header)."""
     documents = deliveries_for(request.user)
     if status is not None:
         documents = documents.filter(status=status)
     if shelter_request is not None:
         documents = documents.filter(request_id=shelter_request)
-    return list(_with_lines(documents).order_by("-created_at", "-pk")[:limit])
+    documents = _with_lines(documents).order_by("-created_at", "-pk")
+    return paged(documents, request, response, limit=limit, offset=offset)
 
 
 @router.get("/deliveries/{delivery_id}", response={200: DeliveryOut, **ERRORS})

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from kamavor.core.errors import KamavorError
+from kamavor.core.paging import page_of
 from kamavor.households import services
 from kamavor.households.access import check_code, get_household_for, households_for
 from kamavor.households.forms import (
@@ -33,7 +34,7 @@ from kamavor.privacy.audit import household_log
 
 RECENT = 20
 SHEET_LIMIT = 60
-AUDIT_LIMIT = 200
+AUDIT_PAGE_SIZE = 100
 
 
 def household_view(action: Action) -> Callable:
@@ -418,4 +419,9 @@ def audit(request: HttpRequest) -> HttpResponse:
     entries = household_log(
         organisation_ids=organisation_ids, household_code=request.GET.get("household", "")
     )
-    return render(request, "households/audit.html", {"entries": entries[:AUDIT_LIMIT]})
+    page, page_query = page_of(request, entries, AUDIT_PAGE_SIZE)
+    return render(
+        request,
+        "households/audit.html",
+        {"entries": page.object_list, "page": page, "page_query": page_query},
+    )

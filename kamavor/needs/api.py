@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Annotated
 
 from django.conf import settings
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
 from pydantic import ConfigDict
@@ -18,6 +18,7 @@ from pydantic import ConfigDict
 from kamavor.catalogue.models import Category, Item
 from kamavor.core.errors import InvalidInput
 from kamavor.core.numbers import MAX_ID, Id, PathId, checked_int
+from kamavor.core.paging import OFFSET, paged
 from kamavor.needs import services
 from kamavor.needs.access import get_household_for, get_request_for, get_shelter_for, requests_for
 from kamavor.needs.models import ELIGIBILITY_CHOICES, Request, RequestLine, Standard
@@ -241,8 +242,12 @@ def list_requests(
     open: bool = OPEN_FILTER,
     shelter: int | None = SHELTER_FILTER,
     limit: int = LIMIT,
+    offset: int = OFFSET,
+    *,
+    response: HttpResponse,
 ) -> list[Request]:
-    """Requests you may see, most urgent and oldest first."""
+    """Requests you may see, most urgent and oldest first; paged (`limit`, `offset`, the next
+    page in the `Link` header)."""
     requests = requests_for(request.user).with_details()
     if state is not None:
         requests = requests.filter(state=state)
@@ -250,7 +255,7 @@ def list_requests(
         requests = requests.open()
     if shelter is not None:
         requests = requests.filter(shelter_id=shelter)
-    return list(requests.by_urgency()[:limit])
+    return paged(requests.by_urgency(), request, response, limit=limit, offset=offset)
 
 
 @router.get("/requests/{request_id}", response={200: RequestOut, **ERRORS})

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from kamavor.catalogue.models import Item
 from kamavor.core.errors import KamavorError
+from kamavor.core.paging import page_of
 from kamavor.needs import services
 from kamavor.needs.access import (
     get_household_for,
@@ -31,7 +32,7 @@ from kamavor.needs.models import Request, Standard
 from kamavor.network.access import Action, organisations_for
 
 SHELTER_LINES = 5
-LIST_LIMIT = 200
+LIST_PAGE_SIZE = 100
 
 
 def _member(request: HttpRequest) -> None:
@@ -51,7 +52,10 @@ def standards(request: HttpRequest) -> HttpResponse:
 def requests_desk(request: HttpRequest) -> HttpResponse:
     _member(request)
     organisations = organisations_for(request.user)
-    shown = requests_for(request.user).open().with_details().by_urgency()[:LIST_LIMIT]
+    page, page_query = page_of(
+        request, requests_for(request.user).open().with_details().by_urgency(), LIST_PAGE_SIZE
+    )
+    shown = page.object_list
     may_household = any(may_request(request.user, o, for_shelter=False) for o in organisations)
     shelters = shelters_for(request.user)
     if not shown and not may_household and not shelters:
@@ -68,6 +72,8 @@ def requests_desk(request: HttpRequest) -> HttpResponse:
             "shelter_lines": range(1, SHELTER_LINES + 1),
             "key": uuid.uuid4().hex,
             "tab": "requests",
+            "page": page,
+            "page_query": page_query,
         },
     )
 

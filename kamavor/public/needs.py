@@ -5,19 +5,29 @@ handed out in it, summed over the organisation's households) and the open reques
 is what the organisation's points hold; recent intake is what came in over the last week. The
 shortages of the organisation's accepted allocation plans count too: what a fair share of the
 stock could not cover is needed, whatever the sums say. The
-arithmetic is organisation-wide (donations are moved between its points) and cached under a
-version of the data it reads, so a page is cheap and still changes as soon as the data does.
+arithmetic is organisation-wide (donations are moved between its points).
+
+What changes with every posting is read afresh each time, and set-based: stock on hand is one
+row per point and item (ItemBalance, kept by the ledger), never the lots or movements. What is
+summed over a window of movements (intake of the last week, what was handed out in each
+standard's period) and the households' entitlements are kept per process for WINDOW_SECONDS:
+they move slowly, and summing them is the one part of the page whose cost grows with the
+ledger. So stock on the page follows the ledger at once, and "arrived this week" and "handed
+out this period" follow it within WINDOW_SECONDS.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from kamavor.allocation.models import Plan
 from kamavor.catalogue.models import Category, Item
@@ -27,7 +37,7 @@ from kamavor.needs.models import Request, RequestLine, Standard
 from kamavor.needs.services import period_start
 from kamavor.network.models import Organisation, Point
 from kamavor.public.models import LEVEL_RANK, Level, NeedOverride, PublicPage
-from kamavor.stock.models import Balance, Document, Movement
+from kamavor.stock.models import ItemBalance, Movement
 
 RECENT_DAYS = 7
 PLAN_DAYS = 14  # an accepted plan's shortages count this long (a newer plan replaces it)
@@ -39,7 +49,7 @@ SURPLUS_UNITS = 100
 # At most this many lines of each level, and of all (pinned lines first): a page stays small.
 SHOWN = {Level.URGENT: 25, Level.NEEDED: 25, Level.ENOUGH: 12, Level.DO_NOT_BRING: 12}
 MAX_LINES = 60
-CACHE_SECONDS = 600
+WINDOW_SECONDS = 60
 PRESSING = (Request.Urgency.HIGH, Request.Urgency.CRITICAL)
 
 
@@ -102,98 +112,147 @@ def _level_from_sums(figures: Figures) -> str | None:
 # ---------------------------------------------------------------- the arithmetic
 
 
-def _stock_points(organisation: Organisation) -> list[int]:
-    return list(
-        Point.objects.filter(organisation=organisation, active=True)
+def _stock_points(organisations: list[int]) -> dict[int, list[int]]:
+    """The points whose stock each organisation counts: active, not shelters."""
+    points: dict[int, list[int]] = {org: [] for org in organisations}
+    for pk, org in (
+        Point.objects.filter(organisation_id__in=organisations, active=True)
         .exclude(kind=Point.Kind.SHELTER)
-        .values_list("pk", flat=True)
-    )
+        .values_list("pk", "organisation_id")
+    ):
+        points[org].append(pk)
+    return points
 
 
-def _standard_dues(organisation: Organisation, points: list[int], today: dt.date) -> dict:
-    """Outstanding entitlements per item: the sum over households (grouped by composition, so
-    30,000 households are a few hundred rows) less what was handed out in each period."""
+def _by_organisation(rows, organisation_of: dict[int, int]) -> dict[int, dict[int, int]]:
+    """(point, item, units) rows summed per organisation and item."""
+    totals: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for point_id, item_id, units in rows:
+        totals[organisation_of[point_id]][item_id] += units
+    return totals
+
+
+def _standard_dues(points: dict[int, list[int]], today: dt.date) -> dict[int, dict[int, int]]:
+    """Outstanding entitlements per organisation and item: the sum over households (grouped by
+    organisation and composition, so 30,000 households are a few hundred rows) less what was
+    handed out in each period."""
+    dues: dict[int, dict[int, int]] = {org: {} for org in points}
     standards = list(Standard.objects.active())
     if not standards:
-        return {}
+        return dues
     groups = (
         Household.objects.active()
-        .filter(organisation=organisation)
-        .values(*entitlements.FIELDS)
+        .filter(organisation_id__in=list(points))
+        .values("organisation_id", *entitlements.FIELDS)
         .annotate(n=Count("pk"))
         .order_by()
     )
-    entitled: dict[int, int] = defaultdict(int)
+    entitled: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for group in groups:
         for standard in standards:
-            entitled[standard.item_id] += group["n"] * entitlements.entitled(group, standard.rule)
+            entitled[group["organisation_id"]][standard.item_id] += group[
+                "n"
+            ] * entitlements.entitled(group, standard.rule)
     periods: dict[int, int] = {}
     for standard in standards:
         periods[standard.item_id] = max(periods.get(standard.item_id, 0), standard.period_days)
     handed = _handed_out(points, periods, today)
-    dues = {}
-    for item_id, total in entitled.items():
-        if total - handed.get(item_id, 0) > 0:
-            dues[item_id] = total - handed.get(item_id, 0)
+    for org, by_item in entitled.items():
+        for item_id, total in by_item.items():
+            if total - handed[org].get(item_id, 0) > 0:
+                dues[org][item_id] = total - handed[org].get(item_id, 0)
     return dues
 
 
-def _handed_out(points: list[int], periods: dict[int, int], today: dt.date) -> dict[int, int]:
-    """Units of each item handed out at the points in its period: one query per period length
-    (there are only a few: a week, a month, a season), not per item."""
+def _handed_out(
+    points: dict[int, list[int]], periods: dict[int, int], today: dt.date
+) -> dict[int, dict[int, int]]:
+    """Units of each item handed out at each organisation's points in its period: one query
+    per period length (there are only a few: a week, a month, a season), not per item."""
     by_period: dict[int, list[int]] = defaultdict(list)
     for item_id, days in periods.items():
         by_period[days].append(item_id)
-    handed: dict[int, int] = {}
+    organisation_of = {pk: org for org, pks in points.items() for pk in pks}
+    handed: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for days, item_ids in by_period.items():
         rows = (
             Movement.objects.filter(
-                point_id__in=points,
+                point_id__in=list(organisation_of),
                 item_id__in=item_ids,
                 kind=Movement.Kind.DISTRIBUTION,
                 at__gte=period_start(today, days),
                 reversed_by__isnull=True,
             )
-            .values("item_id")
+            .values("point_id", "item_id")
             .annotate(s=Sum("quantity"))
-            .values_list("item_id", "s")
+            .values_list("point_id", "item_id", "s")
             .order_by()
         )
-        handed.update((item_id, -total) for item_id, total in rows)
+        for org, by_item in _by_organisation(rows, organisation_of).items():
+            for item_id, units in by_item.items():
+                handed[org][item_id] -= units
     return handed
 
 
-def _requested(organisation: Organisation) -> tuple[dict, dict, set]:
-    """Outstanding request lines per item and per category, and the keys any pressing
-    (high or critical) request asks for."""
-    items: dict[int, int] = defaultdict(int)
-    categories: dict[int, int] = defaultdict(int)
-    pressing: set = set()
+def _requested(organisations: list[int]) -> dict[int, tuple[dict, dict, set]]:
+    """Per organisation: outstanding request lines per item and per category, and the keys any
+    pressing (high or critical) request asks for."""
+    result = {org: (defaultdict(int), defaultdict(int), set()) for org in organisations}
     lines = RequestLine.objects.filter(
-        request__organisation=organisation, request__state__in=Request.OPEN_STATES
-    ).values_list("item_id", "category_id", "quantity", "fulfilled_quantity", "request__urgency")
-    for item_id, category_id, quantity, fulfilled, urgency in lines:
+        request__organisation_id__in=organisations, request__state__in=Request.OPEN_STATES
+    ).values_list(
+        "request__organisation_id",
+        "item_id",
+        "category_id",
+        "quantity",
+        "fulfilled_quantity",
+        "request__urgency",
+    )
+    for org, item_id, category_id, quantity, fulfilled, urgency in lines:
         outstanding = max(0, quantity - fulfilled)
         if not outstanding:
             continue
+        items, categories, pressing = result[org]
         target, key = (
             (items, ("item", item_id)) if item_id else (categories, ("category", category_id))
         )
         target[key[1]] += outstanding
         if urgency in PRESSING:
             pressing.add(key)
-    return items, categories, pressing
+    return result
 
 
-def _stock(points: list[int], since: dt.datetime) -> tuple[dict, dict]:
-    on_hand = dict(
-        Balance.objects.filter(point_id__in=points, quantity__gt=0)
-        .values("item_id")
+def _on_hand(
+    points: dict[int, list[int]], items: set[int] | None = None
+) -> dict[int, dict[int, int]]:
+    """Units of each item (or of these items) at each organisation's points: one row per
+    point and item (ItemBalance), never the lots or movements."""
+    organisation_of = {pk: org for org, pks in points.items() for pk in pks}
+    held = ItemBalance.objects.filter(point_id__in=list(organisation_of), quantity__gt=0)
+    if items is not None:
+        held = held.filter(item_id__in=items)
+    return _by_organisation(held.values_list("point_id", "item_id", "quantity"), organisation_of)
+
+
+def _on_hand_by_category(
+    points: dict[int, list[int]], categories: set[int]
+) -> dict[int, dict[int, int]]:
+    organisation_of = {pk: org for org, pks in points.items() for pk in pks}
+    rows = (
+        ItemBalance.objects.filter(
+            point_id__in=list(organisation_of), quantity__gt=0, item__category_id__in=categories
+        )
+        .values("point_id", "item__category_id")
         .annotate(s=Sum("quantity"))
-        .values_list("item_id", "s")
+        .values_list("point_id", "item__category_id", "s")
         .order_by()
     )
-    recent = dict(
+    return _by_organisation(rows, organisation_of)
+
+
+def _recent(points: list[int], since: dt.datetime) -> dict[int, int]:
+    """Units of each item that came in (donated or bought, not reversed) since then."""
+    return dict(
         Movement.objects.filter(
             point_id__in=points,
             kind__in=(Movement.Kind.DONATION, Movement.Kind.PURCHASE),
@@ -205,34 +264,97 @@ def _stock(points: list[int], since: dt.datetime) -> tuple[dict, dict]:
         .values_list("item_id", "s")
         .order_by()
     )
-    return on_hand, recent
 
 
-def _plan_shortages(organisation: Organisation) -> dict[int, tuple[int, int]]:
-    """Per item: units wanted and units short in the organisation's accepted plans (each plan
-    keeps its coverage per item in its summary), accepted in the last PLAN_DAYS days."""
-    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+def _plan_shortages(organisations: list[int]) -> dict[int, dict[int, tuple[int, int]]]:
+    """Per organisation and item: units wanted and units short in its accepted plans (each
+    plan keeps its coverage per item in its summary), accepted in the last PLAN_DAYS days."""
+    totals: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     summaries = Plan.objects.filter(
-        organisation=organisation,
+        organisation_id__in=organisations,
         status=Plan.Status.ACCEPTED,
         accepted_at__gte=timezone.now() - dt.timedelta(days=PLAN_DAYS),
-    ).values_list("summary", flat=True)
-    for summary in summaries:
+    ).values_list("organisation_id", "summary")
+    for org, summary in summaries:
         for item_id, (wanted, planned) in (summary or {}).get("items", {}).items():
             if wanted > planned:
-                totals[int(item_id)][0] += wanted
-                totals[int(item_id)][1] += wanted - planned
-    return {item_id: (wanted, short) for item_id, (wanted, short) in totals.items()}
+                totals[org][int(item_id)][0] += wanted
+                totals[org][int(item_id)][1] += wanted - planned
+    return {
+        org: {item_id: (wanted, short) for item_id, (wanted, short) in totals[org].items()}
+        for org in organisations
+    }
 
 
-def assess(organisation: Organisation, *, now: dt.datetime | None = None) -> dict:
-    """Figures per ("item", id) and ("category", id) for the organisation, uncached."""
+_summing = threading.Lock()
+
+
+def _kept_dues(points: dict[int, list[int]], now: dt.datetime) -> dict[int, dict[int, int]]:
+    """The dues of each organisation, kept per process for WINDOW_SECONDS (see the module's
+    docstring); those not kept are summed together."""
+    keys = {org: f"needed-now-dues:{org}" for org in points}
+    kept = cache.get_many(list(keys.values()))
+    if len(kept) < len(keys):
+        with _summing:  # one thread sums them; the others of the process wait and read
+            kept = cache.get_many(list(keys.values()))
+            missing = {org: pks for org, pks in points.items() if keys[org] not in kept}
+            if missing:
+                summed = _standard_dues(missing, timezone.localdate(now))
+                fresh = {keys[org]: summed[org] for org in missing}
+                cache.set_many(fresh, WINDOW_SECONDS)
+                kept.update(fresh)
+    return {org: kept[key] for org, key in keys.items()}
+
+
+def _kept_recent(org: int, points: list[int], now: dt.datetime) -> dict[int, int]:
+    key = f"needed-now-recent:{org}"
+    recent = cache.get(key)
+    if recent is None:
+        with _summing:
+            recent = cache.get(key)
+            if recent is None:
+                recent = _recent(points, now - dt.timedelta(days=RECENT_DAYS))
+                cache.set(key, recent, WINDOW_SECONDS)
+    return recent
+
+
+def assess_many(
+    organisations: list[int], *, now: dt.datetime | None = None, wanted_only: bool = False
+) -> dict[int, dict]:
+    """Figures per ("item", id) and ("category", id) for each organisation, read for all of
+    them at once (a fixed number of queries for any number). wanted_only: only what may be
+    urgent or needed (what something asks for), which reads the stock of those items alone and
+    no intake at all: the network's page shows nothing else."""
     now = now or timezone.now()
-    points = _stock_points(organisation)
-    dues = _standard_dues(organisation, points, timezone.localdate(now))
-    requested_items, requested_categories, pressing = _requested(organisation)
-    on_hand, recent = _stock(points, now - dt.timedelta(days=RECENT_DAYS))
-    shortages = _plan_shortages(organisation)
+    points = _stock_points(organisations)
+    dues = _kept_dues(points, now)
+    requested = _requested(organisations)
+    shortages = _plan_shortages(organisations)
+    if wanted_only:
+        asked = set()
+        for org in organisations:
+            asked |= set(dues[org]) | set(requested[org][0]) | set(shortages[org])
+        on_hand = _on_hand(points, asked)
+    else:
+        on_hand = _on_hand(points)
+    categories = {pk for org in organisations for pk in requested[org][1]}
+    category_stock = _on_hand_by_category(points, categories) if categories else {}
+    result = {}
+    for org in organisations:
+        recent = {} if wanted_only else _kept_recent(org, points[org], now)
+        result[org] = _figures(
+            dues[org],
+            requested[org],
+            on_hand.get(org, {}),
+            recent,
+            shortages[org],
+            category_stock.get(org, {}),
+        )
+    return result
+
+
+def _figures(dues, requested, on_hand, recent, shortages, category_stock) -> dict:
+    requested_items, requested_categories, pressing = requested
     figures: dict = {}
     for item_id in set(dues) | set(requested_items) | set(on_hand) | set(recent) | set(shortages):
         key = ("item", item_id)
@@ -246,43 +368,24 @@ def assess(organisation: Organisation, *, now: dt.datetime | None = None) -> dic
             plan_short=plan_short,
         )
     if requested_categories:
-        category_of = dict(Item.objects.values_list("pk", "category_id"))
-        held: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-        for item_id in set(on_hand) | set(recent):
-            totals = held[category_of.get(item_id)]
-            totals[0] += on_hand.get(item_id, 0)
-            totals[1] += recent.get(item_id, 0)
+        came: dict[int, int] = defaultdict(int)
+        if recent:
+            category_of = dict(Item.objects.filter(pk__in=recent).values_list("pk", "category_id"))
+            for item_id, units in recent.items():
+                came[category_of.get(item_id)] += units
         for category_id, demand in requested_categories.items():
             key = ("category", category_id)
-            stock, came = held.get(category_id, [0, 0])
-            figures[key] = Figures(demand, stock, came, key in pressing)
+            figures[key] = Figures(
+                demand, category_stock.get(category_id, 0), came[category_id], key in pressing
+            )
     return figures
 
 
-def version(organisation: Organisation, now: dt.datetime) -> str:
-    """Changes whenever anything the arithmetic reads may have changed: a posted document,
-    a request, a household, a standard, an accepted plan, and every ten minutes (the periods
-    slide)."""
-    documents = Document.objects.aggregate(m=Max("pk"))["m"]
-    plans = Plan.objects.filter(organisation=organisation).aggregate(m=Max("accepted_at"))["m"]
-    requests = Request.objects.aggregate(m=Max("pk"), t=Max("state_changed_at"))
-    households = Household.objects.aggregate(m=Max("pk"), t=Max("last_activity_at"))
-    standards = Standard.objects.aggregate(n=Count("pk"), m=Max("pk"))
-    bucket = int(now.timestamp()) // 600
-    return (
-        f"{organisation.pk}:{documents}:{requests['m']}:{requests['t']}:{households['m']}:"
-        f"{households['t']}:{standards['n']}:{standards['m']}:{plans}:{bucket}"
-    )
-
-
-def figures_for(organisation: Organisation) -> dict:
-    now = timezone.now()
-    key = "needed-now:" + version(organisation, now).replace(" ", "_")
-    figures = cache.get(key)
-    if figures is None:
-        figures = assess(organisation, now=now)
-        cache.set(key, figures, CACHE_SECONDS)
-    return figures
+def assess(
+    organisation: Organisation, *, now: dt.datetime | None = None, wanted_only: bool = False
+) -> dict:
+    """One organisation's figures (see assess_many)."""
+    return assess_many([organisation.pk], now=now, wanted_only=wanted_only)[organisation.pk]
 
 
 # ---------------------------------------------------------------- a point's list
@@ -295,76 +398,147 @@ def accepted_categories(point: Point) -> list[Category]:
     return chosen or list(Category.objects.all())
 
 
-def _levels(figures: dict, overrides: dict) -> dict:
-    levels = {}
-    for key, numbers in figures.items():
-        level = level_for(numbers)
-        if level:
-            levels[key] = level
-    for key, override in overrides.items():
-        if override.level:
-            levels[key] = override.level
-        elif key not in levels and override.pinned:
-            levels[key] = Level.NEEDED
-    return levels
+def _computed(figures: dict) -> dict:
+    """The level of every line the figures call for (most items call for none)."""
+    return {key: level for key, numbers in figures.items() if (level := level_for(numbers))}
 
 
-def _trim(lines: list[Line]) -> list[Line]:
-    """Pinned first, then most needed first; at most so many of each level, and of all."""
-    lines.sort(key=lambda line: (not line.pinned, LEVEL_RANK[line.level], line.name))
-    shown: dict[str, int] = defaultdict(int)
-    kept = []
-    for line in lines:
-        shown[line.level] += 1
-        if line.pinned or shown[line.level] <= SHOWN[Level(line.level)]:
-            kept.append(line)
-    return kept[:MAX_LINES]
+def _overridden(computed: dict, override: NeedOverride) -> str | None:
+    """A line's level with the coordinator's word on it: their level, else the computed one,
+    else needed when pinned; None when the line is not shown at all."""
+    if override.level:
+        return override.level
+    if override.pinned:
+        return computed.get(_key(override), Level.NEEDED)
+    return computed.get(_key(override))
 
 
-def needed_now_at(points: list[Point]) -> dict[int, list[Line]]:
+def _key(override: NeedOverride) -> tuple[str, int]:
+    return ("item", override.item_id) if override.item_id else ("category", override.category_id)
+
+
+def _names(keys: set) -> tuple[dict, dict]:
+    """Each item's (name in the page's language, category), read as plain values (a network
+    page weighs a thousand items to show a few), and the categories."""
+    lang = (get_language() or "hy")[:2]
+    lang = lang if lang in ("hy", "ru", "en") else "en"
+    rows = Item.objects.filter(pk__in=[pk for kind, pk in keys if kind == "item"]).values_list(
+        "pk", f"name_{lang}", "name_en", "name_hy", "category_id"
+    )
+    items = {pk: (name or en or hy, category_id) for pk, name, en, hy, category_id in rows}
+    categories = Category.objects.in_bulk([pk for kind, pk in keys if kind == "category"])
+    return items, categories
+
+
+class _Picker:
+    """Chooses a point's lines: pinned first, then most needed first and by name; at most so
+    many of each level and of all. The organisation's lines are sorted once, not per point."""
+
+    def __init__(self, computed: dict, items: dict, categories: dict) -> None:
+        self.computed, self.items, self.categories = computed, items, categories
+        self.by_level: dict[str, list[tuple]] = defaultdict(list)
+        for key, level in computed.items():
+            self.by_level[level].append(self.sort_key(key, level))
+        for entries in self.by_level.values():
+            entries.sort()
+
+    def name(self, key: tuple[str, int]) -> str:
+        kind, pk = key
+        if kind == "item":
+            return self.items[pk][0] if pk in self.items else ""
+        return self.categories[pk].name if pk in self.categories else ""
+
+    def category_of(self, key: tuple[str, int]) -> int | None:
+        kind, pk = key
+        return self.items.get(pk, (None, None))[1] if kind == "item" else pk
+
+    def sort_key(self, key: tuple[str, int], level: str) -> tuple:
+        return (LEVEL_RANK[level], self.name(key), key, level)
+
+    def pick(
+        self, overrides: dict, accepted: set[int] | None, shown_levels, per_level: int | None
+    ) -> list[tuple]:
+        """(key, level, override or None) of the lines shown, in order. Each level's list is
+        read only as far as the point shows it."""
+        levels = {key: _overridden(self.computed, o) for key, o in overrides.items()}
+        levels = {key: level for key, level in levels.items() if level in shown_levels}
+        pinned = sorted(
+            self.sort_key(key, level)
+            for key, level in levels.items()
+            if level and overrides[key].pinned
+        )
+        others: dict[str, list[tuple]] = defaultdict(list)
+        for key, level in levels.items():
+            if level and not overrides[key].pinned:
+                others[level].append(self.sort_key(key, level))
+        shown: dict[str, int] = defaultdict(int)
+        kept = []
+        for _rank, name, key, level in pinned:
+            if name:
+                shown[level] += 1
+                kept.append((key, level, overrides[key]))
+        for level in sorted(shown_levels, key=LEVEL_RANK.__getitem__):
+            room = min(SHOWN[level], per_level or SHOWN[level]) - shown[level]
+            if room <= 0:
+                continue
+            computed = (e for e in self.by_level.get(level, ()) if e[2] not in overrides)
+            for _rank, name, key, _level in heapq.merge(computed, sorted(others[level])):
+                override = overrides.get(key)
+                if not name or (
+                    accepted and override is None and self.category_of(key) not in accepted
+                ):
+                    continue  # not in the catalogue any more, or not what the point takes
+                kept.append((key, level, override))
+                room -= 1
+                if room == 0:
+                    break
+        return kept[:MAX_LINES]
+
+
+def needed_now_at(
+    points: list[Point], *, levels: tuple[str, ...] = tuple(Level), per_level: int | None = None
+) -> dict[int, list[Line]]:
     """Each point's list: computed levels with the coordinator's pins and overrides on top,
-    limited to what the point accepts. A fixed number of queries for any number of points."""
-    figures = {}
-    for point in points:
-        if point.organisation_id not in figures:
-            figures[point.organisation_id] = figures_for(point.organisation)
+    limited to what the point accepts; only these levels, at most per_level lines of each. A
+    fixed number of queries for any number of points."""
+    # wanted_only reads no intake: a line pinned without a level that would be "please do not
+    # bring" by the sums shows as needed there (as a pin with nothing due does).
+    wanted_only = not ({Level.ENOUGH, Level.DO_NOT_BRING} & set(levels))
+    organisations = sorted({point.organisation_id for point in points})
+    figures = assess_many(organisations, wanted_only=wanted_only)
+    computed = {org: _computed(figures[org]) for org in organisations}
     overrides: dict[int, dict] = defaultdict(dict)
     for o in NeedOverride.objects.filter(point__in=points):
-        key = ("item", o.item_id) if o.item_id else ("category", o.category_id)
-        overrides[o.point_id][key] = o
+        overrides[o.point_id][_key(o)] = o
     chosen: dict[int, set[int]] = defaultdict(set)
     for point_id, category_id in PublicPage.accepts.through.objects.filter(
         publicpage__point__in=points
     ).values_list("publicpage__point_id", "category_id"):
         chosen[point_id].add(category_id)
-    levels = {p.pk: _levels(figures[p.organisation_id], overrides[p.pk]) for p in points}
-    wanted = {key for point_levels in levels.values() for key in point_levels}
-    items = Item.objects.in_bulk([pk for kind, pk in wanted if kind == "item"])
-    categories = Category.objects.in_bulk([pk for kind, pk in wanted if kind == "category"])
-    lists = {}
-    for point in points:
-        accepted = chosen.get(point.pk)
-        lines = []
-        for (kind, pk), level in levels[point.pk].items():
-            item = items.get(pk) if kind == "item" else None
-            category = categories.get(pk) if kind == "category" else None
-            if not (item or category):
-                continue
-            override = overrides[point.pk].get((kind, pk))
-            category_id = item.category_id if item else category.pk
-            if accepted and category_id not in accepted and not override:
-                continue
-            lines.append(
-                Line(
-                    item=item,
-                    category=category,
-                    level=level,
-                    note=override.note if override else "",
-                    pinned=bool(override and override.pinned),
-                )
+    wanted = {key for levels in computed.values() for key in levels}
+    wanted |= {key for by_key in overrides.values() for key in by_key}
+    names, categories = _names(wanted)
+    pickers = {org: _Picker(levels, names, categories) for org, levels in computed.items()}
+    picked = {
+        p.pk: pickers[p.organisation_id].pick(overrides[p.pk], chosen.get(p.pk), levels, per_level)
+        for p in points
+    }
+    items = Item.objects.in_bulk(
+        {key[1] for lines in picked.values() for key, _level, _o in lines if key[0] == "item"}
+    )
+    return {
+        point_id: [
+            Line(
+                item=items.get(pk) if kind == "item" else None,
+                category=categories.get(pk) if kind == "category" else None,
+                level=level,
+                note=override.note if override else "",
+                pinned=bool(override and override.pinned),
             )
-        lists[point.pk] = _trim(lines)
-    return lists
+            for (kind, pk), level, override in lines
+        ]
+        for point_id, lines in picked.items()
+    }
 
 
 def needed_now(point: Point) -> list[Line]:

@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from kamavor.network.models import Point
+from kamavor.public.cache import cache_page
 from kamavor.public.http import public_page
 from kamavor.public.models import Level, listed_points
 from kamavor.public.needs import Line, accepted_categories, needed_now, needed_now_at
@@ -64,9 +65,9 @@ def _network_name() -> str:
 @require_safe
 def network(request: HttpRequest, lang: str) -> HttpResponse:
     points = list(listed_points())
-    lists = needed_now_at(points)
+    lists = needed_now_at(points, levels=(Level.URGENT, Level.NEEDED), per_level=NETWORK_LINES)
     entries = [(point, _summary(lists[point.pk])) for point in points]
-    return public_page(
+    page = public_page(
         request,
         "public/network.html",
         {
@@ -77,6 +78,7 @@ def network(request: HttpRequest, lang: str) -> HttpResponse:
         },
         lang=lang,
     )
+    return cache_page(page)
 
 
 def _point_context(point: Point) -> dict:
@@ -97,7 +99,7 @@ def point(request: HttpRequest, lang: str, slug: str) -> HttpResponse:
     point = get_listed_point(slug)
     context = _point_context(point)
     context["shifts"] = open_shifts(point=point, limit=POINT_SHIFTS)
-    return public_page(request, "public/point.html", context, lang=lang)
+    return cache_page(public_page(request, "public/point.html", context, lang=lang))
 
 
 @require_safe
@@ -109,7 +111,7 @@ def poster(request: HttpRequest, lang: str, slug: str) -> HttpResponse:
     context["qr"] = mark_safe(
         segno.make(context["url"], error="m").svg_inline(scale=3, border=2, omitsize=True)
     )
-    return public_page(request, "public/poster.html", context, lang=lang)
+    return cache_page(public_page(request, "public/poster.html", context, lang=lang))
 
 
 @require_safe
@@ -118,10 +120,7 @@ def plain_text(request: HttpRequest, lang: str, slug: str) -> HttpResponse:
     point = get_listed_point(slug)
     context = _point_context(point)
     context["url"] = request.build_absolute_uri(f"/{lang}/{point.slug}/")
-    return public_page(
-        request,
-        "public/needs.txt",
-        context,
-        lang=lang,
-        content_type="text/plain; charset=utf-8",
+    page = public_page(
+        request, "public/needs.txt", context, lang=lang, content_type="text/plain; charset=utf-8"
     )
+    return cache_page(page)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Status
@@ -20,6 +20,7 @@ from ninja import Header, Query, Router, Status
 from kamavor.catalogue.models import Item
 from kamavor.core.errors import InvalidInput
 from kamavor.core.numbers import MAX_ID, PathId
+from kamavor.core.paging import OFFSET, paged
 from kamavor.network.access import Action, get_point_for, points_for
 from kamavor.network.api import ERRORS, NO_NUL
 from kamavor.network.models import Point
@@ -261,17 +262,26 @@ def get_lot(
 
 
 def _list(
-    user, kind: str, point_id: int | None, limit: int, status: str | None = None
+    request: HttpRequest,
+    response: HttpResponse,
+    kind: str,
+    point_id: int | None,
+    *,
+    limit: int,
+    offset: int,
+    status: str | None = None,
 ) -> list[Document]:
-    """Documents of one kind at (or, for transfers, coming to) the points the member may see,
-    or at one of them, newest first."""
+    """One page of the documents of one kind at (or, for transfers, coming to) the points the
+    member may see, or at one of them, newest first."""
+    user = request.user
     points = points_for(user) if point_id is None else [get_point_for(user, point_id)]
     documents = documents_for(user).filter(
         Q(point__in=points) | Q(destination__in=points), kind=kind
     )
     if status is not None:
         documents = documents.filter(status=status)
-    return list(_with_lines(documents).order_by("-created_at", "-pk")[:limit])
+    documents = _with_lines(documents).order_by("-created_at", "-pk")
+    return paged(documents, request, response, limit=limit, offset=offset)
 
 
 def _reverse(
@@ -335,10 +345,16 @@ def _add_intake_endpoints(spec: _IntakeKind) -> None:
         return _created(document)
 
     def list_(
-        request: HttpRequest, point: int | None = POINT_FILTER, limit: int = LIMIT
+        request: HttpRequest,
+        point: int | None = POINT_FILTER,
+        limit: int = LIMIT,
+        offset: int = OFFSET,
+        *,
+        response: HttpResponse,
     ) -> list[Document]:
-        """{Names} at the points you may see, newest first."""
-        return _list(request.user, spec.kind, point, limit)
+        """{Names} at the points you may see, newest first; paged (`limit`, `offset`, the
+        next page in the `Link` header)."""
+        return _list(request, response, spec.kind, point, limit=limit, offset=offset)
 
     def get(request: HttpRequest, document_id: PathId) -> Document:
         """One {name}."""
@@ -453,9 +469,13 @@ def list_transfers(
     point: int | None = Query(None, description="Going out of or coming into it.", **OBJECT_ID),
     status: DocumentStatus | None = None,
     limit: int = LIMIT,
+    offset: int = OFFSET,
+    *,
+    response: HttpResponse,
 ) -> list[Document]:
-    """Transfers out of and into the points you may see, newest first."""
-    return _list(request.user, Kind.TRANSFER, point, limit, status)
+    """Transfers out of and into the points you may see, newest first; paged (`limit`,
+    `offset`, the next page in the `Link` header)."""
+    return _list(request, response, Kind.TRANSFER, point, limit=limit, offset=offset, status=status)
 
 
 @router.get("/transfers/{document_id}", response=OK)

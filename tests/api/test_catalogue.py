@@ -103,3 +103,44 @@ def test_the_list_takes_a_fixed_number_of_queries(w, api, django_assert_max_num_
         assert len(client.get("/items", limit=100).json()) == 5
     with django_assert_max_num_queries(2):
         assert len(client.get("/categories").json()) == 3
+
+
+def _next(response) -> dict | None:
+    """The query of the Link header's next page, or None on the last page."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    link = response.headers.get("Link")
+    if not link:
+        return None
+    assert link.endswith('>; rel="next"'), link
+    return dict(parse_qsl(urlsplit(link[1 : link.index(">")]).query))
+
+
+def test_it_pages_through_the_whole_catalogue(w, api):
+    food = Category.objects.get(code="food")
+    for n in range(25):
+        make_item(f"beans-{n}", category=food, hy=f"Լոբի {n}", ru=f"Фасоль {n}", en=f"Beans {n}")
+    client = api(w.volunteer)
+    seen, params, pages = [], {"limit": 7}, 0
+    while params is not None:
+        response = client.get("/items", **params)
+        assert response.status_code == 200
+        seen += codes(response)
+        params, pages = _next(response), pages + 1
+    every = codes(client.get("/items", limit=100))
+    assert seen == every and len(every) == 30 and len(set(seen)) == 30
+    assert pages == 5  # 7 + 7 + 7 + 7 + 2, and no link after the last
+    searched = client.get("/items", q="beans", limit=20, offset=20)
+    assert len(codes(searched)) == 5 and _next(searched) is None
+    assert _next(client.get("/items", q="beans", limit=20))["q"] == "beans"
+    assert_error(client.get("/items", offset=-1), 422, "invalid")
+
+
+def test_a_page_far_in_takes_the_same_queries(w, api, django_assert_max_num_queries):
+    food = Category.objects.get(code="food")
+    for n in range(40):
+        make_item(f"beans-{n}", category=food, hy=f"Լոբի {n}", ru=f"Фасоль {n}", en=f"Beans {n}")
+    client = api(w.volunteer)
+    client.get("/categories")
+    with django_assert_max_num_queries(4):
+        assert len(client.get("/items", limit=10, offset=30).json()) == 10

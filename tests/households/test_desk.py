@@ -191,3 +191,17 @@ def test_lists_take_a_fixed_number_of_queries(w, name, django_assert_max_num_que
         counts.append(len(captured))
     assert counts[0] == counts[1]
     assert AuditEntry.objects.filter(action=AuditEntry.Action.VIEW).count() >= 13
+
+
+def test_the_audit_log_pages_and_keeps_its_filter(w, household, django_assert_max_num_queries):
+    AuditEntry.objects.bulk_create(
+        AuditEntry(user=w.coordinator, organisation=w.org, household=household, action="view")
+        for _ in range(150)
+    )
+    client = desk(w.admin)
+    first = client.get(reverse("households:audit"), {"household": household.code})
+    assert "Page 1 of 2" in text(first)
+    assert f"household={household.code}" in first.content.decode()  # the links keep the filter
+    with django_assert_max_num_queries(10):
+        second = text(client.get(reverse("households:audit"), {"page": 2}))
+    assert "Page 2 of 2" in second

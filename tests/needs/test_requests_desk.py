@@ -146,3 +146,16 @@ def test_the_requests_list_takes_a_fixed_number_of_queries(
     client.get(REQUESTS)
     with django_assert_max_num_queries(14):
         client.get(REQUESTS)
+
+
+def test_the_open_requests_page_by_page(w, places):
+    for n in range(105):  # with the two of the fixture: 107 open requests, two pages
+        services.create_request(
+            by=w.volunteer, household=places["household"], lines=[services.LineIn(n + 1, w.soap)]
+        )
+    client = desk(w.coordinator)
+    first = text(client.get(REQUESTS))
+    assert "Page 1 of 2" in first and f"× {w.rice.name_en}" in first  # oldest first
+    second = text(client.get(REQUESTS, {"page": 2}))
+    assert "Page 2 of 2" in second and f"× {w.rice.name_en}" not in second
+    assert second.count("× Soap bar") == 7

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from kamavor.catalogue.models import Category, Item
 from kamavor.core.errors import KamavorError
+from kamavor.core.paging import page_of
 from kamavor.network.access import Action, may, points_for
 from kamavor.network.decorators import point_view
 from kamavor.stock import services
@@ -57,7 +59,7 @@ def point_stock(request: HttpRequest, point) -> HttpResponse:
             "item__category__position", name, "item_id"
         )
     )
-    page = Paginator(on_hand, STOCK_PAGE_SIZE).get_page(request.GET.get("page"))
+    page, page_query = page_of(request, on_hand, STOCK_PAGE_SIZE)
     items = Item.objects.select_related("category").in_bulk(
         [item_id for item_id, *_rest in page.object_list]
     )
@@ -75,6 +77,7 @@ def point_stock(request: HttpRequest, point) -> HttpResponse:
             "tab": "stock",
             "rows": rows,
             "page": page,
+            "page_query": page_query,
             "item_count": len(on_hand),
             "query": query,
             "category": category,
@@ -178,33 +181,52 @@ def lot_history(request: HttpRequest, point, lot_id: int) -> HttpResponse:
 
 @login_required
 def organisation_stock(request: HttpRequest) -> HttpResponse:
-    """Every item on hand across the member's points, one column per point."""
+    """The items on hand across the member's points, one column per point: one page of items
+    at a time (the organisation's whole catalogue would be hundreds of kilobytes), with the
+    stock page's search and category filter. Read from item balances: one row per point and
+    item, never the lots."""
     points = points_for(request.user, Action.VIEW_STOCK)
-    balances, query, category = _filtered_balances(
-        request, Balance.objects.filter(point__in=points, quantity__gt=0)
+    held, query, category = _filtered_balances(
+        request, ItemBalance.objects.filter(point__in=points, quantity__gt=0)
     )
-    cells = balances.values("item_id", "point_id").annotate(quantity=Sum("quantity")).order_by()
-    table: dict[int, dict[int, int]] = {}
-    for cell in cells:
-        table.setdefault(cell["item_id"], {})[cell["point_id"]] = cell["quantity"]
-    items = Item.objects.select_related("category").in_bulk(list(table))
+    name = f"item__name_{(get_language() or 'hy')[:2]}"
+    totals = list(
+        held.values("item_id")
+        .annotate(total=Sum("quantity"))
+        .values_list("item_id", "total")
+        .order_by("item__category__position", name, "item_id")
+    )
+    page, page_query = page_of(request, totals, ORGANISATION_PAGE_SIZE)
+    shown = [item_id for item_id, _total in page.object_list]
+    table: dict[int, dict[int, int]] = defaultdict(dict)
+    for item_id, point_id, units in held.filter(item_id__in=shown).values_list(
+        "item_id", "point_id", "quantity"
+    ):
+        table[item_id][point_id] = units
+    items = Item.objects.select_related("category").in_bulk(shown)
     rows = [
         {
             "item": items[item_id],
-            "cells": [by_point.get(p.pk, 0) for p in points],
-            "total": sum(by_point.values()),
+            "cells": [table[item_id].get(p.pk, 0) for p in points],
+            "total": total,
         }
-        for item_id, by_point in table.items()
+        for item_id, total in page.object_list
     ]
-    rows.sort(key=lambda r: (r["item"].category.position, r["item"].name.lower()))
     return render(
         request,
         "stock/organisation_stock.html",
         {
             "points": points,
             "rows": rows,
+            "page": page,
+            "page_query": page_query,
+            "item_count": len(totals),
+            "total_units": sum(total for _item, total in totals),
             "query": query,
             "category": category,
             "categories": Category.objects.all(),
         },
     )
+
+
+ORGANISATION_PAGE_SIZE = 50

@@ -1,0 +1,208 @@
+"""Time the public pages against a kept benchmark database, and load them over HTTP.
+
+    .venv/bin/python bench/public.py --reuse --database-url URL [--samples 30]
+                                     [--duration 5] [--connections 16] [--port 8510]
+                                     [--workers 2] [--queries]
+
+URL is a database kept by bench/ledger.py or bench/households.py (`--keep` prints it). Prints:
+(a) the cold build of the network's page (/hy/) and of the busiest listed point's page: every
+cache emptied before each sample, through the test client, so the whole middleware and view
+run; (b) a cache hit of each in-process and its queries; (c) if `wrk` is installed, requests/s
+of both pages served by `kamavor serve` on 127.0.0.1 (a bounded run of --duration seconds from
+a second process, loopback only) and, when gunicorn is importable, by `gunicorn
+kamavor.wsgi:application` with --workers processes.
+"""
+# ruff: noqa: E402  (Django is imported after benchkit.start() names the database)
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import benchkit
+from benchkit import say
+
+
+def add_sizes(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--samples", type=int, default=30)
+    parser.add_argument("--duration", type=int, default=5, help="seconds of each wrk run")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--port", type=int, default=8510)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--no-load", action="store_true", help="time the builds only (no wrk)")
+
+
+OPTIONS = benchkit.parse_args(__doc__, sys.argv[1:], add_sizes)
+if not OPTIONS.reuse:
+    sys.exit("Measure a kept database: bench/ledger.py --keep, then --reuse --database-url URL")
+BENCH = benchkit.start(OPTIONS, prefix="kamavor-bench-public-")
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from kamavor.public.cache import store
+from kamavor.public.models import listed_points
+from kamavor.stock.models import Movement
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def busiest_point() -> str:
+    """The listed point with the most movements: its page has the most to say."""
+    points = {p.pk: p.slug for p in listed_points()}
+    row = (
+        Movement.objects.filter(point_id__in=points)
+        .values("point_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    return points[row["point_id"]]
+
+
+def cold(client: Client, path: str, samples: int, *, windows: bool = False) -> str:
+    """Build times with nothing kept; with windows=True the window sums are kept (a rebuild
+    after a posting, as most misses are). Wall time, and this process's CPU time (Python and
+    SQLite's work, not a PostgreSQL server's): on a shared machine the CPU time shows the cost
+    without the waiting."""
+    times, cpu = [], []
+    client.get(path)
+    for _ in range(samples):
+        if not windows:
+            cache.clear()
+        store.clear()
+        started, started_cpu = time.perf_counter(), time.process_time()
+        response = client.get(path)
+        times.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+        assert response.status_code == 200, (path, response.status_code)
+    return f"{figures(times)}   CPU median {statistics.median(cpu):7.2f} ms"
+
+
+def warm(client: Client, path: str, samples: int, *, checked: bool) -> tuple[list[float], int]:
+    """A kept page sent; checked=True: as after its first second, when each request asks
+    whether the ledger moved."""
+    client.get(path)
+    times = []
+
+    def get() -> None:
+        if checked:
+            for page in store.pages.values():
+                page.checked = float("-inf")
+        client.get(path)
+
+    for _ in range(samples):
+        started = time.perf_counter()
+        get()
+        times.append((time.perf_counter() - started) * 1000)
+    with CaptureQueriesContext(connection) as queries:
+        get()
+    return times, len(queries)
+
+
+def figures(times: list[float]) -> str:
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return f"median {statistics.median(ordered):7.2f} ms   p95 {p95:7.2f} ms"
+
+
+def wait_for(port: int, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the server stopped")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the server did not start")
+
+
+def wrk(url: str) -> str:
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{OPTIONS.connections}", f"-d{OPTIONS.duration}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=OPTIONS.duration + 30,
+    ).stdout
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    p99 = re.search(r"99%\s+(\S+)", out)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return f"{float(rate.group(1)):8.0f} requests/s   p99 {p99.group(1) if p99 else '?':>8}" + (
+        f"   {errors.group(1)} errors" if errors else ""
+    )
+
+
+def load(name: str, command: list[str], paths: list[str]) -> None:
+    env = {**os.environ, "KAMAVOR_LOG_LEVEL": "ERROR"}
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        wait_for(OPTIONS.port, process)
+        for path in paths:
+            url = f"http://127.0.0.1:{OPTIONS.port}{path}"
+            subprocess.run(["curl", "-s", "-o", "/dev/null", url], check=False)
+            say(f"  {name:<28} {path:<32} {wrk(url)}")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def main() -> None:
+    client = Client(HTTP_HOST="localhost")
+    slug = busiest_point()
+    paths = ["/hy/", f"/hy/{slug}/"]
+    movements = Movement.objects.count()
+    say(f"{movements:,} movements; {len(listed_points())} listed points; busiest: {slug}")
+    say("\nCold build (page cache and figures' cache emptied before each):")
+    for path in paths:
+        say(f"  {path:<32} {cold(client, path, OPTIONS.samples)}")
+    say("\nRebuild after a posting (page cache emptied, window sums kept):")
+    for path in paths:
+        say(f"  {path:<32} {cold(client, path, OPTIONS.samples, windows=True)}")
+    say("\nKept page, in-process (test client): in its first second, then checked each time:")
+    for checked in (False, True):
+        for path in paths:
+            times, queries = warm(client, path, OPTIONS.samples * 10, checked=checked)
+            say(f"  {path:<32} {figures(times)}   {queries} queries")
+    connection.close()
+    if OPTIONS.no_load:
+        return
+    if not shutil.which("wrk"):
+        say("\nwrk is not installed: no load test (Debian: apt-get install wrk).")
+        return
+    bin_dir = Path(sys.executable).parent
+    say(f"\nLoad: wrk, 1 thread, {OPTIONS.connections} connections, {OPTIONS.duration} s each:")
+    serve = [str(bin_dir / "kamavor"), "serve", "--host", "127.0.0.1", "--port", str(OPTIONS.port)]
+    load("kamavor serve", serve, paths)
+    try:
+        import gunicorn  # noqa: F401
+    except ImportError:
+        say("  (gunicorn is not installed: no multi-process run)")
+        return
+    gunicorn_cmd = [
+        sys.executable, "-m", "gunicorn", "kamavor.wsgi:application",
+        "--bind", f"127.0.0.1:{OPTIONS.port}", "--workers", str(OPTIONS.workers),
+    ]  # fmt: skip
+    load(f"gunicorn, {OPTIONS.workers} workers", gunicorn_cmd, paths)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        BENCH.finish()
