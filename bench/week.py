@@ -125,6 +125,9 @@ def build_network(*, points: int, desks: int, items: int, rng: random.Random) ->
                 coordinator=coordinator,
             )
         )
+    kinds = {desk.point_kind in SUPPLY for desk in result}
+    if kinds != {True, False}:
+        raise ValueError("a week needs desks at supply and at demand points: add points or desks")
     load_catalogue()
     load_standards()
     return Network(
