@@ -55,6 +55,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--max-minutes", type=float, default=60.0, help="stop the replay then")
     parser.add_argument("--seed", type=int, default=2023)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--py-spy",
+        metavar="FILE",
+        help="sample the server with py-spy (installed by hand) into FILE, collapsed stacks",
+    )
     return parser.parse_args(argv)
 
 
@@ -114,6 +119,22 @@ def stop_server(server: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
+
+
+def start_spy(out: str, pid: int) -> subprocess.Popen:
+    """py-spy sampling the server and its workers, idle threads left out (wall clock of
+    work, not of waiting for requests)."""
+    spy = ROOT / ".venv" / "bin" / "py-spy"
+    command = [str(spy), "record", "--pid", str(pid), "--subprocesses", "--format", "raw"]
+    command += ["--rate", "200", "--output", out, "--nonblocking"]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def stop_spy(spy: subprocess.Popen) -> None:
+    import signal
+
+    spy.send_signal(signal.SIGINT)
+    spy.wait(timeout=60)
 
 
 def _stat(pid: int) -> list[str] | None:
@@ -279,12 +300,15 @@ def main(argv: list[str]) -> int:
         say(f"Replaying with {desks} desks")
         watch = Watch(server.pid)
         watch.start()
+        spy = start_spy(options.py_spy, server.pid) if options.py_spy else None
         cpu_before, client_before = cpu_seconds(server.pid), time.process_time()
         load_before, started = os.getloadavg()[0], time.perf_counter()
         calls = the_week.play(f"http://127.0.0.1:{port}", max_seconds=options.max_minutes * 60)
         seconds = time.perf_counter() - started
         server_cpu = cpu_seconds(server.pid) - cpu_before
         client_cpu = time.process_time() - client_before
+        if spy is not None:
+            stop_spy(spy)
         load = f"{load_before:.1f} → {os.getloadavg()[0]:.1f}"
         watch.stop.set()
         stop_server(server)

@@ -5,7 +5,9 @@ Any member with a token may read the catalogue: it holds no stock and no persona
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from collections.abc import Iterable
+
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest
 from ninja import Path, Query, Router, Schema
 
@@ -69,11 +71,19 @@ class ItemOut(_Named):
 
     @staticmethod
     def resolve_components(item: Item) -> list:
-        return list(item.components.all())
+        # Only kits have components: other items ask for none (and _items prefetches none).
+        return list(item.components.all()) if item.is_kit else []
 
 
 def _items() -> QuerySet[Item]:
-    return Item.objects.select_related("category").prefetch_related("barcodes", "components")
+    return Item.objects.select_related("category").prefetch_related("barcodes")
+
+
+def _shown(items: Iterable[Item]) -> list[Item]:
+    """The items with their kits' components: one query more only when a kit is among them."""
+    items = list(items)
+    prefetch_related_objects([item for item in items if item.is_kit], "components")
+    return items
 
 
 @router.get("/categories", response={200: list[CategoryOut], **ERRORS})
@@ -100,7 +110,7 @@ def list_items(
         items = items.search(q)
     if category:
         items = items.filter(category__code=category)
-    return list(items[:limit])
+    return _shown(items[:limit])
 
 
 @router.get("/items/barcode/{code}", response={200: ItemOut, **ERRORS})
@@ -111,7 +121,7 @@ def get_item_by_barcode(
     item = _items().filter(barcodes__code=code.strip()).first()
     if item is None:
         raise Http404
-    return item
+    return _shown([item])[0]
 
 
 @router.get("/items/{item_id}", response={200: ItemOut, **ERRORS})
@@ -120,4 +130,4 @@ def get_item(request: HttpRequest, item_id: int) -> Item:
     item = _items().filter(pk=item_id).first()
     if item is None:
         raise Http404
-    return item
+    return _shown([item])[0]

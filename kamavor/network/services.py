@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from django.db.models import F
 from django.utils import timezone
 
-from kamavor.network.models import ApiToken
+from kamavor.network.access import remember_roles
+from kamavor.network.models import ApiToken, Member
 
 TOKEN_PREFIX = "kmv_"
 
@@ -24,18 +26,38 @@ def create_token(*, user, label: str = "") -> str:
 
 
 def user_for_token(token: str):
-    """The active user a bearer token belongs to, or None."""
+    """The active user a bearer token belongs to, or None; with the user's roles read in the
+    same query (one row per membership), so that a request's access checks ask for no more."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    found = (
-        ApiToken.objects.filter(digest=digest(token), revoked=False, user__is_active=True)
+    key = digest(token)
+    memberships = list(
+        Member.objects.filter(
+            user__api_tokens__digest=key, user__api_tokens__revoked=False, user__is_active=True
+        )
         .select_related("user")
-        .first()
+        .annotate(
+            token_id=F("user__api_tokens__id"), token_used_at=F("user__api_tokens__last_used_at")
+        )
+        .only("organisation_id", "role", "user")
     )
-    if found is None:
-        return None
+    if memberships:
+        user = memberships[0].user
+        found = ApiToken(
+            pk=memberships[0].token_id, user=user, last_used_at=memberships[0].token_used_at
+        )
+        remember_roles(user, {m.organisation_id: m.role for m in memberships})
+    else:  # a superuser, or someone who belongs to no organisation (any more)
+        found = (
+            ApiToken.objects.filter(digest=key, revoked=False, user__is_active=True)
+            .select_related("user")
+            .first()
+        )
+        if found is None:
+            return None
+        user = found.user
+        remember_roles(user, {})
     now = timezone.now()
     if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 300:
-        found.last_used_at = now
-        found.save(update_fields=["last_used_at"])
-    return found.user
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+    return user

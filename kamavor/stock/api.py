@@ -46,7 +46,7 @@ from kamavor.stock.api_schemas import (
     TransferIn,
     received_by_line,
 )
-from kamavor.stock.models import Balance, Document, DocumentLine, Lot, Movement
+from kamavor.stock.models import Balance, Document, DocumentLine, ItemBalance, Lot, Movement
 
 router = Router(tags=["stock"])
 
@@ -198,9 +198,10 @@ class _StockRow:
 def point_stock(request: HttpRequest, point_id: int) -> list[_StockRow]:
     """Quantity on hand of each item at the point (items with none are left out)."""
     point = get_point_for(request.user, point_id)
-    rows = services.stock_by_item([point])
-    items = Item.objects.in_bulk([row["item_id"] for row in rows])
-    return [_StockRow(items[row["item_id"]], row["quantity"]) for row in rows]
+    # The point's item balances (kept by the ledger with its lots' balances): one row per
+    # item and its item in one query, however many lots the point ever opened.
+    rows = ItemBalance.objects.filter(point=point, quantity__gt=0).select_related("item")
+    return [_StockRow(row.item, row.quantity) for row in rows.order_by("item_id")]
 
 
 @router.get("/stock", response={200: list[PointStockOut], **ERRORS})
