@@ -53,6 +53,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, help="server threads (serve's --threads)")
     parser.add_argument("--retry-share", type=float, default=0.01, help="writes sent twice")
     parser.add_argument("--max-minutes", type=float, default=60.0, help="stop the replay then")
+    parser.add_argument(
+        "--quiet-samples", type=int, default=200, help="calls of each desk action afterwards"
+    )
     parser.add_argument("--seed", type=int, default=2023)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument(
@@ -257,6 +260,34 @@ def report(options, the_week, calls, result, seconds, server_cpu, client_cpu, wa
     say(f"  check         {verdict}")
 
 
+def measure_quiet(the_week, base_url: str, pid: int, options) -> list[tuple]:
+    """Each desk action alone, one call at a time, after the replay: (name, wall-clock
+    milliseconds, server CPU milliseconds per call)."""
+    rng = random.Random(options.seed)
+    rows = []
+    for name, probe in week.probes(the_week, base_url, rng):
+        for _ in range(5):  # warm up
+            probe()
+        samples, cpu = [], cpu_seconds(pid)
+        for _ in range(options.quiet_samples):
+            start = time.perf_counter()
+            probe()
+            samples.append((time.perf_counter() - start) * 1000)
+        used = (cpu_seconds(pid) - cpu) * 1000 / max(1, options.quiet_samples)
+        rows.append((name, samples, used))
+    return rows
+
+
+def report_quiet(rows: list[tuple]) -> None:
+    say("\n  after the replay, one desk at a time (a quiet server)")
+    say(f"  {'action':<34}{'calls':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'CPU ms':>9}")
+    for name, ms, cpu in rows:
+        say(
+            f"  {name:<34}{len(ms):>8}{percentile(ms, 50):>9.1f}{percentile(ms, 95):>9.1f}"
+            f"{percentile(ms, 99):>9.1f}{cpu:>9.1f}"
+        )
+
+
 # ================================================================ the run
 
 
@@ -311,9 +342,11 @@ def main(argv: list[str]) -> int:
             stop_spy(spy)
         load = f"{load_before:.1f} → {os.getloadavg()[0]:.1f}"
         watch.stop.set()
+        quiet = measure_quiet(the_week, f"http://127.0.0.1:{port}", server.pid, options)
         stop_server(server)
         result = week.check(the_week, calls)
         report(options, the_week, calls, result, seconds, server_cpu, client_cpu, watch, load)
+        report_quiet(quiet)
         return 1 if result["failures"] else 0
     finally:
         if server is not None:

@@ -215,7 +215,10 @@ class Connection:
             except (OSError, http.client.HTTPException):
                 self.conn.close()
         ms = (time.perf_counter() - start) * 1000
-        payload = json.loads(raw) if raw else None
+        try:
+            payload = json.loads(raw) if raw else None
+        except ValueError:  # a server error's HTML page
+            payload = None
         code = payload.get("code", "") if status >= 400 and isinstance(payload, dict) else ""
         self.calls.ms[name].append(ms)
         self.calls.statuses[(name, status, code)] += 1
@@ -588,3 +591,58 @@ def check(week: Week, calls: Calls, *, movements_before: int = 0) -> dict:
     if dropped:
         failures.append(f"{dropped} calls got no answer")
     return {"held": held, "movements": in_database, "failures": failures}
+
+
+# ================================================================ a quiet server
+
+
+def probes(week: Week, base_url: str, rng: random.Random) -> list[tuple[str, object]]:
+    """What a desk does most, one call at a time, for after the replay (a quiet server): each
+    (name, call) calls the API once as a desk that may. Names match the replay's endpoints."""
+    net = week.net
+    supply = next(d for d in net.desks if d.point_kind in SUPPLY and not d.coordinator)
+    demand = next(d for d in net.desks if d.point_kind in DEMAND and week.codes[d.organisation])
+    stocked = next(
+        (d for d in net.desks if d.point_kind in DEMAND and week.codes[d.organisation]
+         and sum(1 for u in week.stock[d.point].values() if u > 20) >= 10),
+        None,
+    )  # fmt: skip
+    at_supply, at_demand = Calls(), Calls()
+    supplier = DeskRun(week, supply, base_url)
+    supplier.calls = at_supply
+    supplier.http = Connection(base_url, supply.token, at_supply)
+    served = stocked or demand
+    codes = week.codes[served.organisation]
+    server = DeskRun(week, served, base_url)
+    server.http = Connection(base_url, served.token, at_demand)
+
+    def donation() -> None:
+        goods = rng.sample(net.goods, 10)
+        body = {"point": supply.point, "lines": [supplier.intake_line(g) for g in goods]}
+        supplier.http.call("POST /donations", "POST", "/donations", body, f"q-{uuid.uuid4()}")
+
+    def hand_out() -> None:
+        stock = week.stock[server.desk.point]
+        keys = [k for k, units in stock.items() if units > 2][:3]
+        lines = [{"item": i, "quantity": 1, **({"size": s} if s else {})} for i, s in keys]
+        for key in keys:
+            stock[key] -= 1
+        body = {"point": server.desk.point, "household": rng.choice(codes), "lines": lines}
+        server.http.call("POST /distributions", "POST", "/distributions", body, f"q-{uuid.uuid4()}")
+
+    def code() -> str:
+        return quote(rng.choice(codes))
+
+    found = [
+        ("GET /items?q=", lambda: supplier.search()),
+        ("GET /points/{id}/stock", lambda: supplier.http.call(
+            "GET /points/{id}/stock", "GET", f"/points/{supply.point}/stock")),
+        ("GET /households/{code}", lambda: server.http.call(
+            "GET /households/{code}", "GET", f"/households/{code()}")),
+        ("GET /households/{code}/dues", lambda: server.http.call(
+            "GET /households/{code}/dues", "GET", f"/households/{code()}/dues")),
+        ("POST /donations (10 lines)", donation),
+    ]  # fmt: skip
+    if stocked is not None:
+        found.append(("POST /distributions (3 lines)", hand_out))
+    return found

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Status
@@ -51,6 +51,7 @@ from kamavor.stock.models import Balance, Document, DocumentLine, ItemBalance, L
 router = Router(tags=["stock"])
 
 LIST_LIMIT = 100
+NAMES = ("hy", "ru", "en")  # the languages items are named in
 LOT_LIMIT = 1000
 MOVEMENT_LIMIT = 500
 
@@ -195,13 +196,32 @@ class _StockRow:
 
 
 @router.get("/points/{point_id}/stock", response={200: list[StockOut], **ERRORS})
-def point_stock(request: HttpRequest, point_id: int) -> list[_StockRow]:
+def point_stock(request: HttpRequest, point_id: int) -> JsonResponse:
     """Quantity on hand of each item at the point (items with none are left out)."""
     point = get_point_for(request.user, point_id)
     # The point's item balances (kept by the ledger with its lots' balances): one row per
     # item and its item in one query, however many lots the point ever opened.
-    rows = ItemBalance.objects.filter(point=point, quantity__gt=0).select_related("item")
-    return [_StockRow(row.item, row.quantity) for row in rows.order_by("item_id")]
+    rows = (
+        ItemBalance.objects.filter(point=point, quantity__gt=0)
+        .select_related("item")
+        .only("quantity", "item__code", "item__unit", *(f"item__name_{c}" for c in NAMES))
+        .order_by("item_id")
+    )
+    # A warehouse holds hundreds of items: StockOut's rows are built here, not resolved field
+    # by field through the schema (ten times the work); tests hold the shape to StockOut's.
+    return JsonResponse(
+        [
+            {
+                "item": row.item_id,
+                "item_code": row.item.code,
+                "item_name": row.item.name,
+                "unit": row.item.unit,
+                "quantity": row.quantity,
+            }
+            for row in rows
+        ],
+        safe=False,
+    )
 
 
 @router.get("/stock", response={200: list[PointStockOut], **ERRORS})

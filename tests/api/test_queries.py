@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from kamavor.network.models import ApiToken, Member
+from kamavor.stock.api_schemas import StockOut
 from kamavor.stock.services import IntakeLine
 from tests.factories import donate, make_household, make_member, make_org, make_user
 from tests.needs.helpers import make_standard
@@ -34,7 +35,19 @@ def test_it_reads_a_points_stock(w, desk_api, django_assert_num_queries):
     with django_assert_num_queries(3):  # token with user and roles, point, item balances
         response = desk_api.get(f"/points/{w.point.pk}/stock")
     assert response.status_code == 200
-    assert {(r["item"], r["quantity"]) for r in response.json()} == {(w.rice.pk, 5), (w.soap.pk, 3)}
+    rows = response.json()
+    assert [(r["item"], r["quantity"]) for r in rows] == sorted([(w.rice.pk, 5), (w.soap.pk, 3)])
+    assert all(set(row) == set(StockOut.model_fields) for row in rows)
+    assert rows[0]["item_name"] == min([w.rice, w.soap], key=lambda i: i.pk).name_en
+
+
+def test_a_points_stock_names_items_in_the_requests_language(w, api):
+    donate(w, IntakeLine(w.soap, 3))
+    client = api(w.volunteer, language="hy")
+    rows = client.get(f"/points/{w.point.pk}/stock").json()
+    assert [(r["item_name"], r["item_code"], r["unit"]) for r in rows] == [
+        (w.soap.name_hy, w.soap.code, w.soap.unit)
+    ]
 
 
 def test_it_reads_a_household_and_its_dues(w, desk_api, django_assert_num_queries):
