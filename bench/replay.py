@@ -260,12 +260,13 @@ def report(options, the_week, calls, result, seconds, server_cpu, client_cpu, wa
     say(f"  check         {verdict}")
 
 
-def measure_quiet(the_week, base_url: str, pid: int, options) -> list[tuple]:
+def measure_quiet(the_week, base_url: str, pid: int, options) -> tuple[list[tuple], week.Calls]:
     """Each desk action alone, one call at a time, after the replay: (name, wall-clock
     milliseconds, server CPU milliseconds per call)."""
     rng = random.Random(options.seed)
     rows = []
-    for name, probe in week.probes(the_week, base_url, rng):
+    found, calls = week.probes(the_week, base_url, rng)
+    for name, probe in found:
         for _ in range(5):  # warm up
             probe()
         samples, cpu = [], cpu_seconds(pid)
@@ -275,7 +276,7 @@ def measure_quiet(the_week, base_url: str, pid: int, options) -> list[tuple]:
             samples.append((time.perf_counter() - start) * 1000)
         used = (cpu_seconds(pid) - cpu) * 1000 / max(1, options.quiet_samples)
         rows.append((name, samples, used))
-    return rows
+    return rows, calls
 
 
 def report_quiet(rows: list[tuple]) -> None:
@@ -342,8 +343,10 @@ def main(argv: list[str]) -> int:
             stop_spy(spy)
         load = f"{load_before:.1f} → {os.getloadavg()[0]:.1f}"
         watch.stop.set()
-        quiet = measure_quiet(the_week, f"http://127.0.0.1:{port}", server.pid, options)
+        base_url = f"http://127.0.0.1:{port}"
+        quiet, quiet_calls = measure_quiet(the_week, base_url, server.pid, options)
         stop_server(server)
+        calls.statuses.update(quiet_calls.statuses)  # their errors count in the check
         result = week.check(the_week, calls)
         report(options, the_week, calls, result, seconds, server_cpu, client_cpu, watch, load)
         report_quiet(quiet)

@@ -596,30 +596,33 @@ def check(week: Week, calls: Calls, *, movements_before: int = 0) -> dict:
 # ================================================================ a quiet server
 
 
-def probes(week: Week, base_url: str, rng: random.Random) -> list[tuple[str, object]]:
+def probes(week: Week, base_url: str, rng: random.Random) -> tuple[list[tuple], Calls]:
     """What a desk does most, one call at a time, for after the replay (a quiet server): each
-    (name, call) calls the API once as a desk that may. Names match the replay's endpoints."""
+    (name, call) calls the API once as a desk that may; and the record of those calls."""
     net = week.net
-    supply = next(d for d in net.desks if d.point_kind in SUPPLY and not d.coordinator)
+    supply = next(d for d in net.desks if d.point_kind in SUPPLY)
     demand = next(d for d in net.desks if d.point_kind in DEMAND and week.codes[d.organisation])
     stocked = next(
         (d for d in net.desks if d.point_kind in DEMAND and week.codes[d.organisation]
          and sum(1 for u in week.stock[d.point].values() if u > 20) >= 10),
         None,
     )  # fmt: skip
-    at_supply, at_demand = Calls(), Calls()
+    calls = Calls()
     supplier = DeskRun(week, supply, base_url)
-    supplier.calls = at_supply
-    supplier.http = Connection(base_url, supply.token, at_supply)
+    supplier.http = Connection(base_url, supply.token, calls)
     served = stocked or demand
     codes = week.codes[served.organisation]
     server = DeskRun(week, served, base_url)
-    server.http = Connection(base_url, served.token, at_demand)
+    server.http = Connection(base_url, served.token, calls)
 
     def donation() -> None:
         goods = rng.sample(net.goods, 10)
         body = {"point": supply.point, "lines": [supplier.intake_line(g) for g in goods]}
-        supplier.http.call("POST /donations", "POST", "/donations", body, f"q-{uuid.uuid4()}")
+        status, answer = supplier.http.call(
+            "POST /donations", "POST", "/donations", body, f"q-{uuid.uuid4()}"
+        )
+        if status == 201:  # counted, so that check() still holds afterwards
+            week.wrote("donation", answer, len(answer["lines"]))
 
     def hand_out() -> None:
         stock = week.stock[server.desk.point]
@@ -628,7 +631,11 @@ def probes(week: Week, base_url: str, rng: random.Random) -> list[tuple[str, obj
         for key in keys:
             stock[key] -= 1
         body = {"point": server.desk.point, "household": rng.choice(codes), "lines": lines}
-        server.http.call("POST /distributions", "POST", "/distributions", body, f"q-{uuid.uuid4()}")
+        status, answer = server.http.call(
+            "POST /distributions", "POST", "/distributions", body, f"q-{uuid.uuid4()}"
+        )
+        if status == 201:
+            week.wrote("distribution", answer, len(answer["lines"]))
 
     def code() -> str:
         return quote(rng.choice(codes))
@@ -645,4 +652,4 @@ def probes(week: Week, base_url: str, rng: random.Random) -> list[tuple[str, obj
     ]  # fmt: skip
     if stocked is not None:
         found.append(("POST /distributions (3 lines)", hand_out))
-    return found
+    return found, calls
