@@ -11,7 +11,7 @@ from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest
 from ninja import Path, Query, Router, Schema
 
-from kamavor.catalogue.models import Category, Item
+from kamavor.catalogue.models import Barcode, Category, Item
 from kamavor.network.api import ERRORS, NO_NUL, one_of
 
 router = Router(tags=["catalogue"])
@@ -67,7 +67,8 @@ class ItemOut(_Named):
 
     @staticmethod
     def resolve_barcodes(item: Item) -> list[str]:
-        return [barcode.code for barcode in item.barcodes.all()]
+        codes = getattr(item, "barcode_codes", None)  # read along by _shown
+        return codes if codes is not None else [barcode.code for barcode in item.barcodes.all()]
 
     @staticmethod
     def resolve_components(item: Item) -> list:
@@ -76,12 +77,19 @@ class ItemOut(_Named):
 
 
 def _items() -> QuerySet[Item]:
-    return Item.objects.select_related("category").prefetch_related("barcodes")
+    return Item.objects.select_related("category")
 
 
 def _shown(items: Iterable[Item]) -> list[Item]:
-    """The items with their kits' components: one query more only when a kit is among them."""
+    """The items with their barcodes (one query, codes only: no model per barcode) and their
+    kits' components (one query more, only when a kit is among them)."""
     items = list(items)
+    codes: dict[int, list[str]] = {item.pk: [] for item in items}
+    barcodes = Barcode.objects.filter(item__in=list(codes)).order_by("pk")
+    for item_id, code in barcodes.values_list("item_id", "code"):
+        codes[item_id].append(code)
+    for item in items:
+        item.barcode_codes = codes[item.pk]
     prefetch_related_objects([item for item in items if item.is_kit], "components")
     return items
 
