@@ -33,6 +33,7 @@ import time
 import urllib.request
 from collections import defaultdict
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import benchkit
 import week
@@ -174,6 +175,27 @@ def cpu_seconds(root: int) -> float:
     return total
 
 
+def database_cpu_seconds(url: str) -> float:
+    """CPU time of the PostgreSQL backends serving this database (those running now), when
+    the server runs on this machine; 0 for SQLite, whose work is in the app's processes."""
+    name = urlsplit(url).path.lstrip("/")
+    if not url.startswith("postgres") or not name:
+        return 0.0
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if title.startswith("postgres: ") and f" {name} " in title:
+            fields = _stat(int(entry.name))
+            if fields:
+                total += sum(int(x) for x in fields[11:13]) / TICK
+    return total
+
+
 def rss_mb(root: int) -> list[float]:
     sizes = []
     for pid in process_tree(root):
@@ -212,8 +234,9 @@ def percentile(samples: list[float], p: float) -> float:
     return ordered[max(0, -(-len(ordered) * p // 100) - 1)] if ordered else 0.0
 
 
-def report(options, the_week, calls, result, seconds, server_cpu, client_cpu, watch, load):
+def report(options, the_week, calls, result, seconds, cpu, client_cpu, watch, load):
     tally = the_week.tally
+    server_cpu, database_cpu = cpu
     requests = sum(len(v) for v in calls.ms.values())
     say(f"\nThe September week at scale {options.scale} ({len(the_week.net.desks)} desks)")
     say(f"  database      {benchkit.engine()}")
@@ -230,6 +253,11 @@ def report(options, the_week, calls, result, seconds, server_cpu, client_cpu, wa
         f"  server CPU    {server_cpu:.1f} s: {server_cpu * 1000 / max(1, requests):.1f} ms per "
         f"request, {server_cpu * 1000 / max(1, calls.writes):.1f} ms per write (reads included)"
     )
+    if database_cpu:
+        say(
+            f"  database CPU  {database_cpu:.1f} s in PostgreSQL's backends: "
+            f"{database_cpu * 1000 / max(1, requests):.1f} ms per request"
+        )
     say(
         f"  server RSS    largest process {watch.largest_process:.0f} MB, "
         f"all {watch.processes} processes {watch.largest_total:.0f} MB"
@@ -334,10 +362,12 @@ def main(argv: list[str]) -> int:
         watch.start()
         spy = start_spy(options.py_spy, server.pid) if options.py_spy else None
         cpu_before, client_before = cpu_seconds(server.pid), time.process_time()
+        database_before = database_cpu_seconds(url)
         load_before, started = os.getloadavg()[0], time.perf_counter()
         calls = the_week.play(f"http://127.0.0.1:{port}", max_seconds=options.max_minutes * 60)
         seconds = time.perf_counter() - started
         server_cpu = cpu_seconds(server.pid) - cpu_before
+        database_cpu = database_cpu_seconds(url) - database_before
         client_cpu = time.process_time() - client_before
         if spy is not None:
             stop_spy(spy)
@@ -348,7 +378,8 @@ def main(argv: list[str]) -> int:
         stop_server(server)
         calls.statuses.update(quiet_calls.statuses)  # their errors count in the check
         result = week.check(the_week, calls)
-        report(options, the_week, calls, result, seconds, server_cpu, client_cpu, watch, load)
+        cpu = (server_cpu, database_cpu)
+        report(options, the_week, calls, result, seconds, cpu, client_cpu, watch, load)
         report_quiet(quiet)
         return 1 if result["failures"] else 0
     finally:
