@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -47,7 +47,7 @@ from kamavor.stock.api_schemas import (
     TransferIn,
     received_by_line,
 )
-from kamavor.stock.models import Balance, Document, DocumentLine, ItemBalance, Lot, Movement
+from kamavor.stock.models import Document, DocumentLine, ItemBalance, Lot, Movement
 
 router = Router(tags=["stock"])
 
@@ -232,16 +232,12 @@ def stock(request: HttpRequest, item: int | None = Query(None, **OBJECT_ID)) -> 
     """Quantity on hand per point and item over all the points you may see; `item` narrows it
     to one item ("where do we have blankets?")."""
     points = {point.pk: point for point in points_for(request.user)}
-    rows = Balance.objects.filter(point__in=list(points), quantity__gt=0)
+    # Item balances (each the sum of its lots' balances, kept by the ledger) with their items.
+    rows = ItemBalance.objects.filter(point__in=list(points), quantity__gt=0)
     if item is not None:
         rows = rows.filter(item_id=item)
-    rows = (
-        rows.values("point_id", "item_id")
-        .annotate(total=Sum("quantity"))
-        .order_by("point_id", "item_id")
-    )
-    items = Item.objects.in_bulk({row["item_id"] for row in rows})
-    return [_StockRow(items[row["item_id"]], row["total"], points[row["point_id"]]) for row in rows]
+    rows = rows.select_related("item").order_by("point_id", "item_id")
+    return [_StockRow(row.item, row.quantity, points[row.point_id]) for row in rows]
 
 
 @router.get("/points/{point_id}/lots", response={200: list[LotOut], **ERRORS})

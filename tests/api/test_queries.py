@@ -88,3 +88,16 @@ def test_a_token_without_membership_still_authenticates_and_revokes(w, api):
     org = make_org("Later Org")
     Member.objects.create(user=loner, organisation=org, role="volunteer")
     assert client.get("/points").status_code == 401  # a membership does not revive the token
+
+
+def test_it_finds_where_an_item_is(w, desk_api, django_assert_num_queries):
+    donate(w, IntakeLine(w.soap, 3))
+    donate(w, IntakeLine(w.soap, 4), point=w.warehouse)
+    donate(w, IntakeLine(w.rice, 2, expiry=w.later(90)))
+    with django_assert_num_queries(3):  # token with user and roles, points, item balances
+        response = desk_api.get("/stock", item=w.soap.pk)
+    rows = response.json()
+    assert {(r["point"], r["item"], r["quantity"]) for r in rows} == {
+        (w.point.pk, w.soap.pk, 3),
+        (w.warehouse.pk, w.soap.pk, 4),
+    }
