@@ -5,11 +5,13 @@ Any member with a token may read the catalogue: it holds no stock and no persona
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from collections.abc import Iterable
+
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Path, Query, Router, Schema
 
-from kamavor.catalogue.models import Category, Item
+from kamavor.catalogue.models import Barcode, Category, Item
 from kamavor.core.numbers import PathId
 from kamavor.core.paging import OFFSET, paged
 from kamavor.network.api import ERRORS, NO_NUL, one_of
@@ -67,15 +69,31 @@ class ItemOut(_Named):
 
     @staticmethod
     def resolve_barcodes(item: Item) -> list[str]:
-        return [barcode.code for barcode in item.barcodes.all()]
+        codes = getattr(item, "barcode_codes", None)  # read along by _shown
+        return codes if codes is not None else [barcode.code for barcode in item.barcodes.all()]
 
     @staticmethod
     def resolve_components(item: Item) -> list:
-        return list(item.components.all())
+        # Only kits have components: other items ask for none (and _items prefetches none).
+        return list(item.components.all()) if item.is_kit else []
 
 
 def _items() -> QuerySet[Item]:
-    return Item.objects.select_related("category").prefetch_related("barcodes", "components")
+    return Item.objects.select_related("category")
+
+
+def _shown(items: Iterable[Item]) -> list[Item]:
+    """The items with their barcodes (one query, codes only: no model per barcode) and their
+    kits' components (one query more, only when a kit is among them)."""
+    items = list(items)
+    codes: dict[int, list[str]] = {item.pk: [] for item in items}
+    barcodes = Barcode.objects.filter(item__in=list(codes)).order_by("pk")
+    for item_id, code in barcodes.values_list("item_id", "code"):
+        codes[item_id].append(code)
+    for item in items:
+        item.barcode_codes = codes[item.pk]
+    prefetch_related_objects([item for item in items if item.is_kit], "components")
+    return items
 
 
 @router.get("/categories", response={200: list[CategoryOut], **ERRORS})
@@ -107,7 +125,7 @@ def list_items(
     if category:
         items = items.filter(category__code=category)
     items = items.order_by("category__position", "name_en", "pk")
-    return paged(items, request, response, limit=limit, offset=offset)
+    return _shown(paged(items, request, response, limit=limit, offset=offset))
 
 
 @router.get("/items/barcode/{code}", response={200: ItemOut, **ERRORS})
@@ -118,7 +136,7 @@ def get_item_by_barcode(
     item = _items().filter(barcodes__code=code.strip()).first()
     if item is None:
         raise Http404
-    return item
+    return _shown([item])[0]
 
 
 @router.get("/items/{item_id}", response={200: ItemOut, **ERRORS})
@@ -127,4 +145,4 @@ def get_item(request: HttpRequest, item_id: PathId) -> Item:
     item = _items().filter(pk=item_id).first()
     if item is None:
         raise Http404
-    return item
+    return _shown([item])[0]

@@ -10,6 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from kamavor.lib.translit import search_key
 
 
+def name_in(names: dict[str, str], language: str | None = None) -> str:
+    """The name in `language` (default: the request's), else in English, else in Armenian;
+    `names` maps "hy", "ru", "en" to the names, as read without a model (large lists)."""
+    lang = (language or get_language() or "hy")[:2]
+    return names.get(lang) or names.get("en") or names.get("hy") or ""
+
+
 class Named(models.Model):
     """Something with a name in each of the network's languages."""
 
@@ -25,8 +32,7 @@ class Named(models.Model):
 
     @property
     def name(self) -> str:
-        lang = (get_language() or "hy")[:2]
-        return getattr(self, f"name_{lang}", None) or self.name_en or self.name_hy
+        return name_in({"hy": self.name_hy, "ru": self.name_ru, "en": self.name_en})
 
 
 class Category(Named):

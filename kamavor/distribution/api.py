@@ -195,7 +195,8 @@ def post_distribution(
     except Http404:
         raise InvalidInput(_("Unknown point."), code="unknown_point", field="point") from None
     try:
-        household = get_household_for(request.user, body.household, Action.DISTRIBUTE)
+        # The service reads the household again under a lock: nothing related is needed here.
+        household = get_household_for(request.user, body.household, Action.DISTRIBUTE, related=())
     except Http404:
         raise InvalidInput(
             _("Unknown household."), code="unknown_household", field="household"

@@ -217,7 +217,10 @@ def _refuse_duplicates(user, point: Point, profile, personal) -> None:
 def get_household(request: HttpRequest, code: str, personal: bool = False) -> dict:
     """A household by its code (with or without the hyphen). `personal=true` adds the
     personal fields for a coordinator (403 for other roles); each such read is audited."""
-    household = get_household_for(request.user, code, Action.VIEW_HOUSEHOLD)
+    # Only the code of the household it was merged into is shown of its relations.
+    household = get_household_for(
+        request.user, code, Action.VIEW_HOUSEHOLD, related=("merged_into",)
+    )
     data = None
     if personal:
         if not may(request.user, household.organisation_id, Action.VIEW_PERSONAL_DATA):

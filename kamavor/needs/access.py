@@ -25,14 +25,23 @@ def _allowed(user, organisation_id: int, action: Action) -> bool:
     return action in ROLE_ACTIONS.get(role, frozenset())
 
 
-def get_household_for(user, code: str, action: Action = Action.VIEW_HOUSEHOLD) -> Household:
+def get_household_for(
+    user,
+    code: str,
+    action: Action = Action.VIEW_HOUSEHOLD,
+    *,
+    related: tuple[str, ...] = households_access.HOUSEHOLD_PAGE,
+) -> Household:
     """The household with this code as the households app resolves it (400 mistyped, 404 not
-    ours, 403 role); a household merged into another is served as the one it was merged into."""
-    household = households_access.get_household_for(user, code, action)
+    ours, 403 role); a household merged into another is served as the one it was merged into.
+    `related` names what is read along, as in the households app."""
+    household = households_access.get_household_for(user, code, action, related=related)
     for _hop in range(10):  # merges rarely chain; a cycle would be a bug, not a reason to loop
         if household.merged_into_id is None:
             break
-        household = households_access.get_household_for(user, household.merged_into_id, action)
+        household = households_access.get_household_for(
+            user, household.merged_into_id, action, related=related
+        )
     return household
 
 

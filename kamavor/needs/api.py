@@ -174,7 +174,7 @@ def list_standards(request: HttpRequest) -> list[Standard]:
 @router.get("/households/{code}/dues", response={200: list[DueOut], **ERRORS})
 def household_dues(request: HttpRequest, code: str) -> list[services.Due]:
     """What the household is due now under each standard that gives it something."""
-    household = get_household_for(request.user, code)
+    household = get_household_for(request.user, code, related=())  # dues need no relations
     return services.dues_for(household)
 
 

@@ -109,6 +109,12 @@ def _roles(user) -> dict[int, str]:
     return cache
 
 
+def remember_roles(user, roles: dict[int, str]) -> None:
+    """Give the user the roles read along with them (by the API's token lookup), so that
+    role_at asks the database no more for this request."""
+    user._kamavor_roles = dict(roles)
+
+
 def may(user, organisation_id: int, action: Action) -> bool:
     role = role_at(user, organisation_id)
     return role is not None and action in ROLE_ACTIONS.get(role, frozenset())
