@@ -5,6 +5,8 @@ Each domain app adds its router here; they call the same services and access hel
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
@@ -14,6 +16,8 @@ from ninja.security import HttpBearer
 
 from kamavor.core.errors import KamavorError
 from kamavor.network.services import user_for_token
+
+logger = logging.getLogger("kamavor.api")
 
 
 class BearerToken(HttpBearer):
@@ -95,6 +99,19 @@ def on_http_error(request: HttpRequest, exc: HttpError):
 @api.exception_handler(RequestDataTooBig)
 def on_too_large(request: HttpRequest, exc: RequestDataTooBig):
     return error(request, 413, "too_large", _("The request body is too large."))
+
+
+@api.exception_handler(Exception)
+def on_server_error(request: HttpRequest, exc: Exception):
+    """Anything unexpected: the traceback goes to the log, the client gets the error shape
+    (never an HTML page, never the exception's text)."""
+    logger.error("Unexpected error on %s %s", request.method, request.path, exc_info=exc)
+    return error(
+        request,
+        500,
+        "server_error",
+        _("Something went wrong on the server. Try again in a moment."),
+    )
 
 
 def _add_routers() -> None:
