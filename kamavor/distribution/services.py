@@ -23,7 +23,7 @@ from kamavor.households.services import lineage_ids
 from kamavor.needs.services import History, history_of
 from kamavor.network.access import Action
 from kamavor.network.models import Point
-from kamavor.stock.ledger import Posting, idempotent
+from kamavor.stock.ledger import Claim, Posting, idempotent
 from kamavor.stock.models import Document, DocumentLine, Movement
 from kamavor.stock.services import check_quantity, suggest_picks
 from kamavor.stock.services._common import (
@@ -169,13 +169,14 @@ def record_distribution(
         ],
     }
 
-    def work() -> Document:
+    def work(claim: Claim) -> Document:
+        document = _new_document(
+            kind=Document.Kind.DISTRIBUTION, point=point, by=by, household=household, note=note
+        )
+        claim(document)  # first: a concurrent retry waits here, then answers this document
         # Read the household again under a lock: a merge or closure a moment ago wins.
         current = Household.objects.select_for_update().get(pk=household.pk)
         check_servable(current, point=point)
-        document = _new_document(
-            kind=Document.Kind.DISTRIBUTION, point=point, by=by, household=current, note=note
-        )
         picked = _picked(point, lines)
         created = DocumentLine.objects.bulk_create(
             DocumentLine(

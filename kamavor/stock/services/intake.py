@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from kamavor.core.errors import InvalidInput
 from kamavor.network.access import Action
 from kamavor.network.models import Point
-from kamavor.stock.ledger import Posting, idempotent, lots_for
+from kamavor.stock.ledger import Claim, Posting, idempotent, lots_for
 from kamavor.stock.models import Document, DocumentLine
 from kamavor.stock.services._common import (
     IntakeLine,
@@ -37,8 +37,9 @@ def _post_intake(*, kind, point, lines, by, idempotency_key, **doc_fields) -> Do
         ],
     }
 
-    def work() -> Document:
+    def work(claim: Claim) -> Document:
         document = _new_document(kind=kind, point=point, by=by, **doc_fields)
+        claim(document)
         lots = lots_for(
             point=point, wanted=[(x.item, x.expiry, x.size, x.condition) for x in clean]
         )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from kamavor.core.errors import Conflict, InvalidInput
 from kamavor.network.access import Action
 from kamavor.network.models import Point
-from kamavor.stock.ledger import Posting, idempotent, lot_for
+from kamavor.stock.ledger import Claim, Posting, idempotent, lots_for
 from kamavor.stock.models import Document, DocumentLine
 from kamavor.stock.services._common import (
     Kind,
@@ -50,7 +50,7 @@ def create_transfer(
         "lines": [(x.lot.pk, x.quantity) for x in lines],
     }
 
-    def work() -> Document:
+    def work(claim: Claim) -> Document:
         document = _new_document(
             kind=Document.Kind.TRANSFER,
             point=source,
@@ -59,6 +59,7 @@ def create_transfer(
             destination=destination,
             note=note,
         )
+        claim(document)
         DocumentLine.objects.bulk_create(
             DocumentLine(
                 document=document,
@@ -82,7 +83,8 @@ def send_transfer(*, transfer: Document, by, idempotency_key: str | None = None)
     _require(by, transfer.point, Action.SEND_TRANSFER)
     request = {"kind": "send", "transfer": transfer.pk}
 
-    def work() -> Document:
+    def work(claim: Claim) -> Document:
+        claim(transfer)
         document = Document.objects.select_for_update().get(pk=transfer.pk)
         if document.status != Document.Status.DRAFT:
             raise Conflict(_("This transfer has already been sent or cancelled."))
@@ -138,7 +140,8 @@ def receive_transfer(
         quantities[line.pk] = check_quantity(got, number=n, allow_zero=True)
     request = {"kind": "receive", "transfer": transfer.pk, "received": sorted(quantities.items())}
 
-    def work() -> Document:
+    def work(claim: Claim) -> Document:
+        claim(transfer)
         document = Document.objects.select_for_update().get(pk=transfer.pk)
         if document.status != Document.Status.SENT:
             raise Conflict(_("This transfer is not in transit any more."))
@@ -146,17 +149,14 @@ def receive_transfer(
         for line in lines:
             line.received_quantity = quantities[line.pk]
             line.save(update_fields=["received_quantity"])
-            if line.received_quantity:
-                lot = lot_for(
-                    item=line.item,
-                    point=document.destination,
-                    expiry=line.expiry,
-                    size=line.size,
-                    condition=line.condition,
-                )
-                posting.move(
-                    lot=lot, delta=line.received_quantity, kind=Kind.TRANSFER_IN, line=line
-                )
+        arrived = [line for line in lines if line.received_quantity]
+        # New lots at the destination are opened in key order (the global lock order).
+        lots = lots_for(
+            point=document.destination,
+            wanted=[(x.item, x.expiry, x.size, x.condition) for x in arrived],
+        )
+        for line, lot in zip(arrived, lots, strict=True):
+            posting.move(lot=lot, delta=line.received_quantity, kind=Kind.TRANSFER_IN, line=line)
         posting.save()
         document.status = Document.Status.RECEIVED
         document.received_by = by
