@@ -41,7 +41,7 @@ def pause(attempt: int) -> float:
     return random.uniform(0, FIRST_PAUSE * 2**attempt)
 
 
-def in_transaction(unit: Callable[[], T], *, attempts: int = ATTEMPTS) -> T:
+def in_transaction(unit: Callable[[], T], *, attempts: int | None = None) -> T:
     """Run `unit` in one transaction; run it again (up to `attempts` in all) when the database
     refused it for a deadlock, a serialization failure or a busy lock.
 
@@ -51,6 +51,7 @@ def in_transaction(unit: Callable[[], T], *, attempts: int = ATTEMPTS) -> T:
     if connection.in_atomic_block:
         with transaction.atomic():
             return unit()
+    attempts = attempts or ATTEMPTS
     for attempt in range(1, attempts + 1):
         try:
             with transaction.atomic():
