@@ -181,7 +181,8 @@ def _count_lines(point: Point, lines: list[CountLineIn]) -> list[services.CountL
 
 
 def _created(document: Document) -> Status:
-    return Status(201, _shown(document))
+    # A document just posted is answered from what was written; a replayed one as stored.
+    return Status(201, document if getattr(document, "written", False) else _shown(document))
 
 
 # ---------------------------------------------------------------- stock

@@ -18,6 +18,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -47,16 +48,25 @@ def lot_for(*, item, point, expiry: dt.date | None, size: str, condition: str) -
     return lots_for(point=point, wanted=[(item, expiry, size, condition)])[0]
 
 
-def lots_for(*, point, wanted: list[tuple]) -> list[Lot]:
+def existing_lots(*, point, items) -> dict[LotKey, Lot]:
+    """The point's lots of these items by key. Lots are never deleted, so a posting may read
+    them before its transaction and open only the missing ones inside it."""
+    return {
+        (lot.item_id, lot.expiry, lot.size, lot.condition): lot
+        for lot in Lot.objects.filter(point=point, item_id__in={item.pk for item in items})
+    }
+
+
+def lots_for(*, point, wanted: list[tuple], known: dict[LotKey, Lot] | None = None) -> list[Lot]:
     """The lots for (item, expiry, size, condition) at the point, in order, opening new ones.
 
-    Existing lots are read in one query and new ones opened in two, in key order (so that two
-    postings opening the same new lots wait for each other in the same order).
+    Existing lots are read in one query (unless `known` from `existing_lots` is given) and new
+    ones opened in two, in key order (so that two postings opening the same new lots wait for
+    each other in the same order).
     """
-    known = {
-        (lot.item_id, lot.expiry, lot.size, lot.condition): lot
-        for lot in Lot.objects.filter(point=point, item_id__in={item.pk for item, *_ in wanted})
-    }
+    if known is None:
+        known = existing_lots(point=point, items=[item for item, *_ in wanted])
+    known = dict(known)
     missing = {}
     for item, expiry, size, condition in wanted:
         key = (item.pk, expiry, size, condition)
@@ -156,7 +166,7 @@ class Posting:
     by: object
     at: dt.datetime | None = None
     entries: list[tuple] = field(default_factory=list)
-    movements: list[Movement] = field(default_factory=list)
+    movements: list[Move] = field(default_factory=list)
 
     def move(self, *, lot: Lot, delta: int, kind: str, line=None, reversal_of=None) -> None:
         self.entries.append((lot, delta, kind, line, reversal_of))
@@ -195,29 +205,60 @@ class Posting:
         for lot, delta, *_rest in reversed(self.entries):
             afters.append(remaining[lot.pk])
             remaining[lot.pk] -= delta
-        for (lot, delta, kind, line, reversal_of), after in zip(
-            self.entries, reversed(afters), strict=True
-        ):
-            self.movements.append(
-                Movement(
-                    lot=lot,
-                    point_id=lot.point_id,
-                    item_id=lot.item_id,
-                    kind=kind,
-                    quantity=delta,
-                    balance_after=after,
-                    document=self.document,
-                    line=line,
-                    reversal_of=reversal_of,
-                    by=self.by,
-                    at=self.at,
-                )
+        at = connection.ops.adapt_datetimefield_value(self.at)
+        document_id, by_id = self.document.pk, self.by.pk
+        self.movements = [
+            Move(
+                lot.pk,
+                lot.point_id,
+                lot.item_id,
+                kind,
+                delta,
+                after,
+                document_id,
+                None if line is None else line.pk,
+                None if reversal_of is None else reversal_of.pk,
+                by_id,
+                at,
             )
-        Movement.objects.bulk_create(self.movements)
+            for (lot, delta, kind, line, reversal_of), after in zip(
+                self.entries, reversed(afters), strict=True
+            )
+        ]
+        _insert_movements(self.movements)
         _add_to_item_balances(item_balance_changes(self.movements))
 
 
-def item_balance_changes(movements: list[Movement]) -> dict[tuple[int, int], tuple[int, int]]:
+class Move(NamedTuple):
+    """A movement's row as written (one INSERT for all of a posting's movements)."""
+
+    lot_id: int
+    point_id: int
+    item_id: int
+    kind: str
+    quantity: int
+    balance_after: int
+    document_id: int
+    line_id: int | None
+    reversal_of_id: int | None
+    by_id: int
+    at: object  # the time, adapted for the database
+
+
+def _insert_movements(rows: list[Move]) -> None:
+    columns = ", ".join(Move._fields)
+    marks = "(" + ", ".join("%s" for _ in Move._fields) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 500):  # well within SQLite's limit of parameters
+            batch = rows[start : start + 500]
+            cursor.execute(
+                f"INSERT INTO {Movement._meta.db_table} ({columns}) VALUES "
+                + ", ".join(marks for _ in batch),
+                [value for row in batch for value in row],
+            )
+
+
+def item_balance_changes(movements: list[Move]) -> dict[tuple[int, int], tuple[int, int]]:
     """Per (point, item): the units these movements added, and the lots they filled (or, if
     negative, emptied), from each lot's balance before its first movement and after its last."""
     before: dict[int, int] = {}
