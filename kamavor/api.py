@@ -5,6 +5,8 @@ Each domain app adds its router here; they call the same services and access hel
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
@@ -14,6 +16,8 @@ from ninja.security import HttpBearer
 
 from kamavor.core.errors import KamavorError
 from kamavor.network.services import user_for_token
+
+logger = logging.getLogger("kamavor.api")
 
 
 class BearerToken(HttpBearer):
@@ -34,12 +38,14 @@ api = NinjaAPI(
         "(create a token with `kamavor token USERNAME` or on your account page; a token expires, "
         "90 days after its creation unless told otherwise). Writes accept an `Idempotency-Key` "
         "header: the same key with the same body again returns the first result, with the "
-        "same status (201 for a new document), and writes nothing; the same key with another "
+        "same status (201 for a new document), and writes nothing, even when it arrives while "
+        "the first is still being written (it waits for it); the same key with another "
         "body is refused (422, `idempotency_key_reused`). Errors are "
         "JSON objects with a stable `code` and a human `message` in the request's language "
         "(Accept-Language: hy, ru or en): 401 without a valid token, 403 where your role may "
         "not do this, 404 for what does not exist or is another organisation's, 409 when stock "
-        "or the document's state does not allow it, 422 for wrong types. An id in a body that "
+        "or the document's state does not allow it, 422 for wrong types, 500 (`server_error`) "
+        "for a failure of the server itself (retry with the same key). An id in a body that "
         "does not exist or is another organisation's is refused alike with 400 and "
         "`unknown_point`, `unknown_item` or `unknown_lot`. Quantities are whole numbers (JSON "
         "integers) in the item's unit."
@@ -96,6 +102,19 @@ def on_http_error(request: HttpRequest, exc: HttpError):
 @api.exception_handler(RequestDataTooBig)
 def on_too_large(request: HttpRequest, exc: RequestDataTooBig):
     return error(request, 413, "too_large", _("The request body is too large."))
+
+
+@api.exception_handler(Exception)
+def on_server_error(request: HttpRequest, exc: Exception):
+    """Anything unexpected: the traceback goes to the log, the client gets the error shape
+    (never an HTML page, never the exception's text)."""
+    logger.error("Unexpected error on %s %s", request.method, request.path, exc_info=exc)
+    return error(
+        request,
+        500,
+        "server_error",
+        _("Something went wrong on the server. Try again in a moment."),
+    )
 
 
 def _add_routers() -> None:

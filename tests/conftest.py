@@ -91,3 +91,15 @@ def empty_public_page_cache():
     store.clear()
     yield
     store.clear()
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Tests marked `postgres_only` are skipped on SQLite (CI runs them in its PostgreSQL run)."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)

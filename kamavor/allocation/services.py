@@ -20,7 +20,7 @@ from kamavor.allocation.inputs import Inputs, NeedInfo, gather
 from kamavor.allocation.models import Plan, PlanLine, PlanPick, PointLink, SubstituteGroup
 from kamavor.catalogue.models import Item
 from kamavor.core.errors import Conflict, InvalidInput
-from kamavor.core.idempotency import check_key, ensure_same_request
+from kamavor.core.idempotency import check_key, ensure_same_request, run_once
 from kamavor.households.models import Household
 from kamavor.needs.models import Request
 from kamavor.needs.services import plan_request
@@ -69,16 +69,22 @@ def run_plan(
     print_ = fingerprint(
         {"organisation": organisation.pk, "point": point and point.pk, "weights": weights}
     )
-    if key is not None:
+
+    def replay() -> Plan | None:
         earlier = Plan.objects.filter(created_by=by, idempotency_key=key).first()
         if earlier is not None:
             ensure_same_request(earlier.fingerprint, print_)
-            return earlier
+        return earlier
+
+    if key is not None and (earlier := replay()) is not None:
+        return earlier
     inputs = gather(organisation=organisation, point=point, weights=weights)
     start = time.perf_counter()
     result = engine.plan(inputs.problem())
     seconds = time.perf_counter() - start
-    with transaction.atomic():
+
+    def unit() -> Plan:
+        # The plan row holds the key: a concurrent retry waits on it, then answers this plan.
         plan = Plan.objects.create(
             organisation=organisation,
             point=point,
@@ -90,7 +96,9 @@ def run_plan(
             fingerprint=print_ if key else "",
         )
         _store_lines(plan, inputs, result)
-    return plan
+        return plan
+
+    return run_once(unit=unit, replay=None if key is None else replay)
 
 
 def _insert(model, fields: list[str], rows) -> None:

@@ -1,11 +1,24 @@
-"""Idempotency keys: the checks every idempotent write shares, whatever it stores the key with."""
+"""Idempotency keys: the checks every idempotent write shares, whatever it stores the key with.
+
+A write claims its key inside its own transaction, before it changes anything else, by
+inserting the row that holds the key (unique per user and key). A concurrent request with the
+same key then waits on that unique index until the first one commits, fails on it, and answers
+what the first one wrote; if the first one rolled back, the second one goes ahead. So a retried
+request, concurrent or not, gets the original answer and never counts twice.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
 from kamavor.core.errors import IdempotencyKeyReused, InvalidInput
+from kamavor.core.transactions import in_transaction
 
+T = TypeVar("T")
 MAX_KEY_LENGTH = 200
 
 
@@ -28,3 +41,16 @@ def ensure_same_request(stored_fingerprint: str, fingerprint: str) -> None:
         raise IdempotencyKeyReused(
             _("This idempotency key was already used for a different request.")
         )
+
+
+def run_once(*, unit: Callable[[], T], replay: Callable[[], T | None] | None) -> T:
+    """Run `unit` (which claims its key first) in one transaction, retried on deadlocks; when
+    the claim meets a key already committed, answer `replay()` instead: what that request
+    wrote. Without a key (`replay` None) the unit simply runs once."""
+    try:
+        return in_transaction(unit)
+    except IntegrityError:
+        earlier = replay() if replay is not None else None
+        if earlier is None:
+            raise
+        return earlier

@@ -209,7 +209,8 @@ def post_distribution(
         note=body.note,
         idempotency_key=key,
     )
-    return Status(201, _shown(document))
+    # A hand-out just posted is answered from what was written; a replayed one as stored.
+    return Status(201, document if getattr(document, "written", False) else _shown(document))
 
 
 @router.get("/distributions", response={200: list[DistributionOut], **ERRORS})

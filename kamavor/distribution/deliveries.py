@@ -24,7 +24,7 @@ from kamavor.needs.models import Request, RequestLine
 from kamavor.needs.services import plan_request, record_fulfilment
 from kamavor.network.access import Action, may
 from kamavor.network.models import Point
-from kamavor.stock.ledger import Posting, idempotent
+from kamavor.stock.ledger import Claim, Posting, idempotent
 from kamavor.stock.models import Document, DocumentLine, Lot, Movement
 from kamavor.stock.services import check_quantity
 from kamavor.stock.services._common import _clean_text, _new_document, _require
@@ -190,7 +190,17 @@ def prepare_delivery(
         "quantities": sorted((quantities or {}).items()) if quantities is not None else None,
     }
 
-    def work() -> Document:
+    def work(claim: Claim) -> Document:
+        document = _new_document(
+            kind=Document.Kind.DELIVERY,
+            point=point,
+            by=by,
+            status=Status.DRAFT,
+            destination_id=request.shelter_id,
+            request=request,
+            note=note,
+        )
+        claim(document)  # first: a concurrent retry waits here, then answers this document
         locked = Request.objects.select_for_update().get(pk=request.pk)
         if not locked.is_open:
             raise Conflict(
@@ -210,15 +220,6 @@ def prepare_delivery(
                 _("%(point)s has none of what this request asks for.") % {"point": point.name},
                 code="not_enough_stock",
             )
-        document = _new_document(
-            kind=Document.Kind.DELIVERY,
-            point=point,
-            by=by,
-            status=Status.DRAFT,
-            destination=fresh.shelter,
-            request=fresh,
-            note=note,
-        )
         for pick in picks.picks:
             line = DocumentLine.objects.create(
                 document=document,
@@ -247,7 +248,8 @@ def send_delivery(*, delivery: Document, by, idempotency_key: str | None = None)
     _check_delivery(delivery)
     _require(by, delivery.point, Action.SEND_TRANSFER)
 
-    def work() -> Document:
+    def work(claim: Claim) -> Document:
+        claim(delivery)
         document = Document.objects.select_for_update().get(pk=delivery.pk)
         if document.status != Status.DRAFT:
             raise Conflict(_("This delivery has already been sent or cancelled."))
@@ -317,7 +319,8 @@ def confirm_delivery(
         "note": note,
     }
 
-    def work() -> Document:
+    def work(claim: Claim) -> Document:
+        claim(delivery)
         document = Document.objects.select_for_update().get(pk=delivery.pk)
         if document.status != Status.SENT:
             raise Conflict(_("This delivery is not on its way: it cannot be confirmed."))

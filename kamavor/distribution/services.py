@@ -23,8 +23,8 @@ from kamavor.households.services import lineage_ids
 from kamavor.needs.services import History, history_of
 from kamavor.network.access import Action
 from kamavor.network.models import Point
-from kamavor.stock.ledger import Posting, idempotent
-from kamavor.stock.models import Document, DocumentLine, Movement
+from kamavor.stock.ledger import Claim, Posting, idempotent
+from kamavor.stock.models import Document, DocumentLine, Lot, Movement
 from kamavor.stock.services import check_quantity, suggest_picks
 from kamavor.stock.services._common import (
     LotLine,
@@ -34,6 +34,8 @@ from kamavor.stock.services._common import (
     _line_error,
     _new_document,
     _require,
+    as_written,
+    prefetched,
 )
 
 __all__ = [
@@ -121,6 +123,8 @@ def _picked(point: Point, lines: Sequence[LotLine | ItemLine]) -> list[LotLine]:
                 _("Line %(n)d: %(want)d of %(item)s asked, %(have)d on hand that have not expired.")
                 % {"n": n, "want": line.quantity, "item": line.item.name, "have": have}
             )
+        for lot, _take in picks:
+            lot.item = line.item  # known already: the answer names it without asking again
         result.extend(LotLine(lot, take) for lot, take in picks)
     return result
 
@@ -169,18 +173,23 @@ def record_distribution(
         ],
     }
 
-    def work() -> Document:
+    def work(claim: Claim) -> Document:
+        document = _new_document(
+            kind=Document.Kind.DISTRIBUTION, point=point, by=by, household=household, note=note
+        )
+        claim(document)  # first: a concurrent retry waits here, then answers this document
         # Read the household again under a lock: a merge or closure a moment ago wins.
         current = Household.objects.select_for_update().get(pk=household.pk)
         check_servable(current, point=point)
-        document = _new_document(
-            kind=Document.Kind.DISTRIBUTION, point=point, by=by, household=current, note=note
-        )
         picked = _picked(point, lines)
         created = DocumentLine.objects.bulk_create(
             DocumentLine(
                 document=document,
-                item_id=x.lot.item_id,
+                **(
+                    {"item": x.lot.item}
+                    if Lot.item.is_cached(x.lot)
+                    else {"item_id": x.lot.item_id}
+                ),
                 lot=x.lot,
                 quantity=x.quantity,
                 expiry=x.lot.expiry,
@@ -198,9 +207,11 @@ def record_distribution(
         )
         posting.save()
         requests = fulfilment.open_requests_locked(lineage_ids(current))
-        fulfilment.count_against_requests(requests, created)
+        counted = fulfilment.count_against_requests(requests, created)
         adapters.record_activity(household, posting.at)
-        return document
+        for line in created:
+            prefetched(line, "fulfilments", [f for f in counted if f.line_id == line.pk])
+        return as_written(document, created)
 
     return idempotent(by=by, key=idempotency_key, request=request, work=work)
 

@@ -173,7 +173,7 @@ def create_household(
     personal = services.Personal(**body.personal.model_dump()) if body.personal else None
     retry = services.registered_with(by=request.user, key=key) is not None
     if not (body.confirm_duplicate or retry) and personal is not None and not personal.empty:
-        _refuse_duplicates(request.user, point, profile, personal)
+        _refuse_duplicates(request.user, point, profile, personal, key)
     household = services.register_household(
         organisation=point.organisation,
         point=point,
@@ -189,7 +189,7 @@ class ProbableDuplicate(Conflict):
     code = "probable_duplicate"
 
 
-def _refuse_duplicates(user, point: Point, profile, personal) -> None:
+def _refuse_duplicates(user, point: Point, profile, personal, key: str | None) -> None:
     candidates = services.duplicates_at_registration(
         by=user,
         organisation=point.organisation,
@@ -199,6 +199,10 @@ def _refuse_duplicates(user, point: Point, profile, personal) -> None:
         collector_name=personal.collector_name,
     )
     if not candidates:
+        return
+    if services.registered_with(by=user, key=key) is not None:
+        # A concurrent retry of this request committed meanwhile (its household is what was
+        # found, and its key is committed with it): the service answers that household.
         return
     error = ProbableDuplicate(
         _(

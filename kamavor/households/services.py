@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kamavor.core.errors import Conflict, InvalidInput
-from kamavor.core.idempotency import check_key, ensure_same_request
+from kamavor.core.idempotency import check_key, ensure_same_request, run_once
 from kamavor.households.models import (
     COMPOSITION_FIELDS,
     VULNERABILITIES,
@@ -381,41 +381,36 @@ def register_household(
         personal = _check_personal(personal)
     key = check_key(idempotency_key)
     print_ = _fingerprint(organisation.pk, clean, personal) if key else ""
-    try:
-        with transaction.atomic():
-            if key is not None:
-                earlier = _replay(by=by, key=key, print_=print_)
-                if earlier is not None:
-                    return earlier
-            now = timezone.now()
-            household = Household(
-                organisation=organisation,
-                registered_point=point,
-                registered_by=by,
-                registered_at=now,
-                last_activity_at=now,
-                **clean,
-            )
-            _save_with_new_code(household)
-            if personal is not None:
-                _seal_into(household, personal)
-                _audit(
-                    by=by,
-                    household=household,
-                    action=AuditEntry.Action.CREATE,
-                    fields=personal.present(),
-                )
-            if key is not None:
-                RegistrationKey.objects.create(
-                    user=by, key=key, fingerprint=print_, household=household
-                )
-            return household
-    except IntegrityError:
+
+    def unit() -> Household:
+        now = timezone.now()
+        household = Household(
+            organisation=organisation,
+            registered_point=point,
+            registered_by=by,
+            registered_at=now,
+            last_activity_at=now,
+            **clean,
+        )
+        _save_with_new_code(household)
         if key is not None:
-            earlier = _replay(by=by, key=key, print_=print_)
-            if earlier is not None:
-                return earlier
-        raise
+            # The claim (see kamavor.core.idempotency): a concurrent retry waits on it, then
+            # answers this household.
+            RegistrationKey.objects.create(
+                user=by, key=key, fingerprint=print_, household=household
+            )
+        if personal is not None:
+            _seal_into(household, personal)
+            _audit(
+                by=by,
+                household=household,
+                action=AuditEntry.Action.CREATE,
+                fields=personal.present(),
+            )
+        return household
+
+    replay = None if key is None else (lambda: _replay(by=by, key=key, print_=print_))
+    return run_once(unit=unit, replay=replay)
 
 
 def update_household(*, household: Household, profile: Profile, by) -> Household:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from kamavor.catalogue.models import Category, Item, KitComponent
 from kamavor.core.errors import Conflict, InvalidInput
-from kamavor.core.idempotency import check_key, ensure_same_request
+from kamavor.core.idempotency import check_key, ensure_same_request, run_once
 from kamavor.households.models import Household
 from kamavor.households.services import lineage_ids
 from kamavor.lib import entitlements
@@ -293,37 +293,35 @@ def create_request(
             ],
         }
     )  # fmt: skip
-    try:
-        with transaction.atomic():
-            if key is not None and (earlier := _replay(by=by, key=key, print_=print_)):
-                return earlier
-            request = Request.objects.create(
-                organisation_id=organisation_id,
-                household=household,
-                shelter=shelter,
-                number_of_people=number_of_people,
-                urgency=urgency,
-                reason=reason,
-                created_by=by,
-                idempotency_key=key or "",
-                fingerprint=print_ if key else "",
+
+    def unit() -> Request:
+        # The request row holds the key, so inserting it is the claim (see
+        # kamavor.core.idempotency): a concurrent retry waits on it, then answers this request.
+        request = Request.objects.create(
+            organisation_id=organisation_id,
+            household=household,
+            shelter=shelter,
+            number_of_people=number_of_people,
+            urgency=urgency,
+            reason=reason,
+            created_by=by,
+            idempotency_key=key or "",
+            fingerprint=print_ if key else "",
+        )
+        RequestLine.objects.bulk_create(
+            RequestLine(
+                request=request,
+                item=x.item,
+                category=x.category,
+                size=x.size,
+                quantity=x.quantity,
             )
-            RequestLine.objects.bulk_create(
-                RequestLine(
-                    request=request,
-                    item=x.item,
-                    category=x.category,
-                    size=x.size,
-                    quantity=x.quantity,
-                )
-                for x in clean
-            )
-            return request
-    except IntegrityError:
-        # A concurrent retry with the same key won the race.
-        if key is not None and (earlier := _replay(by=by, key=key, print_=print_)):
-            return earlier
-        raise
+            for x in clean
+        )
+        return request
+
+    replay = None if key is None else (lambda: _replay(by=by, key=key, print_=print_))
+    return run_once(unit=unit, replay=replay)
 
 
 def may_change(user, request: Request) -> bool:

@@ -184,8 +184,13 @@ def _count_lines(point: Point, lines: list[CountLineIn]) -> list[services.CountL
     ]
 
 
+def _answer(document: Document) -> Document:
+    # A document just posted is answered from what was written; a replayed one as stored.
+    return document if getattr(document, "written", False) else _shown(document)
+
+
 def _created(document: Document) -> Status:
-    return Status(201, _shown(document))
+    return Status(201, _answer(document))
 
 
 # ---------------------------------------------------------------- stock
@@ -451,8 +456,8 @@ def send_transfer(
 ) -> Document:
     """Send a draft: its goods leave the source now and are in transit until received."""
     transfer = _document_for(request.user, document_id, Kind.TRANSFER)
-    services.send_transfer(transfer=transfer, by=request.user, idempotency_key=key)
-    return _shown(transfer)
+    sent = services.send_transfer(transfer=transfer, by=request.user, idempotency_key=key)
+    return _answer(sent)
 
 
 @router.post("/transfers/{document_id}/receive", response=OK)
@@ -464,14 +469,14 @@ def receive_transfer(
 ) -> Document:
     """Receive a sent transfer at its destination; list only the lines that differ."""
     transfer = _document_for(request.user, document_id, Kind.TRANSFER)
-    services.receive_transfer(
+    received = services.receive_transfer(
         transfer=transfer,
         received=received_by_line(body),
         by=request.user,
         note=body.note if body else "",
         idempotency_key=key,
     )
-    return _shown(transfer)
+    return _answer(received)
 
 
 @router.post("/transfers/{document_id}/cancel", response=OK)

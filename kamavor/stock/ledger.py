@@ -3,6 +3,12 @@
 Only the stock services call these. A movement and its balance change are written in the same
 transaction, and the balance update is a single conditional UPDATE, so two desks taking the last
 units of a lot at the same moment cannot both succeed: the second sees the committed balance.
+
+Lock order. Every posting takes its locks in one global order, so two postings never wait for
+each other in a circle (a deadlock): first its idempotency key, then the new lots it opens (in
+key order), then the lots' balances (by lot id), then the points' item balances (by point and
+item). A deadlock that happens anyway (another kind of write) is retried as a whole by
+`kamavor.core.transactions.in_transaction`.
 """
 
 from __future__ import annotations
@@ -12,13 +18,14 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kamavor.core.errors import NotEnoughStock
-from kamavor.core.idempotency import check_key, ensure_same_request
+from kamavor.core.idempotency import check_key, ensure_same_request, run_once
 from kamavor.stock.models import (
     Balance,
     Document,
@@ -28,46 +35,46 @@ from kamavor.stock.models import (
     Movement,
 )
 
+LotKey = tuple  # (item id, expiry, size, condition)
+
+
+def _sort_key(key: LotKey) -> tuple:
+    item_id, expiry, size, condition = key
+    return (item_id, expiry is None, expiry or dt.date.min, size, condition)
+
 
 def lot_for(*, item, point, expiry: dt.date | None, size: str, condition: str) -> Lot:
     """The lot with these attributes at the point, opened (with a zero balance) if new."""
-    lookup = {
-        "item": item,
-        "point": point,
-        "expiry": expiry,
-        "size": size,
-        "condition": condition,
+    return lots_for(point=point, wanted=[(item, expiry, size, condition)])[0]
+
+
+def existing_lots(*, point, items) -> dict[LotKey, Lot]:
+    """The point's lots of these items by key. Lots are never deleted, so a posting may read
+    them before its transaction and open only the missing ones inside it."""
+    return {
+        (lot.item_id, lot.expiry, lot.size, lot.condition): lot
+        for lot in Lot.objects.filter(point=point, item_id__in={item.pk for item in items})
     }
-    lot = Lot.objects.filter(**lookup).first()
-    if lot is not None:
-        return lot
-    try:
-        with transaction.atomic():
-            lot = Lot.objects.create(**lookup)
-            Balance.objects.create(lot=lot, point=point, item=item, quantity=0)
-            return lot
-    except IntegrityError:
-        # Another desk opened the same lot a moment ago.
-        return Lot.objects.get(**lookup)
 
 
-def lots_for(*, point, wanted: list[tuple]) -> list[Lot]:
+def lots_for(*, point, wanted: list[tuple], known: dict[LotKey, Lot] | None = None) -> list[Lot]:
     """The lots for (item, expiry, size, condition) at the point, in order, opening new ones.
 
-    Existing lots are read in one query and new ones opened in two, so a ten-line donation
-    does not ask ten times.
+    Existing lots are read in one query (unless `known` from `existing_lots` is given) and new
+    ones opened in two, in key order (so that two postings opening the same new lots wait for
+    each other in the same order).
     """
-    known = {
-        (lot.item_id, lot.expiry, lot.size, lot.condition): lot
-        for lot in Lot.objects.filter(point=point, item_id__in={item.pk for item, *_ in wanted})
-    }
+    if known is None:
+        known = existing_lots(point=point, items=[item for item, *_ in wanted])
+    known = dict(known)
     missing = {}
     for item, expiry, size, condition in wanted:
         key = (item.pk, expiry, size, condition)
         if key not in known:
             missing[key] = (item, expiry, size, condition)
     if missing:
-        known.update(_open_lots(point=point, wanted=list(missing.values())))
+        ordered = [missing[key] for key in sorted(missing, key=_sort_key)]
+        known.update(_open_lots(point=point, wanted=ordered))
     return [known[(item.pk, expiry, size, condition)] for item, expiry, size, condition in wanted]
 
 
@@ -83,136 +90,175 @@ def _open_lots(*, point, wanted: list[tuple]) -> dict[tuple, Lot]:
                 Balance(lot=lot, point=point, item_id=lot.item_id, quantity=0) for lot in lots
             )
     except IntegrityError:
-        lots = [
-            lot_for(item=item, point=point, expiry=expiry, size=size, condition=condition)
-            for item, expiry, size, condition in wanted
-        ]
+        lots = [_one_lot(point=point, wanted=x) for x in wanted]
     return {(lot.item_id, lot.expiry, lot.size, lot.condition): lot for lot in lots}
 
 
-def _change_balances(totals: dict[int, int]) -> dict[int, int]:
-    """Add quantities to several lots' balances in one statement, none of which may go
-    negative; the new balances of the lots that changed (a lot left out had too little)."""
+def _one_lot(*, point, wanted: tuple) -> Lot:
+    item, expiry, size, condition = wanted
+    lookup = {"item": item, "point": point, "expiry": expiry, "size": size}
+    lot = Lot.objects.filter(**lookup, condition=condition).first()
+    if lot is not None:
+        return lot
+    try:
+        with transaction.atomic():
+            lot = Lot.objects.create(**lookup, condition=condition)
+            Balance.objects.create(lot=lot, point=point, item=item, quantity=0)
+            return lot
+    except IntegrityError:
+        # Another desk opened the same lot a moment ago.
+        return Lot.objects.get(**lookup, condition=condition)
+
+
+def _change_balances(changes: dict[int, tuple[int, int]]) -> dict[int, int]:
+    """Add to several lots' balances in one statement: lot id → (units to add, lowest point
+    the running balance reaches within the posting, 0 or less). A lot whose balance would dip
+    below zero is left out; the new balances of the lots that changed.
+
+    On PostgreSQL the rows are locked first in lot id order (the global lock order); SQLite
+    has one writer at a time and needs no row locks."""
     table = Balance._meta.db_table
-    cases = " ".join("WHEN %s THEN %s" for _ in totals)
-    params: list[int] = [value for pair in totals.items() for value in pair]
-    placeholders = ", ".join("%s" for _ in totals)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET quantity = quantity + CASE lot_id {cases} END "
-            f"WHERE lot_id IN ({placeholders}) AND quantity + CASE lot_id {cases} END >= 0 "
-            "RETURNING lot_id, quantity",
-            [*params, *totals, *params],
+    lot_ids = sorted(changes)
+    marks = ", ".join("%s" for _ in lot_ids)
+    cases = " ".join("WHEN %s THEN %s" for _ in lot_ids)
+    totals = [v for lot_id in lot_ids for v in (lot_id, changes[lot_id][0])]
+    lows = [v for lot_id in lot_ids for v in (lot_id, changes[lot_id][1])]
+    update = (
+        f"UPDATE {table} SET quantity = quantity + CASE lot_id {cases} END "
+        f"WHERE lot_id IN ({{rows}}) AND quantity + CASE lot_id {cases} END >= 0 "
+        "RETURNING lot_id, quantity"
+    )
+    if connection.vendor == "postgresql":
+        sql = (
+            f"WITH locked AS MATERIALIZED (SELECT lot_id FROM {table} WHERE lot_id IN ({marks}) "
+            "ORDER BY lot_id FOR UPDATE) " + update.format(rows="SELECT lot_id FROM locked")
         )
+        params = [*lot_ids, *totals, *lows]
+    else:
+        sql = update.format(rows=marks)
+        params = [*totals, *lot_ids, *lows]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
         return {int(lot_id): int(quantity) for lot_id, quantity in cursor.fetchall()}
-
-
-def _apply_delta(lot_id: int, delta: int) -> int | None:
-    """Add delta to a lot's balance unless it would go negative; the new balance, or None."""
-    table = Balance._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET quantity = quantity + %s "
-            "WHERE lot_id = %s AND quantity + %s >= 0 RETURNING quantity",
-            [delta, lot_id, delta],
-        )
-        row = cursor.fetchone()
-    return None if row is None else int(row[0])
 
 
 def on_hand(lot: Lot) -> int:
     return Balance.objects.filter(lot=lot).values_list("quantity", flat=True).first() or 0
 
 
+def _short(lot: Lot, wanted: int) -> NotEnoughStock:
+    return NotEnoughStock(
+        _("Not enough stock of %(lot)s: %(available)d on hand, %(wanted)d needed.")
+        % {"lot": lot, "available": on_hand(lot), "wanted": wanted}
+    )
+
+
 @dataclass
 class Posting:
-    """Collects the movements of one document while its balances are updated."""
+    """Collects the movements of one document, then writes them with their balances at once.
+
+    `move` (and `add_all`, `take_all`) only queue; `save` updates every lot's balance in one
+    statement (locking the lots in id order), stamps the movements with the time taken after
+    those locks (so each lot's history in time order chains its running balances), writes them
+    and adds what they changed to the points' item balances."""
 
     document: Document
     by: object
-    at: dt.datetime = field(default_factory=timezone.now)
-    movements: list[Movement] = field(default_factory=list)
+    at: dt.datetime | None = None
+    entries: list[tuple] = field(default_factory=list)
+    movements: list[Move] = field(default_factory=list)
 
-    def move(self, *, lot: Lot, delta: int, kind: str, line=None, reversal_of=None) -> Movement:
-        new_balance = _apply_delta(lot.pk, delta)
-        if new_balance is None:
-            raise NotEnoughStock(
-                _("Not enough stock of %(lot)s: %(available)d on hand, %(wanted)d needed.")
-                % {"lot": lot, "available": on_hand(lot), "wanted": -delta}
-            )
-        movement = Movement(
-            lot=lot,
-            point_id=lot.point_id,
-            item_id=lot.item_id,
-            kind=kind,
-            quantity=delta,
-            balance_after=new_balance,
-            document=self.document,
-            line=line,
-            reversal_of=reversal_of,
-            by=self.by,
-            at=self.at,
-        )
-        self.movements.append(movement)
-        return movement
+    def move(self, *, lot: Lot, delta: int, kind: str, line=None, reversal_of=None) -> None:
+        self.entries.append((lot, delta, kind, line, reversal_of))
 
     def add_all(self, entries: list[tuple[Lot, int, str, object]]) -> None:
-        """Post several incoming quantities (lot, positive delta, kind, line) at once: one
-        balance update for all lots, each movement still with its own running balance."""
+        """Queue several incoming quantities (lot, positive delta, kind, line)."""
         if any(delta <= 0 for _lot, delta, _kind, _line in entries):
             raise ValueError("add_all posts incoming quantities only")
-        self._move_all(entries)
+        self.entries.extend((lot, delta, kind, line, None) for lot, delta, kind, line in entries)
 
     def take_all(self, entries: list[tuple[Lot, int, str, object]]) -> None:
-        """Take several quantities (lot, negative delta, kind, line) out at once: one balance
-        update for all lots; if any lot has too little, nothing is taken (NotEnoughStock)."""
+        """Queue several outgoing quantities (lot, negative delta, kind, line)."""
         if any(delta >= 0 for _lot, delta, _kind, _line in entries):
             raise ValueError("take_all posts outgoing quantities only")
-        self._move_all(entries)
-
-    def _move_all(self, entries: list[tuple[Lot, int, str, object]]) -> None:
-        """Entries of one sign: their running balances never cross zero between movements."""
-        totals: dict[int, int] = {}
-        lots: dict[int, Lot] = {}
-        for lot, delta, _kind, _line in entries:
-            totals[lot.pk] = totals.get(lot.pk, 0) + delta
-            lots[lot.pk] = lot
-        remaining = _change_balances(totals)
-        short = [lots[pk] for pk in totals if pk not in remaining]
-        if short:
-            # The statement changed the other lots: the caller's transaction is rolled back.
-            lot = short[0]
-            raise NotEnoughStock(
-                _("Not enough stock of %(lot)s: %(available)d on hand, %(wanted)d needed.")
-                % {"lot": lot, "available": on_hand(lot), "wanted": -totals[lot.pk]}
-            )
-        afters = []
-        for lot, delta, _kind, _line in reversed(entries):
-            afters.append(remaining[lot.pk])
-            remaining[lot.pk] -= delta
-        for (lot, delta, kind, line), after in zip(entries, reversed(afters), strict=True):
-            self.movements.append(
-                Movement(
-                    lot=lot,
-                    point_id=lot.point_id,
-                    item_id=lot.item_id,
-                    kind=kind,
-                    quantity=delta,
-                    balance_after=after,
-                    document=self.document,
-                    line=line,
-                    by=self.by,
-                    at=self.at,
-                )
-            )
+        self.entries.extend((lot, delta, kind, line, None) for lot, delta, kind, line in entries)
 
     def save(self) -> None:
-        """Write the movements and add what they changed to the points' item balances."""
-        Movement.objects.bulk_create(self.movements)
+        """Post what was queued; NotEnoughStock (and nothing kept) if a lot has too little."""
+        if not self.entries:
+            self.at = self.at or timezone.now()
+            return
+        changes: dict[int, tuple[int, int]] = {}
+        lots: dict[int, Lot] = {}
+        for lot, delta, *_rest in self.entries:
+            total, low = changes.get(lot.pk, (0, 0))
+            changes[lot.pk] = (total + delta, min(low, total + delta))
+            lots[lot.pk] = lot
+        remaining = _change_balances(changes)
+        short = [pk for pk in sorted(changes) if pk not in remaining]
+        if short:
+            # The statement changed the other lots: the caller's transaction is rolled back.
+            raise _short(lots[short[0]], -changes[short[0]][1])
+        if self.at is None:  # (a test may backdate a posting by giving its time)
+            self.at = timezone.now()  # after the balances are locked: see the docstring
+        afters = []
+        for lot, delta, *_rest in reversed(self.entries):
+            afters.append(remaining[lot.pk])
+            remaining[lot.pk] -= delta
+        at = connection.ops.adapt_datetimefield_value(self.at)
+        document_id, by_id = self.document.pk, self.by.pk
+        self.movements = [
+            Move(
+                lot.pk,
+                lot.point_id,
+                lot.item_id,
+                kind,
+                delta,
+                after,
+                document_id,
+                None if line is None else line.pk,
+                None if reversal_of is None else reversal_of.pk,
+                by_id,
+                at,
+            )
+            for (lot, delta, kind, line, reversal_of), after in zip(
+                self.entries, reversed(afters), strict=True
+            )
+        ]
+        _insert_movements(self.movements)
         _add_to_item_balances(item_balance_changes(self.movements))
 
 
-def item_balance_changes(movements: list[Movement]) -> dict[tuple[int, int], tuple[int, int]]:
+class Move(NamedTuple):
+    """A movement's row as written (one INSERT for all of a posting's movements)."""
+
+    lot_id: int
+    point_id: int
+    item_id: int
+    kind: str
+    quantity: int
+    balance_after: int
+    document_id: int
+    line_id: int | None
+    reversal_of_id: int | None
+    by_id: int
+    at: object  # the time, adapted for the database
+
+
+def _insert_movements(rows: list[Move]) -> None:
+    columns = ", ".join(Move._fields)
+    marks = "(" + ", ".join("%s" for _ in Move._fields) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 500):  # well within SQLite's limit of parameters
+            batch = rows[start : start + 500]
+            cursor.execute(
+                f"INSERT INTO {Movement._meta.db_table} ({columns}) VALUES "
+                + ", ".join(marks for _ in batch),
+                [value for row in batch for value in row],
+            )
+
+
+def item_balance_changes(movements: list[Move]) -> dict[tuple[int, int], tuple[int, int]]:
     """Per (point, item): the units these movements added, and the lots they filled (or, if
     negative, emptied), from each lot's balance before its first movement and after its last."""
     before: dict[int, int] = {}
@@ -231,13 +277,20 @@ def item_balance_changes(movements: list[Movement]) -> dict[tuple[int, int], tup
 
 
 def _add_to_item_balances(changes: dict[tuple[int, int], tuple[int, int]]) -> None:
-    """Add the changes to the item balances, in key order so that concurrent postings lock
-    the rows in the same order: rows that only grow may be new (one upsert), rows that shrink
-    exist already (one update); the table's check refuses a negative row, even proposed."""
+    """Add the changes to the item balances in (point, item) order, the global lock order:
+    rows that only grow may be new (one upsert), rows that shrink exist already (one update);
+    the table's check refuses a negative row, even proposed. When a posting has both (a kit
+    build), PostgreSQL first locks the existing rows of both in that order."""
     growing = sorted((k, v) for k, v in changes.items() if min(v) >= 0)
     shrinking = sorted((k, v) for k, v in changes.items() if min(v) < 0)
     table = ItemBalance._meta.db_table
     with connection.cursor() as cursor:
+        if growing and shrinking and connection.vendor == "postgresql":
+            rows = " OR ".join("(point_id = %s AND item_id = %s)" for _ in changes)
+            cursor.execute(
+                f"SELECT 1 FROM {table} WHERE {rows} ORDER BY point_id, item_id FOR UPDATE",
+                [v for key in sorted(changes) for v in key],
+            )
         if growing:
             values = ", ".join("(%s, %s, %s, %s)" for _ in growing)
             cursor.execute(
@@ -283,6 +336,28 @@ def fingerprint(data: object) -> str:
     ).hexdigest()
 
 
+class Claim:
+    """Claims a posting's idempotency key for its document: the posting's first write after the
+    document itself, before any lot or balance is touched (see kamavor.core.idempotency)."""
+
+    def __init__(self, *, by, key: str | None, fingerprint: str):
+        self.by, self.key, self.fingerprint = by, key, fingerprint
+        self.done = key is None
+
+    def __call__(self, document: Document) -> None:
+        if self.key is None or self.done:
+            return
+        table = IdempotencyRecord._meta.db_table
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (user_id, key, fingerprint, document_id, created_at) "
+                "VALUES (%s, %s, %s, %s, %s)",
+                [self.by.pk, self.key, self.fingerprint, document.pk, now],
+            )
+        self.done = True
+
+
 def _replay(*, by, key: str, print_: str) -> Document | None:
     record = IdempotencyRecord.objects.filter(user=by, key=key).select_related("document").first()
     if record is None:
@@ -291,29 +366,24 @@ def _replay(*, by, key: str, print_: str) -> Document | None:
     return record.document
 
 
-def idempotent(*, by, key: str | None, request: object, work: Callable[[], Document]) -> Document:
+def idempotent(
+    *, by, key: str | None, request: object, work: Callable[[Claim], Document]
+) -> Document:
     """Run `work` in one transaction once per (user, key); a repeat returns the first document.
 
-    The same key with a different request is refused. Two concurrent requests with one key:
-    the loser's transaction rolls back on the unique key and it returns the winner's document.
+    `work` calls its claim with the document as soon as it has one (created, or locked for a
+    send or receipt). A repeat waits for the first request to finish, then answers its document;
+    the same key with a different request is refused. A deadlock reruns the whole unit.
     """
     key = check_key(key)
-    print_ = fingerprint(request)
-    try:
-        with transaction.atomic():
-            if key is not None:
-                earlier = _replay(by=by, key=key, print_=print_)
-                if earlier is not None:
-                    return earlier
-            document = work()
-            if key is not None:
-                IdempotencyRecord.objects.create(
-                    user=by, key=key, fingerprint=print_, document=document
-                )
-            return document
-    except IntegrityError:
-        if key is not None:
-            earlier = _replay(by=by, key=key, print_=print_)
-            if earlier is not None:
-                return earlier
-        raise
+    print_ = fingerprint(request) if key is not None else ""
+
+    def unit() -> Document:
+        claim = Claim(by=by, key=key, fingerprint=print_)
+        document = work(claim)
+        if not claim.done:
+            raise RuntimeError("the posting never claimed its idempotency key")
+        return document
+
+    replay = None if key is None else (lambda: _replay(by=by, key=key, print_=print_))
+    return run_once(unit=unit, replay=replay)

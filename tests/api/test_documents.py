@@ -255,3 +255,24 @@ def test_document_lists_take_a_fixed_number_of_queries(w, api, django_assert_max
     with django_assert_max_num_queries(6):
         documents = client.get("/donations").json()
     assert len(documents) == 10 and all(len(d["lines"]) == 2 for d in documents)
+
+
+def test_a_replay_answers_exactly_what_the_first_request_answered(w, api):
+    """The first answer is built from what was written, a replay from what is stored: the
+    client cannot tell them apart."""
+    client = api(w.coordinator)
+    purchase = {
+        "point": w.point.pk,
+        "supplier": "Market",
+        "lines": [
+            {"item": w.soap.pk, "quantity": 4, "unit_cost": "1.5"},
+            {"item": w.rice.pk, "quantity": 2, "unit_cost": "900", "expiry": "2030-01-31"},
+        ],
+    }
+    donation = {"point": w.point.pk, "donor": "Anna", "lines": [{"item": w.soap.pk, "quantity": 3}]}
+    for path, body in (("/purchases", purchase), ("/donations", donation)):
+        first = client.post(path, body, key=f"once-{path}")
+        again = client.post(path, body, key=f"once-{path}")
+        assert first.status_code == again.status_code == 201
+        assert first.json() == again.json()
+        assert first.json() == client.get(f"{path}/{first.json()['id']}").json()

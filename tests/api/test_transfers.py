@@ -225,3 +225,21 @@ def test_the_transfer_list_takes_a_fixed_number_of_queries(w, api, django_assert
         assert client.post("/transfers", body).status_code == 201
     with django_assert_max_num_queries(6):
         assert len(client.get("/transfers").json()) == 8
+
+
+def test_retried_transfer_steps_answer_what_the_first_answered(w, api):
+    """Send and receive answer from what was written; their retries from what is stored."""
+    donate(w, IntakeLine(w.soap, 10))
+    client = api(w.coordinator)
+    lines = [{"lot": lot_of(w, w.soap).pk, "quantity": 6}]
+    body = {"source": w.point.pk, "destination": w.warehouse.pk, "lines": lines}
+    transfer = client.post("/transfers", body, key="t").json()
+    sent = client.post(f"/transfers/{transfer['id']}/send", key="s")
+    assert sent.json() == client.post(f"/transfers/{transfer['id']}/send", key="s").json()
+    line = transfer["lines"][0]["id"]
+    receipt = {"lines": [{"line": line, "received_quantity": 5}], "note": "one torn"}
+    received = client.post(f"/transfers/{transfer['id']}/receive", receipt, key="r")
+    again = client.post(f"/transfers/{transfer['id']}/receive", receipt, key="r")
+    assert received.status_code == again.status_code == 200
+    assert received.json() == again.json()
+    assert received.json()["lines"][0]["received_quantity"] == 5

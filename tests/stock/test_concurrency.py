@@ -96,3 +96,67 @@ def test_two_desks_opening_the_same_new_lot_share_it():
     lot = Lot.objects.get(item=w.rice, point=w.point)
     assert Balance.objects.get(lot=lot).quantity == 8
     assert sum(Movement.objects.filter(lot=lot).values_list("quantity", flat=True)) == 8
+
+
+def test_concurrent_retries_of_one_hand_out_answer_the_first_document():
+    """A flaky connection sends the same hand-out several times at once: each retry waits for
+    the first, then answers its document; the stock leaves once."""
+    from kamavor.distribution.services import record_distribution
+    from tests.factories import make_household
+
+    w = build_world()
+    services.post_donation(point=w.point, lines=[IntakeLine(w.soap, 5)], by=w.coordinator)
+    lot = Lot.objects.get(item=w.soap, point=w.point)
+    household = make_household(w)
+
+    def hand_out():
+        return record_distribution(
+            point=w.point,
+            household=household,
+            lines=[LotLine(lot, 4)],
+            by=w.volunteer,
+            idempotency_key="flaky-wifi",
+        )
+
+    results = run_together(*[hand_out] * 6)
+    assert all(isinstance(r, Document) for r in results), results
+    assert len({r.pk for r in results}) == 1
+    assert Balance.objects.get(lot=lot).quantity == 1
+    assert Document.objects.filter(kind="distribution").count() == 1
+
+
+@pytest.mark.postgres_only
+def test_postings_whose_lines_come_in_opposite_orders_never_deadlock(monkeypatch):
+    """Balances are locked in lot id order whatever the order of the lines: with retries turned
+    off, a deadlock would surface here as an error."""
+    from kamavor.core import transactions
+
+    monkeypatch.setattr(transactions, "ATTEMPTS", 1)
+    w = build_world()
+    services.post_donation(
+        point=w.point,
+        lines=[
+            IntakeLine(w.soap, 500),
+            IntakeLine(w.toothpaste, 500, expiry=w.later(400)),
+            IntakeLine(w.rice, 500, expiry=w.later(90)),
+        ],
+        by=w.coordinator,
+    )
+    lots = list(Lot.objects.filter(point=w.point).order_by("pk"))
+
+    def desk(order):
+        def run():
+            for _ in range(20):
+                services.dispose(
+                    point=w.point,
+                    lines=[LotLine(lot, 1) for lot in order],
+                    by=w.coordinator,
+                    reason="damaged",
+                )
+
+        return run
+
+    results = run_together(desk(lots), desk(lots[::-1]), desk(lots[1:] + lots[:1]))
+    assert results == [None, None, None]
+    for lot in lots:
+        assert Balance.objects.get(lot=lot).quantity == 500 - 60

@@ -15,7 +15,7 @@ from kamavor.catalogue.models import Item
 from kamavor.core.errors import InvalidInput
 from kamavor.network.access import Action, may
 from kamavor.network.models import Point
-from kamavor.stock.models import Condition, Document, Lot, Movement
+from kamavor.stock.models import Condition, Document, DocumentLine, Lot, Movement
 
 Kind = Movement.Kind
 
@@ -149,6 +149,27 @@ def _clean_text(value: str, *, limit: int, label: str) -> str:
             _("%(label)s is too long (at most %(n)d characters).") % {"label": label, "n": limit}
         )
     return value
+
+
+def as_written(document: Document, lines: Sequence[DocumentLine]) -> Document:
+    """Mark a document just posted as complete in memory, with its lines (and their items), its
+    author and no reversal yet, so that the API answers from what was written instead of
+    reading it back. A replayed document is not marked: it is read as stored."""
+    prefetched(document, "lines", lines)
+    Document.reversed_by.related.set_cached_value(document, None)
+    document.written = True
+    return document
+
+
+def prefetched(instance, name: str, objects: Sequence) -> None:
+    """Give `instance.<name>.all()` these objects, as prefetch_related would, without a query."""
+    queryset = getattr(instance, name).all()
+    queryset._result_cache = list(objects)
+    queryset._prefetch_done = True
+    instance._prefetched_objects_cache = {
+        **getattr(instance, "_prefetched_objects_cache", {}),
+        name: queryset,
+    }
 
 
 def _new_document(*, kind: str, point: Point, by, status=Document.Status.POSTED, **fields):

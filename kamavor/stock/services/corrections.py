@@ -12,7 +12,7 @@ from kamavor.catalogue.models import Item
 from kamavor.core.errors import InvalidInput
 from kamavor.network.access import Action
 from kamavor.network.models import Point
-from kamavor.stock.ledger import Posting, idempotent, lot_for
+from kamavor.stock.ledger import Claim, Posting, idempotent, lots_for
 from kamavor.stock.models import Balance, Document, DocumentLine, Lot
 from kamavor.stock.services._common import (
     CountLine,
@@ -48,14 +48,26 @@ def post_count(
     ]
     request = {"kind": "count", "point": point.pk, "reason": reason, "lines": resolved}
 
-    def work() -> Document:
+    def work(claim: Claim) -> Document:
         document = _new_document(kind=Document.Kind.COUNT, point=point, by=by, reason=reason)
+        claim(document)
         posting = Posting(document=document, by=by)
-        for x, target in zip(lines, resolved, strict=True):
-            lot = x.lot or lot_for(
-                item=x.item, point=point, expiry=target[1], size=target[2], condition=x.condition
-            )
-            expected = Balance.objects.select_for_update().get(lot=lot).quantity
+        wanted = [
+            (x.item, target[1], target[2], x.condition)
+            for x, target in zip(lines, resolved, strict=True)
+            if x.lot is None
+        ]
+        opened = iter(lots_for(point=point, wanted=wanted) if wanted else [])
+        lots = [x.lot or next(opened) for x in lines]
+        # The counted lots' balances, locked in lot id order (the global lock order).
+        expected_of = dict(
+            Balance.objects.select_for_update()
+            .filter(lot_id__in={lot.pk for lot in lots})
+            .order_by("lot_id")
+            .values_list("lot_id", "quantity")
+        )
+        for x, lot in zip(lines, lots, strict=True):
+            expected = expected_of[lot.pk]
             line = DocumentLine.objects.create(
                 document=document,
                 item_id=lot.item_id,
@@ -74,6 +86,7 @@ def post_count(
                         field="reason",
                     )
                 posting.move(lot=lot, delta=x.counted - expected, kind=Kind.COUNT, line=line)
+                expected_of[lot.pk] = x.counted  # a lot counted twice: the later count wins
         posting.save()
         return document
 
@@ -155,8 +168,9 @@ def _post_lot_changes(
         "lines": [(x.lot.pk, x.quantity, x.reason) for x in lines],
     }
 
-    def work() -> Document:
+    def work(claim: Claim) -> Document:
         document = _new_document(kind=kind, point=point, by=by, reason=reason)
+        claim(document)
         posting = Posting(document=document, by=by)
         for x in lines:
             line = DocumentLine.objects.create(

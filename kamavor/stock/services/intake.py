@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 from kamavor.core.errors import InvalidInput
 from kamavor.network.access import Action
 from kamavor.network.models import Point
-from kamavor.stock.ledger import Posting, idempotent, lots_for
+from kamavor.stock.ledger import Claim, Posting, existing_lots, idempotent, lots_for
 from kamavor.stock.models import Document, DocumentLine
 from kamavor.stock.services._common import (
     IntakeLine,
@@ -20,8 +21,11 @@ from kamavor.stock.services._common import (
     _clean_text,
     _new_document,
     _require,
+    as_written,
     check_intake_line,
 )
+
+CENTS = Decimal("0.01")
 
 
 def _post_intake(*, kind, point, lines, by, idempotency_key, **doc_fields) -> Document:
@@ -37,10 +41,15 @@ def _post_intake(*, kind, point, lines, by, idempotency_key, **doc_fields) -> Do
         ],
     }
 
-    def work() -> Document:
+    known = existing_lots(point=point, items=[x.item for x in clean])  # before the lock
+
+    def work(claim: Claim) -> Document:
         document = _new_document(kind=kind, point=point, by=by, **doc_fields)
+        claim(document)
         lots = lots_for(
-            point=point, wanted=[(x.item, x.expiry, x.size, x.condition) for x in clean]
+            point=point,
+            wanted=[(x.item, x.expiry, x.size, x.condition) for x in clean],
+            known=known,
         )
         lines = DocumentLine.objects.bulk_create(
             DocumentLine(
@@ -51,7 +60,7 @@ def _post_intake(*, kind, point, lines, by, idempotency_key, **doc_fields) -> Do
                 expiry=x.expiry,
                 size=x.size,
                 condition=x.condition,
-                unit_cost=x.unit_cost,
+                unit_cost=None if x.unit_cost is None else Decimal(x.unit_cost).quantize(CENTS),
             )
             for x, lot in zip(clean, lots, strict=True)
         )
@@ -60,7 +69,7 @@ def _post_intake(*, kind, point, lines, by, idempotency_key, **doc_fields) -> Do
             [(lot, line.quantity, kind, line) for lot, line in zip(lots, lines, strict=True)]
         )
         posting.save()
-        return document
+        return as_written(document, lines)
 
     return idempotent(by=by, key=idempotency_key, request=request, work=work)
 

@@ -9,7 +9,7 @@ from kamavor.catalogue.models import Item
 from kamavor.core.errors import InvalidInput, NotEnoughStock
 from kamavor.network.access import Action
 from kamavor.network.models import Point
-from kamavor.stock.ledger import Posting, idempotent, lot_for
+from kamavor.stock.ledger import Claim, Posting, idempotent, lot_for, lots_for
 from kamavor.stock.models import Condition, Document, DocumentLine, Lot
 from kamavor.stock.services._common import (
     Kind,
@@ -57,8 +57,9 @@ def build_kit(
     check_quantity(quantity, number=1)
     request = {"kind": "kit_build", "point": point.pk, "kit": kit.pk, "quantity": quantity}
 
-    def work() -> Document:
+    def work(claim: Claim) -> Document:
         document = _new_document(kind=Document.Kind.KIT_BUILD, point=point, by=by)
+        claim(document)
         posting = Posting(document=document, by=by)
         picks = _pick_components(point=point, components=components, kits=quantity)
         expiries = [lot.expiry for lot, _ in picks if lot.expiry]
@@ -129,18 +130,23 @@ def unbuild_kit(
     check_quantity(quantity, number=1)
     request = {"kind": "kit_unbuild", "lot": lot.pk, "quantity": quantity}
 
-    def work() -> Document:
+    def work(claim: Claim) -> Document:
         document = _new_document(kind=Document.Kind.KIT_UNBUILD, point=point, by=by)
+        claim(document)
         posting = Posting(document=document, by=by)
         kit_line = DocumentLine.objects.create(
             document=document, item_id=lot.item_id, lot=lot, quantity=quantity, expiry=lot.expiry
         )
         posting.move(lot=lot, delta=-quantity, kind=Kind.KIT_BUILD, line=kit_line)
-        for component in components:
-            expiry = lot.expiry if component.item.tracks_expiry else None
-            back = lot_for(
-                item=component.item, point=point, expiry=expiry, size="", condition=Condition.NEW
-            )
+        expiries = [lot.expiry if c.item.tracks_expiry else None for c in components]
+        backs = lots_for(
+            point=point,
+            wanted=[
+                (c.item, expiry, "", Condition.NEW)
+                for c, expiry in zip(components, expiries, strict=True)
+            ],
+        )
+        for component, expiry, back in zip(components, expiries, backs, strict=True):
             line = DocumentLine.objects.create(
                 document=document,
                 item=component.item,

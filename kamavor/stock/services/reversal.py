@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from kamavor.core.errors import Conflict, NotEnoughStock
 from kamavor.network.access import Action, may, role_at
 from kamavor.network.models import Member
-from kamavor.stock.ledger import Posting, idempotent
+from kamavor.stock.ledger import Claim, Posting, idempotent
 from kamavor.stock.models import Document
 from kamavor.stock.services._common import (
     Kind,
@@ -77,35 +77,38 @@ def reverse_document(
     reason = _clean_text(reason, limit=300, label=_("Reason"))
     request = {"kind": "reversal", "document": document.pk, "reason": reason}
 
-    def work() -> Document:
+    def work(claim: Claim) -> Document:
+        reversal = _new_document(
+            kind=Document.Kind.REVERSAL,
+            point=document.point,
+            by=by,
+            reason=reason,
+            destination=document.destination,
+        )
+        claim(reversal)  # before the original is locked: a concurrent retry waits here
         original = Document.objects.select_for_update().get(pk=document.pk)
         _check_reversible(original)
         if not can_reverse(by, original):
             raise PermissionDenied
-        reversal = _new_document(
-            kind=Document.Kind.REVERSAL,
-            point=original.point,
-            by=by,
-            reverses=original,
-            reason=reason,
-            destination=original.destination,
-        )
+        # Linked only now: the link is unique, and the checks above explain a second reversal.
+        reversal.reverses = original
+        reversal.save(update_fields=["reverses"])
         posting = Posting(document=reversal, by=by)
         for movement in original.movements.select_related("lot__item", "line").order_by("-pk"):
-            try:
-                posting.move(
-                    lot=movement.lot,
-                    delta=-movement.quantity,
-                    kind=Kind.REVERSAL,
-                    line=movement.line,
-                    reversal_of=movement,
-                )
-            except NotEnoughStock as error:
-                raise NotEnoughStock(
-                    _("Cannot reverse: part of this stock has already left. %(detail)s")
-                    % {"detail": error.message}
-                ) from None
-        posting.save()
+            posting.move(
+                lot=movement.lot,
+                delta=-movement.quantity,
+                kind=Kind.REVERSAL,
+                line=movement.line,
+                reversal_of=movement,
+            )
+        try:
+            posting.save()
+        except NotEnoughStock as error:
+            raise NotEnoughStock(
+                _("Cannot reverse: part of this stock has already left. %(detail)s")
+                % {"detail": error.message}
+            ) from None
         original.status = Document.Status.REVERSED
         original.save(update_fields=["status"])
         for callback in _on_reverse.get(original.kind, ()):

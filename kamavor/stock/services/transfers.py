@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from django.db.models import Case, Value, When
 from django.utils.translation import gettext as _
 
 from kamavor.core.errors import Conflict, InvalidInput
 from kamavor.network.access import Action
 from kamavor.network.models import Point
-from kamavor.stock.ledger import Posting, idempotent, lot_for
+from kamavor.stock.ledger import Claim, Posting, idempotent, lots_for
 from kamavor.stock.models import Document, DocumentLine
 from kamavor.stock.services._common import (
     Kind,
@@ -19,6 +20,7 @@ from kamavor.stock.services._common import (
     _clean_text,
     _new_document,
     _require,
+    as_written,
     check_quantity,
 )
 
@@ -50,7 +52,7 @@ def create_transfer(
         "lines": [(x.lot.pk, x.quantity) for x in lines],
     }
 
-    def work() -> Document:
+    def work(claim: Claim) -> Document:
         document = _new_document(
             kind=Document.Kind.TRANSFER,
             point=source,
@@ -59,6 +61,7 @@ def create_transfer(
             destination=destination,
             note=note,
         )
+        claim(document)
         DocumentLine.objects.bulk_create(
             DocumentLine(
                 document=document,
@@ -82,17 +85,19 @@ def send_transfer(*, transfer: Document, by, idempotency_key: str | None = None)
     _require(by, transfer.point, Action.SEND_TRANSFER)
     request = {"kind": "send", "transfer": transfer.pk}
 
-    def work() -> Document:
-        document = Document.objects.select_for_update().get(pk=transfer.pk)
+    def work(claim: Claim) -> Document:
+        claim(transfer)
+        document = _locked(transfer)
         if document.status != Document.Status.DRAFT:
             raise Conflict(_("This transfer has already been sent or cancelled."))
         posting = Posting(document=document, by=by)
-        for line in document.lines.select_related("lot__item").order_by("pk"):
+        lines = list(document.lines.select_related("item", "lot").order_by("pk"))
+        for line in lines:
             posting.move(lot=line.lot, delta=-line.quantity, kind=Kind.TRANSFER_OUT, line=line)
         posting.save()
         document.status = Document.Status.SENT
         document.save(update_fields=["status"])
-        return document
+        return as_written(document, lines)
 
     return idempotent(by=by, key=idempotency_key, request=request, work=work)
 
@@ -108,6 +113,15 @@ def cancel_transfer(*, transfer: Document, by) -> Document:
         raise Conflict(_("Only a transfer that has not been sent can be cancelled."))
     transfer.refresh_from_db(fields=["status"])
     return transfer
+
+
+def _locked(transfer: Document) -> Document:
+    """The transfer again, locked for this transaction (its author read along, not locked)."""
+    return (
+        Document.objects.select_for_update(of=("self",))
+        .select_related("created_by")
+        .get(pk=transfer.pk)
+    )
 
 
 def _check_transfer(transfer: Document) -> None:
@@ -138,25 +152,25 @@ def receive_transfer(
         quantities[line.pk] = check_quantity(got, number=n, allow_zero=True)
     request = {"kind": "receive", "transfer": transfer.pk, "received": sorted(quantities.items())}
 
-    def work() -> Document:
-        document = Document.objects.select_for_update().get(pk=transfer.pk)
+    def work(claim: Claim) -> Document:
+        claim(transfer)
+        document = _locked(transfer)
         if document.status != Document.Status.SENT:
             raise Conflict(_("This transfer is not in transit any more."))
         posting = Posting(document=document, by=by)
         for line in lines:
             line.received_quantity = quantities[line.pk]
-            line.save(update_fields=["received_quantity"])
-            if line.received_quantity:
-                lot = lot_for(
-                    item=line.item,
-                    point=document.destination,
-                    expiry=line.expiry,
-                    size=line.size,
-                    condition=line.condition,
-                )
-                posting.move(
-                    lot=lot, delta=line.received_quantity, kind=Kind.TRANSFER_IN, line=line
-                )
+        DocumentLine.objects.filter(pk__in=quantities).update(
+            received_quantity=Case(*(When(pk=pk, then=Value(q)) for pk, q in quantities.items()))
+        )
+        arrived = [line for line in lines if line.received_quantity]
+        # New lots at the destination are opened in key order (the global lock order).
+        lots = lots_for(
+            point=transfer.destination,
+            wanted=[(x.item, x.expiry, x.size, x.condition) for x in arrived],
+        )
+        for line, lot in zip(arrived, lots, strict=True):
+            posting.move(lot=lot, delta=line.received_quantity, kind=Kind.TRANSFER_IN, line=line)
         posting.save()
         document.status = Document.Status.RECEIVED
         document.received_by = by
@@ -164,6 +178,6 @@ def receive_transfer(
         if note:
             document.note = "\n".join(filter(None, [document.note, note.strip()]))
         document.save(update_fields=["status", "received_by", "received_at", "note"])
-        return document
+        return as_written(document, lines)
 
     return idempotent(by=by, key=idempotency_key, request=request, work=work)

@@ -1,0 +1,78 @@
+"""The statements of each hot write, pinned: a change that adds one to a desk's every write
+fails here. Counted through the API (token, access, service, answer), with the lots existing
+already, as at a busy desk; inside the test's transaction BEGIN/COMMIT are a savepoint."""
+
+from __future__ import annotations
+
+import pytest
+
+from kamavor.stock.models import Lot
+from kamavor.stock.services import IntakeLine
+from tests.distribution.factories import make_household
+from tests.factories import donate, make_item
+
+LINES = 10
+
+
+def warm(client):
+    """The token was used once already (its first use is recorded: not a desk's every write)."""
+    client.get("/points")
+    return client
+
+
+@pytest.fixture
+def shelf(w):
+    """Ten items with a lot each at the point."""
+    items = [
+        make_item(f"q{i}", category=w.soap.category, hy=f"Ապրանք {i}", ru=f"Товар {i}", en=f"T{i}")
+        for i in range(LINES)
+    ]
+    donate(w, *[IntakeLine(item, 50) for item in items])
+    return items, [Lot.objects.get(point=w.point, item=item).pk for item in items]
+
+
+def test_a_ten_line_donation(w, api, shelf, django_assert_num_queries):
+    items, _lots = shelf
+    client = warm(api(w.volunteer))
+    body = {"point": w.point.pk, "lines": [{"item": i.pk, "quantity": 2} for i in items]}
+    # token, point, role, items, lots; savepoint, document, key, lines, balances, movements,
+    # item balances, release
+    with django_assert_num_queries(12):
+        response = client.post("/donations", body, key="d1")
+    assert response.status_code == 201 and len(response.json()["lines"]) == LINES
+
+
+def test_a_ten_line_hand_out(w, api, shelf, django_assert_num_queries):
+    _items, lots = shelf
+    client = warm(api(w.volunteer))
+    household = make_household(w)
+    body = {
+        "point": w.point.pk,
+        "household": household.display_code,
+        "lines": [{"lot": lot, "quantity": 1} for lot in lots],
+    }
+    # token, point, role, household, lots; savepoint, document, key, household locked, lines,
+    # balances, movements, item balances, merged households, open requests, last activity,
+    # release
+    with django_assert_num_queries(16):
+        response = client.post("/distributions", body, key="h1")
+    assert response.status_code == 201 and len(response.json()["lines"]) == LINES
+
+
+def test_sending_a_transfer(w, api, shelf, django_assert_num_queries):
+    _items, lots = shelf
+    client = warm(api(w.coordinator))
+    lines = [{"lot": lot, "quantity": 1} for lot in lots]
+    body = {"source": w.point.pk, "destination": w.warehouse.pk, "lines": lines}
+    transfer = client.post("/transfers", body, key="t1").json()
+    with django_assert_num_queries(11):
+        response = client.post(f"/transfers/{transfer['id']}/send", key="t1-send")
+    assert response.status_code == 200 and response.json()["status"] == "sent"
+
+
+def test_registering_a_household(w, api, django_assert_num_queries):
+    client = warm(api(w.volunteer))
+    body = {"point": w.point.pk, "composition": {"female_18_59": 1, "male_0_2": 1}}
+    with django_assert_num_queries(9):
+        response = client.post("/households", body, key="r1")
+    assert response.status_code == 201
