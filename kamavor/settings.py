@@ -146,6 +146,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "hy"
 LANGUAGES = [("hy", "Հայերեն"), ("ru", "Русский"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates per language (Armenian "դեկտեմբերի 2", Russian "2 декабря"): kamavor/formats/<lang>/.
+FORMAT_MODULE_PATH = ["kamavor.formats"]
 USE_I18N = True
 TIME_ZONE = os.environ.get("KAMAVOR_TIME_ZONE", "Asia/Yerevan")
 USE_TZ = True

@@ -18,6 +18,7 @@ urlpatterns = [
     path("desk/households/", include("kamavor.households.urls")),
     path("desk/", include("kamavor.distribution.urls")),
     path("desk/plans/", include("kamavor.allocation.urls")),
+    path("desk/catalogue/", include("kamavor.catalogue.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("desk/", include("kamavor.volunteers.urls")),
