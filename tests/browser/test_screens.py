@@ -12,6 +12,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
@@ -37,7 +38,7 @@ def _data(w) -> dict:
 
     expiry = timezone.localdate() + dt.timedelta(days=20)
     document = donate(w, IntakeLine(w.rice, 40, expiry=expiry), IntakeLine(w.soap, 25))
-    donate(w, IntakeLine(w.jacket, 6, attributes={"size": "110"}))
+    donate(w, IntakeLine(w.jacket, 6, size="110"))
     household = make_household(w, female_0_2=1)
     start = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
     start += dt.timedelta(days=1)
@@ -157,3 +158,23 @@ def test_the_main_desk_pages_have_no_serious_accessibility_violation(browser, li
                     found.append(f"{name} {language} {width}: {violation['id']} {targets}")
         context.close()
     assert not found, "\n".join(found)
+
+
+def test_on_a_phone_the_frame_is_small_and_the_registration_grid_fits(browser, live_server):
+    w = build_world()
+    context, page = _context(browser, live_server, w.coordinator, language="hy", width=360)
+    page.set_viewport_size({"width": 360, "height": 640})
+    page.goto(live_server.url + reverse("households:register"))
+    header = page.evaluate("document.querySelector('header').getBoundingClientRect().height")
+    assert header <= 640 * 0.2, f"the frame takes {header} px of 640"
+    # The point's tabs are there, on a page that belongs to no point.
+    intake = reverse("stock:intake", kwargs={"point_id": w.point.pk})
+    assert page.locator(f'.tab-list a[href="{intake}"]').count() == 1
+    grid = page.evaluate("document.querySelector('table.composition').scrollWidth")
+    assert grid <= 360 - 16, f"the composition grid is {grid} px wide"
+    # Every box of the grid has its own label (band and sex), read out by screen readers.
+    assert page.get_by_label("0–2").count() == 2
+    # The menus open without JavaScript's help: <details>.
+    page.locator(".more-menu > summary").click()
+    expect(page.locator(".more-menu .menu-panel")).to_be_visible()
+    context.close()
