@@ -12,11 +12,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from kamavor.stock.services import IntakeLine
 from tests.browser.conftest import ARTIFACTS
