@@ -28,6 +28,14 @@ PAGES = [
      {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
     ("stock:organisation_stock", lambda w, d: {},
      {"outsider": OK, "partner": OK, "volunteer": OK, "coordinator": OK}),
+    # The catalogue is the whole network's: every member who works with stock reads it (the
+    # outsider is a coordinator elsewhere in the network); coordinators change it.
+    ("catalogue:items", lambda w, d: {},
+     {"outsider": OK, "partner": HIDDEN, "volunteer": OK, "coordinator": OK}),
+    ("catalogue:item", lambda w, d: {"item_id": w.soap.pk},
+     {"outsider": OK, "partner": HIDDEN, "volunteer": OK, "coordinator": OK}),
+    ("catalogue:item_new", lambda w, d: {},
+     {"outsider": OK, "partner": HIDDEN, "volunteer": REFUSED, "coordinator": OK}),
 ]  # fmt: skip
 
 
