@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kamavor.core.middleware.ContentSecurityPolicyMiddleware",
+    "kamavor.network.frame.RememberPointMiddleware",
 ]
 
 ROOT_URLCONF = "kamavor.urls"

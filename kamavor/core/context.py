@@ -23,5 +23,5 @@ def desk(request: HttpRequest) -> dict:
     from kamavor.network.frame import frame_for
 
     # Built only when a page's frame is drawn (htmx fragments never ask for it).
-    frame = SimpleLazyObject(lambda: frame_for(request))
+    frame = SimpleLazyObject(lambda: frame_for(request, points))
     return {"my_points": points, "may_plan": may_plan, "frame": frame}

@@ -2,7 +2,7 @@
 
 Every desk page shows the same frame, so a member never loses their point: pages that belong
 to no point (households, requests, plans, the catalogue) keep the point the member last worked
-at (remembered in the session), else their first point. The few tabs a role uses all day are
+at (remembered in a cookie), else their first point. The few tabs a role uses all day are
 shown; the rest wait in a menu. Links are built from URL names only, so this module imports no
 app above the network.
 """
@@ -19,7 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from kamavor.network.access import ROLE_ACTIONS, Action, points_for
 from kamavor.network.models import Member, Point
 
-SESSION_KEY = "kamavor_point"
+# The point a member last worked at, for pages that belong to no point. A cookie rather than
+# the session: remembering it costs no database write, and it is only a hint, checked against
+# the member's points every time.
+COOKIE = "kamavor_point"
 
 
 @dataclass(frozen=True)
@@ -140,24 +143,24 @@ def _switch_url(request: HttpRequest, point: Point) -> str:
     return reverse("stock:intake", kwargs={"point_id": point.pk})
 
 
-def frame_for(request: HttpRequest) -> Frame | None:
-    """The frame of a signed-in member's page (None for anonymous visitors)."""
+def frame_for(request: HttpRequest, points: list[Point] | None = None) -> Frame | None:
+    """The frame of a signed-in member's page (None for anonymous visitors). `points` are the
+    member's points when the caller has them already (no second query)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
-    points = points_for(user)
+    points = points_for(user) if points is None else points
     roles: dict[int, str] = getattr(user, "_kamavor_roles", None) or {}
     by_id = {p.pk: p for p in points}
     match = request.resolver_match
     wanted = None
     if match is not None and "point_id" in match.kwargs:
         wanted = _as_int(match.kwargs["point_id"])
-    session = getattr(request, "session", None)
-    if wanted not in by_id and session is not None:
-        wanted = session.get(SESSION_KEY)
+    if wanted not in by_id:
+        wanted = _as_int(request.COOKIES.get(COOKIE))
     point = by_id.get(wanted) or (points[0] if points else None)
-    if point is not None and session is not None and session.get(SESSION_KEY) != point.pk:
-        session[SESSION_KEY] = point.pk
+    if point is not None and request.COOKIES.get(COOKIE) != str(point.pk):
+        request.kamavor_point = point.pk  # RememberPointMiddleware sets the cookie
     if user.is_superuser:
         role = Member.Role.ADMIN
     elif point is not None:
@@ -189,3 +192,24 @@ def _as_int(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+class RememberPointMiddleware:
+    """Remember (in a cookie) the point whose page the member last saw."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        response = self.get_response(request)
+        point_id = getattr(request, "kamavor_point", None)
+        if point_id is not None:
+            response.set_cookie(
+                COOKIE,
+                str(point_id),
+                max_age=90 * 24 * 3600,
+                httponly=True,
+                samesite="Lax",
+                secure=request.is_secure(),
+            )
+        return response

@@ -68,11 +68,6 @@ def override(request: HttpRequest, point) -> HttpResponse:
             level=request.POST.get("level", ""),
             pinned=request.POST.get("pinned") == "on",
             note=request.POST.get("note", ""),
-            note_translations={
-                code: request.POST[f"note_{code}"]
-                for code in language_codes()
-                if f"note_{code}" in request.POST
-            },
             by=request.user,
         )
     except KamavorError as error:

@@ -7,7 +7,7 @@ import re
 
 from django.urls import reverse
 
-from kamavor.network.frame import SESSION_KEY
+from kamavor.network.frame import COOKIE
 from tests.factories import desk, text
 
 
@@ -22,7 +22,8 @@ def _nav(html: str) -> tuple[list[str], list[str]]:
 
 def test_it_keeps_the_points_tabs_on_households_requests_and_plans(w):
     client = desk(w.coordinator)
-    client.get(reverse("stock:intake", kwargs={"point_id": w.warehouse.pk}))
+    response = client.get(reverse("stock:intake", kwargs={"point_id": w.warehouse.pk}))
+    assert response.cookies[COOKIE].value == str(w.warehouse.pk)
     intake = reverse("stock:intake", kwargs={"point_id": w.warehouse.pk})
     for name in ("households:index", "needs:requests", "allocation:plans", "catalogue:items"):
         html = text(client.get(reverse(name)))
@@ -64,9 +65,7 @@ def test_a_partner_works_with_requests_and_deliveries(w):
 
 def test_it_never_shows_a_point_of_another_organisation(w):
     client = desk(w.coordinator)
-    session = client.session
-    session[SESSION_KEY] = w.other_point.pk
-    session.save()
+    client.cookies[COOKIE] = str(w.other_point.pk)
     html = text(client.get(reverse("households:index")))
     assert w.other_point.name not in html
     assert reverse("stock:intake", kwargs={"point_id": w.point.pk}) in _nav(html)[0]
