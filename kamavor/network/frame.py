@@ -182,7 +182,7 @@ def frame_for(request: HttpRequest, points: list[Point] | None = None) -> Frame 
     frame.tabs.sort(key=lambda link: primary.index(link.key))
     if len(points) > 1:
         frame.switch = [
-            Link(str(p.pk), p.name, _switch_url(request, p), p == point) for p in points
+            Link(str(p.pk), p.tr.name, _switch_url(request, p), p == point) for p in points
         ]
     return frame
 

@@ -92,7 +92,7 @@ class Point(Localised, models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.tr.name  # in the page's language (pickers, lists)
 
 
 class Member(models.Model):
