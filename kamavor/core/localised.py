@@ -21,7 +21,12 @@ def local_text(obj: object, field: str, language: str | None = None) -> str:
     language = (language or translation.get_language() or settings.LANGUAGE_CODE)[:2]
     order = [f"{field}_{language}", field, f"{field}_{settings.LANGUAGE_CODE}"]
     order += [f"{field}_{code}" for code in language_codes()]
+    # A read that loaded only some fields (`.only("point__name")`) gets the default text rather
+    # than one query per object for the translations it left out.
+    deferred = obj.get_deferred_fields() if hasattr(obj, "get_deferred_fields") else set()
     for name in order:
+        if name in deferred:
+            continue
         value = getattr(obj, name, "")
         if value:
             return value

@@ -129,3 +129,14 @@ def test_repeating_shifts_pass_their_notes_per_language_on(w):
         by=w.coordinator,
     )
     assert {s.notes_hy for s in template.shifts.all()} == {"Ձեռնոցներ բերեք"}
+
+
+def test_a_read_of_only_some_fields_shows_the_default_without_more_queries(
+    w, django_assert_num_queries
+):
+    Point.objects.filter(pk=w.point.pk).update(name_en="Hub")
+    point = Point.objects.only("name").get(pk=w.point.pk)
+    with translation.override("en"), django_assert_num_queries(0):
+        assert point.tr.name == w.point.name
+    with translation.override("en"):
+        assert Point.objects.get(pk=w.point.pk).tr.name == "Hub"
