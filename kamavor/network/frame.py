@@ -34,7 +34,7 @@ class Tab:
     url_name: str
     action: Action | None
     at_point: bool = True
-    # View names (namespace:name, or a namespace followed by ':') that light this tab up.
+    # Beginnings of the view names ("namespace:name") that light this tab up.
     match: tuple[str, ...] = ()
 
 
@@ -74,7 +74,7 @@ TABS = [
         match=("needs:standards",)),
     Tab("volunteers", _("Volunteers"), "volunteers:hours", Action.MANAGE_SHIFTS,
         match=("volunteers:hours",)),
-    Tab("public", _("Public page"), "public_desk:", Action.PUBLISH_NEEDS,
+    Tab("public", _("Public page"), "public_desk:page", Action.PUBLISH_NEEDS,
         match=("public_desk:",)),
     Tab("all_stock", _("Stock at all my points"), "stock:organisation_stock", Action.VIEW_STOCK,
         at_point=False, match=("stock:organisation_stock",)),
@@ -119,11 +119,10 @@ class Frame:
 
 
 def _url(tab: Tab, point: Point | None) -> str | None:
-    name = "public_desk:page" if tab.url_name == "public_desk:" else tab.url_name
     try:
         if tab.at_point:
-            return reverse(name, kwargs={"point_id": point.pk}) if point else None
-        return reverse(name)
+            return reverse(tab.url_name, kwargs={"point_id": point.pk}) if point else None
+        return reverse(tab.url_name)
     except NoReverseMatch:  # an app that is not installed
         return None
 
