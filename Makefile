@@ -52,7 +52,23 @@ format: install
 	$(BIN)/ruff check --fix kamavor tests bench
 
 # Browser tests drive Debian's Chromium through Playwright; no browser is ever downloaded.
-browser:
+# The accessibility check runs axe-core (from the npm registry, pinned) inside those pages.
+AXE_VERSION := 4.10.3
+AXE := .tools/node_modules/axe-core/axe.min.js
+
+$(AXE):
+	@command -v npm >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing Debian's npm for the accessibility check..."; \
+			DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+		else \
+			echo "The accessibility check needs npm: install your system's 'npm' package."; \
+			exit 1; \
+		fi; }
+	npm install --prefix .tools --no-save --no-audit --no-fund --silent axe-core@$(AXE_VERSION)
+
+browser: $(AXE)
 	@command -v chromium >/dev/null 2>&1 || { \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 			echo "Installing Debian's chromium for the browser tests..."; \

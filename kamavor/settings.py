@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kamavor.core.middleware.ContentSecurityPolicyMiddleware",
+    "kamavor.network.frame.RememberPointMiddleware",
 ]
 
 ROOT_URLCONF = "kamavor.urls"
@@ -168,6 +169,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "hy"
 LANGUAGES = [("hy", "Հայերեն"), ("ru", "Русский"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates per language (Armenian "դեկտեմբերի 2", Russian "2 декабря"): kamavor/formats/<lang>/.
+FORMAT_MODULE_PATH = ["kamavor.formats"]
 USE_I18N = True
 TIME_ZONE = os.environ.get("KAMAVOR_TIME_ZONE", "Asia/Yerevan")
 USE_TZ = True

@@ -40,6 +40,14 @@ PAGES = [
      {"outsider": 302, "partner": 302, "volunteer": 302, "coordinator": 302}),
     ("accounts:lockdown", lambda w, d: {"organisation_id": w.org.pk},
      {"outsider": HIDDEN, "partner": REFUSED, "volunteer": REFUSED, "coordinator": REFUSED}),
+    # The catalogue is the whole network's: every member who works with stock reads it (the
+    # outsider is a coordinator elsewhere in the network); coordinators change it.
+    ("catalogue:items", lambda w, d: {},
+     {"outsider": OK, "partner": HIDDEN, "volunteer": OK, "coordinator": OK}),
+    ("catalogue:item", lambda w, d: {"item_id": w.soap.pk},
+     {"outsider": OK, "partner": HIDDEN, "volunteer": OK, "coordinator": OK}),
+    ("catalogue:item_new", lambda w, d: {},
+     {"outsider": OK, "partner": HIDDEN, "volunteer": REFUSED, "coordinator": OK}),
 ]  # fmt: skip
 
 

@@ -1,8 +1,12 @@
-"""Changes to the catalogue: loading it from a data file (used by the demo and new networks)."""
+"""Changes to the catalogue: loading it from a data file (used by the demo and new networks),
+barcodes remembered at the desks, and items saved from the catalogue page."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
@@ -14,6 +18,7 @@ from kamavor.core.errors import Conflict, InvalidInput
 from kamavor.lib.gtin import is_valid_gtin
 from kamavor.network.access import Action, points_for
 
+_CODE = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent / "data" / "catalogue.json"
 
 
@@ -94,3 +99,103 @@ def attach_barcode(*, item: Item, code: str, by) -> Barcode:
             % {"code": code, "item": existing.item.name}
         )
     return Barcode.objects.create(item=item, code=code)
+
+
+@dataclass(frozen=True)
+class ItemData:
+    """What a coordinator gives for an item: names, unit, what matters, barcodes and, for a
+    kit, its components (item, quantity)."""
+
+    code: str
+    name_hy: str
+    name_ru: str
+    name_en: str
+    category: Category
+    unit: str = Item.Unit.PIECE
+    tracks_expiry: bool = False
+    tracks_size: bool = False
+    sizes: list[str] = dataclasses.field(default_factory=list)
+    season: str = ""
+    is_kit: bool = False
+    active: bool = True
+    barcodes: list[str] = dataclasses.field(default_factory=list)
+    components: list[tuple[Item, int]] = dataclasses.field(default_factory=list)
+
+
+def save_item(*, item: Item | None = None, data: ItemData, by) -> Item:
+    """Create an item (item=None) or change one, with its barcodes and kit components, in one
+    transaction. A barcode of another item, a kit in its own components or a kit without
+    components is refused and nothing changes."""
+    from kamavor.catalogue.access import may_manage_catalogue
+
+    if not may_manage_catalogue(by):
+        raise PermissionDenied
+    code = data.code.strip().lower()
+    if not code or not _CODE.fullmatch(code):
+        raise InvalidInput(_("A code has only latin letters, digits and dashes."), field="code")
+    for lang in ("hy", "ru", "en"):
+        if not getattr(data, f"name_{lang}").strip():
+            raise InvalidInput(_("Give the name in all three languages."), field=f"name_{lang}")
+    if data.unit not in Item.Unit.values:
+        raise InvalidInput(_("Choose a unit."), field="unit")
+    if data.season not in Item.Season.values:
+        raise InvalidInput(_("Choose a season."), field="season")
+    barcodes = list(dict.fromkeys(c.strip() for c in data.barcodes if c.strip()))
+    for barcode in barcodes:
+        if not is_valid_gtin(barcode):
+            raise InvalidInput(
+                _("%(code)s is not a valid barcode (EAN-8, UPC, EAN-13).") % {"code": barcode},
+                field="barcodes",
+            )
+    components = data.components if data.is_kit else []
+    if data.is_kit and not components:
+        raise InvalidInput(_("A kit needs at least one component."), field="components")
+    with transaction.atomic():
+        if Item.objects.filter(code=code).exclude(pk=getattr(item, "pk", None)).exists():
+            raise Conflict(_("Another item has the code %(code)s.") % {"code": code}, field="code")
+        taken = (
+            Barcode.objects.filter(code__in=barcodes)
+            .exclude(item_id=getattr(item, "pk", None))
+            .select_related("item")
+            .first()
+        )
+        if taken is not None:
+            raise Conflict(
+                _("Barcode %(code)s already belongs to %(item)s.")
+                % {"code": taken.code, "item": taken.item.name},
+                field="barcodes",
+            )
+        item = item or Item()
+        item.code = code
+        for lang in ("hy", "ru", "en"):
+            setattr(item, f"name_{lang}", getattr(data, f"name_{lang}").strip())
+        item.category = data.category
+        item.unit = data.unit
+        item.tracks_size = data.tracks_size
+        item.sizes = [s.strip() for s in data.sizes if s.strip()] if data.tracks_size else []
+        item.season = data.season
+        item.is_kit = data.is_kit
+        item.active = data.active
+        # A kit expires with its components: it tracks expiry when any of them does.
+        item.tracks_expiry = (
+            any(part.tracks_expiry for part, _qty in components)
+            if data.is_kit
+            else data.tracks_expiry
+        )
+        item.refresh_search_text()
+        item.save()
+        item.barcodes.exclude(code__in=barcodes).delete()
+        for barcode in barcodes:
+            Barcode.objects.get_or_create(item=item, code=barcode)
+        item.components.exclude(item__in=[part for part, _qty in components]).delete()
+        for part, quantity in components:
+            if part.pk == item.pk:
+                raise InvalidInput(_("A kit cannot contain itself."), field="components")
+            if quantity <= 0:
+                raise InvalidInput(
+                    _("Quantities are whole numbers above zero."), field="components"
+                )
+            KitComponent.objects.update_or_create(
+                kit=item, item=part, defaults={"quantity": quantity}
+            )
+    return item

@@ -18,4 +18,10 @@ def desk(request: HttpRequest) -> dict:
     may_plan = user.is_superuser or any(
         Action.PLAN in ROLE_ACTIONS.get(role, frozenset()) for role in roles.values()
     )
-    return {"my_points": points, "may_plan": may_plan}
+    from django.utils.functional import SimpleLazyObject
+
+    from kamavor.network.frame import frame_for
+
+    # Built only when a page's frame is drawn (htmx fragments never ask for it).
+    frame = SimpleLazyObject(lambda: frame_for(request, points))
+    return {"my_points": points, "may_plan": may_plan, "frame": frame}

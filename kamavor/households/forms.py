@@ -66,9 +66,16 @@ class HouseholdForm(forms.Form):
         self.fields["shelter"].queryset = shelters if shelters is not None else Point.objects.none()
 
     def grid(self) -> list[dict]:
-        """Rows of the composition grid: one per sex, one cell per age band."""
+        """Rows of the composition grid: one per sex, one cell (field and band label) per age
+        band; each cell carries its own label, so a phone can show the grid as a list."""
         return [
-            {"label": label, "cells": [self[f"{sex}_{band}"] for band, *_rest in AGE_BANDS]}
+            {
+                "label": label,
+                "cells": [
+                    {"field": self[f"{sex}_{band}"], "band": band_label}
+                    for band, band_label, *_rest in AGE_BANDS
+                ],
+            }
             for sex, label in SEXES
         ]
 

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kamavor.core.localised import Localised
+
 
 class Organisation(models.Model):
     """A group inside the network: a food bank, a charity, a volunteer fund."""
@@ -38,7 +40,7 @@ class PointQuerySet(models.QuerySet):
         return self.filter(organisation__members__user=user).distinct()
 
 
-class Point(models.Model):
+class Point(Localised, models.Model):
     """A physical place of an organisation where goods or people are."""
 
     class Kind(models.TextChoices):
@@ -61,6 +63,22 @@ class Point(models.Model):
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     opening_hours = models.CharField(_("opening hours"), max_length=300, blank=True)
+    # The fields above hold the point's default text; these give it per language (point.tr.name).
+    name_hy = models.CharField(_("name (Armenian)"), max_length=200, blank=True, default="")
+    name_ru = models.CharField(_("name (Russian)"), max_length=200, blank=True, default="")
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True, default="")
+    address_hy = models.CharField(_("address (Armenian)"), max_length=300, blank=True, default="")
+    address_ru = models.CharField(_("address (Russian)"), max_length=300, blank=True, default="")
+    address_en = models.CharField(_("address (English)"), max_length=300, blank=True, default="")
+    opening_hours_hy = models.CharField(
+        _("opening hours (Armenian)"), max_length=300, blank=True, default=""
+    )
+    opening_hours_ru = models.CharField(
+        _("opening hours (Russian)"), max_length=300, blank=True, default=""
+    )
+    opening_hours_en = models.CharField(
+        _("opening hours (English)"), max_length=300, blank=True, default=""
+    )
     contact = models.CharField(_("contact"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
 
@@ -75,7 +93,7 @@ class Point(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.tr.name  # in the page's language (pickers, lists)
 
 
 class Member(models.Model):

@@ -1,4 +1,5 @@
-"""Changes to the network: API tokens (organisations, points and members are kept in the admin)."""
+"""Changes to the network: API tokens, and the texts of a point per language (organisations,
+points and members are otherwise kept in the admin)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,16 @@ import datetime as dt
 import hashlib
 import secrets
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from kamavor.network.access import remember_roles
-from kamavor.network.models import ApiToken, Member
+from kamavor.core.errors import Conflict, InvalidInput
+from kamavor.core.localised import language_codes
+from kamavor.network.access import Action, may, remember_roles
+from kamavor.network.models import ApiToken, Member, Point
 
 TOKEN_PREFIX = "kmv_"
 TOKEN_DAYS = 90  # a token's life unless told otherwise
@@ -92,3 +97,46 @@ def revoke_token(*, user, token_id: int) -> bool:
 def revoke_tokens_of(*, user_ids) -> int:
     """Revoke every token of these users (a lock-down); how many were still open."""
     return ApiToken.objects.active().filter(user_id__in=list(user_ids)).update(revoked=True)
+
+
+# A point's texts that a coordinator may give per language: field name -> longest length.
+POINT_TEXTS = {"name": 200, "address": 300, "opening_hours": 300}
+
+
+def update_point_texts(*, point: Point, texts: dict[str, str], by) -> Point:
+    """Change a point's name, address and opening hours: the default text (`name`, ...) and
+    the text per language (`name_hy`, ...; empty: fall back to the default). Only the keys
+    given change. The default name may not be emptied nor taken by another point."""
+    if not may(by, point.organisation_id, Action.PUBLISH_NEEDS):
+        raise PermissionDenied
+    allowed = {
+        f"{name}{suffix}": limit
+        for name, limit in POINT_TEXTS.items()
+        for suffix in ["", *(f"_{code}" for code in language_codes())]
+    }
+    changes = {}
+    for key, value in texts.items():
+        if key not in allowed:
+            raise InvalidInput(_("Unknown field: %(field)s") % {"field": key}, field=key)
+        value = " ".join((value or "").replace("\x00", "").split())
+        if len(value) > allowed[key]:
+            raise InvalidInput(
+                _("Too long (at most %(n)d characters).") % {"n": allowed[key]}, field=key
+            )
+        changes[key] = value
+    if "name" in changes and not changes["name"]:
+        raise InvalidInput(_("A point needs a name."), field="name")
+    with transaction.atomic():
+        point = Point.objects.select_for_update().get(pk=point.pk)
+        if (
+            changes.get("name")
+            and Point.objects.filter(organisation_id=point.organisation_id, name=changes["name"])
+            .exclude(pk=point.pk)
+            .exists()
+        ):
+            raise Conflict(_("Another point of the organisation has this name."), field="name")
+        for key, value in changes.items():
+            setattr(point, key, value)
+        if changes:
+            point.save(update_fields=list(changes))
+    return point

@@ -11,9 +11,11 @@ from django.views.decorators.http import require_POST
 
 from kamavor.catalogue.models import Category, Item
 from kamavor.core.errors import KamavorError
+from kamavor.core.localised import language_codes
 from kamavor.core.numbers import object_id, object_ids
 from kamavor.network.access import Action
 from kamavor.network.decorators import point_view
+from kamavor.network.services import POINT_TEXTS, update_point_texts
 from kamavor.public import services
 from kamavor.public.models import Level, NeedOverride, PublicPage
 from kamavor.public.needs import needed_now
@@ -37,6 +39,11 @@ def page(request: HttpRequest, point) -> HttpResponse:
             "categories": Category.objects.all(),
             "public": public,
             "accepted": set(public.accepts.values_list("pk", flat=True)) if public else set(),
+            "texts": _texts(point),
+            "note_translations": [
+                (code, name, getattr(public, f"note_{code}", "") if public else "")
+                for code, name in _languages()
+            ],
         },
     )
 
@@ -77,10 +84,60 @@ def settings(request: HttpRequest, point) -> HttpResponse:
             listed=request.POST.get("listed") == "on",
             accepts=Category.objects.filter(pk__in=ids),
             note=request.POST.get("note", ""),
+            note_translations={
+                code: request.POST[f"note_{code}"]
+                for code in language_codes()
+                if f"note_{code}" in request.POST
+            },
             by=request.user,
         )
     except KamavorError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("The public page is updated."))
+    return redirect("public_desk:page", point_id=point.pk)
+
+
+def _languages() -> list[tuple[str, str]]:
+    from django.conf import settings as django_settings
+
+    return list(django_settings.LANGUAGES)
+
+
+def _texts(point) -> list[dict]:
+    """The point's texts for the form: the default and one box per language."""
+    labels = {"name": _("Name"), "address": _("Address"), "opening_hours": _("Opening hours")}
+    return [
+        {
+            "field": field,
+            "label": labels[field],
+            "limit": limit,
+            "default": getattr(point, field),
+            "languages": [
+                (code, name, getattr(point, f"{field}_{code}")) for code, name in _languages()
+            ],
+        }
+        for field, limit in POINT_TEXTS.items()
+    ]
+
+
+@require_POST
+@point_view(Action.PUBLISH_NEEDS)
+def texts(request: HttpRequest, point) -> HttpResponse:
+    """The point's name, address and opening hours, by default and per language."""
+    wanted = {
+        f"{field}{suffix}"
+        for field in POINT_TEXTS
+        for suffix in ["", *(f"_{code}" for code in language_codes())]
+    }
+    try:
+        update_point_texts(
+            point=point,
+            texts={key: value for key, value in request.POST.items() if key in wanted},
+            by=request.user,
+        )
+    except KamavorError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The point's details are saved."))
     return redirect("public_desk:page", point_id=point.pk)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kamavor.catalogue.models import Category, Item
+from kamavor.core.localised import Localised
 from kamavor.network.models import Point
 
 # Kinds of point listed on the public pages unless a coordinator says otherwise. Shelters never
@@ -37,7 +38,7 @@ def listed_points():
     )
 
 
-class PublicPage(models.Model):
+class PublicPage(Localised, models.Model):
     """A point's public page settings: listed or not, what it accepts, a word to donors."""
 
     point = models.OneToOneField(Point, on_delete=models.CASCADE, related_name="public_page")
@@ -46,6 +47,10 @@ class PublicPage(models.Model):
         Category, blank=True, related_name="+", verbose_name=_("accepts")
     )
     note = models.CharField(_("note to donors"), max_length=300, blank=True)
+    # The note per language (page.tr.note); `note` is the default text.
+    note_hy = models.CharField(_("note (Armenian)"), max_length=300, blank=True, default="")
+    note_ru = models.CharField(_("note (Russian)"), max_length=300, blank=True, default="")
+    note_en = models.CharField(_("note (English)"), max_length=300, blank=True, default="")
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

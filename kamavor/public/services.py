@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -72,16 +73,30 @@ def set_override(
 
 
 def update_page(
-    *, point: Point, listed: bool, accepts: Iterable[Category], note: str = "", by
+    *,
+    point: Point,
+    listed: bool,
+    accepts: Iterable[Category],
+    note: str = "",
+    note_translations: dict[str, str] | None = None,
+    by,
 ) -> PublicPage:
-    """Whether the point is listed, what it accepts (none chosen: everything) and a note."""
+    """Whether the point is listed, what it accepts (none chosen: everything) and a note,
+    with the note per language if given (`{"ru": ...}`; empty: the default note shows)."""
     _require(by, point)
     note = _note(note, PAGE_NOTE_LIMIT)
+    translated = {
+        f"note_{code}": _note(text, PAGE_NOTE_LIMIT)
+        for code, text in (note_translations or {}).items()
+        if code in dict(settings.LANGUAGES)
+    }
     with transaction.atomic():
         page, _created = PublicPage.objects.get_or_create(point=point)
         page.listed = listed
         page.note = note
+        for field, text in translated.items():
+            setattr(page, field, text)
         page.updated_at = timezone.now()
-        page.save(update_fields=["listed", "note", "updated_at"])
+        page.save(update_fields=["listed", "note", *translated, "updated_at"])
         page.accepts.set(list(accepts))
     return page

@@ -13,7 +13,22 @@ from kamavor.volunteers.models import WEEKDAYS, Task
 from kamavor.volunteers.services import MAX_HANDS, NOTES_LIMIT
 
 
-class ShiftForm(forms.Form):
+class NotesInLanguages(forms.Form):
+    """The notes per language, next to the default notes."""
+
+    notes_hy = forms.CharField(label=_("notes (Armenian)"), max_length=NOTES_LIMIT, required=False)
+    notes_ru = forms.CharField(label=_("notes (Russian)"), max_length=NOTES_LIMIT, required=False)
+    notes_en = forms.CharField(label=_("notes (English)"), max_length=NOTES_LIMIT, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.order_fields([name for name in self.fields if not name.startswith("notes_")])
+
+    def notes_translations(self) -> dict[str, str]:
+        return {code: self.cleaned_data[f"notes_{code}"] for code in ("hy", "ru", "en")}
+
+
+class ShiftForm(NotesInLanguages):
     task = forms.ChoiceField(label=_("task"), choices=Task.choices)
     day = forms.DateField(label=_("day"), widget=forms.DateInput(attrs={"type": "date"}))
     start = forms.TimeField(label=_("from"), widget=forms.TimeInput(attrs={"type": "time"}))
@@ -30,7 +45,7 @@ class ShiftForm(forms.Form):
         )
 
 
-class TemplateForm(forms.Form):
+class TemplateForm(NotesInLanguages):
     task = forms.ChoiceField(label=_("task"), choices=Task.choices)
     weekdays = forms.TypedMultipleChoiceField(
         label=_("weekdays"), choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple

@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kamavor.core.localised import Localised
 from kamavor.network.models import Point
 
 
@@ -39,7 +40,7 @@ WEEKDAYS = [
 ]
 
 
-class ShiftTemplate(models.Model):
+class ShiftTemplate(Localised, models.Model):
     """A repeating shift: on these weekdays, from this time to that, from a date (to a date)."""
 
     point = models.ForeignKey(Point, on_delete=models.PROTECT, related_name="shift_templates")
@@ -49,6 +50,10 @@ class ShiftTemplate(models.Model):
     end_time = models.TimeField(_("to"))
     hands_needed = models.PositiveSmallIntegerField(_("hands needed"))
     notes = models.CharField(_("notes"), max_length=300, blank=True)
+    # Notes per language (shift.tr.notes); `notes` is the default text.
+    notes_hy = models.CharField(_("notes (Armenian)"), max_length=300, blank=True, default="")
+    notes_ru = models.CharField(_("notes (Russian)"), max_length=300, blank=True, default="")
+    notes_en = models.CharField(_("notes (English)"), max_length=300, blank=True, default="")
     starts_on = models.DateField(_("first day"))
     ends_on = models.DateField(_("last day"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
@@ -91,7 +96,7 @@ class ShiftQuerySet(models.QuerySet):
         )
 
 
-class Shift(models.Model):
+class Shift(Localised, models.Model):
     """A time slot at a point for a task, with the number of hands needed."""
 
     point = models.ForeignKey(Point, on_delete=models.PROTECT, related_name="shifts")
@@ -100,6 +105,10 @@ class Shift(models.Model):
     ends_at = models.DateTimeField(_("ends"))
     hands_needed = models.PositiveSmallIntegerField(_("hands needed"))
     notes = models.CharField(_("notes"), max_length=300, blank=True)
+    # Notes per language (shift.tr.notes); `notes` is the default text.
+    notes_hy = models.CharField(_("notes (Armenian)"), max_length=300, blank=True, default="")
+    notes_ru = models.CharField(_("notes (Russian)"), max_length=300, blank=True, default="")
+    notes_en = models.CharField(_("notes (English)"), max_length=300, blank=True, default="")
     template = models.ForeignKey(
         ShiftTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="shifts"
     )

@@ -164,9 +164,10 @@ def create_shift(
     ends_at: dt.datetime,
     hands_needed: int,
     notes: str = "",
+    notes_translations: dict[str, str] | None = None,
     by,
 ) -> Shift:
-    """One shift at a point."""
+    """One shift at a point; its notes by default and per language (`{"ru": ...}`)."""
     _require(by, point)
     _check_task(task)
     _check_times(starts_at, ends_at)
@@ -178,8 +179,19 @@ def create_shift(
         ends_at=ends_at,
         hands_needed=_check_hands(hands_needed),
         notes=notes,
+        **_translated_notes(notes_translations),
         created_by=by,
     )
+
+
+def _translated_notes(translations: dict[str, str] | None) -> dict[str, str]:
+    """`notes_hy`, `notes_ru`, `notes_en` from the texts given per language."""
+    return {
+        f"notes_{code}": _text(
+            (translations or {}).get(code, ""), limit=NOTES_LIMIT, label=_("Notes"), name="notes"
+        )
+        for code, _name in settings.LANGUAGES
+    }
 
 
 def create_template(
@@ -193,6 +205,7 @@ def create_template(
     starts_on: dt.date,
     ends_on: dt.date | None = None,
     notes: str = "",
+    notes_translations: dict[str, str] | None = None,
     by,
 ) -> ShiftTemplate:
     """A repeating shift, and its shifts for the next two weeks."""
@@ -215,6 +228,7 @@ def create_template(
             end_time=end_time,
             hands_needed=_check_hands(hands_needed),
             notes=notes,
+            **_translated_notes(notes_translations),
             starts_on=starts_on,
             ends_on=ends_on,
             created_by=by,
@@ -248,6 +262,9 @@ def plan_shifts(
                     ends_at=dt.datetime.combine(day, template.end_time, zone),
                     hands_needed=template.hands_needed,
                     notes=template.notes,
+                    notes_hy=template.notes_hy,
+                    notes_ru=template.notes_ru,
+                    notes_en=template.notes_en,
                     template=template,
                     created_by_id=template.created_by_id,
                 )

@@ -48,6 +48,7 @@ def shifts(request: HttpRequest, point) -> HttpResponse:
                     ends_at=ends_at,
                     hands_needed=form.cleaned_data["hands_needed"],
                     notes=form.cleaned_data["notes"],
+                    notes_translations=form.notes_translations(),
                     by=request.user,
                 )
             except KamavorError as error:
@@ -91,6 +92,7 @@ def repeat(request: HttpRequest, point) -> HttpResponse:
             starts_on=data["starts_on"],
             ends_on=data["ends_on"],
             notes=data["notes"],
+            notes_translations=form.notes_translations(),
             by=request.user,
         )
     except KamavorError as error:
