@@ -20,7 +20,7 @@ from django.utils import timezone
 from kamavor.catalogue.models import Item
 from kamavor.catalogue.services import load_catalogue
 from kamavor.core.errors import KamavorError
-from kamavor.households.demo import build_households
+from kamavor.demo.households import build_households
 from kamavor.households.models import Household
 from kamavor.needs.defaults import load_standards
 from kamavor.needs.models import Request
@@ -29,7 +29,7 @@ from kamavor.network.models import Member, Organisation, Point
 from kamavor.stock import services
 from kamavor.stock.models import Document, Lot, Movement
 from kamavor.stock.services import CountLine, IntakeLine, LotLine
-from kamavor.volunteers.demo import build_shifts
+from kamavor.demo.shifts import build_shifts
 
 DEMO_PASSWORD = "kamavor-demo"
 MARKER_SLUG = "yerevan-food-bank"

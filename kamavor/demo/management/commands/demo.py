@@ -3,7 +3,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from kamavor.core.demo import build_demo
+from kamavor.demo.network import build_demo
 
 
 class Command(BaseCommand):
