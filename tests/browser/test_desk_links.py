@@ -71,3 +71,23 @@ def test_it_opens_the_cards_to_print_with_their_stylesheet(page, live_server):
     assert any(href.endswith("cards.css") for href in sheets), sheets
     assert not any(href.endswith("kamavor.css") for href in sheets), sheets
     assert_same_origin(page, live_server.url)
+
+
+def test_the_card_shows_its_code_on_one_line(page, live_server):
+    w = build_world()
+    household = make_household(w, female_18_59=1)
+    log_in(page, live_server, w.coordinator)
+    page.goto(f"{live_server.url}/desk/households/{household.code}/card/")
+    code = page.locator(".household-card .code")
+    expect(code).to_have_text(household.display_code)
+    lines = code.evaluate(
+        "element => { const range = document.createRange(); range.selectNodeContents(element);"
+        " return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size; }"
+    )
+    assert lines == 1
+    # Nothing of the card's text spills out of the card.
+    spill = page.locator(".household-card").evaluate(
+        "card => card.scrollWidth - card.clientWidth + card.scrollHeight - card.clientHeight"
+    )
+    assert spill <= 0
+    assert w.org.name in page.inner_text(".household-card")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -25,6 +26,9 @@ def test_it_builds_the_network_then_refreshes_it():
     assert "Demo network created" in text
     for username in ("admin", "coordinator", "volunteer", "partner"):
         assert username in text
+    # Each login is printed with its password on its own line, the way to type them.
+    assert "see right" not in text
+    assert re.search(r"^ +coordinator +kamavor-demo +coordinator, Yerevan Food Bank$", text, re.M)
     assert Organisation.objects.count() >= 3
     assert (
         Point.objects.filter(city="Yerevan").exists()

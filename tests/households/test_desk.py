@@ -190,3 +190,12 @@ def test_lists_take_a_fixed_number_of_queries(w, name, django_assert_max_num_que
         counts.append(len(captured))
     assert counts[0] == counts[1]
     assert AuditEntry.objects.filter(action=AuditEntry.Action.VIEW).count() >= 13
+
+
+def test_cards_name_the_organisation_and_its_contact(w, household):
+    w.org.contact = "+374 10 000 001"
+    w.org.save(update_fields=["contact"])
+    page = text(desk(w.volunteer).get(reverse("households:card", args=[household.code])))
+    assert w.org.name in page and "+374 10 000 001" in page
+    sheet = text(desk(w.volunteer).get(reverse("households:cards"), {"code": [household.code]}))
+    assert w.org.name in sheet and "+374 10 000 001" in sheet

@@ -23,6 +23,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Demo network already there: catalogue and logins refreshed.")
         self.stdout.write("Public pages: http://127.0.0.1:8000/ (what points need, hands needed)")
-        self.stdout.write("Log in at http://127.0.0.1:8000/login/ as (password: see right):")
+        self.stdout.write("Log in at http://127.0.0.1:8000/login/ as:")
+        self.stdout.write(f"  {'username':<12} {'password':<14} who")
         for username, password, about in result.logins:
             self.stdout.write(f"  {username:<12} {password:<14} {about}")
