@@ -208,6 +208,29 @@ def test_it_warns_when_the_household_already_received_the_item(w, dues):
     assert 'id="repeat-warnings"' in page and "2 received, last on" in page
 
 
+def test_a_repeat_is_not_handed_out_without_a_reason(w, dues):
+    household = make_household(w)
+    stock_up(w, w.soap, 10)
+    dues[w.soap] = 2
+    client = desk(w.volunteer)
+    client.get(urls(w, household)["visit"])
+    client.post(urls(w, household)["post"], {"key": session_key(client, w), "quantity-0": "2"})
+    client.get(urls(w, household)["visit"])
+    data = {"key": session_key(client, w), "quantity-0": "2", "note": ""}
+    response = client.post(urls(w, household)["post"], data, HTTP_ACCEPT_LANGUAGE="hy")
+    assert Document.objects.filter(kind="distribution").count() == 1
+    assert on_hand(w.point, w.soap) == 8
+    refused = text(client.get(urls(w, household)["visit"], HTTP_ACCEPT_LANGUAGE="hy"))
+    assert response.status_code == 302
+    assert "Նորից տալու համար նշումում գրեք պատճառը" in refused  # the refusal, in Armenian
+    page = text(client.get(urls(w, household)["visit"]))
+    assert "Reason to hand it out again" in page
+    response = client.post(urls(w, household)["post"], {**data, "note": "Lost in the flood"})
+    assert response.status_code == 302
+    assert Document.objects.filter(kind="distribution").count() == 2
+    assert on_hand(w.point, w.soap) == 6
+
+
 def test_a_merged_household_is_sent_to_the_one_it_became(w):
     survivor = make_household(w)
     merged = make_household(w)

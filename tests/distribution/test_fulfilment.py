@@ -20,9 +20,15 @@ def ask(w, household, *lines, urgency="normal"):
     return create_request(by=w.volunteer, household=household, lines=list(lines), urgency=urgency)
 
 
-def serve(w, household, *lines, key="visit"):
+def serve(w, household, *lines, key="visit", note="the rest of the request"):
+    """A hand-out; the note is the reason a repeat within the period needs."""
     return record_distribution(
-        point=w.point, household=household, lines=list(lines), by=w.volunteer, idempotency_key=key
+        point=w.point,
+        household=household,
+        lines=list(lines),
+        by=w.volunteer,
+        note=note,
+        idempotency_key=key,
     )
 
 
