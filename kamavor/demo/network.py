@@ -21,6 +21,7 @@ from kamavor.catalogue.models import Item
 from kamavor.catalogue.services import load_catalogue
 from kamavor.core.errors import KamavorError
 from kamavor.demo.households import build_households
+from kamavor.demo.shifts import build_shifts
 from kamavor.households.models import Household
 from kamavor.needs.defaults import load_standards
 from kamavor.needs.models import Request
@@ -29,7 +30,6 @@ from kamavor.network.models import Member, Organisation, Point
 from kamavor.stock import services
 from kamavor.stock.models import Document, Lot, Movement
 from kamavor.stock.services import CountLine, IntakeLine, LotLine
-from kamavor.demo.shifts import build_shifts
 
 DEMO_PASSWORD = "kamavor-demo"
 MARKER_SLUG = "yerevan-food-bank"

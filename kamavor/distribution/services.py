@@ -255,8 +255,8 @@ def repeat_periods(
     so what the desk warns of is what needs a reason. Standards already read save a query."""
     item_ids = set(items)
     if standards is None:
-        standards = Standard.objects.active().filter(item_id__in=item_ids).only(
-            "item_id", "period_days"
+        standards = (
+            Standard.objects.active().filter(item_id__in=item_ids).only("item_id", "period_days")
         )
     periods: dict[int, int] = {}
     for standard in standards:

@@ -4,6 +4,8 @@ to print) must open whole, with that stylesheet applied."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -37,7 +39,7 @@ def test_it_downloads_the_roster_as_a_file(page, live_server):
         page.get_by_role("link", name="Export (CSV)").click()
     download = info.value
     assert download.suggested_filename.endswith(".csv")
-    assert "Ani" in open(download.path(), encoding="utf-8-sig").read()
+    assert "Ani" in Path(download.path()).read_text(encoding="utf-8-sig")
     # The roster stays on the screen: the page was not swapped for the CSV's text.
     assert page.url == roster_url
     expect(page.get_by_role("link", name="Export (CSV)")).to_be_visible()
