@@ -31,6 +31,7 @@ from kamavor.distribution.forms import CodeForm, VisitForm, VisitLineForm
 from kamavor.distribution.models import Fulfilment
 from kamavor.households.models import AGE_BANDS, SEXES, VULNERABILITIES, Household
 from kamavor.lib import household_codes
+from kamavor.lib.sizes import sort_sizes
 from kamavor.needs.models import Standard
 from kamavor.needs.services import History, history_of
 from kamavor.network.access import Action, may
@@ -139,7 +140,7 @@ class Reading:
         return sum(n for (i, _s), n in self.available.items() if i == item_id)
 
     def sizes(self, item_id: int) -> list[str]:
-        return sorted(s for (i, s), _n in self.available.items() if i == item_id and s)
+        return sort_sizes(s for (i, s), _n in self.available.items() if i == item_id and s)
 
 
 def _read(point, household: Household, cart: VisitCart) -> Reading:
@@ -179,10 +180,10 @@ def _with_items(lines: list[dict], known: dict[int, Item] | None = None) -> list
 def _sizes(point, lines: list[dict]) -> dict[int, list[str]]:
     sized = [x["item"].pk for x in lines if x["item"].tracks_size]
     sizes: dict[int, list[str]] = defaultdict(list)
-    for (item_id, size), _units in sorted(_available(point, sized).items()):
+    for (item_id, size), _units in _available(point, sized).items():
         if size:
             sizes[item_id].append(size)
-    return sizes
+    return {item_id: sort_sizes(found) for item_id, found in sizes.items()}
 
 
 def _line_form(point, cart: VisitCart, item: Item, data=None) -> VisitLineForm:

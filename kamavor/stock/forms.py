@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from kamavor.catalogue.models import Item
 from kamavor.core.errors import InvalidInput
 from kamavor.lib.dates import parse_expiry
+from kamavor.lib.sizes import sort_sizes
 from kamavor.network.models import Point
 from kamavor.stock.models import Condition, Lot
 from kamavor.stock.services import IntakeLine, check_intake_line
@@ -185,11 +186,9 @@ class TransferLineForm(forms.Form):
         self.in_cart = in_cart or {}
         self.on_hand = sum(available.values())
         if item.tracks_size:
-            known = [s for s in item.sizes if available.get(s)]
-            other = sorted(s for s in available if s and available[s] and s not in item.sizes)
+            on_hand = sort_sizes(s for s in available if s and available[s])
             self.fields["size"].choices = [("", "—")] + [
-                (s, _("%(size)s · %(n)d on hand") % {"size": s, "n": available[s]})
-                for s in known + other
+                (s, _("%(size)s · %(n)d on hand") % {"size": s, "n": available[s]}) for s in on_hand
             ]
             self.fields["size"].required = True
             self.fields["size"].widget.attrs["autofocus"] = True

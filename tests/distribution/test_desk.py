@@ -285,3 +285,16 @@ def test_the_visit_lists_the_lots_that_go_out_first(w, dues):
     dates = [w.later(d).strftime("%d.%m.%Y") for d in (30, 60, 100, 200, 300)]
     assert all(d in lots for d in dates[:3]) and not any(d in lots for d in dates[3:])
     assert lots.index(dates[0]) < lots.index(dates[1]) < lots.index(dates[2])
+
+
+def test_sizes_on_hand_are_offered_smallest_first(w, dues):
+    household = make_household(w, male_6_11=1)
+    for size in ("134", "98", "110"):
+        stock_up(w, w.jacket, 2, size=size)
+    dues[w.jacket] = 1
+    page = text(desk(w.volunteer).get(urls(w, household)["visit"]))
+    select = page[page.index('name="size-0"') :]
+    select = select[: select.index("</select>")]
+    assert [select.index(f'value="{s}"') for s in ("98", "110", "134")] == sorted(
+        select.index(f'value="{s}"') for s in ("98", "110", "134")
+    )

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from kamavor.catalogue.models import Category
 from kamavor.core.errors import KamavorError
+from kamavor.lib.sizes import size_key
 from kamavor.network.access import Action, may
 from kamavor.network.decorators import point_view
 from kamavor.stock import services
@@ -62,9 +63,7 @@ def _sheet_lots(point, category: Category) -> list[Lot]:
     )
 
     def order(lot: Lot) -> tuple:
-        sizes = lot.item.sizes or []
-        size = sizes.index(lot.size) if lot.size in sizes else len(sizes)
-        return (lot.item.name.lower(), lot.item_id, size, lot.size, lot.expiry or dt.date.max)
+        return (lot.item.name.lower(), lot.item_id, size_key(lot.size), lot.expiry or dt.date.max)
 
     return sorted(lots, key=order)
 
