@@ -8,9 +8,9 @@ Need ``i`` asks for ``d_i > 0`` units of a *pool* at the point where it is serve
 ``w_i > 0`` (from vulnerability flags and urgency). A pool is a set of interchangeable items: one
 item (and size), or a substitute group a coordinator defines; every lot and need belongs to exactly
 one pool. Points joined by *links* can exchange stock, along chains of links, either way; with no
-links given every point can send to every other, downstream only when points have *tiers*: goods
-flow from a point of tier ``a`` to one of tier ``b`` only when ``a <= b`` (collection 0, warehouse 1,
-distribution and shelter 2). Points joined that way form a *component*.
+links given every point can send to every other, downstream only when points have *tiers*:
+goods flow from a point of tier ``a`` to one of tier ``b`` only when ``a <= b`` (collection 0,
+warehouse 1, distribution and shelter 2). Points joined that way form a *component*.
 
 A plan gives ``x_i`` units to need ``i`` (``0 <= x_i <= d_i``), never more of a pool than the lots
 of its component hold. Its coverage is ``c_i = x_i / d_i`` and its *weighted level*
