@@ -76,7 +76,7 @@ def run_plan(
             return earlier
     inputs = gather(organisation=organisation, point=point, weights=weights)
     start = time.perf_counter()
-    result = engine.plan(inputs.problem())
+    result = inputs.solve()
     seconds = time.perf_counter() - start
     with transaction.atomic():
         plan = Plan.objects.create(
