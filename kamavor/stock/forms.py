@@ -286,7 +286,9 @@ class ReceiveTransferForm(forms.Form):
 
 
 class CountSheetForm(forms.Form):
-    """A stocktake sheet: one "counted" box per lot; a blank box means not counted."""
+    """A stocktake sheet: one "counted" box per item, split into rows only where the expiry or
+    the size differ (lots that differ in condition alone are counted together); a blank box
+    means not counted. A row's box is named after its first lot."""
 
     key = KeyField()
     reason = forms.CharField(
@@ -299,19 +301,38 @@ class CountSheetForm(forms.Form):
     def __init__(self, *args, lots: Sequence[Lot], **kwargs) -> None:
         kwargs.setdefault("initial", {"key": new_key()})
         super().__init__(*args, **kwargs)
-        self.lots = list(lots)
+        self.groups: list[list[Lot]] = []
+        by_row: dict[tuple, list[Lot]] = {}
+        for lot in lots:
+            row = (lot.item_id, lot.size, lot.expiry)
+            if row not in by_row:
+                by_row[row] = []
+                self.groups.append(by_row[row])
+            by_row[row].append(lot)
+        self.lots = [group[0] for group in self.groups]
         for lot in self.lots:
             field = CountedField(label=str(lot), required=False)
             field.widget.attrs["enterkeyhint"] = "next"
             self.fields[f"lot_{lot.pk}"] = field
 
     def rows(self) -> list[tuple]:
-        return [(lot, self[f"lot_{lot.pk}"]) for lot in self.lots]
+        """(first lot, box, how many lots the row counts), for the template."""
+        return [(group[0], self[f"lot_{group[0].pk}"], len(group)) for group in self.groups]
 
     def counted(self) -> list[tuple[Lot, int]]:
-        """The lots with a number typed, and that number."""
-        values = ((lot, self.cleaned_data.get(f"lot_{lot.pk}")) for lot in self.lots)
-        return [(lot, value) for lot, value in values if value is not None]
+        """The lots of the rows with a number typed, and what each lot counts for: a row's
+        lots keep what the ledger holds, in order, and the last one takes the difference."""
+        result = []
+        for group in self.groups:
+            value = self.cleaned_data.get(f"lot_{group[0].pk}")
+            if value is None:
+                continue
+            left = value
+            for n, lot in enumerate(group, 1):
+                share = left if n == len(group) else min(left, _on_hand(lot))
+                result.append((lot, share))
+                left -= share
+        return result
 
     def focus_next_blank(self) -> None:
         """Put the cursor on the first box in error, else the first blank one after the last
@@ -329,6 +350,11 @@ class CountSheetForm(forms.Form):
                 self.fields[f"lot_{lot.pk}"].widget.attrs["autofocus"] = True
                 return
         self.fields["reason"].widget.attrs["autofocus"] = True
+
+
+def _on_hand(lot: Lot) -> int:
+    balance = getattr(lot, "balance", None)
+    return max(0, balance.quantity) if balance is not None else 0
 
 
 # ---------------------------------------------------------------- kits

@@ -53,12 +53,13 @@ def counts(request: HttpRequest, point) -> HttpResponse:
 
 
 def _sheet_lots(point, category: Category) -> list[Lot]:
-    """Every lot of the category with stock here, by item, then size, then expiry."""
+    """Every lot of the category with stock here, by item, then size, then expiry (the sheet
+    gives the lots of one item, size and expiry one row)."""
     lots = list(
         Lot.objects.at(point)
         .in_stock()
         .filter(item__category=category)
-        .select_related("item")
+        .select_related("item", "balance")
         .fefo()
     )
 
@@ -74,7 +75,8 @@ def _posted_lots(request: HttpRequest, point, known: list[Lot]) -> list[Lot]:
     missing = ids - {lot.pk for lot in known}
     if not missing:
         return []
-    return list(Lot.objects.at(point).filter(pk__in=missing).select_related("item").fefo())
+    lots = Lot.objects.at(point).filter(pk__in=missing).select_related("item", "balance")
+    return list(lots.fefo())
 
 
 def _render_sheet(request: HttpRequest, point, category, form: CountSheetForm, **context):
