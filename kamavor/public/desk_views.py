@@ -18,7 +18,6 @@ from kamavor.public import services
 from kamavor.public.models import Level, NeedOverride, PublicPage
 from kamavor.public.needs import needed_now
 
-
 MAX_MATCHES = 9  # one per digit key, as at the intake desk
 
 
