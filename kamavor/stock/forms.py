@@ -122,7 +122,26 @@ class PostIntakeForm(forms.Form):
 
 
 class ReverseForm(forms.Form):
+    """Why, and what: the whole document, or one wrong line of it."""
+
     reason = forms.CharField(label=gettext_lazy("Reason"), required=False, max_length=300)
+    line = forms.TypedChoiceField(
+        label=gettext_lazy("What to reverse"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args, lines: Sequence = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.lines = {line.pk: line for line in lines}
+        choices = [("", _("the whole document"))]
+        choices += [
+            (line.pk, f"{line.item.name}{f' ({line.size})' if line.size else ''} × {line.quantity}")
+            for line in lines
+        ]
+        self.fields["line"].choices = choices
+
+    def chosen_line(self):
+        """The line to reverse alone, or None for the whole document."""
+        return self.lines.get(self.cleaned_data.get("line"))
 
 
 def new_key() -> str:
