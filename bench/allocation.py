@@ -29,7 +29,14 @@ from kamavor.allocation import engine, exact
 
 
 def network(
-    households: int, *, points: int, items: int, lines: int, districts: int, seed: int
+    households: int,
+    *,
+    points: int,
+    items: int,
+    lines: int,
+    districts: int,
+    seed: int,
+    tiers: bool = False,
 ) -> engine.Problem:
     """A synthetic but realistic network of needs and lots."""
     rng = np.random.default_rng(seed)
@@ -73,7 +80,17 @@ def network(
         lot_quantity=np.asarray(lot_quantity, dtype=np.int64),
         lot_expiry=np.asarray(lot_expiry, dtype=np.int64),
         links=None if links is None else tuple(links),
+        # Downstream only: a fifth of the points collect, a tenth are warehouses, the rest
+        # distribute (points numbered in tier order).
+        point_tier=None if links is not None or not tiers else _tiers(points),
     )
+
+
+def _tiers(points: int) -> np.ndarray:
+    tier = np.full(points, 2, dtype=np.int64)
+    tier[: points // 5] = 0
+    tier[points // 5 : points // 5 + points // 10] = 1
+    return tier
 
 
 def main() -> None:
@@ -85,8 +102,11 @@ def main() -> None:
     parser.add_argument("--lp-limit", type=int, default=10000)
     parser.add_argument("--districts", type=int, default=0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--tiers", action="store_true", help="stock flows downstream only")
     args = parser.parse_args()
     links = f"{args.districts} districts" if args.districts else "every point to every point"
+    if args.tiers and not args.districts:
+        links += ", downstream only (collection, warehouse, distribution)"
     print(
         f"points {args.points}, items {args.items}, ~{args.lines} need lines per household, "
         f"links: {links}"
@@ -104,6 +124,7 @@ def main() -> None:
             lines=args.lines,
             districts=args.districts,
             seed=args.seed,
+            tiers=args.tiers,
         )
         start = time.perf_counter()
         result = engine.plan(problem)

@@ -65,9 +65,9 @@ from django.utils.text import slugify
 
 from kamavor.catalogue.models import Item, KitComponent
 from kamavor.catalogue.services import load_catalogue
+from kamavor.demo.households import AREAS, composition_and_flags
 from kamavor.distribution import adapters
 from kamavor.distribution.services import record_distribution
-from kamavor.households.demo import AREAS, composition_and_flags
 from kamavor.households.models import Household
 from kamavor.lib import entitlements, household_codes
 from kamavor.needs.defaults import load_standards

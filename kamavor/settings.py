@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "kamavor.allocation",
     "kamavor.volunteers",
     "kamavor.public",
+    "kamavor.demo",  # the top floor: imports every app above, nothing imports it
 ]
 
 MIDDLEWARE = [

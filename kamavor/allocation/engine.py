@@ -8,7 +8,9 @@ Need ``i`` asks for ``d_i > 0`` units of a *pool* at the point where it is serve
 ``w_i > 0`` (from vulnerability flags and urgency). A pool is a set of interchangeable items: one
 item (and size), or a substitute group a coordinator defines; every lot and need belongs to exactly
 one pool. Points joined by *links* can exchange stock, along chains of links, either way; with no
-links given every point can send to every other. Points joined that way form a *component*.
+links given every point can send to every other, downstream only when points have *tiers*:
+goods flow from a point of tier ``a`` to one of tier ``b`` only when ``a <= b`` (collection 0,
+warehouse 1, distribution and shelter 2). Points joined that way form a *component*.
 
 A plan gives ``x_i`` units to need ``i`` (``0 <= x_i <= d_i``), never more of a pool than the lots
 of its component hold. Its coverage is ``c_i = x_i / d_i`` and its *weighted level*
@@ -37,6 +39,14 @@ The algorithm (the fast path)
    points' surpluses in point order, which gives suggested transfers (no point both sends and
    receives the same pool). Lots are consumed first expiry first out: own needs first, then
    outgoing transfers.
+
+With tiers (points numbered in tier order), the needs of a block that can draw on a tier and
+those below form nested sets. Step 2 then runs in at most one round per tier: each round fills
+every nested set of the needs left, the set whose level comes out lowest is fixed at it (it uses
+up the stock of its tiers), and the next round shares the tiers above among the needs above.
+Step 3 rounds each round's tiers by cumulative floors, so the units given to the needs up to a
+tier never exceed the stock up to it, and step 4's matching in point order sends downstream only.
+Without tiers there is one round and the plan is the one above.
 
 Where it can differ from the linear program (``exact.py``): the fractional levels are the LP's
 lexicographic optimum (the block reduction is exact under the link semantics above; the LP models
@@ -79,6 +89,7 @@ class Problem:
     lot_quantity: np.ndarray
     lot_expiry: np.ndarray
     links: tuple[tuple[int, int], ...] | None = None
+    point_tier: np.ndarray | None = None  # non-decreasing by point; only without links
 
     def __post_init__(self) -> None:
         n, m = len(self.need_pool), len(self.lot_pool)
@@ -101,6 +112,14 @@ class Problem:
         for array in (self.need_pool, self.lot_pool):
             if len(array) and array.min() < 0:
                 raise ValueError("pool index cannot be negative")
+        tier = self.point_tier
+        if tier is not None:
+            if self.links is not None:
+                raise ValueError("tiers apply only without links")
+            if len(tier) != self.n_points or (len(tier) and tier.min() < 0):
+                raise ValueError("one tier, from 0, for each point")
+            if np.any(np.diff(tier) < 0):
+                raise ValueError("points must be numbered in tier order")
 
     @classmethod
     def build(
@@ -110,9 +129,10 @@ class Problem:
         needs: Sequence[tuple[int, int, int, float]],
         lots: Sequence[tuple[int, int, int, int | None]],
         links: Iterable[tuple[int, int]] | None = None,
+        tiers: Sequence[int] | None = None,
     ) -> Problem:
         """From rows: needs as (pool, point, quantity, weight), lots as (pool, point, quantity,
-        expiry as a day number or None)."""
+        expiry as a day number or None); `tiers`, one per point, for downstream-only reach."""
         need_rows = list(needs)
         lot_rows = list(lots)
         return cls(
@@ -126,6 +146,7 @@ class Problem:
             lot_quantity=_ints([r[2] for r in lot_rows]),
             lot_expiry=_ints([NO_EXPIRY if r[3] is None else r[3] for r in lot_rows]),
             links=None if links is None else tuple((int(a), int(b)) for a, b in links),
+            point_tier=None if tiers is None else _ints(tiers),
         )
 
     @property
@@ -291,14 +312,20 @@ def plan(problem: Problem) -> Plan:
     supply = np.bincount(lot_block, weights=problem.lot_quantity, minlength=n_blocks)
     supply = np.rint(supply).astype(np.int64)
     d, w = problem.need_quantity, problem.need_weight
-    levels = water_levels(need_block, d, w, supply)
-    level_t = levels[need_block]
-    # A hair below t, so that rounding error never hands out more than the stock.
-    coverage = np.minimum(1.0, w * level_t * (1 - 1e-12))
-    coverage = np.where(np.isinf(level_t), 1.0, coverage)
-    share = d * coverage
-    allocated = _round(need_block, d, w, share, supply)
-    limit = np.where(allocated >= d, FULL, np.where(supply[need_block] == 0, NO_STOCK, SHORT))
+    tier = problem.point_tier
+    if tier is None or not len(tier) or tier.min() == tier.max():
+        levels = water_levels(need_block, d, w, supply)
+        level_t = levels[need_block]
+        share = _shares(d, w, level_t)
+        allocated = _round(need_block, d, w, share, supply)
+        reachable = supply[need_block]
+    else:
+        level_t, group, reach = _tiered_levels(problem, need_block, lot_block, n_blocks)
+        share = _shares(d, w, level_t)
+        subgroup, units = _tier_units(problem, group, reach, share)
+        allocated = _round(subgroup, d, w, share, units)
+        reachable = reach[group]
+    limit = np.where(allocated >= d, FULL, np.where(reachable == 0, NO_STOCK, SHORT))
     picks, transfers = _source(problem, need_block, lot_block, allocated)
     return Plan(
         allocated=allocated,
@@ -308,6 +335,82 @@ def plan(problem: Problem) -> Plan:
         picks=picks,
         transfers=transfers,
     )
+
+
+def _shares(d: np.ndarray, w: np.ndarray, level_t: np.ndarray) -> np.ndarray:
+    """The fractional units of each need at its block's level."""
+    # A hair below t, so that rounding error never hands out more than the stock.
+    coverage = np.minimum(1.0, w * level_t * (1 - 1e-12))
+    coverage = np.where(np.isinf(level_t), 1.0, coverage)
+    return d * coverage
+
+
+def _tiered_levels(
+    problem: Problem, need_block: np.ndarray, lot_block: np.ndarray, n_blocks: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Levels when stock flows downstream only: per need its level, its group (block and round)
+    and per group the stock its needs share (see the module's docstring)."""
+    tier = problem.point_tier
+    n_tiers = int(tier.max()) + 1
+    need_tier, lot_tier = tier[problem.need_point], tier[problem.lot_point]
+    d, w = problem.need_quantity, problem.need_weight
+    stock = np.zeros((n_blocks, n_tiers), dtype=np.int64)
+    np.add.at(stock, (lot_block, lot_tier), problem.lot_quantity)
+    level = np.full(problem.n_needs, np.inf)
+    group = np.zeros(problem.n_needs, dtype=np.int64)
+    used_up = np.full(n_blocks, -1)  # the tiers up to this one are shared out already
+    reach = np.zeros(n_tiers * n_blocks, dtype=np.int64)
+    active = np.ones(problem.n_needs, dtype=bool)
+    blocks = np.arange(n_blocks)
+    for round_ in range(n_tiers):
+        left = np.flatnonzero(active)
+        if not len(left):
+            break
+        # Each need joins the nested set of every tier from its own up.
+        copies = n_tiers - need_tier[left]
+        member = np.repeat(left, copies)
+        offset = np.arange(len(member)) - np.repeat(np.cumsum(copies) - copies, copies)
+        key = need_block[member] * n_tiers + need_tier[member] + offset
+        open_stock = np.where(np.arange(n_tiers)[None, :] > used_up[:, None], stock, 0)
+        prefix = np.cumsum(open_stock, axis=1)
+        t = water_levels(key, d[member], w[member], prefix.reshape(-1))
+        has = np.zeros(n_blocks * n_tiers, dtype=bool)
+        has[key] = True
+        t = np.where(has, t, np.inf).reshape(n_blocks, n_tiers)
+        lowest = t.min(axis=1)
+        bottleneck = np.where(np.isinf(lowest), n_tiers - 1, np.argmin(t, axis=1))
+        block = need_block[left]
+        fixed = left[need_tier[left] <= bottleneck[block]]
+        level[fixed] = lowest[need_block[fixed]]
+        group[fixed] = round_ * n_blocks + need_block[fixed]
+        reach[round_ * n_blocks + blocks] = prefix[blocks, bottleneck]
+        touched = np.zeros(n_blocks, dtype=bool)
+        touched[block] = True
+        used_up = np.where(touched, bottleneck, used_up)
+        active[fixed] = False
+    return level, group, reach
+
+
+def _tier_units(
+    problem: Problem, group: np.ndarray, reach: np.ndarray, share: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Whole units per (group, tier): cumulative floors of the shares up to each tier, so the
+    needs up to a tier never get more than the stock up to it; the top tier gets the rest."""
+    n_tiers = int(problem.point_tier.max()) + 1
+    need_tier = problem.point_tier[problem.need_point]
+    d = problem.need_quantity
+    sub = group * n_tiers + need_tier
+    n_sub = len(reach) * n_tiers
+    shares = np.bincount(sub, weights=share, minlength=n_sub).reshape(-1, n_tiers)
+    demand = np.bincount(sub, weights=d, minlength=n_sub).reshape(-1, n_tiers)
+    floors = np.floor(np.cumsum(shares, axis=1) + _EPS)
+    top = np.minimum(reach, demand.sum(axis=1))
+    has = demand > 0
+    last = np.where(has.any(axis=1), n_tiers - 1 - np.argmax(has[:, ::-1], axis=1), 0)
+    floors[np.arange(len(reach)), last] = top
+    floors = np.maximum.accumulate(np.where(has, floors, 0), axis=1)
+    units = np.diff(floors, axis=1, prepend=0).reshape(-1)
+    return sub, np.rint(units).astype(np.int64)
 
 
 def _source(

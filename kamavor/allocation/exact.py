@@ -3,7 +3,8 @@
 It exists to validate the fast path on small and medium cases, so it models the network as it
 is rather than as the fast path reduces it: per pool, variables are the quantity ``x_i`` of each
 need and a flow on each link in each direction (or, without links, through one hub that every
-point can send to and receive from); each point may give out at most its stock.
+point can send to and receive from, or a chain of hubs, one per tier, when stock flows downstream
+only); each point may give out at most its stock.
 
 The lexicographic max-min is solved as a sequence of LPs (progressive filling):
 
@@ -42,6 +43,14 @@ class ExactPlan:
 def _arcs(problem: Problem) -> tuple[int, list[tuple[int, int]]]:
     """Nodes (points, plus a hub without links) and the directed arcs stock may move along."""
     n = problem.n_points
+    if problem.links is None and problem.point_tier is not None:
+        # A hub per tier, chained downstream: a point sends into its tier's hub and receives
+        # from it, and each hub passes on to the next, so stock goes from tier a to b if a <= b.
+        tiers = problem.point_tier.tolist()
+        n_tiers = max(tiers, default=0) + 1
+        arcs = [(p, n + t) for p, t in enumerate(tiers)] + [(n + t, p) for p, t in enumerate(tiers)]
+        arcs += [(n + t, n + t + 1) for t in range(n_tiers - 1)]
+        return n + n_tiers, arcs
     if problem.links is None:
         hub = n
         return n + 1, [(p, hub) for p in range(n)] + [(hub, p) for p in range(n)]

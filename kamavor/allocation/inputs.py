@@ -3,6 +3,13 @@
 Reads only. A need is a household's due of one item (from the standards), or the outstanding
 quantity of a request line (a household's or a shelter's). A pool is what may serve a need: an
 item, or the substitute group it belongs to, with the size where the item's size matters.
+
+A household records ages, not sizes, so its dues of a sized item are planned by **age band**: one
+need per item and band (the children of one band together, with the sum), served by the sizes
+that fit the band (`kamavor.lib.sizes`). Requests name a size and are served by that size only, so
+the plan runs in two stages: first every need that names its pool exactly, then the sized dues
+from what is left, pooled by age band. Without transfer links, stock flows downstream only:
+collection → warehouse → distribution and shelter (a link lets it move either way).
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.utils import timezone
 
 from kamavor.allocation import engine
@@ -19,6 +27,7 @@ from kamavor.allocation.weights import FLAGS, weight_for
 from kamavor.catalogue.models import Item
 from kamavor.households.models import COMPOSITION_FIELDS, Household
 from kamavor.lib import entitlements
+from kamavor.lib.sizes import ANY, age_band_for, age_band_of_size, sort_sizes
 from kamavor.needs.models import Request, RequestLine, Standard
 from kamavor.needs.services import Receipt, _components, period_start, received_in_period
 from kamavor.network.models import Organisation, Point
@@ -26,6 +35,13 @@ from kamavor.stock.models import Balance, Movement
 
 NO_FLAGS = "none"
 SHELTER = "shelter"
+# Where goods flow without links: from a point to one of the same or a higher tier only.
+TIERS = {
+    Point.Kind.COLLECTION: 0,
+    Point.Kind.WAREHOUSE: 1,
+    Point.Kind.DISTRIBUTION: 2,
+    Point.Kind.SHELTER: 2,
+}
 
 
 @dataclass(frozen=True)
@@ -46,33 +62,94 @@ class NeedInfo:
 
 @dataclass
 class Inputs:
-    points: list[Point]
+    points: list[Point]  # without links, in tier order (see TIERS)
     needs: list[NeedInfo] = field(default_factory=list)
     pools: dict[tuple, int] = field(default_factory=dict)
     need_pool: list[int] = field(default_factory=list)
+    need_by_age: list[bool] = field(default_factory=list)  # a sized due: the second stage
     lots: list[tuple[int, int, int, int | None, int, int]] = field(default_factory=list)
+    lot_age_pool: list[int] = field(default_factory=list)  # the lot's pool in the second stage
     lot_ids: list[int] = field(default_factory=list)
     links: list[tuple[int, int]] | None = None
 
     def pool(self, key: tuple) -> int:
         return self.pools.setdefault(key, len(self.pools))
 
-    def problem(self) -> engine.Problem:
+    def add_need(self, pool: int, need: NeedInfo, *, by_age: bool = False) -> None:
+        self.need_pool.append(pool)
+        self.needs.append(need)
+        self.need_by_age.append(by_age)
+
+    def problem(self, needs=None, lot_pools=None, lot_quantities=None) -> engine.Problem:
+        """The engine's input: these needs (all by default) and the lots, in their pools."""
         index = {p.pk: n for n, p in enumerate(self.points)}
+        chosen = range(len(self.needs)) if needs is None else needs
+        pools = lot_pools if lot_pools is not None else [x[0] for x in self.lots]
+        quantities = lot_quantities if lot_quantities is not None else [x[2] for x in self.lots]
+        tiers = None
+        if self.links is None:
+            tiers = [TIERS.get(p.kind, 0) for p in self.points]
         return engine.Problem.build(
             n_points=len(self.points),
             needs=[
-                (pool, index[n.point_id], n.wanted, n.weight)
-                for pool, n in zip(self.need_pool, self.needs, strict=True)
+                (
+                    self.need_pool[i],
+                    index[self.needs[i].point_id],
+                    self.needs[i].wanted,
+                    self.needs[i].weight,
+                )
+                for i in chosen
             ],
-            lots=[(x[0], index[x[1]], x[2], x[3]) for x in self.lots],
+            lots=[
+                (pool, index[x[1]], int(q), x[3])
+                for pool, x, q in zip(pools, self.lots, quantities, strict=True)
+            ],
             links=None if self.links is None else [(index[a], index[b]) for a, b in self.links],
+            tiers=tiers,
         )
+
+    def solve(self) -> engine.Plan:
+        """The plan in two stages: the needs that name their pool exactly, then the sized dues
+        (pooled by age band) from the stock left; one engine.Plan over all needs."""
+        by_age = np.asarray(self.need_by_age, dtype=bool)
+        if not by_age.any():
+            return engine.plan(self.problem())
+        first, second = np.flatnonzero(~by_age), np.flatnonzero(by_age)
+        a = engine.plan(self.problem(first.tolist()))
+        used = np.bincount(a.picks[:, 1], weights=a.picks[:, 2], minlength=len(self.lots))
+        left = np.asarray([x[2] for x in self.lots], dtype=np.int64) - np.rint(used).astype(int)
+        b = engine.plan(self.problem(second.tolist(), self.lot_age_pool, left.tolist()))
+        return _merge(len(self.needs), (first, a), (second, b))
+
+
+def _merge(n: int, *stages: tuple[np.ndarray, engine.Plan]) -> engine.Plan:
+    """One plan from the plans of disjoint sets of needs over the same lots."""
+    allocated = np.zeros(n, dtype=np.int64)
+    share, level_t = np.zeros(n), np.full(n, np.inf)
+    limit = np.zeros(n, dtype=np.int64)
+    picks, transfers = [], []
+    for needs, plan in stages:
+        allocated[needs], share[needs] = plan.allocated, plan.share
+        level_t[needs], limit[needs] = plan.level_t, plan.limit
+        rows = plan.picks.copy()
+        rows[:, 0] = needs[rows[:, 0]] if len(rows) else rows[:, 0]
+        picks.append(rows)
+        transfers.append(plan.transfers)
+    all_picks = np.concatenate(picks).reshape(-1, 3).astype(np.int64)
+    all_picks = all_picks[np.lexsort((all_picks[:, 1], all_picks[:, 0]))]
+    return engine.Plan(
+        allocated=allocated,
+        share=share,
+        level_t=level_t,
+        limit=limit,
+        picks=all_picks,
+        transfers=np.concatenate(transfers).reshape(-1, 4).astype(np.int64),
+    )
 
 
 class Pools:
     """The pool key of an item and size: its substitute group (or itself), and the size if it
-    matters for the item."""
+    matters for the item; for sized dues, the age band the size fits."""
 
     def __init__(self, organisation: Organisation) -> None:
         self.sized = set(Item.objects.filter(tracks_size=True).values_list("pk", flat=True))
@@ -87,11 +164,18 @@ class Pools:
         base = ("g", self.group[item_id]) if item_id in self.group else ("i", item_id)
         return (*base, size if item_id in self.sized else "")
 
+    def age_key(self, item_id: int, band: str) -> tuple:
+        """The second stage's pool: a sized item (or its group) in the sizes of an age band."""
+        base = ("g", self.group[item_id]) if item_id in self.group else ("i", item_id)
+        return (*base, "age", band) if item_id in self.sized else (*base, "")
+
 
 def scope_points(organisation: Organisation, point: Point | None) -> list[Point]:
+    """The points of a plan, in tier order (collection, warehouse, distribution and shelter)."""
     if point is not None:
         return [point]
-    return list(Point.objects.filter(organisation=organisation).active().order_by("pk"))
+    points = Point.objects.filter(organisation=organisation).active().order_by("pk")
+    return sorted(points, key=lambda p: (TIERS.get(p.kind, 0), p.pk))
 
 
 def gather(
@@ -135,6 +219,7 @@ def _add_lots(inputs: Inputs, pools: Pools, in_scope: set[int], on: dt.date) -> 
         pool = inputs.pool(pools.key(item_id, size))
         day = expiry.toordinal() if expiry else None
         inputs.lots.append((pool, point_id, int(quantity), day, lot_id, item_id))
+        inputs.lot_age_pool.append(inputs.pool(pools.age_key(item_id, age_band_of_size(size))))
         inputs.lot_ids.append(lot_id)
 
 
@@ -200,42 +285,87 @@ def _add_dues(
     standards = list(Standard.objects.active().with_item())
     if not standards or not households:
         return
+    sized_items = {s.item_id: s.item for s in standards if s.item_id in pools.sized}
     longest = max(s.period_days for s in standards)
     receipts = _receipts(households, period_start(on, longest))
     components = _components({r.item_id for rs in receipts.values() for r in rs})
     since = {s.pk: period_start(on, s.period_days) for s in standards}
-    entitled: dict[tuple[int, ...], list[tuple[Standard, int]]] = {}
+    entitled: dict[tuple[int, ...], list[tuple[Standard, int, dict[str, int]]]] = {}
+    labels: dict[tuple[int, str], str] = {}
     for household in households.values():
         rules = entitled.get(household.composition)
         if rules is None:  # households share a few compositions: compute each once
             composition = dict(zip(COMPOSITION_FIELDS, household.composition, strict=True))
-            rules = [(s, entitlements.entitled(composition, s.rule)) for s in standards]
-            rules = entitled[household.composition] = [(s, n) for s, n in rules if n > 0]
+            rules = entitled[household.composition] = _entitled(composition, standards, pools)
         got = receipts.get(household.pk, ())
-        due: dict[int, int] = defaultdict(int)
-        for standard, amount in rules:
+        due: dict[tuple[int, str | None], int] = defaultdict(int)
+        for standard, amount, bands in rules:
             received = 0
             if got:
                 received = received_in_period(
                     got, item_id=standard.item_id, since=since[standard.pk], components=components
                 )
-            due[standard.item_id] += entitlements.due_now(amount, received)
+            if not bands:
+                due[(standard.item_id, None)] += entitlements.due_now(amount, received)
+                continue
+            for band, quantity in bands.items():  # what was received counts against the first
+                taken = min(quantity, received)
+                received -= taken
+                due[(standard.item_id, band)] += quantity - taken
         weight = weight_for(household.flags, "normal", weights)
-        for item_id, quantity in due.items():
-            if quantity > 0:
-                inputs.need_pool.append(inputs.pool(pools.key(item_id, "")))
-                inputs.needs.append(
-                    NeedInfo(
-                        point_id=household.point_id,
-                        item_id=item_id,
-                        size="",
-                        wanted=quantity,
-                        weight=weight,
-                        group=_group(household.flags),
-                        flags=household.flags,
-                        household_id=household.pk,
-                    )
-                )
+        for (item_id, band), quantity in due.items():
+            if quantity <= 0:
+                continue
+            if band is None:
+                pool, size = inputs.pool(pools.key(item_id, "")), ""
+            else:
+                pool = inputs.pool(pools.age_key(item_id, band))
+                size = labels.get((item_id, band))
+                if size is None:
+                    size = labels[(item_id, band)] = _band_label(sized_items[item_id], band)
+            inputs.add_need(
+                pool,
+                NeedInfo(
+                    point_id=household.point_id,
+                    item_id=item_id,
+                    size=size,
+                    wanted=quantity,
+                    weight=weight,
+                    group=_group(household.flags),
+                    flags=household.flags,
+                    household_id=household.pk,
+                ),
+                by_age=band is not None,
+            )
+
+
+def _entitled(
+    composition: dict, standards: list[Standard], pools: Pools
+) -> list[tuple[Standard, int, dict[str, int]]]:
+    """Each standard's entitlement for a composition; for a sized item also split by the age
+    band its sizes are planned in (children of one band together: one part, with the sum)."""
+    rules = []
+    for standard in standards:
+        amount = entitlements.entitled(composition, standard.rule)
+        if amount <= 0:
+            continue
+        bands: dict[str, int] = {}
+        if standard.item_id in pools.sized:
+            for age, part in entitlements.entitled_by_age_band(composition, standard.rule).items():
+                band = age_band_for(standard.item.sizes or [], age)
+                bands[band] = bands.get(band, 0) + part
+        rules.append((standard, amount, bands))
+    return rules
+
+
+def _band_label(item: Item, band: str) -> str:
+    """How a plan line names an age band's sizes: "116–146" (empty for any size)."""
+    if band == ANY:
+        return ""
+    fits = sort_sizes(s for s in item.sizes or [] if age_band_of_size(s) == band)
+    if not fits:
+        return ""
+    return fits[0] if len(fits) == 1 else f"{fits[0]}–{fits[-1]}"
 
 
 @dataclass(frozen=True)
@@ -314,8 +444,8 @@ def _add_requests(
         item_id = line.item_id or categories.get((line.category_id, line.size))
         if item_id is None:
             continue
-        inputs.need_pool.append(inputs.pool(pools.key(item_id, line.size)))
-        inputs.needs.append(
+        inputs.add_need(
+            inputs.pool(pools.key(item_id, line.size)),
             NeedInfo(
                 point_id=point_id,
                 item_id=item_id,
@@ -327,5 +457,5 @@ def _add_requests(
                 household_id=line.household_id,
                 shelter_id=line.shelter_id,
                 request_line_id=line.pk,
-            )
+            ),
         )

@@ -80,7 +80,7 @@ def run_plan(
         return earlier
     inputs = gather(organisation=organisation, point=point, weights=weights)
     start = time.perf_counter()
-    result = engine.plan(inputs.problem())
+    result = inputs.solve()
     seconds = time.perf_counter() - start
 
     def unit() -> Plan:

@@ -148,9 +148,9 @@ def _with_lines(documents: QuerySet[Document]) -> QuerySet[Document]:
         .prefetch_related(Prefetch("fulfilments", queryset=fulfilments))
         .order_by("pk")
     )
-    return documents.select_related(
-        "created_by", "received_by", "reversed_by", "household"
-    ).prefetch_related(Prefetch("lines", queryset=lines))
+    return documents.select_related("created_by", "received_by", "household").prefetch_related(
+        Prefetch("lines", queryset=lines), "reversals"
+    )
 
 
 def _shown(document: Document) -> Document:

@@ -8,7 +8,7 @@ What no request asked for is simply a hand-out: it is never counted twice.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from kamavor.catalogue.models import Item
@@ -101,7 +101,7 @@ def count_against_requests(
     return fulfilments
 
 
-def uncount_reversed(document: Document) -> None:
+def uncount_reversed(document: Document, *, lines: Collection[int] | None = None) -> None:
     """Take back what a reversed distribution or delivery counted against requests, inside the
     reversal's transaction (registered with the stock app's reversal in AppConfig.ready).
 
@@ -109,9 +109,10 @@ def uncount_reversed(document: Document) -> None:
     is packed or on its way, and is open again otherwise.
     """
     counted: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    rows = Fulfilment.objects.filter(line__document=document).values_list(
-        "request_line__request_id", "request_line_id", "quantity"
-    )
+    rows = Fulfilment.objects.filter(line__document=document)
+    if lines is not None:  # only the lines reversed now (one wrong line, or those left)
+        rows = rows.filter(line_id__in=list(lines))
+    rows = rows.values_list("request_line__request_id", "request_line_id", "quantity")
     for request_id, line_id, quantity in rows.order_by():
         counted[request_id][line_id] += quantity
     in_flight = set(

@@ -20,6 +20,7 @@ from kamavor.core.errors import InvalidInput, NotEnoughStock
 from kamavor.distribution import adapters, fulfilment
 from kamavor.households.models import Household
 from kamavor.households.services import lineage_ids
+from kamavor.needs.models import Standard
 from kamavor.needs.services import History, history_of
 from kamavor.network.access import Action
 from kamavor.network.models import Point
@@ -39,11 +40,15 @@ from kamavor.stock.services._common import (
 )
 
 __all__ = [
+    "REPEAT_DAYS",
     "ItemLine",
     "RepeatWarning",
     "record_distribution",
+    "repeat_periods",
     "repeat_warnings",
 ]
+
+REPEAT_DAYS = 30  # the period for a repeat warning on an item no standard gives
 
 
 # ---------------------------------------------------------------- households
@@ -181,6 +186,8 @@ def record_distribution(
         # Read the household again under a lock: a merge or closure a moment ago wins.
         current = Household.objects.select_for_update().get(pk=household.pk)
         check_servable(current, point=point)
+        if not note:
+            _refuse_repeat_without_reason(current, lines)
         picked = _picked(point, lines)
         created = DocumentLine.objects.bulk_create(
             DocumentLine(
@@ -213,10 +220,55 @@ def record_distribution(
             prefetched(line, "fulfilments", [f for f in counted if f.line_id == line.pk])
         return as_written(document, created)
 
+    # The key is claimed before the household is locked: the same visit posted twice at once
+    # answers the first's document, never a repeat warning.
     return idempotent(by=by, key=idempotency_key, request=request, work=work)
 
 
+def _refuse_repeat_without_reason(household: Household, lines: Sequence[LotLine | ItemLine]):
+    """A household that already received an item within its period gets it again only for a
+    reason, written in the note (checked under the household's lock, so two desks cannot both
+    hand out a first time)."""
+    items = {x.item.pk if isinstance(x, ItemLine) else x.lot.item_id for x in lines}
+    warnings = repeat_warnings(household, items, repeat_periods(items))
+    if not warnings:
+        return
+    names = {item.pk: item.name for item in Item.objects.filter(pk__in=warnings)}
+    raise InvalidInput(
+        _(
+            "Household %(code)s already received %(items)s within the period. To hand it out "
+            "again, write the reason in the note."
+        )
+        % {
+            "code": household.display_code,
+            "items": ", ".join(
+                f"{names.get(w.item_id, '')} ({w.quantity})" for w in warnings.values()
+            ),
+        },
+        code="repeat_needs_reason",
+        field="note",
+    )
+
+
 # ---------------------------------------------------------------- reads
+
+
+def repeat_periods(
+    items: Iterable[int], *, standards: Iterable[Standard] | None = None
+) -> dict[int, int]:
+    """The period of a repeat warning for each item id: the longest period of the active
+    standards that give it, else REPEAT_DAYS. The desk and the hand-out use the same periods,
+    so what the desk warns of is what needs a reason. Standards already read save a query."""
+    item_ids = set(items)
+    if standards is None:
+        standards = (
+            Standard.objects.active().filter(item_id__in=item_ids).only("item_id", "period_days")
+        )
+    periods: dict[int, int] = {}
+    for standard in standards:
+        if standard.item_id in item_ids:
+            periods[standard.item_id] = max(periods.get(standard.item_id, 0), standard.period_days)
+    return {i: periods.get(i, REPEAT_DAYS) for i in item_ids}
 
 
 @dataclass(frozen=True)

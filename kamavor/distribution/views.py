@@ -31,6 +31,7 @@ from kamavor.distribution.forms import CodeForm, VisitForm, VisitLineForm
 from kamavor.distribution.models import Fulfilment
 from kamavor.households.models import AGE_BANDS, SEXES, VULNERABILITIES, Household
 from kamavor.lib import household_codes
+from kamavor.lib.sizes import sort_sizes
 from kamavor.needs.models import Standard
 from kamavor.needs.services import History, history_of
 from kamavor.network.access import Action, may
@@ -43,7 +44,7 @@ from kamavor.stock.views._find import chosen_item, find_and_choose
 RECENT = 10
 LOTS_SHOWN = 24
 LOTS_PER_ITEM = 3
-REPEAT_DAYS = 30  # the period for a repeat warning on an item no standard gives
+REPEAT_DAYS = services.REPEAT_DAYS
 
 
 # ---------------------------------------------------------------- the visit's lines
@@ -125,6 +126,7 @@ class Reading:
     dues: list[adapters.Due]
     lots: list[LotHere]  # here, of the items due or on the visit, first expiry first out
     items: dict[int, Item]
+    standards: list[Standard]  # the active ones (their periods are the repeat periods)
 
     @cached_property
     def available(self) -> dict[tuple[int, str], int]:
@@ -138,7 +140,7 @@ class Reading:
         return sum(n for (i, _s), n in self.available.items() if i == item_id)
 
     def sizes(self, item_id: int) -> list[str]:
-        return sorted(s for (i, s), _n in self.available.items() if i == item_id and s)
+        return sort_sizes(s for (i, s), _n in self.available.items() if i == item_id and s)
 
 
 def _read(point, household: Household, cart: VisitCart) -> Reading:
@@ -152,7 +154,7 @@ def _read(point, household: Household, cart: VisitCart) -> Reading:
     missing = [pk for pk in in_cart if pk not in items]
     if missing:
         items |= Item.objects.select_related("category").in_bulk(missing)
-    return Reading(history, dues, _lots(point, items), items)
+    return Reading(history, dues, _lots(point, items), items, standards)
 
 
 def _prefill(reading: Reading) -> list[dict]:
@@ -178,10 +180,10 @@ def _with_items(lines: list[dict], known: dict[int, Item] | None = None) -> list
 def _sizes(point, lines: list[dict]) -> dict[int, list[str]]:
     sized = [x["item"].pk for x in lines if x["item"].tracks_size]
     sizes: dict[int, list[str]] = defaultdict(list)
-    for (item_id, size), _units in sorted(_available(point, sized).items()):
+    for (item_id, size), _units in _available(point, sized).items():
         if size:
             sizes[item_id].append(size)
-    return sizes
+    return {item_id: sort_sizes(found) for item_id, found in sizes.items()}
 
 
 def _line_form(point, cart: VisitCart, item: Item, data=None) -> VisitLineForm:
@@ -261,8 +263,7 @@ def _render_visit(
     dues = reading.dues
     lines = _with_items(cart.lines, reading.items)
     item_ids = {x["item"].pk for x in lines} | {due.item.pk for due in dues}
-    periods = {due.item.pk: due.period_days or REPEAT_DAYS for due in dues}
-    periods.update({i: REPEAT_DAYS for i in item_ids if i not in periods})
+    periods = services.repeat_periods(item_ids, standards=reading.standards)
     warnings = services.repeat_warnings(household, item_ids, periods, history=reading.history)
     names = {x["item"].pk: x["item"].name for x in lines} | {d.item.pk: d.item.name for d in dues}
     requests = fulfilment.open_requests(reading.history.household_ids)
@@ -276,6 +277,8 @@ def _render_visit(
     for index, line in enumerate(lines):
         line["warning"] = warnings.get(line["item"].pk)
         line["fulfils"] = meets[index]
+    if any(line["warning"] for line in lines):
+        context.setdefault("needs_reason", True)
     browsing = any(k in context for k in ("item", "matches", "query"))
     if "visit_form" not in context:
         context["visit_form"] = VisitForm(
@@ -284,6 +287,9 @@ def _render_visit(
             focus=not browsing,
             initial={"key": cart.key},
         )
+    if context.get("needs_reason"):
+        # A repeat is handed out only for a reason (the service refuses it without one).
+        context["visit_form"].fields["note"].label = _("Reason to hand it out again")
     return render(
         request,
         "distribution/visit.html",

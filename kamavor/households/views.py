@@ -391,14 +391,25 @@ def cards(request: HttpRequest) -> HttpResponse:
                 wanted.append(check_code(text))
             except KamavorError:
                 continue
-        households = list(visible.filter(code__in=wanted).order_by("code"))
+        households = list(
+            visible.filter(code__in=wanted).select_related("organisation").order_by("code")
+        )
     else:
-        households = list(visible.order_by("-registered_at")[:SHEET_LIMIT])
+        households = list(
+            visible.select_related("organisation").order_by("-registered_at")[:SHEET_LIMIT]
+        )
     return render(request, "households/cards.html", {"cards": [_card(h) for h in households]})
 
 
 def _card(household: Household) -> dict:
-    return {"code": household.display_code, "qr": qr_svg(household.code)}
+    """What a card shows: the code (and its QR), and who to ask: the organisation and contact."""
+    organisation = household.organisation
+    return {
+        "code": household.display_code,
+        "qr": qr_svg(household.code),
+        "organisation": organisation.name,
+        "contact": organisation.contact,
+    }
 
 
 # ---------------------------------------------------------------- audit

@@ -102,3 +102,33 @@ def entitled(composition: Mapping[str, int], rule: Rule) -> int:
 def due_now(entitled: int, received_in_period: int) -> int:
     """What is still due in the period: the entitlement less what was received, never below 0."""
     return max(0, entitled - max(0, received_in_period))
+
+
+def entitled_by_age_band(composition: Mapping[str, int], rule: Rule) -> dict[str, int]:
+    """`entitled`, split by the age bands of the members it counts ("6_11": 4), for items whose
+    size depends on age; a per-household rule is not split (its one entry is under "all"). A
+    cap is taken off the oldest bands first. The parts add up to `entitled`."""
+    total = entitled(composition, rule)
+    if total == 0:
+        return {}
+    if rule.per != PER_PERSON:
+        return {"all": total}
+    counted = set(GROUPS[rule.eligibility])
+    parts: dict[str, int] = {}
+    for band in BANDS:
+        people = sum(
+            max(0, int(composition.get(f"{sex}_{band}", 0) or 0))
+            for sex in SEXES
+            if f"{sex}_{band}" in counted
+        )
+        if people:
+            parts[band] = rule.quantity * people
+    over = sum(parts.values()) - total
+    for band in reversed(BANDS):
+        if over <= 0:
+            break
+        cut = min(over, parts.get(band, 0))
+        if cut:
+            parts[band] -= cut
+            over -= cut
+    return {band: n for band, n in parts.items() if n > 0}

@@ -21,12 +21,16 @@ class Loaded:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # their item is not in this catalogue
+    retired: list[str] = field(default_factory=list)  # replaced by other rules: switched off
 
 
 def load_standards(*, path: Path = STANDARDS_FILE, reset: bool = False) -> Loaded:
     """Add the rules the file has and the database lacks, matched by rule code; with `reset`,
-    also put changed rules back as the file has them. Running it twice changes nothing."""
-    rules = json.loads(Path(path).read_text(encoding="utf-8"))["standards"]
+    also put changed rules back as the file has them; switch off the rules the file retired
+    (e.g. one parcel rule for 1-5 people, replaced by rules per household size band). Running
+    it twice changes nothing."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    rules = data["standards"]
     items = Item.objects.in_bulk([rule["item"] for rule in rules], field_name="code")
     existing = Standard.objects.in_bulk([rule["code"] for rule in rules], field_name="code")
     loaded = Loaded()
@@ -50,4 +54,7 @@ def load_standards(*, path: Path = STANDARDS_FILE, reset: bool = False) -> Loade
                 loaded.updated.append(rule["code"])
             else:
                 loaded.unchanged.append(rule["code"])
+        retired = Standard.objects.filter(code__in=data.get("retired", []), active=True)
+        loaded.retired = sorted(retired.values_list("code", flat=True))
+        retired.update(active=False)
     return loaded

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,10 +21,30 @@ from kamavor.public import services
 from kamavor.public.models import Level, NeedOverride, PublicPage
 from kamavor.public.needs import needed_now
 
+MAX_MATCHES = 9  # one per digit key, as at the intake desk
+
+
+def _find_item(request: HttpRequest) -> tuple[Item | None, str, list[Item], bool]:
+    """The item a line is about, found the way the intake desk finds one: chosen from the
+    matches (?item=), or the only match of what was typed (?q=); else the matches to choose."""
+    raw = request.GET.get("item", "")
+    if raw.isdigit():
+        item = Item.objects.active().select_related("category").filter(pk=int(raw)).first()
+        if item is not None:
+            return item, "", [], False
+    query = request.GET.get("q", "").strip()[:100]
+    if not query:
+        return None, "", [], False
+    found = list(Item.objects.active().search(query).select_related("category")[: MAX_MATCHES + 1])
+    if len(found) == 1:
+        return found[0], query, [], False
+    return None, query, found[:MAX_MATCHES], len(found) > MAX_MATCHES
+
 
 @point_view(Action.PUBLISH_NEEDS)
 def page(request: HttpRequest, point) -> HttpResponse:
     public = PublicPage.objects.filter(point=point).first()
+    chosen, query, matches, more = _find_item(request)
     return render(
         request,
         "public/desk.html",
@@ -35,7 +56,11 @@ def page(request: HttpRequest, point) -> HttpResponse:
                 "item", "category"
             ),
             "levels": Level.choices,
-            "items": Item.objects.active().order_by("category__position", "name_en"),
+            "chosen": chosen,
+            "query": query,
+            "matches": matches,
+            "more": more,
+            "desk_url": reverse("public_desk:page", args=[point.pk]),
             "categories": Category.objects.all(),
             "public": public,
             "accepted": set(public.accepts.values_list("pk", flat=True)) if public else set(),

@@ -77,8 +77,8 @@ Kind = Document.Kind
 def _with_lines(documents: QuerySet[Document]) -> QuerySet[Document]:
     """What DocumentOut reads, in three queries however many documents."""
     lines = DocumentLine.objects.select_related("item").order_by("pk")
-    return documents.select_related("created_by", "received_by", "reversed_by").prefetch_related(
-        Prefetch("lines", queryset=lines)
+    return documents.select_related("created_by", "received_by").prefetch_related(
+        Prefetch("lines", queryset=lines), "reversals"
     )
 
 
@@ -318,9 +318,16 @@ def _reverse(
 ) -> Status:
     document = _document_for(request.user, document_id, kind)
     reason = body.reason if body else ""
+    line = None
+    if body and body.line is not None:
+        line = document.lines.filter(pk=body.line).first()
+        if line is None:
+            raise InvalidInput(
+                _("This line is not on the document."), code="unknown_line", field="line"
+            )
     return _created(
         services.reverse_document(
-            document=document, by=request.user, reason=reason, idempotency_key=key
+            document=document, by=request.user, reason=reason, idempotency_key=key, line=line
         )
     )
 

@@ -123,6 +123,9 @@ def received_by_line(body: ReceiveIn | None) -> dict[int, int]:
 
 class ReverseIn(In):
     reason: Text = ""
+    line: Id | None = Field(
+        None, description="Reverse only this line of the document (its id); else all of it."
+    )
 
 
 class CountLineIn(In):
@@ -236,10 +239,9 @@ class DocumentOut(Schema):
 
     @staticmethod
     def resolve_reversed_by(document: Document) -> int | None:
-        try:
-            return document.reversed_by.pk
-        except Document.DoesNotExist:
-            return None
+        """The latest reversal of the document (of a line of it, or of the rest)."""
+        latest = max((r.pk for r in document.reversals.all()), default=None)
+        return latest
 
     @staticmethod
     def resolve_lines(document: Document) -> list[DocumentLine]:

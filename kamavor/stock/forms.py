@@ -15,6 +15,7 @@ from kamavor.catalogue.models import Item
 from kamavor.core.errors import InvalidInput
 from kamavor.core.numbers import BoundedIntegerField
 from kamavor.lib.dates import parse_expiry
+from kamavor.lib.sizes import sort_sizes
 from kamavor.network.models import Point
 from kamavor.stock.models import Condition, Lot
 from kamavor.stock.services import IntakeLine, check_intake_line
@@ -122,7 +123,26 @@ class PostIntakeForm(forms.Form):
 
 
 class ReverseForm(forms.Form):
+    """Why, and what: the whole document, or one wrong line of it."""
+
     reason = forms.CharField(label=gettext_lazy("Reason"), required=False, max_length=300)
+    line = forms.TypedChoiceField(
+        label=gettext_lazy("What to reverse"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args, lines: Sequence = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.lines = {line.pk: line for line in lines}
+        choices = [("", _("the whole document"))]
+        choices += [
+            (line.pk, f"{line.item.name}{f' ({line.size})' if line.size else ''} × {line.quantity}")
+            for line in lines
+        ]
+        self.fields["line"].choices = choices
+
+    def chosen_line(self):
+        """The line to reverse alone, or None for the whole document."""
+        return self.lines.get(self.cleaned_data.get("line"))
 
 
 def new_key() -> str:
@@ -186,11 +206,9 @@ class TransferLineForm(forms.Form):
         self.in_cart = in_cart or {}
         self.on_hand = sum(available.values())
         if item.tracks_size:
-            known = [s for s in item.sizes if available.get(s)]
-            other = sorted(s for s in available if s and available[s] and s not in item.sizes)
+            on_hand = sort_sizes(s for s in available if s and available[s])
             self.fields["size"].choices = [("", "—")] + [
-                (s, _("%(size)s · %(n)d on hand") % {"size": s, "n": available[s]})
-                for s in known + other
+                (s, _("%(size)s · %(n)d on hand") % {"size": s, "n": available[s]}) for s in on_hand
             ]
             self.fields["size"].required = True
             self.fields["size"].widget.attrs["autofocus"] = True
@@ -288,7 +306,9 @@ class ReceiveTransferForm(forms.Form):
 
 
 class CountSheetForm(forms.Form):
-    """A stocktake sheet: one "counted" box per lot; a blank box means not counted."""
+    """A stocktake sheet: one "counted" box per item, split into rows only where the expiry or
+    the size differ (lots that differ in condition alone are counted together); a blank box
+    means not counted. A row's box is named after its first lot."""
 
     key = KeyField()
     reason = forms.CharField(
@@ -301,19 +321,38 @@ class CountSheetForm(forms.Form):
     def __init__(self, *args, lots: Sequence[Lot], **kwargs) -> None:
         kwargs.setdefault("initial", {"key": new_key()})
         super().__init__(*args, **kwargs)
-        self.lots = list(lots)
+        self.groups: list[list[Lot]] = []
+        by_row: dict[tuple, list[Lot]] = {}
+        for lot in lots:
+            row = (lot.item_id, lot.size, lot.expiry)
+            if row not in by_row:
+                by_row[row] = []
+                self.groups.append(by_row[row])
+            by_row[row].append(lot)
+        self.lots = [group[0] for group in self.groups]
         for lot in self.lots:
             field = CountedField(label=str(lot), required=False)
             field.widget.attrs["enterkeyhint"] = "next"
             self.fields[f"lot_{lot.pk}"] = field
 
     def rows(self) -> list[tuple]:
-        return [(lot, self[f"lot_{lot.pk}"]) for lot in self.lots]
+        """(first lot, box, how many lots the row counts), for the template."""
+        return [(group[0], self[f"lot_{group[0].pk}"], len(group)) for group in self.groups]
 
     def counted(self) -> list[tuple[Lot, int]]:
-        """The lots with a number typed, and that number."""
-        values = ((lot, self.cleaned_data.get(f"lot_{lot.pk}")) for lot in self.lots)
-        return [(lot, value) for lot, value in values if value is not None]
+        """The lots of the rows with a number typed, and what each lot counts for: a row's
+        lots keep what the ledger holds, in order, and the last one takes the difference."""
+        result = []
+        for group in self.groups:
+            value = self.cleaned_data.get(f"lot_{group[0].pk}")
+            if value is None:
+                continue
+            left = value
+            for n, lot in enumerate(group, 1):
+                share = left if n == len(group) else min(left, _on_hand(lot))
+                result.append((lot, share))
+                left -= share
+        return result
 
     def focus_next_blank(self) -> None:
         """Put the cursor on the first box in error, else the first blank one after the last
@@ -331,6 +370,11 @@ class CountSheetForm(forms.Form):
                 self.fields[f"lot_{lot.pk}"].widget.attrs["autofocus"] = True
                 return
         self.fields["reason"].widget.attrs["autofocus"] = True
+
+
+def _on_hand(lot: Lot) -> int:
+    balance = getattr(lot, "balance", None)
+    return max(0, balance.quantity) if balance is not None else 0
 
 
 # ---------------------------------------------------------------- kits

@@ -209,8 +209,9 @@ class Document(models.Model):
     currency = models.CharField(_("currency"), max_length=3, blank=True)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     note = models.TextField(_("note"), blank=True)
-    reverses = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
+    # A reversal undoes a whole document, or one line of it: a document may have several.
+    reverses = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversals"
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -134,7 +134,10 @@ def roster_csv(request: HttpRequest, point, shift_id: int) -> HttpResponse:
     signups = _roster(shift)
     contacts = services.contacts_for(by=request.user, shift=shift, signups=signups, export=True)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="roster-{shift.pk}.csv"'
+    start = timezone.localtime(shift.starts_at).strftime("%Y-%m-%d-%H%M")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="roster-{point.slug}-{start}.csv"'
+    )
     response.headers["Cache-Control"] = "private, no-store"
     response.write("\ufeff")  # spreadsheets read UTF-8 (Armenian, Cyrillic) with a BOM
     writer = csv.writer(response)

@@ -9,7 +9,7 @@ from kamavor.needs.models import Request
 from kamavor.needs.services import LineIn, create_request
 from kamavor.stock.models import Document
 from kamavor.stock.services import IntakeLine
-from tests.allocation.test_plans import household, soap_rule
+from tests.allocation.test_plans import distribution_point, household, soap_rule
 from tests.api.conftest import assert_error
 from tests.factories import donate
 
@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 def test_it_runs_reads_accepts_and_explains_a_plan(w, api):
     soap_rule(1)
-    frail, plain = household(w, single_caregiver=True), household(w)
+    point = distribution_point(w)
+    frail = household(w, point=point, single_caregiver=True)
+    plain = household(w, point=point)
     request = create_request(by=w.coordinator, household=plain, lines=[LineIn(1, w.soap)])
     # 4 bars for 5 wanted: the frail household (weight 3) gets its 2, then 2 for the plain one's
     # due of 2 and request of 1, shared at the same level: 4/3 and 2/3, whole units 1 and 1.
@@ -85,7 +87,7 @@ def test_outsiders_and_volunteers_are_refused(w, api):
 
 def test_a_retried_run_or_acceptance_answers_as_the_first(w, api):
     soap_rule(1)
-    household(w)
+    household(w, point=distribution_point(w))
     donate(w, IntakeLine(w.soap, 2), point=w.warehouse)
     client = api(w.coordinator)
     body = {"organisation": w.org.pk}

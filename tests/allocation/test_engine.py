@@ -13,7 +13,9 @@ WEIGHTS = [1.0, 1.25, 1.5, 2.0, 3.0]
 
 
 @st.composite
-def problems(draw, max_points: int = 4, max_pools: int = 3, max_needs: int = 25):
+def problems(
+    draw, max_points: int = 4, max_pools: int = 3, max_needs: int = 25, tiered: bool = False
+):
     n_points = draw(st.integers(1, max_points))
     n_pools = draw(st.integers(1, max_pools))
     point = st.integers(0, n_points - 1)
@@ -28,6 +30,9 @@ def problems(draw, max_points: int = 4, max_pools: int = 3, max_needs: int = 25)
     expiry = st.one_of(st.none(), st.integers(0, 60))
     lots = draw(st.lists(st.tuples(pool, point, st.integers(0, 20), expiry), max_size=12))
     pairs = st.tuples(point, point)
+    if tiered:  # points numbered in tier order, stock flows downstream only
+        tiers = sorted(draw(st.lists(st.integers(0, 2), min_size=n_points, max_size=n_points)))
+        return engine.Problem.build(n_points=n_points, needs=needs, lots=lots, tiers=tiers)
     links = draw(st.one_of(st.none(), st.lists(pairs, max_size=4)))
     return engine.Problem.build(n_points=n_points, needs=needs, lots=lots, links=links)
 
@@ -220,3 +225,72 @@ def test_it_plans_nothing_from_nothing():
         engine.plan(engine.Problem.build(n_points=2, needs=[(0, 0, 3, 1.0)], lots=[])).limit[0]
         == engine.NO_STOCK
     )
+
+
+@settings(max_examples=150, deadline=None)
+@given(problems(tiered=True))
+def test_stock_flows_downstream_only(problem):
+    """Collection (0) to warehouse (1) to distribution (2): never back up, and the plan is
+    still whole (every pick from a lot that holds it, by a transfer where it is elsewhere)."""
+    result = engine.plan(problem)
+    tier = problem.point_tier
+    need, lot = result.picks[:, 0], result.picks[:, 1]
+    assert np.all(tier[problem.lot_point[lot]] <= tier[problem.need_point[need]])
+    t = result.transfers
+    assert np.all(tier[t[:, 1]] <= tier[t[:, 2]])
+    assert np.all(used_per_lot(problem, result) <= problem.lot_quantity)
+    picked = np.bincount(need, weights=result.picks[:, 2], minlength=problem.n_needs)
+    assert np.array_equal(picked.astype(np.int64), result.allocated)
+    assert np.all(result.allocated <= problem.need_quantity)
+    away = problem.need_point[need] != problem.lot_point[lot]
+    moved = np.bincount(lot[away], weights=result.picks[away, 2], minlength=problem.n_lots)
+    sent = np.bincount(t[:, 0], weights=t[:, 3], minlength=problem.n_lots)
+    assert np.array_equal(moved, sent)
+
+
+@settings(max_examples=120, deadline=None)
+@given(problems(tiered=True))
+def test_downstream_plans_match_the_linear_program(problem):
+    result = engine.plan(problem)
+    reference = exact.solve(problem)
+    assert exact.fairness_gap(problem, result.share, reference.share) <= 0.01
+    assert exact.fairness_gap(problem, reference.share, result.share) <= 0.01
+    assert np.all(np.abs(result.allocated - reference.share) < 1 + 1e-6)
+
+
+def test_a_distribution_point_does_not_send_back_to_a_collection_point():
+    # Point 0 collects (tier 0), point 1 distributes (tier 2) and holds the only stock.
+    needs = [(0, 0, 4, 1.0), (0, 1, 2, 1.0)]
+    lots = [(0, 1, 6, None)]
+    problem = engine.Problem.build(n_points=2, needs=needs, lots=lots, tiers=[0, 2])
+    result = engine.plan(problem)
+    assert result.allocated.tolist() == [0, 2]
+    assert result.limit.tolist() == [engine.NO_STOCK, engine.FULL]
+    assert result.transfers.tolist() == []
+    # The other way round it flows: the collection point's stock reaches the distribution point.
+    upstream = engine.Problem.build(
+        n_points=2, needs=[(0, 1, 4, 1.0)], lots=[(0, 0, 6, None)], tiers=[0, 2]
+    )
+    assert engine.plan(upstream).transfers.tolist() == [[0, 0, 1, 4]]
+
+
+def test_a_bottleneck_upstream_is_shared_fairly_downstream():
+    # Needs of 4 at the collection point (tier 0) and 4 at the distribution point (tier 2);
+    # 2 units collected, 6 at the distribution point: the collection point's need can use only
+    # its 2, the distribution point's need is covered from its own 6.
+    problem = engine.Problem.build(
+        n_points=2,
+        needs=[(0, 0, 4, 1.0), (0, 1, 4, 1.0)],
+        lots=[(0, 0, 2, None), (0, 1, 6, None)],
+        tiers=[0, 2],
+    )
+    result = engine.plan(problem)
+    assert result.allocated.tolist() == [2, 4]
+    assert exact.solve(problem).share.tolist() == pytest.approx([2.0, 4.0])
+
+
+def test_tiers_need_point_order_and_no_links():
+    with pytest.raises(ValueError):
+        engine.Problem.build(n_points=2, needs=[], lots=[], tiers=[2, 0])
+    with pytest.raises(ValueError):
+        engine.Problem.build(n_points=2, needs=[], lots=[], tiers=[0, 2], links=[(0, 1)])

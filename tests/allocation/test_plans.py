@@ -31,6 +31,14 @@ def household(w, *, point=None, **flags) -> Household:
     )
 
 
+def distribution_point(w):
+    """Where households are served and the warehouse's stock flows to (downstream)."""
+    from kamavor.network.models import Point
+    from tests.factories import make_point
+
+    return make_point(w.org, "Malatia distribution", Point.Kind.DISTRIBUTION)
+
+
 def soap_rule(quantity: int = 2) -> Standard:
     """Soap per person: each two-adult household is due 2 × quantity."""
     Standard.objects.update(active=False)
@@ -76,12 +84,13 @@ def test_it_never_plans_more_than_a_need_or_the_stock(w):
 
 def test_it_moves_stock_from_the_warehouse_and_accepting_drafts_a_transfer(w):
     soap_rule(1)
-    served = household(w)
+    point = distribution_point(w)
+    served = household(w, point=point)
     donate(w, IntakeLine(w.soap, 2), point=w.warehouse)
     plan = services.run_plan(organisation=w.org, by=w.coordinator)
     assert lines_of(plan)[served.pk].planned == 2
-    assert plan.summary["transfers"] == [[w.warehouse.pk, w.point.pk, w.soap.pk, 2]]
-    local = services.run_plan(organisation=w.org, point=w.point, by=w.coordinator)
+    assert plan.summary["transfers"] == [[w.warehouse.pk, point.pk, w.soap.pk, 2]]
+    local = services.run_plan(organisation=w.org, point=point, by=w.coordinator)
     assert lines_of(local)[served.pk].planned == 0
     assert lines_of(local)[served.pk].limit == PlanLine.Limit.NO_STOCK
 
@@ -90,7 +99,7 @@ def test_it_moves_stock_from_the_warehouse_and_accepting_drafts_a_transfer(w):
     assert plan.status == Plan.Status.ACCEPTED
     (transfer,) = plan.transfers.all()
     assert transfer.status == Document.Status.DRAFT
-    assert (transfer.point, transfer.destination) == (w.warehouse, w.point)
+    assert (transfer.point, transfer.destination) == (w.warehouse, point)
     assert [(x.item_id, x.quantity) for x in transfer.lines.all()] == [(w.soap.pk, 2)]
     with pytest.raises(Conflict):
         services.accept_plan(plan=plan, by=w.coordinator)
@@ -152,7 +161,7 @@ def test_it_picks_the_earliest_expiry_first(w):
 
 def test_accepting_after_stock_changed_is_refused_and_changes_nothing(w):
     soap_rule(1)
-    household(w)
+    household(w, point=distribution_point(w))
     donate(w, IntakeLine(w.soap, 2), point=w.warehouse)
     plan = services.run_plan(organisation=w.org, by=w.coordinator)
     Balance.objects.filter(lot=lot_of(w, w.soap, w.warehouse)).update(quantity=1)
@@ -251,13 +260,14 @@ def test_it_explains_what_a_household_got(w):
 
 def test_the_distribution_desk_shows_what_was_planned(w):
     soap_rule(1)
-    served = household(w)
+    point = distribution_point(w)
+    served = household(w, point=point)
     donate(w, IntakeLine(w.soap, 2), point=w.warehouse)
     plan = services.run_plan(organisation=w.org, by=w.coordinator)
-    page = text(desk(w.volunteer).get(f"/desk/{w.point.pk}/distribution/{served.code}/"))
+    page = text(desk(w.volunteer).get(f"/desk/{point.pk}/distribution/{served.code}/"))
     assert 'id="planned"' not in page  # not accepted yet
     desk(w.coordinator).post(f"/desk/plans/{plan.pk}/accept/")
-    page = text(desk(w.volunteer).get(f"/desk/{w.point.pk}/distribution/{served.code}/"))
+    page = text(desk(w.volunteer).get(f"/desk/{point.pk}/distribution/{served.code}/"))
     assert 'id="planned"' in page and "from Main warehouse" in page
 
 
@@ -347,7 +357,7 @@ def test_a_bad_link_is_refused(w):
 
 def test_a_new_plan_drops_the_unsent_transfers_of_the_one_it_supersedes(w):
     soap_rule(1)
-    household(w)
+    household(w, point=distribution_point(w))
     donate(w, IntakeLine(w.soap, 2), point=w.warehouse)
     first = services.run_plan(organisation=w.org, by=w.coordinator)
     services.accept_plan(plan=first, by=w.coordinator)

@@ -276,3 +276,22 @@ def test_a_replay_answers_exactly_what_the_first_request_answered(w, api):
         assert first.status_code == again.status_code == 201
         assert first.json() == again.json()
         assert first.json() == client.get(f"{path}/{first.json()['id']}").json()
+
+
+def test_one_line_of_a_document_is_reversed_through_the_api(w, api):
+    from kamavor.stock.services import IntakeLine
+    from tests.factories import donate, on_hand
+
+    document = donate(w, IntakeLine(w.soap, 5), IntakeLine(w.rice, 3, expiry=w.later(90)))
+    wrong = document.lines.get(item=w.rice)
+    client = api(w.coordinator)
+    url = f"/documents/{document.pk}/reverse"
+    response = client.post(url, {"reason": "lentils", "line": wrong.pk}, key="r1")
+    assert response.status_code == 201, response.content
+    again = client.post(url, {"reason": "lentils", "line": wrong.pk}, key="r1")
+    assert again.json()["id"] == response.json()["id"]
+    assert (on_hand(w.point, w.soap), on_hand(w.point, w.rice)) == (5, 0)
+    assert_error(client.post(url, {"line": wrong.pk}, key="r2"), 409, "conflict")
+    assert_error(client.post(url, {"line": 10**6}, key="r3"), 400, "unknown_line")
+    shown = client.get(f"/documents/{document.pk}").json()
+    assert shown["status"] == "posted" and shown["reversed_by"] == response.json()["id"]

@@ -54,7 +54,7 @@ def test_a_ten_line_hand_out(w, api, shelf, django_assert_num_queries):
     # token, point, role, household, lots; savepoint, document, key, household locked, lines,
     # balances, movements, item balances, merged households, open requests, last activity,
     # release
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(19):
         response = client.post("/distributions", body, key="h1")
     assert response.status_code == 201 and len(response.json()["lines"]) == LINES
 

@@ -162,3 +162,18 @@ def test_deliveries_are_scoped(w, api, order):
     )
     assert_error(api().get("/deliveries"), 401, "unauthenticated")
     assert Document.objects.filter(kind="delivery").count() == 1
+
+
+def test_a_repeat_needs_a_reason_through_the_api(w, api, served):
+    household, _soon, soap = served
+    body = {
+        "point": w.point.pk,
+        "household": household.display_code,
+        "lines": [{"lot": soap.pk, "quantity": 2}],
+    }
+    assert api(w.volunteer).post("/distributions", body, key="a").status_code == 201
+    refused = api(w.volunteer).post("/distributions", body, key="b")
+    assert_error(refused, 400, "repeat_needs_reason")
+    assert on_hand(w.point, w.soap) == 8
+    again = api(w.volunteer).post("/distributions", {**body, "note": "Lost"}, key="c")
+    assert again.status_code == 201 and on_hand(w.point, w.soap) == 6

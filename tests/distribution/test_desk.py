@@ -208,6 +208,29 @@ def test_it_warns_when_the_household_already_received_the_item(w, dues):
     assert 'id="repeat-warnings"' in page and "2 received, last on" in page
 
 
+def test_a_repeat_is_not_handed_out_without_a_reason(w, dues):
+    household = make_household(w)
+    stock_up(w, w.soap, 10)
+    dues[w.soap] = 2
+    client = desk(w.volunteer)
+    client.get(urls(w, household)["visit"])
+    client.post(urls(w, household)["post"], {"key": session_key(client, w), "quantity-0": "2"})
+    client.get(urls(w, household)["visit"])
+    data = {"key": session_key(client, w), "quantity-0": "2", "note": ""}
+    response = client.post(urls(w, household)["post"], data, HTTP_ACCEPT_LANGUAGE="hy")
+    assert Document.objects.filter(kind="distribution").count() == 1
+    assert on_hand(w.point, w.soap) == 8
+    refused = text(client.get(urls(w, household)["visit"], HTTP_ACCEPT_LANGUAGE="hy"))
+    assert response.status_code == 302
+    assert "Նորից տալու համար նշումում գրեք պատճառը" in refused  # the refusal, in Armenian
+    page = text(client.get(urls(w, household)["visit"]))
+    assert "Reason to hand it out again" in page
+    response = client.post(urls(w, household)["post"], {**data, "note": "Lost in the flood"})
+    assert response.status_code == 302
+    assert Document.objects.filter(kind="distribution").count() == 2
+    assert on_hand(w.point, w.soap) == 6
+
+
 def test_a_merged_household_is_sent_to_the_one_it_became(w):
     survivor = make_household(w)
     merged = make_household(w)
@@ -262,3 +285,16 @@ def test_the_visit_lists_the_lots_that_go_out_first(w, dues):
     dates = [w.later(d).strftime("%d.%m.%Y") for d in (30, 60, 100, 200, 300)]
     assert all(d in lots for d in dates[:3]) and not any(d in lots for d in dates[3:])
     assert lots.index(dates[0]) < lots.index(dates[1]) < lots.index(dates[2])
+
+
+def test_sizes_on_hand_are_offered_smallest_first(w, dues):
+    household = make_household(w, male_6_11=1)
+    for size in ("134", "98", "110"):
+        stock_up(w, w.jacket, 2, size=size)
+    dues[w.jacket] = 1
+    page = text(desk(w.volunteer).get(urls(w, household)["visit"]))
+    select = page[page.index('name="size-0"') :]
+    select = select[: select.index("</select>")]
+    assert [select.index(f'value="{s}"') for s in ("98", "110", "134")] == sorted(
+        select.index(f'value="{s}"') for s in ("98", "110", "134")
+    )

@@ -20,9 +20,15 @@ def ask(w, household, *lines, urgency="normal"):
     return create_request(by=w.volunteer, household=household, lines=list(lines), urgency=urgency)
 
 
-def serve(w, household, *lines, key="visit"):
+def serve(w, household, *lines, key="visit", note="the rest of the request"):
+    """A hand-out; the note is the reason a repeat within the period needs."""
     return record_distribution(
-        point=w.point, household=household, lines=list(lines), by=w.volunteer, idempotency_key=key
+        point=w.point,
+        household=household,
+        lines=list(lines),
+        by=w.volunteer,
+        note=note,
+        idempotency_key=key,
     )
 
 
@@ -233,3 +239,17 @@ def test_a_delivery_confirmed_after_its_request_closed_takes_back_nothing(w):
     assert list(Fulfilment.objects.values_list("quantity", flat=True)) == [0]
     reverse_document(document=delivery, by=w.coordinator)
     assert states(request) == ["cancelled"] and fulfilled(request) == [0]
+
+
+def test_reversing_one_line_of_a_hand_out_takes_back_only_its_count(w):
+    household = make_household(w)
+    request = ask(w, household, LineIn(quantity=2, item=w.soap), LineIn(quantity=1, item=w.rice))
+    soap = stock_up(w, w.soap, 10)
+    rice = stock_up(w, w.rice, 10)
+    document = serve(w, household, LotLine(soap, 2), LotLine(rice, 1), key="one")
+    assert states(request) == ["fulfilled"]
+    wrong = document.lines.get(item=w.rice)
+    reverse_document(document=document, by=w.coordinator, reason="no rice given", line=wrong)
+    assert fulfilled(request) == [2, 0] and states(request) == ["partly_fulfilled"]
+    reverse_document(document=document, by=w.coordinator, reason="none of it")
+    assert fulfilled(request) == [0, 0]  # the soap now; the rice is not taken back twice

@@ -164,7 +164,7 @@ def test_repeat_warnings_name_what_was_received_within_the_period(w):
     soap = stock_up(w, w.soap, 10)
     rice = stock_up(w, w.rice, 10)
     serve(w, household, LotLine(soap, 2), LotLine(rice, 1), key="one")
-    serve(w, household, LotLine(soap, 1), key="two")
+    serve(w, household, LotLine(soap, 1), key="two", note="one more for the baby")
     warnings = repeat_warnings(household, [w.soap, w.rice, w.toothpaste], 30)
     assert set(warnings) == {w.soap.pk, w.rice.pk}
     assert warnings[w.soap.pk].quantity == 3
@@ -190,3 +190,32 @@ def test_repeat_warnings_include_households_merged_into_this_one(w):
     assert set(lineage_ids(survivor)) == {survivor.pk, absorbed.pk}
     assert set(repeat_warnings(survivor, [w.soap.pk], 30)) == {w.soap.pk}
     assert [d.household_id for d in last_visits(survivor)] == [absorbed.pk]
+
+
+def test_a_repeat_within_the_period_needs_a_reason(w):
+    household = make_household(w)
+    soap = stock_up(w, w.soap, 10)
+    serve(w, household, LotLine(soap, 3), key="first")
+    counts = ledger()
+    with pytest.raises(InvalidInput) as refused:
+        serve(w, household, LotLine(soap, 2), key="second")
+    assert refused.value.code == "repeat_needs_reason" and refused.value.field == "note"
+    assert "already received" in refused.value.message and "Soap" in refused.value.message
+    assert ledger() == counts and on_hand(w.point, w.soap) == 7
+    # Blank space is no reason either; a reason posts it, with the reason as the note.
+    with pytest.raises(InvalidInput):
+        serve(w, household, LotLine(soap, 2), key="third", note="   ")
+    again = serve(w, household, LotLine(soap, 2), key="fourth", note="Lost in the flood")
+    assert again.note == "Lost in the flood" and on_hand(w.point, w.soap) == 5
+
+
+def test_no_reason_is_needed_after_the_period_or_for_other_items(w):
+    household = make_household(w)
+    soap = stock_up(w, w.soap, 10)
+    rice = stock_up(w, w.rice, 10)
+    first = serve(w, household, LotLine(soap, 3), key="first")
+    serve(w, household, LotLine(rice, 2), key="rice")  # another item: no repeat
+    Document.objects.filter(pk=first.pk).update(created_at=timezone.now() - dt.timedelta(days=31))
+    Movement.objects.filter(document=first).update(at=timezone.now() - dt.timedelta(days=31))
+    serve(w, household, LotLine(soap, 3), key="next-month")
+    assert on_hand(w.point, w.soap) == 4

@@ -205,3 +205,12 @@ def test_the_audit_log_pages_and_keeps_its_filter(w, household, django_assert_ma
     with django_assert_max_num_queries(10):
         second = text(client.get(reverse("households:audit"), {"page": 2}))
     assert "Page 2 of 2" in second
+
+
+def test_cards_name_the_organisation_and_its_contact(w, household):
+    w.org.contact = "+374 10 000 001"
+    w.org.save(update_fields=["contact"])
+    page = text(desk(w.volunteer).get(reverse("households:card", args=[household.code])))
+    assert w.org.name in page and "+374 10 000 001" in page
+    sheet = text(desk(w.volunteer).get(reverse("households:cards"), {"code": [household.code]}))
+    assert w.org.name in sheet and "+374 10 000 001" in sheet

@@ -60,7 +60,49 @@ def test_a_family_of_five_is_due_what_sphere_says(catalogue):
         "sphere-clothing-infants": 2,
         "sphere-blanket": 5,
         "sphere-water-containers": 2,
-        "sphere-food-parcel-1-5": 1,
+        "sphere-food-parcel-3-5": 1,
         "sphere-hygiene-kit": 1,
         "sphere-baby-kit": 1,
     }
+
+
+def parcels_due(**composition) -> dict[str, int]:
+    household = Household(**composition)
+    return {
+        d.standard.item.code: d.entitled
+        for d in dues_for(household)
+        if d.standard.item.code.endswith("-food")
+    }
+
+
+@pytest.mark.parametrize(
+    ("composition", "parcels"),
+    [
+        ({"male_60": 1}, {"kit-small-food": 1}),  # one person: no family parcel for 4-5
+        ({"female_18_59": 1, "female_0_2": 1}, {"kit-small-food": 1}),
+        ({"female_18_59": 1, "male_18_59": 1, "male_6_11": 1}, {"kit-family-food": 1}),
+        ({"female_18_59": 2, "male_18_59": 2, "male_6_11": 3}, {"kit-family-food": 2}),
+        ({"female_18_59": 6, "male_18_59": 6}, {"kit-family-food": 3}),
+    ],
+)
+def test_food_parcels_follow_the_household_size_bands(catalogue, composition, parcels):
+    load_standards()
+    assert parcels_due(**composition) == parcels
+
+
+def test_a_retired_default_rule_is_switched_off_on_loading_again(catalogue):
+    load_standards()
+    Standard.objects.create(
+        code="sphere-food-parcel-1-5",
+        item=Standard.objects.get(code="sphere-food-parcel-3-5").item,
+        per="household",
+        quantity=1,
+        period_days=14,
+        size_min=1,
+        size_max=5,
+        source="Sphere Handbook 2018",
+    )
+    again = load_standards()
+    assert again.retired == ["sphere-food-parcel-1-5"]
+    assert not Standard.objects.get(code="sphere-food-parcel-1-5").active
+    assert parcels_due(male_60=1) == {"kit-small-food": 1}

@@ -178,3 +178,18 @@ def test_an_accepted_plans_shortage_makes_an_item_urgent(w):
     assert levels(w.point)[w.soap.name] == Level.ENOUGH  # a draft plan counts for nothing
     accept_plan(plan=plan, by=w.coordinator)
     assert levels(w.point)[w.soap.name] == Level.URGENT  # the page follows, no cache cleared
+
+
+def test_the_override_finds_its_item_with_the_search_not_a_long_list(w):
+    from tests.factories import desk
+
+    client = desk(w.coordinator)
+    url = f"/desk/{w.point.pk}/public/"
+    page = client.get(url).content.decode()
+    assert '<select id="item"' not in page and 'name="q"' in page
+    matches = client.get(url, {"q": "o"}).content.decode()  # several items: numbered matches
+    assert 'class="matches"' in matches and matches.count('<button name="item"') > 1
+    chosen = client.get(url, {"q": "brindz"}).content.decode()  # one match: chosen at once
+    assert f'<input type="hidden" name="item" value="{w.rice.pk}">' in chosen
+    chosen = client.get(url, {"item": w.soap.pk}).content.decode()
+    assert f'<input type="hidden" name="item" value="{w.soap.pk}">' in chosen

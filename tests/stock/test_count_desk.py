@@ -84,7 +84,7 @@ def test_the_list_and_sheet_are_refused_to_anonymous_outsider_and_partner(w, hyg
 def test_the_sheet_lists_every_lot_of_the_category_without_the_ledger(w, hygiene, travel):
     travel(30)  # the early toothpaste is now expired: still on the shelf, still counted
     response, form = sheet_form(desk(w.coordinator), w)
-    lots = [lot for lot, _field in response.context["rows"]]
+    lots = [lot for lot, _field, _lots in response.context["rows"]]
     assert lots == [hygiene["soap"], hygiene["paste_soon"], hygiene["paste_later"]]
     assert "expired" in text(response)
     assert "Rice" not in text(response)
@@ -220,3 +220,25 @@ def test_posting_is_refused_to_volunteer_partner_outsider_and_anonymous(w, hygie
     assert desk(w.outsider).post(path, data).status_code == 404
     assert desk().post(path, data).status_code == 302
     assert ledger() == before
+
+
+def test_the_sheet_counts_by_item_and_splits_only_where_expiry_or_size_differ(w, hygiene):
+    # Soap in a second lot that differs only in condition: one row, one box, for both lots.
+    donate(w, IntakeLine(w.soap, 4, condition="used"))
+    used = lot_of(w, w.soap, condition="used")
+    client = desk(w.coordinator)
+    response, form = sheet_form(client, w)
+    rows = response.context["rows"]
+    assert len(rows) == 3  # soap; toothpaste by its two expiry dates
+    page = text(response)
+    assert f'name="lot_{used.pk}"' not in page and f'name="lot_{hygiene["soap"].pk}"' in page
+    # 13 bars found of 16: the difference is taken off the last lot of the row.
+    response = post_sheet(client, w, form, {hygiene["soap"]: "13"}, reason="three bars wet")
+    assert response.status_code == 302
+    count = Document.objects.get(kind="count")
+    lines = {x.lot_id: (x.quantity, x.expected_quantity) for x in count.lines.all()}
+    assert lines == {hygiene["soap"].pk: (12, 12), used.pk: (1, 4)}
+    assert on_hand(w.point, w.soap) == 13
+    assert page_messages(client.get(f"/desk/documents/{count.pk}/")) == [
+        f"{count.number} posted: 2 lots counted, 1 with a difference."
+    ]

@@ -32,7 +32,13 @@ def test_every_acknowledged_write_survives_a_crash_exactly_once(tmp_path):
     def body(desk: int, n: int) -> tuple[str, dict]:
         if n % 2:
             lines = [{"lot": soap_lot, "quantity": 1 + desk}]
-            return "/distributions", {"point": w.point.pk, "household": household, "lines": lines}
+            # The same household again and again: each hand-out gives its reason.
+            return "/distributions", {
+                "point": w.point.pk,
+                "household": household,
+                "lines": lines,
+                "note": "a new family member",
+            }
         lines = [
             {"item": w.soap.pk, "quantity": 1 + n % 5},
             {"item": w.rice.pk, "quantity": 2, "expiry": w.later(30 + desk).isoformat()},

@@ -126,3 +126,24 @@ def test_a_wrong_barcode_is_not_remembered(client, w, desk):
 
 def test_a_nul_character_in_the_search_is_harmless(client, w, desk):
     assert client.get(desk, {"q": "ri\x00ce"}).status_code == 200
+
+
+def test_one_wrong_line_is_reversed_at_the_desk(client, w, desk):
+    from kamavor.stock.services import IntakeLine
+    from tests.factories import donate, on_hand
+
+    document = donate(w, IntakeLine(w.soap, 5), IntakeLine(w.rice, 3, expiry=w.later(90)))
+    wrong = document.lines.get(item=w.rice)
+    client.force_login(w.coordinator)
+    page = client.get(reverse("stock:document", args=[document.pk])).content.decode()
+    assert f'<option value="{wrong.pk}">' in page
+    url = reverse("stock:reverse", args=[document.pk])
+    response = client.post(url, {"reason": "rice was lentils", "line": wrong.pk})
+    assert response.status_code == 302
+    assert (on_hand(w.point, w.soap), on_hand(w.point, w.rice)) == (5, 0)
+    client.post(url, {"reason": "rice was lentils", "line": wrong.pk})  # a double click
+    assert Document.objects.filter(kind="reversal").count() == 1
+    document.refresh_from_db()
+    assert document.status == "posted"
+    page = client.get(reverse("stock:document", args=[document.pk])).content.decode()
+    assert f'<option value="{wrong.pk}">' not in page  # only the soap line is left to reverse

@@ -245,3 +245,31 @@ def test_document_numbers_tell_kinds_apart(w):
         point=w.point, lines=[LotLine(lot, 1)], by=w.coordinator, reason="x"
     )
     assert doc.number.startswith("D-") and disposal.number.startswith("W-")
+
+
+def test_one_wrong_line_is_reversed_once_and_the_rest_later(w):
+    from kamavor.core.errors import Conflict
+    from kamavor.stock.services import reverse_document
+
+    document = donate(w, IntakeLine(w.soap, 5), IntakeLine(w.rice, 3, expiry=w.later(90)))
+    wrong = document.lines.get(item=w.rice)
+    reversal = reverse_document(
+        document=document, by=w.coordinator, reason="rice was lentils", line=wrong,
+        idempotency_key="line-1",
+    )  # fmt: skip
+    assert (on_hand(w.point, w.soap), on_hand(w.point, w.rice)) == (5, 0)
+    document.refresh_from_db()
+    assert document.status == Document.Status.POSTED  # the good line stands
+    assert list(reversal.movements.values_list("item_id", "quantity")) == [(w.rice.pk, -3)]
+    again = reverse_document(
+        document=document, by=w.coordinator, reason="rice was lentils", line=wrong,
+        idempotency_key="line-1",
+    )  # fmt: skip
+    assert again.pk == reversal.pk and on_hand(w.point, w.rice) == 0  # a retry: once
+    with pytest.raises(Conflict):
+        reverse_document(document=document, by=w.coordinator, line=wrong, idempotency_key="x")
+    rest = reverse_document(document=document, by=w.coordinator, reason="all wrong")
+    assert list(rest.movements.values_list("item_id", "quantity")) == [(w.soap.pk, -5)]
+    document.refresh_from_db()
+    assert document.status == Document.Status.REVERSED
+    assert (on_hand(w.point, w.soap), on_hand(w.point, w.rice)) == (0, 0)

@@ -55,6 +55,7 @@ def test_several_processes_take_concurrent_writes_and_retries(tmp_path):
             "point": w.point.pk,
             "household": rng.choice(households),
             "lines": lines,
+            "note": "a new family member",  # the same households again and again
         }
 
     servers = [Server(tmp_path, threads=6).start() for _ in range(SERVERS)]

@@ -128,6 +128,13 @@ def test_the_roster_exports_as_csv_audited(w, roster):
     shift, _signup = roster
     response = desk(w.coordinator).get(f"/desk/{w.point.pk}/shifts/{shift.pk}/roster.csv")
     assert response["Content-Type"].startswith("text/csv")
+    # A file to save, named after the point and the shift's local start, not a page to read.
+    start = timezone.localtime(shift.starts_at).strftime("%Y-%m-%d-%H%M")
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="roster-{w.point.slug}-{start}.csv"'
+    )
+    page = desk(w.coordinator).get(f"/desk/{w.point.pk}/shifts/{shift.pk}/").content.decode()
+    assert 'roster.csv" download hx-boost="false"' in page  # the desk's htmx leaves it alone
     body = response.content.decode("utf-8-sig")
     assert "Անահիտ" in body and "anahit@example.org" in body
     assert ContactAudit.objects.filter(action="export").count() == 1

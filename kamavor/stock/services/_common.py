@@ -156,7 +156,7 @@ def as_written(document: Document, lines: Sequence[DocumentLine]) -> Document:
     author and no reversal yet, so that the API answers from what was written instead of
     reading it back. A replayed document is not marked: it is read as stored."""
     prefetched(document, "lines", lines)
-    Document.reversed_by.related.set_cached_value(document, None)
+    prefetched(document, "reversals", [])
     document.written = True
     return document
 

@@ -10,18 +10,18 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kamavor.core.errors import Conflict, NotEnoughStock
+from kamavor.core.errors import Conflict, InvalidInput, NotEnoughStock
 from kamavor.network.access import Action, may, role_at
 from kamavor.network.models import Member
 from kamavor.stock.ledger import Claim, Posting, idempotent
-from kamavor.stock.models import Document
+from kamavor.stock.models import Document, DocumentLine
 from kamavor.stock.services._common import (
     Kind,
     _clean_text,
     _new_document,
 )
 
-OnReverse = Callable[[Document], None]
+OnReverse = Callable[..., None]  # callback(original, lines=[ids of the lines reversed now])
 
 # Document kind → what other apps undo when a document of that kind is reversed (the distribution
 # app uncounts request fulfilment). Filled in AppConfig.ready(); the stock app imports no other app.
@@ -29,8 +29,9 @@ _on_reverse: dict[str, list[OnReverse]] = {}
 
 
 def on_reverse(kind: str, callback: OnReverse) -> None:
-    """Run `callback(original)` inside the reversal's transaction, after the original of this
-    kind is marked reversed. Registering the same callback twice registers it once."""
+    """Run `callback(original, lines=[…])` inside the reversal's transaction, after the movements
+    of those lines of the original of this kind are undone (all of them, or one line).
+    Registering the same callback twice registers it once."""
     callbacks = _on_reverse.setdefault(kind, [])
     if callback not in callbacks:
         callbacks.append(callback)
@@ -71,11 +72,26 @@ def _check_reversible(document: Document) -> None:
 
 
 def reverse_document(
-    *, document: Document, by, reason: str = "", idempotency_key: str | None = None
+    *,
+    document: Document,
+    by,
+    reason: str = "",
+    idempotency_key: str | None = None,
+    line: DocumentLine | None = None,
 ) -> Document:
-    """Undo a posted document with opposite movements; the original stays, marked reversed."""
+    """Undo a posted document with opposite movements; the original stays, marked reversed.
+    With `line`, undo only that line (a wrong line of a good document): the document stays
+    posted until every line that moved stock is reversed. A line or a document is reversed
+    once; a whole reversal after some lines undoes the rest."""
     reason = _clean_text(reason, limit=300, label=_("Reason"))
-    request = {"kind": "reversal", "document": document.pk, "reason": reason}
+    if line is not None and line.document_id != document.pk:
+        raise InvalidInput(_("This line is not on the document."), field="line")
+    request = {
+        "kind": "reversal",
+        "document": document.pk,
+        "reason": reason,
+        "line": line.pk if line is not None else None,
+    }
 
     def work(claim: Claim) -> Document:
         reversal = _new_document(
@@ -90,11 +106,16 @@ def reverse_document(
         _check_reversible(original)
         if not can_reverse(by, original):
             raise PermissionDenied
-        # Linked only now: the link is unique, and the checks above explain a second reversal.
+        movements = original.movements.filter(reversed_by__isnull=True)
+        if line is not None:
+            movements = movements.filter(line=line)
+            if not movements.exists():
+                raise Conflict(_("This line has already been reversed, or moved no stock."))
         reversal.reverses = original
         reversal.save(update_fields=["reverses"])
         posting = Posting(document=reversal, by=by)
-        for movement in original.movements.select_related("lot__item", "line").order_by("-pk"):
+        lines: set[int] = set()
+        for movement in movements.select_related("lot__item", "line").order_by("-pk"):
             posting.move(
                 lot=movement.lot,
                 delta=-movement.quantity,
@@ -102,6 +123,8 @@ def reverse_document(
                 line=movement.line,
                 reversal_of=movement,
             )
+            if movement.line_id:
+                lines.add(movement.line_id)
         try:
             posting.save()
         except NotEnoughStock as error:
@@ -109,10 +132,11 @@ def reverse_document(
                 _("Cannot reverse: part of this stock has already left. %(detail)s")
                 % {"detail": error.message}
             ) from None
-        original.status = Document.Status.REVERSED
-        original.save(update_fields=["status"])
+        if not original.movements.filter(reversed_by__isnull=True).exists():
+            original.status = Document.Status.REVERSED
+            original.save(update_fields=["status"])
         for callback in _on_reverse.get(original.kind, ()):
-            callback(original)
+            callback(original, lines=sorted(lines))
         return reversal
 
     return idempotent(by=by, key=idempotency_key, request=request, work=work)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from kamavor.catalogue.models import Category
 from kamavor.core.errors import KamavorError
+from kamavor.lib.sizes import size_key
 from kamavor.network.access import Action, may
 from kamavor.network.decorators import point_view
 from kamavor.stock import services
@@ -52,19 +53,18 @@ def counts(request: HttpRequest, point) -> HttpResponse:
 
 
 def _sheet_lots(point, category: Category) -> list[Lot]:
-    """Every lot of the category with stock here, by item, then size, then expiry."""
+    """Every lot of the category with stock here, by item, then size, then expiry (the sheet
+    gives the lots of one item, size and expiry one row)."""
     lots = list(
         Lot.objects.at(point)
         .in_stock()
         .filter(item__category=category)
-        .select_related("item")
+        .select_related("item", "balance")
         .fefo()
     )
 
     def order(lot: Lot) -> tuple:
-        sizes = lot.item.sizes or []
-        size = sizes.index(lot.size) if lot.size in sizes else len(sizes)
-        return (lot.item.name.lower(), lot.item_id, size, lot.size, lot.expiry or dt.date.max)
+        return (lot.item.name.lower(), lot.item_id, size_key(lot.size), lot.expiry or dt.date.max)
 
     return sorted(lots, key=order)
 
@@ -75,7 +75,8 @@ def _posted_lots(request: HttpRequest, point, known: list[Lot]) -> list[Lot]:
     missing = ids - {lot.pk for lot in known}
     if not missing:
         return []
-    return list(Lot.objects.at(point).filter(pk__in=missing).select_related("item").fefo())
+    lots = Lot.objects.at(point).filter(pk__in=missing).select_related("item", "balance")
+    return list(lots.fefo())
 
 
 def _render_sheet(request: HttpRequest, point, category, form: CountSheetForm, **context):

@@ -18,13 +18,19 @@ from kamavor.stock.forms import ReverseForm
 @login_required
 def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
     document = get_document_for(request.user, document_id)
-    return _render(request, document, ReverseForm())
+    return _render(request, document, ReverseForm(lines=_open_lines(document)))
+
+
+def _open_lines(document) -> list:
+    """The lines whose stock movements are not reversed yet: each may be reversed alone."""
+    lines = document.lines.filter(movements__document=document, movements__reversed_by__isnull=True)
+    return list(lines.select_related("item").distinct().order_by("pk"))
 
 
 def _render(request: HttpRequest, document, form: ReverseForm) -> HttpResponse:
     lines = document.lines.select_related("item", "lot").order_by("pk")
     movements = document.movements.select_related("lot__item", "point").order_by("pk")
-    reversal = getattr(document, "reversed_by", None) if document.status == "reversed" else None
+    reversals = list(document.reversals.order_by("pk"))
     return render(
         request,
         "stock/document.html",
@@ -33,7 +39,7 @@ def _render(request: HttpRequest, document, form: ReverseForm) -> HttpResponse:
             "point": document.point,
             "lines": lines,
             "movements": movements,
-            "reversal": reversal,
+            "reversals": reversals,
             "reversible": services.can_reverse(request.user, document),
             "form": form,
         },
@@ -44,15 +50,17 @@ def _render(request: HttpRequest, document, form: ReverseForm) -> HttpResponse:
 @login_required
 def reverse(request: HttpRequest, document_id: int) -> HttpResponse:
     document = get_document_for(request.user, document_id)
-    form = ReverseForm(request.POST)
+    form = ReverseForm(request.POST, lines=_open_lines(document))
     if not form.is_valid():
         return _render(request, document, form)
+    line = form.chosen_line()
     try:
         reversal = services.reverse_document(
             document=document,
             by=request.user,
             reason=form.cleaned_data["reason"],
-            idempotency_key=f"reverse-{document.pk}",
+            line=line,
+            idempotency_key=f"reverse-{document.pk}" + (f"-line-{line.pk}" if line else ""),
         )
     except KamavorError as error:
         messages.error(request, error.message)

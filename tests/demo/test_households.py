@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from kamavor.households.demo import build_households, composition_and_flags
+from kamavor.demo.households import build_households, composition_and_flags
 from kamavor.households.models import Household, PersonalData
 from kamavor.lib import household_codes
 from kamavor.network.models import Point

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -25,6 +26,9 @@ def test_it_builds_the_network_then_refreshes_it():
     assert "Demo network created" in text
     for username in ("admin", "coordinator", "volunteer", "partner"):
         assert username in text
+    # Each login is printed with its password on its own line, the way to type them.
+    assert "see right" not in text
+    assert re.search(r"^ +coordinator +kamavor-demo +coordinator, Yerevan Food Bank$", text, re.M)
     assert Organisation.objects.count() >= 3
     assert (
         Point.objects.filter(city="Yerevan").exists()
@@ -63,7 +67,7 @@ def assert_the_demo_coordinator_signs_in_with_the_printed_secret(first: str, aga
 
     from django_otp.oath import totp
 
-    from kamavor.core.demo import DEMO_PASSWORD
+    from kamavor.demo.network import DEMO_PASSWORD
     from tests.factories import DeskClient
 
     secret = re.search(r"^  coordinator +([A-Z2-7 ]{20,})$", first, re.M).group(1)

@@ -21,7 +21,8 @@ from kamavor.accounts.second_factor import demo_authenticator
 from kamavor.catalogue.models import Item
 from kamavor.catalogue.services import load_catalogue
 from kamavor.core.errors import KamavorError
-from kamavor.households.demo import build_households
+from kamavor.demo.households import build_households
+from kamavor.demo.shifts import build_shifts
 from kamavor.households.models import Household
 from kamavor.needs.defaults import load_standards
 from kamavor.needs.models import Request
@@ -31,7 +32,6 @@ from kamavor.network.models import Member, Organisation, Point
 from kamavor.stock import services
 from kamavor.stock.models import Document, Lot, Movement
 from kamavor.stock.services import CountLine, IntakeLine, LotLine
-from kamavor.volunteers.demo import build_shifts
 
 DEMO_PASSWORD = "kamavor-demo"
 MARKER_SLUG = "yerevan-food-bank"
@@ -180,9 +180,11 @@ class _History:
         return self.documents
 
     def _at(self, day: dt.date, hour: int) -> dt.datetime:
+        """A moment of that day at about that hour, never after now: today's documents are
+        spread over the part of today already past, so what a desk posts next is the newest."""
         minute = self.rng.randrange(60)
-        naive = dt.datetime.combine(day, dt.time(hour, minute))
-        return timezone.make_aware(naive)
+        when = timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+        return _before_now(when, self.rng)
 
     def _post(self, when: dt.datetime, call: Callable[[], Document]) -> Document | None:
         try:
@@ -316,6 +318,16 @@ class _History:
             )
 
 
+def _before_now(when: dt.datetime, rng: random.Random) -> dt.datetime:
+    """`when`, or a random moment between today's start and a minute ago if it lies ahead."""
+    now = timezone.now()
+    if when < now - dt.timedelta(minutes=1):
+        return when
+    start = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time()))
+    past = max(60.0, (now - start).total_seconds())
+    return now - dt.timedelta(seconds=rng.uniform(60.0, past))
+
+
 def _serve_households(*, users: dict, rng: random.Random, days: int) -> int:
     """Hand what is due to some of the food bank's households at its collection point."""
     from kamavor.distribution.services import record_distribution
@@ -333,7 +345,9 @@ def _serve_households(*, users: dict, rng: random.Random, days: int) -> int:
             lines += [LotLine(lot, quantity) for lot, quantity in picks]
         if not lines:
             continue
-        when = timezone.now() - dt.timedelta(days=rng.randint(0, days), hours=rng.randint(0, 8))
+        when = _before_now(
+            timezone.now() - dt.timedelta(days=rng.randint(0, days), hours=rng.randint(0, 8)), rng
+        )
         try:
             document = record_distribution(
                 point=point,

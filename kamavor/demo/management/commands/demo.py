@@ -3,7 +3,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from kamavor.core.demo import build_demo
+from kamavor.demo.network import build_demo
 
 
 class Command(BaseCommand):
@@ -23,7 +23,8 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Demo network already there: catalogue and logins refreshed.")
         self.stdout.write("Public pages: http://127.0.0.1:8000/ (what points need, hands needed)")
-        self.stdout.write("Log in at http://127.0.0.1:8000/login/ as (password: see right):")
+        self.stdout.write("Log in at http://127.0.0.1:8000/login/ as:")
+        self.stdout.write(f"  {'username':<12} {'password':<14} who")
         for username, password, about in result.logins:
             self.stdout.write(f"  {username:<12} {password:<14} {about}")
         if result.second_factors:
