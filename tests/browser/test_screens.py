@@ -13,14 +13,13 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from kamavor.stock.services import IntakeLine
 from tests.browser.conftest import ARTIFACTS
-from tests.factories import build_world, donate, make_household
+from tests.factories import DeskClient, build_world, donate, make_household
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -90,8 +89,8 @@ def _pages(w, data) -> list[tuple[str, str]]:
 
 
 def _session_cookie(user, url: str) -> dict:
-    client = Client()
-    client.force_login(user)
+    client = DeskClient()
+    client.force_login(user)  # past the second factor, for the roles that need one
     value = client.cookies[settings.SESSION_COOKIE_NAME].value
     return {"name": settings.SESSION_COOKIE_NAME, "value": value, "url": url}
 

@@ -45,6 +45,7 @@ def test_a_coordinator_sets_up_the_second_factor_then_signs_in_with_it(page, liv
     assert TOTPDevice.objects.get(user=coordinator).confirmed
 
     # Next time: the password, then the code.
+    page.click(".user-menu summary")  # the user menu holds "Log out"
     page.click("text=Log out")
     page.wait_for_url("**/login/")
     _password(page, live_server.url, coordinator.username)
