@@ -79,6 +79,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: scheme, host and client address from KAMAVOR_PROXY_HOPS trusted proxies.
+    "kamavor.core.proxy.ProxyHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -183,7 +185,7 @@ if _env_bool("KAMAVOR_HTTPS", default=not DEBUG):
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = _env_bool("KAMAVOR_HSTS_PRELOAD", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # X-Forwarded-Proto is read by kamavor.core.proxy, and only from trusted proxies.
 
 LOGGING = {
     "version": 1,
@@ -222,6 +224,7 @@ KAMAVOR_PUBLIC_URL = os.environ.get("KAMAVOR_PUBLIC_URL", "http://127.0.0.1:8000
 # Public forms: at most this many submissions from one address per window (in minutes).
 KAMAVOR_PUBLIC_FORM_LIMIT = int(os.environ.get("KAMAVOR_PUBLIC_FORM_LIMIT", "5"))
 KAMAVOR_PUBLIC_FORM_WINDOW = int(os.environ.get("KAMAVOR_PUBLIC_FORM_WINDOW", "10"))
-# How many reverse proxies stand in front of the app: the visitor's address (for the limit
-# above) is then read from X-Forwarded-For. 0: the connection's own address.
+# How many reverse proxies stand in front of the app (kamavor.core.proxy): the visitor's
+# scheme, host and address are then read from X-Forwarded-Proto, -Host and -For.
+# 0: the connection's own, and those headers are ignored.
 KAMAVOR_PROXY_HOPS = int(os.environ.get("KAMAVOR_PROXY_HOPS", "0"))

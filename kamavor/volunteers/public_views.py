@@ -3,7 +3,6 @@ volunteer's private page (by an unguessable link) to see, cancel or add sign-ups
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone, translation
@@ -11,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kamavor.core.errors import InvalidInput, KamavorError
+from kamavor.core.proxy import client_address
 from kamavor.public.http import public_page
 from kamavor.public.models import listed_points
 from kamavor.public.views import get_listed_point
@@ -25,18 +25,6 @@ NOTICES = {
     "cancelled": gettext_lazy("Your sign-up is cancelled. Thank you for telling us."),
     "joined": gettext_lazy("You are signed up. Thank you!"),
 }
-
-
-def client_address(request: HttpRequest) -> str:
-    """The visitor's address. Behind reverse proxies (KAMAVOR_PROXY_HOPS of them) it is the
-    one the outermost trusted proxy saw, from X-Forwarded-For; a visitor cannot forge it by
-    sending the header, since each proxy appends what it saw."""
-    hops = settings.KAMAVOR_PROXY_HOPS
-    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    forwarded = [a for a in forwarded if a]
-    if hops and len(forwarded) >= hops:
-        return forwarded[-hops]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _shift(shift_id: int) -> Shift:
