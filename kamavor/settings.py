@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "kamavor.allocation",
     "kamavor.volunteers",
     "kamavor.public",
+    "kamavor.backup",
 ]
 
 MIDDLEWARE = [
@@ -228,3 +229,6 @@ KAMAVOR_PUBLIC_FORM_WINDOW = int(os.environ.get("KAMAVOR_PUBLIC_FORM_WINDOW", "1
 # scheme, host and address are then read from X-Forwarded-Proto, -Host and -For.
 # 0: the connection's own, and those headers are ignored.
 KAMAVOR_PROXY_HOPS = int(os.environ.get("KAMAVOR_PROXY_HOPS", "0"))
+# The key that encrypts `kamavor backup` files (URL-safe base64 of 32 bytes). Unset: the data
+# folder's backup_key file, made at the first backup. Keep a copy apart from the backups.
+KAMAVOR_BACKUP_KEY = os.environ.get("KAMAVOR_BACKUP_KEY", "")
