@@ -73,7 +73,7 @@ def test_behind_a_tls_proxy_https_is_seen_and_nothing_loops(client, https, setti
     assert response.cookies["csrftoken"]["secure"] is True
 
 
-def test_the_forwarded_host_counts_only_behind_a_proxy_and_only_if_allowed(client, settings):
+def test_the_forwarded_host_counts_only_behind_a_proxy_and_only_if_allowed(client, settings, db):
     settings.ALLOWED_HOSTS = ["testserver", "aid.example.org"]
     headers = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_HOST": "aid.example.org"}
     settings.KAMAVOR_PROXY_HOPS = 0
