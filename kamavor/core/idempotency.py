@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from kamavor.core.errors import IdempotencyKeyReused, InvalidInput
 
 MAX_KEY_LENGTH = 200
+# The limit as the API description states it (check_key enforces it, with its own message).
+KEY_LIMITS = {"minLength": 1, "maxLength": MAX_KEY_LENGTH}
 
 
 def check_key(key: str | None) -> str | None:

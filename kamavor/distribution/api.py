@@ -16,6 +16,7 @@ from pydantic import StrictInt, model_validator
 
 from kamavor.catalogue.models import Item
 from kamavor.core.errors import InvalidInput
+from kamavor.core.idempotency import KEY_LIMITS
 from kamavor.distribution import deliveries, services
 from kamavor.distribution.access import deliveries_for, get_delivery_for
 from kamavor.distribution.models import Fulfilment
@@ -50,6 +51,7 @@ IDEMPOTENCY_KEY = Header(
     description="Any string of 1 to 200 characters; a retry with the same key and body "
     "returns the first document again and writes nothing.",
 )
+IDEMPOTENCY_KEY.json_schema_extra.update(KEY_LIMITS)  # stated; check_key enforces it
 OBJECT_ID = {"ge": 1, "le": MAX_ID}
 LIMIT = Query(20, ge=1, le=100)
 Kind = Document.Kind

@@ -18,6 +18,7 @@ from ninja import Header, Router, Schema, Status
 from pydantic import ConfigDict, Field, StrictBool, StrictInt
 
 from kamavor.core.errors import Conflict, InvalidInput
+from kamavor.core.idempotency import KEY_LIMITS
 from kamavor.households import services
 from kamavor.households.access import get_household_for
 from kamavor.households.models import Household, PersonalData
@@ -38,27 +39,34 @@ IDEMPOTENCY_KEY = Header(
     description="Any string of 1 to 200 characters; a retry with the same key and body "
     "returns the first household again and registers nothing.",
 )
+IDEMPOTENCY_KEY.json_schema_extra.update(KEY_LIMITS)  # stated; check_key enforces it
 
 
 class In(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
+# People in one sex and age band: the service's bounds (MAX_PER_BAND), stated for the description.
+Count = Annotated[
+    StrictInt, Field(json_schema_extra={"minimum": 0, "maximum": services.MAX_PER_BAND})
+]
+
+
 class Composition(In):
     """People by sex and age band (years): female_0_2 … male_60 (60 and over)."""
 
-    female_0_2: StrictInt = 0
-    female_3_5: StrictInt = 0
-    female_6_11: StrictInt = 0
-    female_12_17: StrictInt = 0
-    female_18_59: StrictInt = 0
-    female_60: StrictInt = 0
-    male_0_2: StrictInt = 0
-    male_3_5: StrictInt = 0
-    male_6_11: StrictInt = 0
-    male_12_17: StrictInt = 0
-    male_18_59: StrictInt = 0
-    male_60: StrictInt = 0
+    female_0_2: Count = 0
+    female_3_5: Count = 0
+    female_6_11: Count = 0
+    female_12_17: Count = 0
+    female_18_59: Count = 0
+    female_60: Count = 0
+    male_0_2: Count = 0
+    male_3_5: Count = 0
+    male_6_11: Count = 0
+    male_12_17: Count = 0
+    male_18_59: Count = 0
+    male_60: Count = 0
 
 
 class PersonalIn(In):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
+from django.conf import settings
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
@@ -16,6 +17,7 @@ from pydantic import ConfigDict, StrictInt
 
 from kamavor.catalogue.models import Category, Item
 from kamavor.core.errors import InvalidInput
+from kamavor.core.idempotency import KEY_LIMITS
 from kamavor.needs import services
 from kamavor.needs.access import get_household_for, get_request_for, get_shelter_for, requests_for
 from kamavor.needs.models import ELIGIBILITY_CHOICES, Request, RequestLine, Standard
@@ -38,6 +40,7 @@ IDEMPOTENCY_KEY = Header(
     description="Any string of 1 to 200 characters; a retry with the same key and body "
     "returns the first request again and writes nothing.",
 )
+IDEMPOTENCY_KEY.json_schema_extra.update(KEY_LIMITS)  # stated; check_key enforces it
 OPEN_FILTER = Query(False, description="Only open, planned and partly fulfilled requests.")
 SHELTER_FILTER = Query(None, ge=1, le=MAX_ID)
 LIMIT = Query(LIST_LIMIT, ge=1, le=LIST_LIMIT)
@@ -87,13 +90,20 @@ class DueOut(Schema):
         return due.standard.period_days
 
 
+# The limits the description states; the services enforce them with their own messages.
+Quantity = Annotated[
+    StrictInt,
+    Field(json_schema_extra={"minimum": 1, "maximum": settings.KAMAVOR_MAX_LINE_QUANTITY}),
+]
+
+
 class RequestLineIn(In):
     """An `item` (with a `size` where it matters) or any item of a `category`."""
 
     item: Id | None = None
     category: Id | None = None
     size: Annotated[str, Field(pattern=NO_NUL, max_length=20)] = ""
-    quantity: StrictInt
+    quantity: Quantity
 
 
 class RequestIn(In):
@@ -101,7 +111,9 @@ class RequestIn(In):
     shelter: Id | None = Field(None, description="A shelter point id (partner requests).")
     urgency: Urgency = Request.Urgency.NORMAL
     reason: Text = ""
-    number_of_people: StrictInt | None = Field(None, description="Required for a shelter.")
+    number_of_people: (
+        Annotated[StrictInt, Field(json_schema_extra={"minimum": 1, "maximum": 100_000})] | None
+    ) = Field(None, description="Required for a shelter.")
     lines: list[RequestLineIn] = Field(max_length=services.MAX_LINES)
 
 

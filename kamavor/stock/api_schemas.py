@@ -1,8 +1,8 @@
 """The shapes the stock API reads and writes.
 
 Inputs are strict: ids and quantities must be JSON integers (not "3", 2.5 or true), unknown
-fields are refused, and dates are ISO strings. Ranges (zero, negative, too large) are left to the
-services, whose messages say which line is wrong.
+fields are refused, and dates are ISO strings. Ranges (zero, negative, too large) are stated in
+the description but left to the services, whose messages say which line is wrong.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import BeforeValidator, ConfigDict, Field, StrictInt, model_validator
@@ -37,7 +38,10 @@ def _iso_date(value: Any) -> Any:
 
 
 Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
-Quantity = StrictInt
+# The limits the description states; the services enforce them with a message naming the line.
+MAX_QUANTITY = settings.KAMAVOR_MAX_LINE_QUANTITY
+Quantity = Annotated[StrictInt, Field(json_schema_extra={"minimum": 1, "maximum": MAX_QUANTITY})]
+Counted = Annotated[StrictInt, Field(json_schema_extra={"minimum": 0, "maximum": MAX_QUANTITY})]
 Date = Annotated[dt.date, BeforeValidator(_iso_date)]
 Text = Annotated[str, Field(pattern=NO_NUL)]
 Size = Annotated[str, Field(pattern=NO_NUL, max_length=20)]
@@ -97,7 +101,7 @@ class TransferIn(In):
 
 class ReceivedLineIn(In):
     line: Id = Field(description="A line id of the transfer.")
-    received_quantity: Quantity
+    received_quantity: Counted
 
 
 class ReceiveIn(In):
@@ -132,7 +136,7 @@ class CountLineIn(In):
     expiry: Date | None = None
     size: Size = ""
     condition: LotCondition = Condition.NEW
-    counted: Quantity
+    counted: Counted
     reason: Text = ""
 
     @model_validator(mode="after")

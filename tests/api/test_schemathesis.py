@@ -1,0 +1,61 @@
+"""schemathesis over the OpenAPI description: every operation, with requests generated from the
+description (valid and invalid), as a coordinator. No answer may be a 5xx or differ from the
+response schema the description states.
+
+Bounded for CI: a fixed number of examples per operation, derandomized (the same examples on
+every run), a per-example deadline, and generated data rolled back with the test.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+from schemathesis import checks
+
+from kamavor.wsgi import application
+from tests.factories import World
+
+# More for a deeper local hunt: KAMAVOR_SCHEMATHESIS_EXAMPLES=200.
+EXAMPLES_PER_OPERATION = int(os.environ.get("KAMAVOR_SCHEMATHESIS_EXAMPLES", "12"))
+DEADLINE_MS = 3000
+CHECKS = [checks.not_a_server_error, checks.response_schema_conformance]
+
+
+# The description as the app serves it, read through WSGI (no server, no database).
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+@pytest.fixture(autouse=True)
+def keep_the_tests_connection():
+    """Like Django's test client: requests keep the test's connection open, so that they see
+    (and roll back with) the test's data."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def coordinator_token(w: World) -> str:
+    return w.token(w.coordinator)
+
+
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES_PER_OPERATION,
+    deadline=DEADLINE_MS,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_no_operation_answers_5xx_or_off_its_schema(case, coordinator_token):
+    response = case.call(
+        headers={"Authorization": f"Bearer {coordinator_token}", "Accept-Language": "en"}
+    )
+    case.validate_response(response, checks=CHECKS)
