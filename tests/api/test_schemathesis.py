@@ -59,3 +59,33 @@ def test_no_operation_answers_5xx_or_off_its_schema(case, coordinator_token):
         headers={"Authorization": f"Bearer {coordinator_token}", "Accept-Language": "en"}
     )
     case.validate_response(response, checks=CHECKS)
+
+
+def test_the_description_states_the_real_limits():
+    """What a generator (or a client's author) reads is what the server enforces."""
+    from django.conf import settings as django_settings
+
+    from kamavor.api import api
+    from kamavor.core.idempotency import MAX_KEY_LENGTH
+
+    description = api.get_openapi_schema()
+    keys = [
+        parameter["schema"]
+        for operations in description["paths"].values()
+        for operation in operations.values()
+        for parameter in operation.get("parameters", [])
+        if parameter["name"] == "Idempotency-Key"
+    ]
+    assert keys and all(k["maxLength"] == MAX_KEY_LENGTH and k["minLength"] == 1 for k in keys)
+    quantities = [
+        (name, field)
+        for component in description["components"]["schemas"].values()
+        for name, field in component.get("properties", {}).items()
+        if name in {"quantity", "counted", "received_quantity"}
+        and field.get("type") == "integer"
+        and "readOnly" not in field
+    ]
+    inputs = [(n, f) for n, f in quantities if "minimum" in f or "maximum" in f]
+    assert len(inputs) >= 5
+    assert all(f["maximum"] == django_settings.KAMAVOR_MAX_LINE_QUANTITY for _, f in inputs)
+    assert all(f["minimum"] in (0, 1) for _, f in inputs)
