@@ -77,11 +77,9 @@ def main() -> None:
         run_load(port, token, options.requests, options.clients)
         workers = children(server.pid)
         print(f"after {options.requests} requests from {options.clients} clients:")
-        master = memory_kb(server.pid)
-        print(f"  master  pid {server.pid}: RSS {master[0] / 1024:6.1f} MB, PSS {master[1] / 1024:6.1f} MB")
-        for pid in workers:
+        for role, pid in [("master", server.pid)] + [("worker", pid) for pid in workers]:
             rss, pss = memory_kb(pid)
-            print(f"  worker  pid {pid}: RSS {rss / 1024:6.1f} MB, PSS {pss / 1024:6.1f} MB")
+            print(f"  {role}  pid {pid}: RSS {rss / 1024:6.1f} MB, PSS {pss / 1024:6.1f} MB")
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
