@@ -8,6 +8,7 @@ every run), a per-example deadline, and generated data rolled back with the test
 
 from __future__ import annotations
 
+import itertools
 import os
 
 import pytest
@@ -46,6 +47,33 @@ def coordinator_token(w: World) -> str:
     return w.token(w.coordinator)
 
 
+@pytest.fixture
+def known_ids(w: World) -> dict[str, int]:
+    """Ids that exist and that the coordinator may use: random ids would stop nearly every
+    request at a 404 before the data reaches the services."""
+    return {"point_id": w.point.pk, "point": w.point.pk, "item_id": w.soap.pk, "item": w.soap.pk}
+
+
+@pytest.fixture
+def examples() -> itertools.count:
+    """Counts the examples of one operation."""
+    return itertools.count()
+
+
+def _reach_real_objects(case, known: dict[str, int], n: int) -> None:
+    """Every other example (by its position, so runs stay the same) uses a real point and item
+    in the path and at the top of the body; the others keep what was generated."""
+    if n % 2:
+        return
+    for name in case.path_parameters or {}:
+        if name in known:
+            case.path_parameters[name] = known[name]
+    if isinstance(case.body, dict):
+        for name in ("point", "item"):
+            if isinstance(case.body.get(name), int):
+                case.body[name] = known[name]
+
+
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES_PER_OPERATION,
@@ -54,7 +82,8 @@ def coordinator_token(w: World) -> str:
     database=None,
     suppress_health_check=list(HealthCheck),
 )
-def test_no_operation_answers_5xx_or_off_its_schema(case, coordinator_token):
+def test_no_operation_answers_5xx_or_off_its_schema(case, coordinator_token, known_ids, examples):
+    _reach_real_objects(case, known_ids, next(examples))
     response = case.call(
         headers={"Authorization": f"Bearer {coordinator_token}", "Accept-Language": "en"}
     )
