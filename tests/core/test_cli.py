@@ -81,7 +81,7 @@ def test_kamavor_serve_runs_a_real_server_from_any_folder(tmp_path: Path):
             except OSError:
                 time.sleep(0.2)
         assert body is not None and '"ok"' in body
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=5) as r:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=60) as r:
             page = r.read().decode()
             assert r.headers["Content-Security-Policy"].startswith("default-src 'self'")
         assert "/static/kamavor/kamavor.css" in page
