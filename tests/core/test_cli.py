@@ -90,7 +90,11 @@ def test_kamavor_serve_runs_a_real_server_from_any_folder(tmp_path: Path):
         assert (tmp_path / "data" / "kamavor.sqlite3").exists()
     finally:
         server.terminate()
-        server.wait(timeout=STOP_SECONDS)
+        try:
+            server.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            server.kill()  # never leave a server behind, then report the slow stop
+            raise
 
 
 @contextlib.contextmanager
@@ -176,7 +180,11 @@ def test_kamavor_serve_forks_workers_behind_a_tls_proxy(tmp_path: Path):
             assert "Secure" in secure.getheader("Set-Cookie")
         finally:
             server.send_signal(signal.SIGTERM)
-            output = server.communicate(timeout=STOP_SECONDS)[0].decode()
+            try:
+                output = server.communicate(timeout=STOP_SECONDS)[0].decode()
+            except subprocess.TimeoutExpired:
+                server.kill()
+                raise
         assert "2 worker processes" in output
         assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
         # No access-log line per request: the output is the start-up line alone.
