@@ -31,8 +31,11 @@ def _serve_host(argv: list[str]) -> str:
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kamavor.settings")
-    if len(argv) > 1 and argv[1] == "serve" and _is_loopback(_serve_host(argv)):
-        # A point served only to this computer needs no HTTPS (a browser trusts loopback).
+    # A point served only to this computer needs no HTTPS (a browser trusts loopback); behind
+    # a TLS proxy on the same machine the visitors do, so it stays on.
+    behind_proxy = os.environ.get("KAMAVOR_PROXY_HOPS", "0").strip() not in {"", "0"}
+    serving = len(argv) > 1 and argv[1] == "serve"
+    if serving and not behind_proxy and _is_loopback(_serve_host(argv)):
         os.environ.setdefault("KAMAVOR_HTTPS", "0")
     from kamavor.core.translations import compile_if_stale
 

@@ -86,11 +86,14 @@ INSTALLED_APPS = [
     "kamavor.allocation",
     "kamavor.volunteers",
     "kamavor.public",
+    "kamavor.backup",
     "kamavor.demo",  # the top floor: imports every app above, nothing imports it
 ]
 
 MIDDLEWARE = [
-    # First: the public pages people read most are answered from memory (kamavor/public/cache.py).
+    # First: scheme, host and client address from KAMAVOR_PROXY_HOPS trusted proxies.
+    "kamavor.core.proxy.ProxyHeadersMiddleware",
+    # Then the public pages people read most are answered from memory (kamavor/public/cache.py).
     "kamavor.public.cache.PublicPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -209,7 +212,7 @@ if _env_bool("KAMAVOR_HTTPS", default=not DEBUG):
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = _env_bool("KAMAVOR_HSTS_PRELOAD", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # X-Forwarded-Proto is read by kamavor.core.proxy, and only from trusted proxies.
 
 LOGGING = {
     "version": 1,
@@ -248,8 +251,9 @@ KAMAVOR_PUBLIC_URL = os.environ.get("KAMAVOR_PUBLIC_URL", "http://127.0.0.1:8000
 # Public forms: at most this many submissions from one address per window (in minutes).
 KAMAVOR_PUBLIC_FORM_LIMIT = int(os.environ.get("KAMAVOR_PUBLIC_FORM_LIMIT", "5"))
 KAMAVOR_PUBLIC_FORM_WINDOW = int(os.environ.get("KAMAVOR_PUBLIC_FORM_WINDOW", "10"))
-# How many reverse proxies stand in front of the app: the visitor's address (for the limit
-# above) is then read from X-Forwarded-For. 0: the connection's own address.
+# How many reverse proxies stand in front of the app (kamavor.core.proxy): the visitor's
+# scheme, host and address are then read from X-Forwarded-Proto, -Host and -For.
+# 0: the connection's own, and those headers are ignored.
 KAMAVOR_PROXY_HOPS = int(os.environ.get("KAMAVOR_PROXY_HOPS", "0"))
 # Sign-in throttling (kamavor.accounts.throttle): after this many wrong passwords or codes for
 # one account, or from one address (a busy point's desks may share one), within the window (in
@@ -261,3 +265,6 @@ KAMAVOR_LOGIN_WINDOW = int(os.environ.get("KAMAVOR_LOGIN_WINDOW", "15"))
 OTP_TOTP_ISSUER = os.environ.get("KAMAVOR_OTP_ISSUER", "Kamavor")
 # The admin may delete a member's lost authenticator, never read its secret.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# The key that encrypts `kamavor backup` files (URL-safe base64 of 32 bytes). Unset: the data
+# folder's backup_key file, made at the first backup. Keep a copy apart from the backups.
+KAMAVOR_BACKUP_KEY = os.environ.get("KAMAVOR_BACKUP_KEY", "")

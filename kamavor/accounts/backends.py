@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from kamavor.accounts import throttle
-from kamavor.core.http import client_address
+from kamavor.core.proxy import client_address
 
 
 class ThrottledModelBackend(ModelBackend):

@@ -8,7 +8,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from kamavor.accounts import throttle
-from kamavor.core.http import client_address
+from kamavor.core.proxy import client_address
 
 TOKEN_DAYS = [(7, _("a week")), (30, _("a month")), (90, _("three months")), (365, _("a year"))]
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kamavor.accounts import second_factor, services, sessions, throttle
 from kamavor.accounts.forms import CodeForm, LockDownForm, LoginForm, TokenForm, locked_message
-from kamavor.core.http import client_address
+from kamavor.core.proxy import client_address
 from kamavor.network.access import Action, may, needs_second_factor, organisations_for
 from kamavor.network.models import ApiToken, Member, Organisation
 from kamavor.network.services import create_token, revoke_token

@@ -18,6 +18,7 @@ from kamavor.allocation import services
 from kamavor.allocation.access import get_plan_for, planning_organisations
 from kamavor.allocation.models import Plan, PlanLine
 from kamavor.core.errors import InvalidInput
+from kamavor.core.idempotency import KEY_LIMITS
 from kamavor.core.numbers import Id, PathId
 from kamavor.households.access import get_household_for
 from kamavor.network.access import Action
@@ -36,6 +37,7 @@ IDEMPOTENCY_KEY = Header(
     description="Any string of 1 to 200 characters; a retry with the same key and body "
     "answers as the first request did and writes nothing.",
 )
+IDEMPOTENCY_KEY.json_schema_extra.update(KEY_LIMITS)  # stated; check_key enforces it
 
 
 class WeightsIn(Schema):

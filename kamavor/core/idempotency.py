@@ -20,6 +20,8 @@ from kamavor.core.transactions import in_transaction
 
 T = TypeVar("T")
 MAX_KEY_LENGTH = 200
+# The limit as the API description states it (check_key enforces it, with its own message).
+KEY_LIMITS = {"minLength": 1, "maxLength": MAX_KEY_LENGTH}
 
 
 def check_key(key: str | None) -> str | None:

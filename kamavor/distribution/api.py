@@ -14,6 +14,7 @@ from pydantic import model_validator
 
 from kamavor.catalogue.models import Item
 from kamavor.core.errors import InvalidInput
+from kamavor.core.idempotency import KEY_LIMITS
 from kamavor.core.numbers import MAX_ID, Id, PathId
 from kamavor.core.paging import OFFSET, paged
 from kamavor.distribution import deliveries, services
@@ -48,6 +49,7 @@ IDEMPOTENCY_KEY = Header(
     description="Any string of 1 to 200 characters; a retry with the same key and body "
     "returns the first document again and writes nothing.",
 )
+IDEMPOTENCY_KEY.json_schema_extra.update(KEY_LIMITS)  # stated; check_key enforces it
 OBJECT_ID = {"ge": 1, "le": MAX_ID}
 LIMIT = Query(20, ge=1, le=100)
 Kind = Document.Kind

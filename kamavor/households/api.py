@@ -18,6 +18,7 @@ from ninja import Header, Router, Schema, Status
 from pydantic import ConfigDict, Field, StrictBool
 
 from kamavor.core.errors import Conflict, InvalidInput
+from kamavor.core.idempotency import KEY_LIMITS
 from kamavor.core.numbers import Id, checked_int
 from kamavor.households import services
 from kamavor.households.access import get_household_for
@@ -37,6 +38,7 @@ IDEMPOTENCY_KEY = Header(
     description="Any string of 1 to 200 characters; a retry with the same key and body "
     "returns the first household again and registers nothing.",
 )
+IDEMPOTENCY_KEY.json_schema_extra.update(KEY_LIMITS)  # stated; check_key enforces it
 
 
 class In(Schema):

@@ -17,6 +17,7 @@ from pydantic import ConfigDict
 
 from kamavor.catalogue.models import Category, Item
 from kamavor.core.errors import InvalidInput
+from kamavor.core.idempotency import KEY_LIMITS
 from kamavor.core.numbers import MAX_ID, Id, PathId, checked_int
 from kamavor.core.paging import OFFSET, paged
 from kamavor.needs import services
@@ -39,6 +40,7 @@ IDEMPOTENCY_KEY = Header(
     description="Any string of 1 to 200 characters; a retry with the same key and body "
     "returns the first request again and writes nothing.",
 )
+IDEMPOTENCY_KEY.json_schema_extra.update(KEY_LIMITS)  # stated; check_key enforces it
 OPEN_FILTER = Query(False, description="Only open, planned and partly fulfilled requests.")
 SHELTER_FILTER = Query(None, ge=1, le=MAX_ID)
 LIMIT = Query(LIST_LIMIT, ge=1, le=LIST_LIMIT)

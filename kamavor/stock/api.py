@@ -20,6 +20,7 @@ from ninja import Header, Query, Router, Status
 
 from kamavor.catalogue.models import Item, name_in
 from kamavor.core.errors import InvalidInput
+from kamavor.core.idempotency import KEY_LIMITS
 from kamavor.core.numbers import MAX_ID, PathId
 from kamavor.core.paging import OFFSET, paged
 from kamavor.network.access import Action, get_point_for, points_for
@@ -65,6 +66,7 @@ IDEMPOTENCY_KEY = Header(
     description="Any string of 1 to 200 characters; a retry with the same key and body "
     "returns the first document again and writes nothing.",
 )
+IDEMPOTENCY_KEY.json_schema_extra.update(KEY_LIMITS)  # stated; check_key enforces it
 OBJECT_ID = {"ge": 1, "le": MAX_ID}
 CREATED = {201: DocumentOut, **ERRORS}
 OK = {200: DocumentOut, **ERRORS}

@@ -1,8 +1,8 @@
 """The shapes the stock API reads and writes.
 
 Inputs are strict: ids and quantities must be JSON integers (not "3", 2.5 or true), unknown
-fields are refused, and dates are ISO strings. Ranges (zero, negative, too large) are left to the
-services, whose messages say which line is wrong.
+fields are refused, and dates are ISO strings. Ranges (zero, negative, too large) are stated in
+the description but left to the services, whose messages say which line is wrong.
 """
 
 from __future__ import annotations
@@ -37,8 +37,11 @@ def _iso_date(value: Any) -> Any:
         raise ValueError("expected a date as YYYY-MM-DD") from None
 
 
-# The services refuse a quantity out of range with the line and the limit in the message.
-Quantity = checked_int(0, settings.KAMAVOR_MAX_LINE_QUANTITY)
+# The limits the description states; the services refuse a quantity out of range with a
+# message naming the line and the limit.
+MAX_QUANTITY = settings.KAMAVOR_MAX_LINE_QUANTITY
+Quantity = checked_int(1, MAX_QUANTITY)
+Counted = checked_int(0, MAX_QUANTITY)
 Date = Annotated[dt.date, BeforeValidator(_iso_date)]
 Text = Annotated[str, Field(pattern=NO_NUL)]
 Size = Annotated[str, Field(pattern=NO_NUL, max_length=20)]
@@ -98,7 +101,7 @@ class TransferIn(In):
 
 class ReceivedLineIn(In):
     line: Id = Field(description="A line id of the transfer.")
-    received_quantity: Quantity
+    received_quantity: Counted
 
 
 class ReceiveIn(In):
@@ -136,7 +139,7 @@ class CountLineIn(In):
     expiry: Date | None = None
     size: Size = ""
     condition: LotCondition = Condition.NEW
-    counted: Quantity
+    counted: Counted
     reason: Text = ""
 
     @model_validator(mode="after")

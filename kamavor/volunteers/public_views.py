@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kamavor.core.errors import IdempotencyKeyReused, InvalidInput, KamavorError
-from kamavor.core.http import client_address
 from kamavor.core.idempotency import MAX_KEY_LENGTH
+from kamavor.core.proxy import client_address
 from kamavor.public.http import public_page
 from kamavor.public.models import listed_points
 from kamavor.public.views import get_listed_point

@@ -1,35 +1,60 @@
-"""Serve Kamavor with Waitress, a production WSGI server that runs on any OS."""
+"""`kamavor serve`: the production server, one command on every OS (see kamavor.core.server)."""
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from kamavor.core.sqlite import start_checkpointer
+from kamavor.core import server
 
 
 class Command(BaseCommand):
-    help = "Serve Kamavor (production WSGI server; static files served by the app)."
+    help = (
+        "Serve Kamavor: several worker processes (one per core) on Linux and macOS, one "
+        "process on Windows; static files served by the app."
+    )
+    # Migrations and the server's own start-up cover what the system checks would: skip them.
+    requires_system_checks = []
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="worker processes (default: one per core; always 1 on Windows)",
+        )
+        parser.add_argument("--threads", type=int, default=4, help="threads per worker")
         parser.add_argument(
             "--no-migrate", action="store_true", help="do not apply pending migrations first"
         )
 
-    def handle(self, *args, host: str, port: int, threads: int, no_migrate: bool, **options):
-        from waitress import serve
-
-        from kamavor.wsgi import application
-
+    def handle(
+        self,
+        *args,
+        host: str,
+        port: int,
+        workers: int | None,
+        threads: int,
+        no_migrate: bool,
+        **options,
+    ) -> None:
+        if workers is not None and workers < 1:
+            raise CommandError("--workers must be at least 1.")
+        if threads < 1:
+            raise CommandError("--threads must be at least 1.")
+        forked = server.can_fork()
+        workers = (workers or server.default_workers()) if forked else 1
         if not no_migrate:
             call_command("migrate", interactive=False, verbosity=0)
-        start_checkpointer()
         shown = f"[{host}]" if ":" in host else host
+        engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
         self.stdout.write(
-            f"Kamavor is serving at http://{shown}:{port}/ "
-            f"(database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}; "
-            "stop with Ctrl+C)"
+            f"Kamavor is serving at http://{shown}:{port}/ (database: {engine}; "
+            f"{workers} worker process{'es' if workers != 1 else ''}; stop with Ctrl+C)"
         )
-        serve(application, host=host, port=port, threads=threads, ident="kamavor")
+        self.stdout.flush()
+        if forked:
+            server.serve_forked(host=host, port=port, workers=workers, threads=threads)
+        else:
+            server.serve_threaded(host=host, port=port, threads=threads * 2)
