@@ -8,12 +8,13 @@ stock could not cover is needed, whatever the sums say. The
 arithmetic is organisation-wide (donations are moved between its points).
 
 What changes with every posting is read afresh each time, and set-based: stock on hand is one
-row per point and item (ItemBalance, kept by the ledger), never the lots or movements. What is
-summed over a window of movements (intake of the last week, what was handed out in each
-standard's period) and the households' entitlements are kept per process for WINDOW_SECONDS:
-they move slowly, and summing them is the one part of the page whose cost grows with the
-ledger. So stock on the page follows the ledger at once, and "arrived this week" and "handed
-out this period" follow it within WINDOW_SECONDS.
+row per point and item (ItemBalance, kept by the ledger), never the lots or movements. Sums over
+a period (intake of the last RECENT_DAYS days, what was handed out in each standard's period)
+read the ledger's daily flows (DailyFlow: a row per point, item, day and kind, a reversed
+movement already taken off its own day), never the movements; a period of N days is the N
+calendar days that end today. They and the households' entitlements are kept per process for
+WINDOW_SECONDS: they move slowly. So stock on the page follows the ledger at once, and "arrived
+this week" and "handed out this period" follow it within WINDOW_SECONDS.
 """
 
 from __future__ import annotations

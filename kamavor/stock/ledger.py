@@ -7,8 +7,8 @@ units of a lot at the same moment cannot both succeed: the second sees the commi
 Lock order. Every posting takes its locks in one global order, so two postings never wait for
 each other in a circle (a deadlock): first its idempotency key, then the new lots it opens (in
 key order), then the lots' balances (by lot id), then the points' item balances (by point and
-item). A deadlock that happens anyway (another kind of write) is retried as a whole by
-`kamavor.core.transactions.in_transaction`.
+item), then the daily flows (by point, item, day and kind). A deadlock that happens anyway
+(another kind of write) is retried as a whole by `kamavor.core.transactions.in_transaction`.
 """
 
 from __future__ import annotations
@@ -164,7 +164,7 @@ class Posting:
     `move` (and `add_all`, `take_all`) only queue; `save` updates every lot's balance in one
     statement (locking the lots in id order), stamps the movements with the time taken after
     those locks (so each lot's history in time order chains its running balances), writes them
-    and adds what they changed to the points' item balances."""
+    and adds what they changed to the points' item balances and to the daily flows."""
 
     document: Document
     by: object
