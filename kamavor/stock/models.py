@@ -161,6 +161,13 @@ class DailyFlow(models.Model):
                 fields=["kind", "day", "point", "item"], name="daily_flow_kind_day_point_item"
             ),
         ]
+        # A period's sums for some items at some points are read from this index alone (it
+        # holds the quantity): a year of a few items at 50 points is a range per point and item.
+        indexes = [
+            models.Index(
+                fields=["kind", "item", "point", "day", "quantity"], name="daily_flow_item_sums"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.day} {self.item} @ {self.point}: {self.quantity:+d}"

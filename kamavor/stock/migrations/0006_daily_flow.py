@@ -54,6 +54,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'daily flow',
                 'verbose_name_plural': 'daily flows',
                 'constraints': [models.UniqueConstraint(fields=('kind', 'day', 'point', 'item'), name='daily_flow_kind_day_point_item')],
+                'indexes': [models.Index(fields=['kind', 'item', 'point', 'day', 'quantity'], name='daily_flow_item_sums')],
             },
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
