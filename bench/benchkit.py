@@ -304,9 +304,10 @@ class Ledger:
                 self.rows[model].clear()
 
     def write_balances(self) -> None:
-        """Each lot's balance, the item balances rebuilt from them, and on PostgreSQL the
+        """Each lot's balance, the item balances rebuilt from them, the daily flows summed
+        from the movements, and on PostgreSQL the
         sequences of the tables written moved past the ids given here."""
-        from kamavor.stock.ledger import rebuild_item_balances
+        from kamavor.stock.ledger import rebuild_daily_flows, rebuild_item_balances
         from kamavor.stock.models import Balance
 
         rows = [
@@ -315,6 +316,7 @@ class Ledger:
         with transaction.atomic():
             self.loader.insert(Balance, ["lot", "point", "item", "quantity"], rows)
             rebuild_item_balances()
+            rebuild_daily_flows()
         if self.loader.postgres:
             with connection.cursor() as cursor:
                 for statement in connection.ops.sequence_reset_sql(no_style(), list(self.fields)):

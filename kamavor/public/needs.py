@@ -8,12 +8,13 @@ stock could not cover is needed, whatever the sums say. The
 arithmetic is organisation-wide (donations are moved between its points).
 
 What changes with every posting is read afresh each time, and set-based: stock on hand is one
-row per point and item (ItemBalance, kept by the ledger), never the lots or movements. What is
-summed over a window of movements (intake of the last week, what was handed out in each
-standard's period) and the households' entitlements are kept per process for WINDOW_SECONDS:
-they move slowly, and summing them is the one part of the page whose cost grows with the
-ledger. So stock on the page follows the ledger at once, and "arrived this week" and "handed
-out this period" follow it within WINDOW_SECONDS.
+row per point and item (ItemBalance, kept by the ledger), never the lots or movements. Sums over
+a period (intake of the last RECENT_DAYS days, what was handed out in each standard's period)
+read the ledger's daily flows (DailyFlow: a row per point, item, day and kind, a reversed
+movement already taken off its own day), never the movements; a period of N days is the N
+calendar days that end today. They and the households' entitlements are kept per process for
+WINDOW_SECONDS: they move slowly. So stock on the page follows the ledger at once, and "arrived
+this week" and "handed out this period" follow it within WINDOW_SECONDS.
 """
 
 from __future__ import annotations
@@ -34,10 +35,9 @@ from kamavor.catalogue.models import Category, Item
 from kamavor.households.models import Household
 from kamavor.lib import entitlements
 from kamavor.needs.models import Request, RequestLine, Standard
-from kamavor.needs.services import period_start
 from kamavor.network.models import Organisation, Point
 from kamavor.public.models import LEVEL_RANK, Level, NeedOverride, PublicPage
-from kamavor.stock.models import ItemBalance, Movement
+from kamavor.stock.models import DailyFlow, ItemBalance, Movement
 
 RECENT_DAYS = 7
 PLAN_DAYS = 14  # an accepted plan's shortages count this long (a newer plan replaces it)
@@ -176,12 +176,11 @@ def _handed_out(
     handed: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for days, item_ids in by_period.items():
         rows = (
-            Movement.objects.filter(
+            DailyFlow.objects.filter(
                 point_id__in=list(organisation_of),
                 item_id__in=item_ids,
                 kind=Movement.Kind.DISTRIBUTION,
-                at__gte=period_start(today, days),
-                reversed_by__isnull=True,
+                day__gte=today - dt.timedelta(days=days - 1),
             )
             .values("point_id", "item_id")
             .annotate(s=Sum("quantity"))
@@ -250,14 +249,14 @@ def _on_hand_by_category(
     return _by_organisation(rows, organisation_of)
 
 
-def _recent(points: list[int], since: dt.datetime) -> dict[int, int]:
-    """Units of each item that came in (donated or bought, not reversed) since then."""
+def _recent(points: list[int], today: dt.date) -> dict[int, int]:
+    """Units of each item that came in (donated or bought, not reversed) in the last
+    RECENT_DAYS days, today included: a row per day from the ledger's daily flows."""
     return dict(
-        Movement.objects.filter(
+        DailyFlow.objects.filter(
             point_id__in=points,
             kind__in=(Movement.Kind.DONATION, Movement.Kind.PURCHASE),
-            at__gte=since,
-            reversed_by__isnull=True,
+            day__gte=today - dt.timedelta(days=RECENT_DAYS - 1),
         )
         .values("item_id")
         .annotate(s=Sum("quantity"))
@@ -313,7 +312,7 @@ def _kept_recent(org: int, points: list[int], now: dt.datetime) -> dict[int, int
         with _summing:
             recent = cache.get(key)
             if recent is None:
-                recent = _recent(points, now - dt.timedelta(days=RECENT_DAYS))
+                recent = _recent(points, timezone.localdate(now))
                 cache.set(key, recent, WINDOW_SECONDS)
     return recent
 

@@ -7,8 +7,8 @@ units of a lot at the same moment cannot both succeed: the second sees the commi
 Lock order. Every posting takes its locks in one global order, so two postings never wait for
 each other in a circle (a deadlock): first its idempotency key, then the new lots it opens (in
 key order), then the lots' balances (by lot id), then the points' item balances (by point and
-item). A deadlock that happens anyway (another kind of write) is retried as a whole by
-`kamavor.core.transactions.in_transaction`.
+item), then the daily flows (by point, item, day and kind). A deadlock that happens anyway
+(another kind of write) is retried as a whole by `kamavor.core.transactions.in_transaction`.
 """
 
 from __future__ import annotations
@@ -16,11 +16,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Sum
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +31,7 @@ from kamavor.core.errors import NotEnoughStock
 from kamavor.core.idempotency import check_key, ensure_same_request, run_once
 from kamavor.stock.models import (
     Balance,
+    DailyFlow,
     Document,
     IdempotencyRecord,
     ItemBalance,
@@ -160,7 +164,7 @@ class Posting:
     `move` (and `add_all`, `take_all`) only queue; `save` updates every lot's balance in one
     statement (locking the lots in id order), stamps the movements with the time taken after
     those locks (so each lot's history in time order chains its running balances), writes them
-    and adds what they changed to the points' item balances."""
+    and adds what they changed to the points' item balances and to the daily flows."""
 
     document: Document
     by: object
@@ -227,6 +231,20 @@ class Posting:
         ]
         _insert_movements(self.movements)
         _add_to_item_balances(item_balance_changes(self.movements))
+        _add_to_daily_flows(self._daily_flow_changes())
+
+    def _daily_flow_changes(self) -> dict[tuple[int, int, dt.date, str], int]:
+        """Per (point, item, day, kind): the units moved; a reversal counts under the day and
+        kind of the movement it reverses (see DailyFlow)."""
+        today = timezone.localdate(self.at)
+        changes: dict[tuple[int, int, dt.date, str], int] = defaultdict(int)
+        for lot, delta, kind, _line, reversal_of in self.entries:
+            if reversal_of is None:
+                changes[(lot.point_id, lot.item_id, today, kind)] += delta
+            else:
+                day = timezone.localdate(reversal_of.at)
+                changes[(lot.point_id, lot.item_id, day, reversal_of.kind)] += delta
+        return {key: units for key, units in changes.items() if units}
 
 
 class Move(NamedTuple):
@@ -313,6 +331,59 @@ def _add_to_item_balances(changes: dict[tuple[int, int], tuple[int, int]]) -> No
             )
             if cursor.rowcount != len(shrinking):
                 raise RuntimeError("an item balance to take from is missing")
+
+
+def _add_to_daily_flows(changes: dict[tuple[int, int, dt.date, str], int]) -> None:
+    """Add the changes to the daily flows in one upsert, in (point, item, day, kind) order, so
+    two postings that touch the same rows lock them in the same order."""
+    if not changes:
+        return
+    rows = sorted(changes.items())
+    table = DailyFlow._meta.db_table
+    values = ", ".join("(%s, %s, %s, %s, %s)" for _ in rows)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (point_id, item_id, day, kind, quantity) VALUES {values} "
+            "ON CONFLICT (kind, day, point_id, item_id) DO UPDATE SET "
+            f"quantity = {table}.quantity + excluded.quantity",
+            [
+                v
+                for (point, item, day, kind), units in rows
+                for v in (point, item, connection.ops.adapt_datefield_value(day), kind, units)
+            ],
+        )
+
+
+def daily_flow_sums(movements) -> list[tuple[int, int, dt.date, str, int]]:
+    """(point, item, day, kind, units) summed from these movements (a Movement queryset) as
+    the ledger keeps them in DailyFlow: a reversal under its original's day and kind."""
+    return [
+        row
+        for row in movements.annotate(
+            flow_day=TruncDate(Coalesce(F("reversal_of__at"), F("at"))),
+            flow_kind=Coalesce(F("reversal_of__kind"), F("kind")),
+        )
+        .values("point_id", "item_id", "flow_day", "flow_kind")
+        .annotate(units=Sum("quantity"))
+        .values_list("point_id", "item_id", "flow_day", "flow_kind", "units")
+        .order_by()
+        if row[4]
+    ]
+
+
+def rebuild_daily_flows() -> int:
+    """Sum the daily flows again from the movements (after a bulk load that wrote movements
+    directly); the number of rows written."""
+    DailyFlow.objects.all().delete()
+    rows = daily_flow_sums(Movement.objects.all())
+    DailyFlow.objects.bulk_create(
+        (
+            DailyFlow(point_id=point, item_id=item, day=day, kind=kind, quantity=units)
+            for point, item, day, kind, units in rows
+        ),
+        batch_size=2000,
+    )
+    return len(rows)
 
 
 def rebuild_item_balances() -> int:

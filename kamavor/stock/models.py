@@ -137,6 +137,42 @@ class ItemBalance(models.Model):
         return f"{self.item} @ {self.point}: {self.quantity}"
 
 
+class DailyFlow(models.Model):
+    """Units of one kind that moved at a point, of an item, on a day (in the network's time zone).
+
+    Kept by the ledger's postings in the same transaction as the movements, so that sums over a
+    period (handed out this period, arrived this week) read a row per day instead of every
+    movement. A reversal counts under the kind and day of the movement it reverses, with the
+    opposite sign: a reversed movement then adds nothing, as if it had never been posted, and
+    the sum of any period equals the sum of its movements that were not reversed.
+    """
+
+    point = models.ForeignKey(Point, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    kind = models.CharField(max_length=20)
+    quantity = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily flow")
+        verbose_name_plural = _("daily flows")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "day", "point", "item"], name="daily_flow_kind_day_point_item"
+            ),
+        ]
+        # A period's sums for some items at some points are read from this index alone (it
+        # holds the quantity): a year of a few items at 50 points is a range per point and item.
+        indexes = [
+            models.Index(
+                fields=["kind", "item", "point", "day", "quantity"], name="daily_flow_item_sums"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.day} {self.item} @ {self.point}: {self.quantity:+d}"
+
+
 NUMBER_PREFIX = {
     "donation": "D",
     "purchase": "P",

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from kamavor.stock.models import Balance, ItemBalance, Movement
+from kamavor.stock.ledger import daily_flow_sums
+from kamavor.stock.models import Balance, DailyFlow, ItemBalance, Movement
 
 
 def assert_ledger_exact() -> None:
     """Every balance equals the sum of its lot's movements; every item balance the sum of its
     lots' balances (and counts the lots that hold some); and each lot's movements, read in time
-    order, chain their running balances from zero."""
+    order, chain their running balances from zero; the daily flows equal the movements' sums
+    per point, item, day and kind."""
     running: dict[int, int] = defaultdict(int)
     broken = []
     movements = Movement.objects.order_by("lot_id", "at", "pk").values_list(
@@ -35,3 +37,11 @@ def assert_ledger_exact() -> None:
         if (q, n) != (0, 0)
     }
     assert kept == {k: v for k, v in per_item.items() if v != [0, 0]}
+    flows = {
+        (p, i, d, k): q
+        for p, i, d, k, q in DailyFlow.objects.values_list(
+            "point_id", "item_id", "day", "kind", "quantity"
+        )
+        if q
+    }
+    assert flows == {(p, i, d, k): q for p, i, d, k, q in daily_flow_sums(Movement.objects.all())}

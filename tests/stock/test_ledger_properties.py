@@ -2,20 +2,23 @@
 
 Every balance equals the sum of its lot's movements, never goes negative, equals the last
 movement's balance_after, and replaying the ledger from empty gives the same balances; each
-point's item balance equals its lots' units and counts the lots that hold some.
+point's item balance equals its lots' units and counts the lots that hold some; the daily flows
+equal the movements' sums per point, item, day and kind (a reversal under its original's).
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from collections import defaultdict
 
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kamavor.core.errors import Conflict, NotEnoughStock
 from kamavor.stock import services
-from kamavor.stock.models import Balance, Document, ItemBalance, Lot, Movement
+from kamavor.stock.models import Balance, DailyFlow, Document, ItemBalance, Lot, Movement
 from kamavor.stock.services import CountLine, IntakeLine, LotLine
 
 ITEMS = ("soap", "rice", "jacket")
@@ -97,6 +100,50 @@ def assert_ledger_consistent() -> None:
     assert {k: v for k, v in kept.items() if v != (0, 0)} == {
         k: v for k, v in expected.items() if v != (0, 0)
     }
+    assert _kept_flows() == _summed_flows()
+
+
+def _summed_flows() -> dict[tuple, int]:
+    """The movements summed per (point, item, day, kind), in Python: a reversal counts under
+    the day and kind of the movement it reverses."""
+    flows: dict[tuple, int] = defaultdict(int)
+    for m in Movement.objects.select_related("reversal_of"):
+        original = m.reversal_of or m
+        flows[(m.point_id, m.item_id, timezone.localdate(original.at), original.kind)] += m.quantity
+    return {key: units for key, units in flows.items() if units}
+
+
+def _kept_flows() -> dict[tuple, int]:
+    return {
+        (point, item, day, kind): units
+        for point, item, day, kind, units in DailyFlow.objects.values_list(
+            "point_id", "item_id", "day", "kind", "quantity"
+        )
+        if units
+    }
+
+
+def test_a_reversal_counts_under_the_day_and_kind_of_what_it_reverses(w):
+    from kamavor.stock.ledger import Posting, lot_for, rebuild_daily_flows
+    from kamavor.stock.services._common import _new_document
+
+    by = w.coordinator
+    ten_days_ago = timezone.now() - dt.timedelta(days=10)
+    lot = lot_for(item=w.soap, point=w.point, expiry=None, size="", condition=Lot().condition)
+    document = _new_document(kind=Document.Kind.DONATION, point=w.point, by=by)
+    posting = Posting(document=document, by=by, at=ten_days_ago)
+    posting.move(lot=lot, delta=7, kind=Movement.Kind.DONATION)
+    posting.save()
+    services.post_donation(point=w.point, lines=[IntakeLine(w.soap, 3)], by=by)
+    then, today = timezone.localdate(ten_days_ago), timezone.localdate()
+    key = (w.point.pk, w.soap.pk)
+    assert _kept_flows() == {(*key, then, "donation"): 7, (*key, today, "donation"): 3}
+    services.reverse_document(document=document, by=by)
+    # Nothing of the reversed donation is left on its day; today's intake is untouched.
+    assert _kept_flows() == {(*key, today, "donation"): 3} == _summed_flows()
+    assert not DailyFlow.objects.filter(kind=Movement.Kind.REVERSAL).exists()
+    assert rebuild_daily_flows() == 1
+    assert _kept_flows() == {(*key, today, "donation"): 3}
 
 
 @settings(
