@@ -67,7 +67,7 @@ from kamavor.catalogue.models import Item, KitComponent
 from kamavor.catalogue.services import load_catalogue
 from kamavor.demo.households import AREAS, composition_and_flags
 from kamavor.distribution import adapters
-from kamavor.distribution.services import record_distribution
+from kamavor.distribution.services import record_distribution, repeat_periods, repeat_warnings
 from kamavor.households.models import Household
 from kamavor.lib import entitlements, household_codes
 from kamavor.needs.defaults import load_standards
@@ -626,10 +626,15 @@ class Desks:
             (item, q, self.rng.choice(sizes[item.pk]) if item.tracks_size else None)
             for item, q in lines
         ]
-        return point, household, user, chosen
+        # The desk shows a repeat warning for what was received within its period; the
+        # volunteer then writes the reason, as the service requires.
+        items = {item.pk for item, _q, _size in chosen}
+        repeat = repeat_warnings(household, items, repeat_periods(items))
+        note = "Handed out again: the family's need changed." if repeat else ""
+        return point, household, user, chosen, note
 
     def post_distribution(self, prepared) -> dict[str, float]:
-        point, household, user, chosen = prepared
+        point, household, user, chosen, note = prepared
         picks = []
         for item, quantity, size in chosen:
             found = suggest_picks(point=point, item=item, quantity=quantity, size=size)
@@ -640,6 +645,7 @@ class Desks:
             household=household,
             lines=picks,
             by=user,
+            note=note,
             idempotency_key=uuid.uuid4().hex,
         )
         self.line_counts.append(len(picks))
