@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from kamavor.allocation.models import Plan, PointLink, SubstituteGroup
+from kamavor.allocation.models import Plan, PointLink, SizeSubstitute, SubstituteGroup
 from kamavor.network.access import ROLE_ACTIONS, Action, organisations_for, role_at
 from kamavor.network.models import Organisation
 
@@ -56,3 +56,8 @@ def get_group_for(user, group_id) -> SubstituteGroup:
 def get_link_for(user, link_id) -> PointLink:
     """A transfer link of an organisation where the user plans (else 404 or 403)."""
     return _planners_own(PointLink.objects.all(), link_id, user)
+
+
+def get_size_rule_for(user, rule_id) -> SizeSubstitute:
+    """A size substitute rule of an organisation where the user plans (else 404 or 403)."""
+    return _planners_own(SizeSubstitute.objects.all(), rule_id, user)

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kamavor.allocation import weights
-from kamavor.catalogue.models import Item
+from kamavor.catalogue.models import Category, Item
 from kamavor.households.models import VULNERABILITIES
 from kamavor.needs.models import Request
 from kamavor.network.models import Point
@@ -84,6 +84,28 @@ class GroupForm(forms.Form):
 
     def __init__(self, *args, organisations, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [(o.pk, o.name) for o in organisations]
+
+
+class SizeRuleForm(forms.Form):
+    """Which sizes, in order, may meet a need for a size of an item or of a category."""
+
+    organisation = forms.TypedChoiceField(label=_("Organisation"), coerce=int)
+    item = forms.ModelChoiceField(
+        label=_("Item"),
+        queryset=Item.objects.active().filter(tracks_size=True).order_by("name_en"),
+        required=False,
+    )
+    category = forms.ModelChoiceField(
+        label=_("or category"), queryset=Category.objects.order_by("name_en"), required=False
+    )
+    size = forms.CharField(label=_("A need for size"), max_length=20)
+    substitutes = forms.CharField(
+        label=_("may be met by the sizes, in order (e.g. 9, 10)"), max_length=200
+    )
+
+    def __init__(self, *args, organisations, **kwargs) -> None:
+        super().__init__(*args, prefix="sizes", **kwargs)
         self.fields["organisation"].choices = [(o.pk, o.name) for o in organisations]
 
 

@@ -7,8 +7,10 @@ item, or the substitute group it belongs to, with the size where the item's size
 A household records ages, not sizes, so its dues of a sized item are planned by **age band**: one
 need per item and band (the children of one band together, with the sum), served by the sizes
 that fit the band (`kamavor.lib.sizes`). Requests name a size and are served by that size only, so
-the plan runs in two stages: first every need that names its pool exactly, then the sized dues
-from what is left, pooled by age band. Without transfer links, stock flows downstream only:
+the plan runs in stages: first every need that names its pool exactly; then, where a coordinator
+gave a size substitute rule (size 8 may be met by 9, then 10), the shortfall of requests for that
+size from the stock left of the first other size, then of the next; then the sized dues from what
+is left, pooled by age band. Without transfer links, stock flows downstream only:
 collection → warehouse → distribution and shelter (a link lets it move either way).
 """
 
@@ -22,7 +24,7 @@ import numpy as np
 from django.utils import timezone
 
 from kamavor.allocation import engine
-from kamavor.allocation.models import PointLink, SubstituteGroup
+from kamavor.allocation.models import PointLink, SizeSubstitute, SubstituteGroup
 from kamavor.allocation.weights import FLAGS, weight_for
 from kamavor.catalogue.models import Item
 from kamavor.households.models import COMPOSITION_FIELDS, Household
@@ -66,7 +68,8 @@ class Inputs:
     needs: list[NeedInfo] = field(default_factory=list)
     pools: dict[tuple, int] = field(default_factory=dict)
     need_pool: list[int] = field(default_factory=list)
-    need_by_age: list[bool] = field(default_factory=list)  # a sized due: the second stage
+    need_by_age: list[bool] = field(default_factory=list)  # a sized due: the last stage
+    need_subs: list[tuple[int, ...]] = field(default_factory=list)  # pools of substitute sizes
     lots: list[tuple[int, int, int, int | None, int, int]] = field(default_factory=list)
     lot_age_pool: list[int] = field(default_factory=list)  # the lot's pool in the second stage
     lot_ids: list[int] = field(default_factory=list)
@@ -75,15 +78,23 @@ class Inputs:
     def pool(self, key: tuple) -> int:
         return self.pools.setdefault(key, len(self.pools))
 
-    def add_need(self, pool: int, need: NeedInfo, *, by_age: bool = False) -> None:
+    def add_need(
+        self, pool: int, need: NeedInfo, *, by_age: bool = False, subs: tuple[int, ...] = ()
+    ) -> None:
         self.need_pool.append(pool)
         self.needs.append(need)
         self.need_by_age.append(by_age)
+        self.need_subs.append(subs)
 
-    def problem(self, needs=None, lot_pools=None, lot_quantities=None) -> engine.Problem:
-        """The engine's input: these needs (all by default) and the lots, in their pools."""
+    def problem(
+        self, needs=None, lot_pools=None, lot_quantities=None, need_pools=None, wanted=None
+    ) -> engine.Problem:
+        """The engine's input: these needs (all by default; in `need_pools` and for `wanted`
+        units when given) and the lots, in their pools."""
         index = {p.pk: n for n, p in enumerate(self.points)}
-        chosen = range(len(self.needs)) if needs is None else needs
+        chosen = list(range(len(self.needs)) if needs is None else needs)
+        need_pools = need_pools if need_pools is not None else [self.need_pool[i] for i in chosen]
+        wanted = wanted if wanted is not None else [self.needs[i].wanted for i in chosen]
         pools = lot_pools if lot_pools is not None else [x[0] for x in self.lots]
         quantities = lot_quantities if lot_quantities is not None else [x[2] for x in self.lots]
         tiers = None
@@ -92,13 +103,8 @@ class Inputs:
         return engine.Problem.build(
             n_points=len(self.points),
             needs=[
-                (
-                    self.need_pool[i],
-                    index[self.needs[i].point_id],
-                    self.needs[i].wanted,
-                    self.needs[i].weight,
-                )
-                for i in chosen
+                (pool, index[self.needs[i].point_id], int(units), self.needs[i].weight)
+                for i, pool, units in zip(chosen, need_pools, wanted, strict=True)
             ],
             lots=[
                 (pool, index[x[1]], int(q), x[3])
@@ -109,32 +115,72 @@ class Inputs:
         )
 
     def solve(self) -> engine.Plan:
-        """The plan in two stages: the needs that name their pool exactly, then the sized dues
-        (pooled by age band) from the stock left; one engine.Plan over all needs."""
+        """The plan in stages (see the module's docstring); one engine.Plan over all needs."""
         by_age = np.asarray(self.need_by_age, dtype=bool)
-        if not by_age.any():
+        if not by_age.any() and not any(self.need_subs):
             return engine.plan(self.problem())
         first, second = np.flatnonzero(~by_age), np.flatnonzero(by_age)
-        a = engine.plan(self.problem(first.tolist()))
-        used = np.bincount(a.picks[:, 1], weights=a.picks[:, 2], minlength=len(self.lots))
-        left = np.asarray([x[2] for x in self.lots], dtype=np.int64) - np.rint(used).astype(int)
-        b = engine.plan(self.problem(second.tolist(), self.lot_age_pool, left.tolist()))
-        return _merge(len(self.needs), (first, a), (second, b))
+        stages = [(first, engine.plan(self.problem(first.tolist())))]
+        left = np.asarray([x[2] for x in self.lots], dtype=np.int64) - _used(stages[-1][1], self)
+        wanted = np.asarray([n.wanted for n in self.needs], dtype=np.int64)
+        got = np.zeros(len(self.needs), dtype=np.int64)
+        got[first] = stages[0][1].allocated
+        lot_pools = [x[0] for x in self.lots]
+        rank = 0
+        while True:
+            short = [
+                i for i in first.tolist() if len(self.need_subs[i]) > rank and got[i] < wanted[i]
+            ]
+            if not short:
+                break
+            needs = np.asarray(short, dtype=np.int64)
+            result = engine.plan(
+                self.problem(
+                    short,
+                    lot_pools,
+                    left.tolist(),
+                    need_pools=[self.need_subs[i][rank] for i in short],
+                    wanted=(wanted[needs] - got[needs]).tolist(),
+                )
+            )
+            stages.append((needs, result))
+            got[needs] += result.allocated
+            left = left - _used(result, self)
+            rank += 1
+        if len(second):
+            b = engine.plan(self.problem(second.tolist(), self.lot_age_pool, left.tolist()))
+            stages.append((second, b))
+        return _merge(len(self.needs), wanted, *stages)
 
 
-def _merge(n: int, *stages: tuple[np.ndarray, engine.Plan]) -> engine.Plan:
-    """One plan from the plans of disjoint sets of needs over the same lots."""
+def _used(plan: engine.Plan, inputs: Inputs) -> np.ndarray:
+    """Units a stage's plan takes of each lot."""
+    used = np.bincount(plan.picks[:, 1], weights=plan.picks[:, 2], minlength=len(inputs.lots))
+    return np.rint(used).astype(np.int64)
+
+
+def _merge(n: int, wanted: np.ndarray, *stages: tuple[np.ndarray, engine.Plan]) -> engine.Plan:
+    """One plan from the plans of stages over the same lots. A need met in a later stage too
+    (by a substitute size) adds up its units; it keeps its first stage's level, and its limit is
+    FULL once it has all it wanted, NO_STOCK if no stage could reach any stock, else SHORT."""
     allocated = np.zeros(n, dtype=np.int64)
     share, level_t = np.zeros(n), np.full(n, np.inf)
-    limit = np.zeros(n, dtype=np.int64)
+    limit = np.full(n, -1, dtype=np.int64)
     picks, transfers = [], []
     for needs, plan in stages:
-        allocated[needs], share[needs] = plan.allocated, plan.share
-        level_t[needs], limit[needs] = plan.level_t, plan.limit
+        allocated[needs] += plan.allocated
+        share[needs] += plan.share
+        first = limit[needs] < 0
+        level_t[needs[first]] = plan.level_t[first]
+        limit[needs] = np.where(
+            first, plan.limit, np.minimum(limit[needs], np.maximum(plan.limit, engine.SHORT))
+        )
         rows = plan.picks.copy()
         rows[:, 0] = needs[rows[:, 0]] if len(rows) else rows[:, 0]
         picks.append(rows)
         transfers.append(plan.transfers)
+    limit[(allocated >= wanted) & (limit >= 0)] = engine.FULL
+    limit[limit < 0] = engine.NO_STOCK
     all_picks = np.concatenate(picks).reshape(-1, 3).astype(np.int64)
     all_picks = all_picks[np.lexsort((all_picks[:, 1], all_picks[:, 0]))]
     return engine.Plan(
@@ -159,6 +205,27 @@ class Pools:
         ).order_by("substitutegroup_id", "item_id")
         for item_id, group_id in through.values_list("item_id", "substitutegroup_id"):
             self.group.setdefault(item_id, group_id)
+        self.rules: dict[tuple, list[str]] = {}
+        self.category: dict[int, int] = {}
+        rules = SizeSubstitute.objects.filter(organisation=organisation)
+        for item_id, category_id, size, substitutes in rules.values_list(
+            "item_id", "category_id", "size", "substitutes"
+        ):
+            key = ("i", item_id) if item_id is not None else ("c", category_id)
+            self.rules[(*key, size)] = list(substitutes)
+        if any(key[0] == "c" for key in self.rules):
+            items = Item.objects.filter(pk__in=self.sized).values_list("pk", "category_id")
+            self.category = dict(items)
+
+    def substitutes(self, item_id: int, size: str) -> list[tuple]:
+        """The pool keys of the sizes a coordinator's rule lets stand in for this size, in order
+        (the item's own rule first, else its category's)."""
+        if not self.rules or item_id not in self.sized or not size:
+            return []
+        sizes = self.rules.get(("i", item_id, size))
+        if sizes is None:
+            sizes = self.rules.get(("c", self.category.get(item_id), size), [])
+        return [self.key(item_id, other) for other in sizes]
 
     def key(self, item_id: int, size: str) -> tuple:
         base = ("g", self.group[item_id]) if item_id in self.group else ("i", item_id)
@@ -446,7 +513,8 @@ def _add_requests(
             continue
         inputs.add_need(
             inputs.pool(pools.key(item_id, line.size)),
-            NeedInfo(
+            subs=tuple(inputs.pool(key) for key in pools.substitutes(item_id, line.size)),
+            need=NeedInfo(
                 point_id=point_id,
                 item_id=item_id,
                 size=line.size,

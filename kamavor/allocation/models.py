@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kamavor.catalogue.models import Item, Named
+from kamavor.catalogue.models import Category, Item, Named
 from kamavor.households.models import Household
 from kamavor.needs.models import RequestLine
 from kamavor.network.models import Organisation, Point
@@ -34,6 +34,37 @@ class SubstituteGroup(Named):
         verbose_name = _("substitute group")
         verbose_name_plural = _("substitute groups")
         ordering = ["name_en"]
+
+
+class SizeSubstitute(models.Model):
+    """A coordinator's rule: which other sizes, in order of preference, may meet a need for a
+    size of an item (or of any item of a category) when that size is short (8: 9, then 10)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="size_substitutes"
+    )
+    item = models.ForeignKey(
+        Item, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
+    size = models.CharField(max_length=20)
+    substitutes = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("size substitute rule")
+        verbose_name_plural = _("size substitute rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(item__isnull=True, category__isnull=False)
+                | Q(item__isnull=False, category__isnull=True),
+                name="size_substitute_item_or_category",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.size} ← {', '.join(self.substitutes)}"
 
 
 class PointLink(models.Model):

@@ -17,8 +17,15 @@ from django.utils.translation import gettext as _
 from kamavor.allocation import engine
 from kamavor.allocation import weights as weights_lib
 from kamavor.allocation.inputs import Inputs, NeedInfo, gather
-from kamavor.allocation.models import Plan, PlanLine, PlanPick, PointLink, SubstituteGroup
-from kamavor.catalogue.models import Item
+from kamavor.allocation.models import (
+    Plan,
+    PlanLine,
+    PlanPick,
+    PointLink,
+    SizeSubstitute,
+    SubstituteGroup,
+)
+from kamavor.catalogue.models import Category, Item
 from kamavor.core.errors import Conflict, InvalidInput
 from kamavor.core.idempotency import check_key, ensure_same_request, run_once
 from kamavor.households.models import Household
@@ -318,6 +325,58 @@ def create_substitute_group(
 def delete_substitute_group(*, group: SubstituteGroup, by) -> None:
     _require(by, group.organisation_id)
     group.delete()
+
+
+# ---------------------------------------------------------------- size substitutes
+
+
+def _sizes(text: str) -> list[str]:
+    """Sizes as written: "9, 10" or "9 10", without repeats, each at most 20 characters."""
+    sizes: list[str] = []
+    for part in text.replace("\x00", "").replace(";", ",").replace(",", " ").split():
+        if len(part) > 20:
+            raise InvalidInput(_("A size has at most 20 characters."), field="substitutes")
+        if part not in sizes:
+            sizes.append(part)
+    return sizes
+
+
+def set_size_substitute(
+    *,
+    organisation: Organisation,
+    size: str,
+    substitutes: str,
+    by,
+    item: Item | None = None,
+    category: Category | None = None,
+) -> SizeSubstitute:
+    """Say which sizes, in order, may meet a need for `size` of an item or of any item of a
+    category when that size is short; replaces the rule for the same item (or category) and size.
+    """
+    _require(by, organisation.pk)
+    if (item is None) == (category is None):
+        raise InvalidInput(_("Choose an item or a category."), field="item")
+    wanted = _sizes(size)
+    if len(wanted) != 1:
+        raise InvalidInput(_("Give one size that is wanted."), field="size")
+    (wanted_size,) = wanted
+    others = [s for s in _sizes(substitutes) if s != wanted_size]
+    if not others:
+        raise InvalidInput(_("Give at least one other size."), field="substitutes")
+    with transaction.atomic():
+        rule, _created = SizeSubstitute.objects.select_for_update().update_or_create(
+            organisation=organisation,
+            item=item,
+            category=category,
+            size=wanted_size,
+            defaults={"substitutes": others},
+        )
+    return rule
+
+
+def delete_size_substitute(*, rule: SizeSubstitute, by) -> None:
+    _require(by, rule.organisation_id)
+    rule.delete()
 
 
 # ---------------------------------------------------------------- transfer links

@@ -10,6 +10,7 @@ urlpatterns = [
     path("links/", views.links, name="links"),
     path("links/<int:link_id>/delete/", views.delete_link, name="delete_link"),
     path("groups/<int:group_id>/delete/", views.delete_group, name="delete_group"),
+    path("groups/sizes/<int:rule_id>/delete/", views.delete_size_rule, name="delete_size_rule"),
     path("<int:plan_id>/", views.plan, name="plan"),
     path("<int:plan_id>/accept/", views.accept, name="accept"),
     path("<int:plan_id>/points/<int:point_id>/", views.pick_list, name="pick_list"),

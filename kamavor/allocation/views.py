@@ -18,11 +18,19 @@ from kamavor.allocation.access import (
     get_group_for,
     get_link_for,
     get_plan_for,
+    get_size_rule_for,
     planning_organisations,
 )
-from kamavor.allocation.forms import GroupForm, LinkForm, RunForm
+from kamavor.allocation.forms import GroupForm, LinkForm, RunForm, SizeRuleForm
 from kamavor.allocation.inputs import NO_FLAGS, SHELTER
-from kamavor.allocation.models import Plan, PlanLine, PlanPick, PointLink, SubstituteGroup
+from kamavor.allocation.models import (
+    Plan,
+    PlanLine,
+    PlanPick,
+    PointLink,
+    SizeSubstitute,
+    SubstituteGroup,
+)
 from kamavor.catalogue.models import Item
 from kamavor.core.errors import KamavorError
 from kamavor.households import access as households_access
@@ -231,12 +239,35 @@ def explain(request: HttpRequest, plan_id: int, code: str) -> HttpResponse:
 
 @login_required
 def groups(request: HttpRequest) -> HttpResponse:
-    """Substitute groups: items a plan may hand out for one another."""
+    """Substitute groups: items a plan may hand out for one another; and size substitute rules:
+    which sizes may meet a need for a size."""
     organisations = planning_organisations(request.user)
     if not organisations:
         raise PermissionDenied
-    form = GroupForm(request.POST or None, organisations=organisations)
-    if request.method == "POST" and form.is_valid():
+    sizes_posted = request.method == "POST" and "sizes-size" in request.POST
+    form = GroupForm(
+        request.POST if request.method == "POST" and not sizes_posted else None,
+        organisations=organisations,
+    )
+    size_form = SizeRuleForm(request.POST if sizes_posted else None, organisations=organisations)
+    if sizes_posted and size_form.is_valid():
+        data = size_form.cleaned_data
+        try:
+            services.set_size_substitute(
+                organisation=next(o for o in organisations if o.pk == data["organisation"]),
+                item=data["item"],
+                category=data["category"],
+                size=data["size"],
+                substitutes=data["substitutes"],
+                by=request.user,
+            )
+        except KamavorError as error:
+            field = error.field if error.field in size_form.fields else None
+            size_form.add_error(field, error.message)
+        else:
+            messages.success(request, _("Size rule saved."))
+            return redirect("allocation:groups")
+    if request.method == "POST" and not sizes_posted and form.is_valid():
         data = form.cleaned_data
         try:
             services.create_substitute_group(
@@ -256,7 +287,16 @@ def groups(request: HttpRequest) -> HttpResponse:
         .prefetch_related("items")
         .order_by("organisation__name", "name_en", "pk")
     )
-    return render(request, "allocation/groups.html", {"form": form, "groups": list(existing)})
+    rules = (
+        SizeSubstitute.objects.filter(organisation__in=organisations)
+        .select_related("organisation", "item", "category")
+        .order_by("organisation__name", "item__name_en", "category__name_en", "size", "pk")
+    )
+    return render(
+        request,
+        "allocation/groups.html",
+        {"form": form, "groups": list(existing), "size_form": size_form, "rules": list(rules)},
+    )
 
 
 @require_POST
@@ -264,6 +304,15 @@ def groups(request: HttpRequest) -> HttpResponse:
 def delete_group(request: HttpRequest, group_id: int) -> HttpResponse:
     services.delete_substitute_group(group=get_group_for(request.user, group_id), by=request.user)
     messages.success(request, _("Substitute group deleted."))
+    return redirect("allocation:groups")
+
+
+@require_POST
+@login_required
+def delete_size_rule(request: HttpRequest, rule_id: int) -> HttpResponse:
+    rule = get_size_rule_for(request.user, rule_id)
+    services.delete_size_substitute(rule=rule, by=request.user)
+    messages.success(request, _("Size rule deleted."))
     return redirect("allocation:groups")
 
 

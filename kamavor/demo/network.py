@@ -58,6 +58,37 @@ POINTS = [
     ("hope-medical-charity", "Kentron hotel shelter", "kentron-hotel", "shelter", "Yerevan",
      "Nalbandyan St 15", "Deliveries 12:00–17:00", "40.1792", "44.5150"),
 ]  # fmt: skip
+# Each point's name, address and opening hours in Armenian and Russian (and English, as above).
+POINT_TEXTS = {
+    "coworking": {
+        "hy": ("Քովորքինգի հավաքման կետ", "Թումանյան փ. 8", "Երկ–Կիր 10:00–20:00"),
+        "ru": ("Пункт сбора в коворкинге", "ул. Туманяна, 8", "Пн–Вс 10:00–20:00"),
+    },
+    "fb-warehouse": {
+        "hy": ("Սննդի բանկի պահեստ", "Արշակունյաց պող. 34", "Երկ–Շբթ 09:00–18:00"),
+        "ru": ("Склад продовольственного банка", "пр. Аршакуняц, 34", "Пн–Сб 09:00–18:00"),
+    },
+    "malatia": {
+        "hy": ("Մալաթիայի բաշխման կետ", "Սեբաստիա փ. 50", "Երկ–Շբթ 11:00–19:00"),
+        "ru": ("Пункт раздачи в Малатии", "ул. Себастия, 50", "Пн–Сб 11:00–19:00"),
+    },
+    "goris": {
+        "hy": ("Գորիսի հավաքման կետ", "Մաշտոցի փ. 12", "Ամեն օր 09:00–21:00"),
+        "ru": ("Пункт сбора в Горисе", "ул. Маштоца, 12", "Ежедневно 09:00–21:00"),
+    },
+    "goris-school": {
+        "hy": ("Գորիսի թիվ 2 դպրոցի ապաստարան", "Սյունիքի փ. 3", "Առաքումներ 10:00–16:00"),
+        "ru": ("Убежище в школе № 2 Гориса", "ул. Сюники, 3", "Доставка 10:00–16:00"),
+    },
+    "pharmacy-desk": {
+        "hy": ("Բարեգործական դեղատան կետ", "Աբովյան փ. 22", "Երկ–Ուրբ 10:00–18:00"),
+        "ru": ("Благотворительная аптечная стойка", "ул. Абовяна, 22", "Пн–Пт 10:00–18:00"),
+    },
+    "kentron-hotel": {
+        "hy": ("Կենտրոն հյուրանոցի ապաստարան", "Նալբանդյան փ. 15", "Առաքումներ 12:00–17:00"),
+        "ru": ("Убежище в гостинице «Кентрон»", "ул. Налбандяна, 15", "Доставка 12:00–17:00"),
+    },
+}
 # (username, organisation slug, role, language, what to say about it)
 LOGINS = [
     ("admin", MARKER_SLUG, Member.Role.ADMIN, "en", "network administrator (and /admin/)"),
@@ -133,6 +164,8 @@ def _create_network() -> None:
         Point.objects.create(
             organisation=orgs[org], name=name, slug=slug, kind=kind, city=city, address=address,
             opening_hours=hours, latitude=lat, longitude=lon, contact=orgs[org].contact,
+            name_en=name, address_en=address, opening_hours_en=hours,
+            **_point_texts(slug),
         )  # fmt: skip
 
 
@@ -422,3 +455,13 @@ def _ask(*, users: dict, rng: random.Random) -> None:
             urgency=Request.Urgency.HIGH,
             reason="New families arrived this week",
         )
+
+
+def _point_texts(slug: str) -> dict[str, str]:
+    """The point's name, address and hours in Armenian and Russian, as model fields."""
+    fields = {}
+    for language, (name, address, hours) in POINT_TEXTS.get(slug, {}).items():
+        fields[f"name_{language}"] = name
+        fields[f"address_{language}"] = address
+        fields[f"opening_hours_{language}"] = hours
+    return fields

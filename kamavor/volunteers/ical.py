@@ -1,4 +1,7 @@
-"""iCalendar (RFC 5545) feeds of shifts, written by hand: a few lines need no dependency."""
+"""iCalendar (RFC 5545) feeds of shifts, written by hand: a few lines need no dependency.
+
+Texts are in the active language (the feed's URL sets it): the task's label, the point's name,
+address and the shift's notes as given in that language, falling back like every page does."""
 
 from __future__ import annotations
 
@@ -56,18 +59,20 @@ def calendar(shifts: Iterable[Shift], *, name: str, host: str = "kamavor") -> st
     ]
     for shift in shifts:
         point = shift.point
-        place = ", ".join(p for p in (point.name, point.address, point.city) if p)
+        point_name = point.tr.name
+        place = ", ".join(p for p in (point_name, point.tr.address, point.city) if p)
+        notes = shift.tr.notes
         lines += [
             "BEGIN:VEVENT",
             f"UID:shift-{shift.pk}@{host}",
             f"DTSTAMP:{now}",
             f"DTSTART:{_stamp(shift.starts_at)}",
             f"DTEND:{_stamp(shift.ends_at)}",
-            f"SUMMARY:{_escape(f'{capfirst(Task(shift.task).label)}: {point.name}')}",
+            f"SUMMARY:{_escape(f'{capfirst(Task(shift.task).label)}: {point_name}')}",
             f"LOCATION:{_escape(place)}",
         ]
-        if shift.notes:
-            lines.append(f"DESCRIPTION:{_escape(shift.notes)}")
+        if notes:
+            lines.append(f"DESCRIPTION:{_escape(notes)}")
         lines.append(f"STATUS:{'CANCELLED' if shift.cancelled else 'CONFIRMED'}")
         lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")

@@ -175,5 +175,5 @@ def point_calendar(request: HttpRequest, lang: str, slug: str) -> HttpResponse:
     point = get_listed_point(slug)
     shifts = Shift.objects.upcoming().filter(point=point).select_related("point")[:200]
     with translation.override(lang):
-        content = calendar(shifts, name=point.name, host=request.get_host())
+        content = calendar(shifts, name=point.tr.name, host=request.get_host())
     return _ics(content, f"{point.slug}.ics", private=False)

@@ -88,3 +88,23 @@ def test_every_demo_item_is_named_in_three_scripts():
         assert any("\u0531" <= ch <= "\u058f" for ch in item.name_hy), item.code
         assert any("\u0400" <= ch <= "\u04ff" for ch in item.name_ru), item.code
         assert item.name_en.isascii() or item.name_en, item.code
+
+
+def test_the_demo_points_are_named_in_the_pages_language():
+    from django.test import Client
+
+    from kamavor.demo.network import POINT_TEXTS, POINTS
+    from kamavor.public.models import listed_points
+
+    call_command("demo", days=1, stdout=io.StringIO())
+    english = [name for _org, name, *_rest in POINTS]
+    listed = {point.slug for point in listed_points()}
+    assert "malatia" in listed
+    for language in ("hy", "ru"):
+        page = Client().get(f"/{language}/").content.decode()
+        for slug in listed:
+            assert POINT_TEXTS[slug][language][0] in page
+        assert not [name for name in english if name in page]
+    assert "Malatia distribution point" in Client().get("/en/").content.decode()
+    malatia = Client().get("/hy/malatia/").content.decode()
+    assert "Մալաթիայի բաշխման կետ" in malatia and "Սեբաստիա փ. 50" in malatia

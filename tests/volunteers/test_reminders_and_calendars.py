@@ -88,3 +88,24 @@ def test_a_repeating_shift_plans_the_coming_days(w):
     count = template.shifts.count()
     call_command("send_shift_reminders", stdout=StringIO())
     assert template.shifts.count() == count
+
+
+def test_the_calendars_speak_the_feeds_language(client, w):
+    w.point.name_hy, w.point.name_ru = "Քովորքինգ կենտրոն", "Коворкинг-центр"
+    w.point.address_hy = "Թումանյան փ. 8"
+    w.point.save()
+    shift = make_shift(w)
+    shift.notes, shift.notes_hy = "Bring gloves", "Բերեք ձեռնոցներ"
+    shift.save()
+    _signup, token = sign(shift)
+
+    def feed(path: str) -> str:
+        return client.get(path).content.decode().replace("\r\n ", "")
+
+    armenian = feed(f"/hy/{w.point.slug}/shifts.ics")
+    assert "Քովորքինգ կենտրոն" in armenian and "Coworking hub" not in armenian
+    assert "LOCATION:Քովորքինգ կենտրոն\\, Թումանյան փ. 8" in armenian
+    assert "DESCRIPTION:Բերեք ձեռնոցներ" in armenian
+    mine = feed(f"/ru/v/{token}/shifts.ics")
+    assert "Коворкинг-центр" in mine and "Coworking hub" not in mine
+    assert "DESCRIPTION:Bring gloves" in mine  # no Russian notes: the default text
