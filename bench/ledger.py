@@ -201,7 +201,7 @@ def build_catalogue(n_items: int, rng: random.Random) -> None:
             if f"{base.code}-{code}"[:80] in used:
                 continue
             used.add(f"{base.code}-{code}"[:80])
-            variants.append(_variant(base, code, en=en, hy=hy, ru=ru))
+            variants.append(benchkit.item_variant(base, code, en=en, hy=hy, ru=ru))
     Item.objects.bulk_create(variants, batch_size=500)
     serial = itertools.count(1)
     barcodes = []
@@ -210,23 +210,6 @@ def build_catalogue(n_items: int, rng: random.Random) -> None:
             body = f"485{next(serial):09d}"  # 485: GS1 Armenia
             barcodes.append(Barcode(item=item, code=f"{body}{check_digit(body)}"))
     Barcode.objects.bulk_create(barcodes, batch_size=500)
-
-
-def _variant(base: Item, code: str, *, en: str, hy: str, ru: str) -> Item:
-    item = Item(
-        code=f"{base.code}-{code}"[:80],
-        category=base.category,
-        name_en=f"{base.name_en}, {en}",
-        name_hy=f"{base.name_hy}, {hy}",
-        name_ru=f"{base.name_ru}, {ru}",
-        unit=base.unit,
-        tracks_expiry=base.tracks_expiry,
-        tracks_size=base.tracks_size,
-        sizes=base.sizes,
-        season=base.season,
-    )
-    item.refresh_search_text()
-    return item
 
 
 @dataclass(frozen=True)
@@ -736,6 +719,9 @@ class Desks:
             "point": point.pk,
             "household": self.rng.choice(self.households[point.organisation_id]),
             "lines": [{"lot": lot, "quantity": 1} for lot in lots],
+            # The few households here receive the same lots again and again: the desk warns of
+            # the repeat and the volunteer writes the reason, as the service requires.
+            "note": "Handed out again: the family's need changed.",
         }
         self._post(point.organisation_id, "/distributions", body)
 

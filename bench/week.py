@@ -142,25 +142,20 @@ def _pad_catalogue(n_items: int, rng: random.Random) -> list[Good]:
     """The real catalogue, padded to n_items with numbered variants of its items."""
     from kamavor.catalogue.models import Item
 
+    try:
+        from bench import benchkit
+    except ImportError:  # run as a script from bench/
+        import benchkit
     bases = list(Item.objects.filter(is_kit=False, active=True).order_by("pk"))
     wanted = n_items - Item.objects.count()
     variants = []
     for n in range(max(0, wanted)):
         base = bases[n % len(bases)]
-        item = Item(
-            code=f"{base.code}-v{n}"[:80],
-            category_id=base.category_id,
-            name_en=f"{base.name_en}, variant {n}",
-            name_hy=f"{base.name_hy}, տարբերակ {n}",
-            name_ru=f"{base.name_ru}, вариант {n}",
-            unit=base.unit,
-            tracks_expiry=base.tracks_expiry,
-            tracks_size=base.tracks_size,
-            sizes=base.sizes,
-            season=base.season,
+        variants.append(
+            benchkit.item_variant(
+                base, f"v{n}", en=f"variant {n}", hy=f"տարբերակ {n}", ru=f"вариант {n}"
+            )
         )
-        item.refresh_search_text()
-        variants.append(item)
     Item.objects.bulk_create(variants, batch_size=500)
     return [
         Good(item.pk, item.tracks_expiry, tuple(item.sizes or ["M"]) if item.tracks_size else ())
