@@ -58,28 +58,26 @@ format: install
 AXE_VERSION := 4.10.3
 AXE := .tools/node_modules/axe-core/axe.min.js
 
-$(AXE):
-	@command -v npm >/dev/null 2>&1 || { \
+# $(call debian_package,COMMAND,PACKAGE,WHAT): install Debian's PACKAGE when COMMAND is missing
+# (as root, with apt-get), else say what to install and stop.
+define debian_package
+	@command -v $(1) >/dev/null 2>&1 || { \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-			echo "Installing Debian's npm for the accessibility check..."; \
+			echo "Installing Debian's $(2) for $(3)..."; \
 			DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
 		else \
-			echo "The accessibility check needs npm: install your system's 'npm' package."; \
+			echo "Missing $(2) (for $(3)): install your system's '$(2)' package."; \
 			exit 1; \
 		fi; }
+endef
+
+$(AXE):
+	$(call debian_package,npm,npm,the accessibility check)
 	npm install --prefix .tools --no-save --no-audit --no-fund --silent axe-core@$(AXE_VERSION)
 
 browser: $(AXE)
-	@command -v chromium >/dev/null 2>&1 || { \
-		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-			echo "Installing Debian's chromium for the browser tests..."; \
-			DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-		else \
-			echo "The browser tests need Chromium: install your system's 'chromium' package."; \
-			exit 1; \
-		fi; }
+	$(call debian_package,chromium,chromium,the browser tests)
 
 bench: install
 	$(BIN)/python bench/ledger.py
