@@ -372,11 +372,19 @@
 
   function keepPage() {
     if (!("serviceWorker" in navigator)) return;
-    navigator.serviceWorker.register(cfg.sw, {scope: cfg.scope}).then(function () {
-      return navigator.serviceWorker.ready;
-    }).then(function (registration) {
-      if (registration.active) registration.active.postMessage({keep: location.pathname});
-    }).catch(function () {});
+    var sw = navigator.serviceWorker;
+    function keep() {
+      if (!sw.controller) return;
+      var channel = new MessageChannel();
+      channel.port1.onmessage = function (event) {
+        var layer = $("offline-layer");
+        if (layer && event.data.kept) layer.dataset.kept = "1";
+      };
+      sw.controller.postMessage({keep: location.pathname}, [channel.port2]);
+    }
+    sw.addEventListener("controllerchange", keep);
+    sw.register(cfg.sw, {scope: cfg.scope}).then(function () { return sw.ready; })
+      .then(keep).catch(function () {});
     if (navigator.storage && navigator.storage.persist) navigator.storage.persist();
   }
 

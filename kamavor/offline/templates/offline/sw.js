@@ -22,9 +22,11 @@ self.addEventListener("activate", function (event) {
 function keep(request, response) {
   if (response && response.ok && !response.redirected && response.type === "basic") {
     var copy = response.clone();
-    caches.open(VERSION).then(function (cache) { cache.put(request, copy); });
+    return caches.open(VERSION).then(function (cache) {
+      return cache.put(request, copy);
+    }).then(function () { return response; });
   }
-  return response;
+  return Promise.resolve(response);
 }
 
 // A desk page: the network first (it is fresher), the kept copy when there is no network.
@@ -32,7 +34,7 @@ function page(request) {
   return fetch(request).then(function (response) {
     return keep(request, response);
   }).catch(function () {
-    return caches.match(request, {ignoreSearch: true}).then(function (kept) {
+    return caches.match(request, {ignoreSearch: true, ignoreVary: true}).then(function (kept) {
       return kept || Response.error();
     });
   });
@@ -56,8 +58,11 @@ self.addEventListener("fetch", function (event) {
 self.addEventListener("message", function (event) {
   var path = event.data && event.data.keep;
   if (typeof path !== "string" || !PAGES.test(path)) return;
+  var port = event.ports && event.ports[0];
   event.waitUntil(fetch(path, {credentials: "same-origin"}).then(function (response) {
     return keep(new Request(path), response);
+  }).then(function (response) {
+    if (port) port.postMessage({kept: response.ok});
   }).catch(function () {}));
 });
 

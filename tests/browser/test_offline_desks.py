@@ -1,0 +1,102 @@
+"""The desks offline, in headless Chromium with the network switched off and on: writes wait in
+the outbox (IndexedDB), survive the page being closed, and reach the ledger exactly once."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from kamavor.offline.models import HeldWrite
+from kamavor.stock.models import Document
+from tests.browser.conftest import assert_same_origin, screenshot
+from tests.distribution.factories import make_household, stock_up
+from tests.factories import PASSWORD, build_world, on_hand
+from tests.offline.factories import soap_rule
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page, url: str, user) -> None:
+    page.goto(f"{url}/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.press("#id_password", "Enter")
+    page.wait_for_url("**/desk/")
+
+
+def open_desk(page, url: str) -> None:
+    """Open a desk online and wait until its page and lists are kept for offline use."""
+    page.goto(url)
+    page.wait_for_selector("#offline-layer[data-kept]", state="attached")
+    expect(page.locator("#offline-synced")).not_to_be_empty()
+
+
+def status(page) -> str:
+    return page.inner_text("#offline-status")
+
+
+def donate_offline(page, name: str, quantity: int, expiry: str = "") -> None:
+    page.fill("#offline-item", name)
+    page.dispatch_event("#offline-item", "change")
+    page.fill("#offline-quantity", str(quantity))
+    if expiry:
+        page.fill("#offline-expiry", expiry)
+    page.click("#offline-save")
+    expect(page.locator("#offline-form-error")).to_contain_text("Saved on this device")
+
+
+def hand_out_offline(page, code: str, quantities: dict[int, int] | None = None) -> None:
+    page.fill("#offline-household", code)
+    page.click("#offline-find")
+    expect(page.locator("#offline-lines tbody tr").first).to_be_visible()
+    page.click("#offline-save")
+    expect(page.locator("#offline-form-error")).to_contain_text("Saved on this device")
+
+
+def test_writes_made_offline_reach_the_ledger_once(browser, live_server):
+    w = build_world()
+    soap_rule(1)
+    stock_up(w, w.soap, 100)
+    households = [make_household(w, female_18_59=1) for _ in range(10)]
+    context = browser.new_context(locale="en-GB", service_workers="allow")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    log_in(page, live_server.url, w.volunteer)
+    intake = f"{live_server.url}/desk/{w.point.pk}/intake/"
+    distribution = f"{live_server.url}/desk/{w.point.pk}/distribution/"
+    open_desk(page, distribution)
+    open_desk(page, intake)
+
+    context.set_offline(True)
+    page.reload()  # from the kept copy
+    expect(page.locator("#offline-form")).to_be_visible()
+    for n in range(20):
+        if n % 2:
+            donate_offline(page, "Rice, 1 kg", n + 1, expiry="2030-05-31")
+        else:
+            donate_offline(page, "Soap bar", n + 1)
+    expect(page.locator("#offline-status")).to_have_text("Offline — 20 waiting")
+    page.goto(distribution)
+    for household in households:
+        hand_out_offline(page, household.display_code)
+    expect(page.locator("#offline-status")).to_have_text("Offline — 30 waiting")
+    screenshot(page, "offline-desk-waiting")
+    page.close()
+
+    # The laptop is opened again, still offline: the outbox is still there.
+    page = context.new_page()
+    page.goto(intake)
+    expect(page.locator("#offline-status")).to_have_text("Offline — 30 waiting")
+    assert Document.objects.count() == 1  # only the stock put there first
+
+    context.set_offline(False)
+    page.click("#offline-send")
+    expect(page.locator("#offline-status")).to_have_text("Everything is sent.", timeout=60_000)
+    assert Document.objects.filter(kind="donation").count() == 21
+    assert Document.objects.filter(kind="distribution").count() == 10
+    assert on_hand(w.point, w.soap) == 100 + sum(range(1, 21, 2)) - 10
+    assert not HeldWrite.objects.exists()
+    assert all(url.startswith(live_server.url) for url in requests)
+    context.close()
