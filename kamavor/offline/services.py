@@ -202,7 +202,10 @@ def submit_write(
     require(by, point, KIND_ACTIONS[kind])
     key = check_key(key)
     if key is None:
-        raise InvalidInput(_("The idempotency key must be 1 to 200 characters."))
+        raise InvalidInput(
+            _("The idempotency key must be 1 to %(n)d characters.") % {"n": 200},
+            code="invalid_idempotency_key",
+        )
     if not isinstance(payload, dict):
         raise InvalidInput(_("The request is not valid: check the fields."), field="payload")
     earlier = HeldWrite.objects.filter(by=by, key=key).first()
