@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from kamavor.catalogue.models import Item
 from kamavor.core.errors import Conflict, IdempotencyKeyReused, InvalidInput, KamavorError
 from kamavor.core.idempotency import check_key
+from kamavor.core.numbers import MAX_ID
 from kamavor.distribution.services import ItemLine, record_distribution
 from kamavor.households.models import Household
 from kamavor.households.services import Profile, register_household
@@ -62,9 +63,28 @@ def _lines(payload: dict) -> list[dict]:
 
 
 def _int(value, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
         raise InvalidInput(_("The request is not valid: check the fields."), field=field)
     return value
+
+
+def _expiry(value) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    try:
+        parsed = parse_date(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise InvalidInput(_("Type the date as on the label, e.g. 31.05.2027."), field="expiry")
+    return parsed
+
+
+def _size(line: dict) -> str:
+    size = line.get("size") or ""
+    if not isinstance(size, str) or len(size) > 20:
+        raise InvalidInput(_("The request is not valid: check the fields."), field="size")
+    return size
 
 
 def _items(lines: list[dict]) -> dict[int, Item]:
@@ -92,8 +112,8 @@ def _donation(*, point: Point, by, key: str, payload: dict) -> Outcome:
             IntakeLine(
                 item=items[line["item"]],
                 quantity=_int(line.get("quantity"), "quantity"),
-                expiry=parse_date(line.get("expiry") or "") if line.get("expiry") else None,
-                size=str(line.get("size") or ""),
+                expiry=_expiry(line.get("expiry")),
+                size=_size(line),
             )
             for line in lines
         ],
@@ -109,7 +129,7 @@ def _household_by_code(point: Point, code: str) -> Household:
     """The household with exactly this code (a merged one too: serving it is a conflict)."""
     household = (
         Household.objects.of_organisations([point.organisation_id])
-        .filter(code=household_codes.normalise(code or ""))
+        .filter(code=household_codes.normalise(code or "").replace("\x00", ""))
         .first()
     )
     if household is None:
@@ -124,7 +144,7 @@ def _household_by_code(point: Point, code: str) -> Household:
 def _distribution(*, point: Point, by, key: str, payload: dict) -> Outcome:
     lines = _lines(payload)
     items = _items(lines)
-    household = _household_by_code(point, _text(payload, "household"))
+    household = _household_by_code(point, _text(payload, "household")[:20])
     document = record_distribution(
         point=point,
         household=household,
@@ -132,7 +152,7 @@ def _distribution(*, point: Point, by, key: str, payload: dict) -> Outcome:
             ItemLine(
                 item=items[line["item"]],
                 quantity=_int(line.get("quantity"), "quantity"),
-                size=str(line.get("size") or ""),
+                size=_size(line),
             )
             for line in lines
         ],
@@ -260,7 +280,7 @@ def _possible(point: Point, payload: dict) -> dict:
         on_hand[(item_id, size)] = on_hand.get((item_id, size), 0) + quantity
     kept = []
     for line in lines:
-        size = str(line.get("size") or "")
+        size = _size(line)
         if size:
             have = on_hand.get((line["item"], size), 0)
         else:

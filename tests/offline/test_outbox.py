@@ -185,3 +185,22 @@ def test_a_repeat_is_posted_with_the_reason_as_its_note(w):
     held.refresh_from_db()
     assert held.state == "posted" and "second child" in held.document.note
     assert on_hand(w.point, w.soap) == 6
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"lines": [{"item": 2**40, "quantity": 1}]},
+        {"lines": [{"item": 1, "quantity": True}]},
+        {"lines": [{"item": 1, "quantity": 1, "expiry": "2027-13-45"}]},
+        {"lines": [{"item": 1, "quantity": 1, "size": ["x"]}]},
+        {"lines": "soap"},
+        {"household": "AB\x00CD", "lines": [{"item": 1, "quantity": 1}]},
+    ],
+)
+def test_a_write_the_server_cannot_read_is_held_not_lost(w, payload):
+    for kind in ("donation", "distribution"):
+        response, key = send(desk(w.volunteer), kind, payload, point=w.point)
+        assert response.status_code == 200 and response.json()["state"] == "held"
+        assert HeldWrite.objects.get(key=key).state == "open"
+    assert not Document.objects.exists()
