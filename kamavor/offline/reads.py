@@ -22,21 +22,28 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from kamavor.catalogue.models import Barcode, Item
+from kamavor.core.errors import InvalidInput
 from kamavor.distribution import adapters
 from kamavor.distribution.services import REPEAT_DAYS
 from kamavor.households.models import Household
 from kamavor.needs.models import Standard
 from kamavor.needs.services import History, Receipt
+from kamavor.network.access import Action, may
 from kamavor.network.models import Point
 from kamavor.stock.models import Balance, Document, Movement
 
 OVERLAP = dt.timedelta(minutes=2)
 PAGE = 500
 MAX_PAGE = 1000
+MAX_OFFSET = 10_000_000
+FEEDS = ("catalogue", "households", "lots")
 
 
 @dataclass(frozen=True)
@@ -220,3 +227,31 @@ def lots_feed(
         for lot, item, size, expiry, quantity in page
     ]
     return Feed(rows, next_offset, cursor)
+
+
+# ---------------------------------------------------------------- one entry for the faces
+
+
+def read_feed(user, point: Point, feed: str, *, since: str, offset: int, limit: int) -> Feed:
+    """A page of a feed as the desk and the API ask for it: `since` is the cursor (a catalogue
+    version, or a moment), checked here. The households feed is for those who hand out."""
+    if not 0 <= offset <= MAX_OFFSET or not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(_("The request is not valid: check the fields."), field="limit")
+    since = (since or "").strip()
+    if feed == "catalogue":
+        return catalogue_feed(version=since[:40], offset=offset, limit=limit)
+    moment = None
+    if since:
+        try:
+            moment = parse_datetime(since)
+        except ValueError:
+            moment = None
+        if moment is None:
+            raise InvalidInput(_("The request is not valid: check the fields."), field="since")
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+    if feed == "households":
+        if not may(user, point.organisation_id, Action.DISTRIBUTE):
+            raise PermissionDenied
+        return households_feed(point, since=moment, offset=offset, limit=limit)
+    return lots_feed(point, since=moment, offset=offset, limit=limit)

@@ -193,6 +193,23 @@ WRITERS: dict[str, Writer] = {
 }
 
 
+def describe(outcome: Outcome) -> dict:
+    """The answer to the desk (and the API): state, and the number, household or held write."""
+    data: dict = {"state": outcome.state}
+    if outcome.document is not None:
+        data["number"] = outcome.document.number
+    if outcome.household is not None:
+        data["household"] = outcome.household.display_code
+    if outcome.held is not None:
+        data["held"] = {
+            "id": outcome.held.pk,
+            "code": outcome.held.error_code,
+            "message": outcome.held.error_message,
+            "state": outcome.held.state,
+        }
+    return data
+
+
 # ---------------------------------------------------------------- sending
 
 

@@ -15,13 +15,12 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from kamavor.core.errors import InvalidInput, KamavorError
-from kamavor.network.access import Action, get_point_for, may
+from kamavor.network.access import Action, get_point_for
 from kamavor.network.decorators import point_view
 from kamavor.offline import reads, services
 from kamavor.offline.access import KIND_ACTIONS, get_held_write_for
@@ -129,56 +128,29 @@ def outbox(request: HttpRequest) -> JsonResponse:
         )
     except KamavorError as error:
         return JsonResponse(error.as_dict(), status=error.status)
-    return JsonResponse(_outcome(outcome))
-
-
-def _outcome(outcome: services.Outcome) -> dict:
-    data: dict = {"state": outcome.state}
-    if outcome.document is not None:
-        data["number"] = outcome.document.number
-    if outcome.household is not None:
-        data["household"] = outcome.household.display_code
-    if outcome.held is not None:
-        data["held"] = {
-            "id": outcome.held.pk,
-            "code": outcome.held.error_code,
-            "message": outcome.held.error_message,
-            "state": outcome.held.state,
-        }
-    return data
+    return JsonResponse(services.describe(outcome))
 
 
 # ---------------------------------------------------------------- the sync feeds
 
 
-def _int_arg(request: HttpRequest, name: str, default: int, top: int) -> int:
+def _int_arg(request: HttpRequest, name: str, default: int) -> int:
     try:
-        value = int(request.GET.get(name, default))
+        return int(request.GET.get(name, default))
     except ValueError:
         raise InvalidInput(_("The request is not valid: check the fields."), field=name) from None
-    if not 0 <= value <= top:
-        raise InvalidInput(_("The request is not valid: check the fields."), field=name)
-    return value
 
 
 def feed_page(point, feed: str, request: HttpRequest) -> reads.Feed:
-    """One page of a feed, from the query string (shared by the desk and the API)."""
-    offset = _int_arg(request, "offset", 0, 10_000_000)
-    limit = _int_arg(request, "limit", reads.PAGE, reads.MAX_PAGE) or reads.PAGE
-    if feed == "catalogue":
-        return reads.catalogue_feed(
-            version=request.GET.get("since", "")[:40], offset=offset, limit=limit
-        )
-    since = None
-    if request.GET.get("since"):
-        since = parse_datetime(request.GET["since"])
-        if since is None:
-            raise InvalidInput(_("The request is not valid: check the fields."), field="since")
-    if feed == "households":
-        if not may(request.user, point.organisation_id, Action.DISTRIBUTE):
-            raise PermissionDenied
-        return reads.households_feed(point, since=since, offset=offset, limit=limit)
-    return reads.lots_feed(point, since=since, offset=offset, limit=limit)
+    """One page of a feed, from the query string."""
+    return reads.read_feed(
+        request.user,
+        point,
+        feed,
+        since=request.GET.get("since", ""),
+        offset=_int_arg(request, "offset", 0),
+        limit=_int_arg(request, "limit", reads.PAGE),
+    )
 
 
 @require_GET

@@ -311,6 +311,7 @@
 
   function save(event) {
     event.preventDefault();
+    error("");  // "saved" shows again only once this write is in the outbox
     var form = $("offline-form"), kind = form.dataset.kind;
     var lines = state.lines.filter(function (l) { return l.quantity > 0; });
     if (!lines.length && chosen()) { addLine(); lines = state.lines.slice(); }
