@@ -191,3 +191,32 @@ def test_conflicts_need_a_decision_and_are_resolved(browser, live_server):
     assert Document.objects.filter(kind="distribution", household=household).count() == 1
     first.close()
     second.close()
+
+
+def test_a_household_registered_offline_is_registered_once(browser, live_server):
+    from kamavor.households.models import Household
+
+    w = build_world()
+    context = browser.new_context(locale="en-GB", service_workers="allow")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    log_in(page, live_server.url, w.volunteer)
+    register = f"{live_server.url}/desk/households/new/"
+    page.goto(register)
+    page.wait_for_selector("#offline-layer[data-kept]", state="attached")
+    context.set_offline(True)
+    page.reload()
+    page.fill("#id_female_18_59", "1")
+    page.fill("#id_male_0_2", "2")
+    page.fill("#id_area", "Abovyan, school 3")
+    page.click("form[data-offline=household] button.primary")
+    expect(page.locator("#offline-status")).to_have_text("Offline — 1 waiting")
+    assert not Household.objects.exists()
+    context.set_offline(False)
+    page.click("#offline-send")
+    expect(page.locator("#offline-status")).to_have_text("Everything is sent.")
+    household = Household.objects.get()
+    assert (household.female_18_59, household.male_0_2) == (1, 2)
+    assert household.area == "Abovyan, school 3"
+    assert household.display_code in page.inner_text("#offline-list")
+    context.close()

@@ -8,6 +8,8 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from kamavor.households.models import COMPOSITION_FIELDS
+
 register = template.Library()
 
 
@@ -40,6 +42,11 @@ def strings() -> dict[str, str]:
         "synced": _("Lists for offline use synced {when}."),
         "never": _("never"),
         "remove": _("Remove"),
+        "no_personal": _(
+            "Personal data is not kept on this device: register without it now and add it "
+            "online later."
+        ),
+        "registration": _("Household registration, {n} people"),
     }
 
 
@@ -61,5 +68,6 @@ def offline_layer(context, desk: str, point=None) -> dict:
             "sw": reverse("offline:service_worker"),
             "scope": "/desk/",
             "script": static("offline/offline.js"),
+            "composition": COMPOSITION_FIELDS,
         },
     }

@@ -73,10 +73,10 @@
     });
   }
 
-  function queue(kind, payload, label) {
+  function queue(kind, payload, label, point) {
     var entry = {
       key: newKey(), seq: Date.now() * 1000 + (counter++ % 1000), user: cfg.user,
-      point: cfg.point, kind: kind, payload: payload, label: label,
+      point: point || cfg.point, kind: kind, payload: payload, label: label,
       made_at: new Date().toISOString(), state: "waiting"
     };
     return put("outbox", entry).then(function () {
@@ -189,6 +189,7 @@
   }
 
   function sync() {
+    if (!cfg.feeds) return Promise.resolve();
     var feeds = cfg.desk === "distribution" ? ["catalogue", "lots", "households"] : ["catalogue"];
     return feeds.reduce(function (done, name) {
       return done.then(function () { return pull(name); });
@@ -342,6 +343,29 @@
     });
   }
 
+  // Household registration: the page's own form, kept in the outbox when there is no network.
+  function register(event) {
+    var form = event.target;
+    if (isOnline() || !form.matches || !form.matches("form[data-offline=household]")) return;
+    event.preventDefault();
+    event.stopPropagation();  // before htmx, which would try the network
+    var fields = new FormData(form), composition = {}, people = 0;
+    var status = $("offline-status");
+    if (["collector_name", "phone", "document"].some(function (n) { return (fields.get(n) || "").trim(); })) {
+      status.textContent = t.no_personal;
+      return;
+    }
+    cfg.composition.forEach(function (name) {
+      composition[name] = parseInt(fields.get(name), 10) || 0;
+      people += composition[name];
+    });
+    var payload = {composition: composition, flags: fields.getAll("flags"),
+                   languages: fields.getAll("languages"), area: (fields.get("area") || "").trim(),
+                   notes: (fields.get("notes") || "").trim()};
+    queue("household", payload, fill(t.registration, {n: people}), parseInt(fields.get("point"), 10))
+      .then(function () { form.reset(); $("offline-send").focus(); });
+  }
+
   // ------------------------------------------------------------ start
   function init() {
     var layer = $("offline-layer");
@@ -393,6 +417,7 @@
   window.addEventListener("offline", function () { render(); });
   setInterval(function () { if (isOnline() && $("offline-layer")) sendAll(); }, 20000);
   document.addEventListener("htmx:afterSettle", init);
+  document.addEventListener("submit", register, true);
   window.KamavorOffline = {init: init, queue: queue, sendAll: sendAll, sync: sync};
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
