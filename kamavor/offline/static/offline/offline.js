@@ -418,6 +418,12 @@
   setInterval(function () { if (isOnline() && $("offline-layer")) sendAll(); }, 20000);
   document.addEventListener("htmx:afterSettle", init);
   document.addEventListener("submit", register, true);
+  // Logging out forgets the kept pages (the outbox stays: what waits is still to be sent).
+  document.addEventListener("submit", function (event) {
+    var action = event.target.getAttribute && event.target.getAttribute("action") || "";
+    var sw = navigator.serviceWorker;
+    if (/\/logout\/$/.test(action) && sw && sw.controller) sw.controller.postMessage({forget: true});
+  }, true);
   window.KamavorOffline = {init: init, queue: queue, sendAll: sendAll, sync: sync};
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
