@@ -256,6 +256,17 @@ def submit_write(
         return Outcome("held", held=_hold(point, by, kind, key, payload, made_at, error))
 
 
+def _storable(value):
+    """The payload as PostgreSQL's JSON can hold it: no NUL in any text."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_storable(x) for x in value]
+    if isinstance(value, dict):
+        return {_storable(str(k)): _storable(v) for k, v in value.items()}
+    return value
+
+
 def _hold(point, by, kind, key, payload, made_at, error: KamavorError) -> HeldWrite:
     try:
         with transaction.atomic():
@@ -264,10 +275,10 @@ def _hold(point, by, kind, key, payload, made_at, error: KamavorError) -> HeldWr
                 by=by,
                 key=key,
                 kind=kind,
-                payload=payload,
+                payload=_storable(payload),
                 made_at=_made_at(made_at),
-                error_code=error.code,
-                error_message=error.message,
+                error_code=_storable(error.code)[:60],
+                error_message=_storable(error.message),
             )
     except IntegrityError:
         # The same write sent twice at once: the other request held it already.
