@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from kamavor.catalogue.models import Item
 from kamavor.core.errors import InvalidInput, KamavorError
 from kamavor.network.access import Action, get_point_for
 from kamavor.network.decorators import point_view
@@ -203,4 +204,25 @@ def held_write(request: HttpRequest, held_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Decision recorded."))
             return redirect("offline:review", point_id=held.point_id)
-    return render(request, "offline/held.html", {"held": held, "point": held.point, "form": form})
+    return render(
+        request,
+        "offline/held.html",
+        {"held": held, "point": held.point, "form": form, "lines": _lines_of(held)},
+    )
+
+
+def _lines_of(held: HeldWrite) -> list[dict]:
+    """The held write's lines with their items' names (ids the catalogue no longer has stay)."""
+    lines = held.payload.get("lines") if isinstance(held.payload, dict) else None
+    if not isinstance(lines, list):
+        return []
+    lines = [line for line in lines if isinstance(line, dict)]
+    ids = [line["item"] for line in lines if isinstance(line.get("item"), int)]
+    items = Item.objects.in_bulk([i for i in ids if 0 < i < 2**63])
+    return [
+        {
+            **line,
+            "name": items[line["item"]].name if line.get("item") in items else line.get("item"),
+        }
+        for line in lines
+    ]

@@ -144,6 +144,7 @@ def test_a_coordinator_posts_what_is_possible(w):
     assert desk(w.outsider).get(url).status_code == 404
     coordinator = desk(w.coordinator)
     assert coordinator.get(reverse("offline:review", args=[w.point.pk])).status_code == 200
+    assert "<td>Soap bar</td>" in coordinator.get(url).content.decode()
     response = coordinator.post(url, {"decision": "post", "reason": "only two were left"})
     assert response.status_code == 302
     held.refresh_from_db()
