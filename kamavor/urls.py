@@ -19,6 +19,7 @@ urlpatterns = [
     path("desk/needs/", include("kamavor.needs.urls")),
     path("desk/households/", include("kamavor.households.urls")),
     path("desk/", include("kamavor.distribution.urls")),
+    path("desk/", include("kamavor.offline.urls")),
     path("desk/plans/", include("kamavor.allocation.urls")),
     path("desk/catalogue/", include("kamavor.catalogue.urls")),
     path("api/v1/", api.urls),

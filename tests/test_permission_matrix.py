@@ -48,6 +48,13 @@ PAGES = [
      {"outsider": OK, "partner": HIDDEN, "volunteer": OK, "coordinator": OK}),
     ("catalogue:item_new", lambda w, d: {},
      {"outsider": OK, "partner": HIDDEN, "volunteer": REFUSED, "coordinator": OK}),
+    # Offline desks: the sync feeds are the desk's; held writes are a coordinator's to decide.
+    ("offline:changes", lambda w, d: {"point_id": w.point.pk, "feed": "lots"},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
+    ("offline:changes", lambda w, d: {"point_id": w.point.pk, "feed": "households"},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
+    ("offline:review", lambda w, d: {"point_id": w.point.pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
 ]  # fmt: skip
 
 

@@ -76,6 +76,8 @@ TABS = [
         match=("volunteers:hours",)),
     Tab("public", _("Public page"), "public_desk:page", Action.PUBLISH_NEEDS,
         match=("public_desk:",)),
+    Tab("offline", _("Offline writes to decide"), "offline:review", Action.PLAN,
+        match=("offline:",)),
     Tab("all_stock", _("Stock at all my points"), "stock:organisation_stock", Action.VIEW_STOCK,
         at_point=False, match=("stock:organisation_stock",)),
 ]  # fmt: skip
