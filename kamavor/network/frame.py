@@ -76,6 +76,8 @@ TABS = [
         match=("volunteers:hours",)),
     Tab("public", _("Public page"), "public_desk:page", Action.PUBLISH_NEEDS,
         match=("public_desk:",)),
+    Tab("field", _("Field data"), "exchange:queue", Action.REVIEW_FIELD_DATA, at_point=False,
+        match=("exchange:",)),
     Tab("all_stock", _("Stock at all my points"), "stock:organisation_stock", Action.VIEW_STOCK,
         at_point=False, match=("stock:organisation_stock",)),
 ]  # fmt: skip
