@@ -8,6 +8,7 @@ from django.urls import reverse
 from kamavor.stock import services
 from kamavor.stock.models import Lot
 from kamavor.stock.services import IntakeLine
+from tests.exchange.helpers import waiting_submission
 
 OK, LOGIN, HIDDEN, REFUSED = 200, 302, 404, 403
 
@@ -48,6 +49,13 @@ PAGES = [
      {"outsider": OK, "partner": HIDDEN, "volunteer": OK, "coordinator": OK}),
     ("catalogue:item_new", lambda w, d: {},
      {"outsider": OK, "partner": HIDDEN, "volunteer": REFUSED, "coordinator": OK}),
+    # Field data: coordinators review their organisation's submissions and import files.
+    ("exchange:queue", lambda w, d: {},
+     {"outsider": OK, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
+    ("exchange:imports", lambda w, d: {},
+     {"outsider": OK, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
+    ("exchange:submission_page", lambda w, d: {"submission_id": waiting_submission(w).pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
 ]  # fmt: skip
 
 

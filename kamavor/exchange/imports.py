@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kamavor.core.errors import Conflict, InvalidInput, KamavorError
+from kamavor.core.idempotency import check_key, ensure_same_request
 from kamavor.exchange import import_rows
 from kamavor.exchange.models import Import
 from kamavor.lib import spreadsheets
@@ -179,20 +180,41 @@ def _counts(report: Report) -> dict[str, int]:
     }
 
 
+def stored_report(record: Import) -> Report:
+    return Report(
+        [RowResult(r["row"], r["outcome"], r["label"], r["error"]) for r in record.report]
+    )
+
+
 def check_import(
-    *, organisation: Organisation, kind: str, data: bytes, filename: str, by
+    *,
+    organisation: Organisation,
+    kind: str,
+    data: bytes,
+    filename: str,
+    by,
+    idempotency_key: str | None = None,
 ) -> tuple[Import, Report]:
     """The dry run: every row's outcome or error, nothing written but the record of the check
-    (with the file sealed, for the post)."""
+    (with the file sealed, for the post). A retry with the same key answers the first check."""
+    key = check_key(idempotency_key)
+    digest = vault().digest(hashlib.sha256(data).hexdigest())
+    if key:
+        earlier = Import.objects.filter(imported_by=by, idempotency_key=key).first()
+        if earlier is not None:
+            ensure_same_request(earlier.digest, digest)
+            return earlier, stored_report(earlier)
     table = read(kind, data, filename)
     _require(by, organisation, kind)
     report = _run(organisation, kind, table, by, commit=False)
     record = Import.objects.create(
+        idempotency_key=key or "",
+        report=report_json(report),
         organisation=organisation,
         kind=kind,
         status=Import.Status.CHECKED,
         filename=filename[-200:],
-        digest=vault().digest(hashlib.sha256(data).hexdigest()),
+        digest=digest,
         imported_by=by,
         content_sealed=vault().seal(base64.b64encode(data).decode("ascii")) if report.ok else "",
         **_counts(report),
@@ -200,11 +222,15 @@ def check_import(
     return record, report
 
 
-def post_import(*, record: Import, by) -> tuple[Import, Report]:
-    """Post a checked file: every row written, or none if any fails now."""
+def post_import(*, record: Import, by, idempotency_key: str | None = None) -> tuple[Import, Report]:
+    """Post a checked file: every row written, or none if any fails now. A retry with the key
+    of the post answers it again."""
     _require(by, record.organisation, record.kind)
+    key = check_key(idempotency_key)
     with transaction.atomic():
         locked = Import.objects.select_for_update().get(pk=record.pk)
+        if key and locked.post_key == key and locked.status == Import.Status.POSTED:
+            return locked, stored_report(locked)
         if locked.status != Import.Status.CHECKED or not locked.content_sealed:
             raise Conflict(_("This file was already imported, or had errors."), code="not_ready")
         if locked.imported_by_id != by.pk:
@@ -222,6 +248,8 @@ def post_import(*, record: Import, by) -> tuple[Import, Report]:
             setattr(locked, name, value)
         locked.status = Import.Status.POSTED
         locked.content_sealed = ""
+        locked.post_key = key or ""
+        locked.report = report_json(report)
         locked.save()
     return locked, report
 

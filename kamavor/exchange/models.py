@@ -56,6 +56,7 @@ class Submission(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    decision_key = models.CharField(max_length=200, blank=True)  # the decider's idempotency key
 
     objects = SubmissionQuerySet.as_manager()
 
@@ -135,6 +136,10 @@ class Import(models.Model):
     errors = models.PositiveIntegerField(default=0)
     # The file, sealed, between its dry run and its post (then emptied): it may name people.
     content_sealed = models.TextField(blank=True)
+    # Each row's outcome (row, outcome, label, error), as last checked or posted: no values.
+    report = models.JSONField(default=list, blank=True)
+    idempotency_key = models.CharField(max_length=200, blank=True)
+    post_key = models.CharField(max_length=200, blank=True)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -144,6 +149,13 @@ class Import(models.Model):
         verbose_name = _("import")
         verbose_name_plural = _("imports")
         ordering = ["-imported_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["imported_by", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="import_key_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.filename}"

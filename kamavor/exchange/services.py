@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kamavor.core.errors import Conflict, InvalidInput, KamavorError
+from kamavor.core.idempotency import check_key, ensure_same_request
 from kamavor.core.transactions import in_transaction
 from kamavor.exchange.handlers import HANDLERS, Context, may_send
 from kamavor.exchange.instances import MalformedInstance, parse_instance
@@ -196,21 +197,33 @@ def open_submission(*, submission: Submission, by) -> dict:
     return values
 
 
-def _waiting(submission: Submission, by) -> Submission:
+def _waiting(submission: Submission, by, key: str | None, status: str) -> tuple[Submission, bool]:
+    """The submission locked, and whether this is a retry of the decision already taken (the
+    same decider, decision and idempotency key)."""
     if not may(by, submission.organisation_id, Action.REVIEW_FIELD_DATA):
         raise PermissionDenied
     locked = Submission.objects.select_for_update().get(pk=submission.pk)
     if locked.status != Submission.Status.REVIEW:
+        if key and locked.decision_key == key and locked.decided_by_id == by.pk:
+            if locked.status == status:
+                return locked, True
+            ensure_same_request("", "other")
         raise Conflict(_("This submission was already decided."), code="already_decided")
-    return locked
+    locked.decision_key = key or ""
+    return locked, False
 
 
-def accept_submission(*, submission: Submission, values: dict, by) -> Submission:
+def accept_submission(
+    *, submission: Submission, values: dict, by, idempotency_key: str | None = None
+) -> Submission:
     """Write a waiting submission, as it was or as the coordinator fixed it; a probable
     duplicate is registered anyway. A rule still failing is refused and nothing changes."""
+    key = check_key(idempotency_key)
 
     def unit() -> Submission:
-        locked = _waiting(submission, by)
+        locked, retry = _waiting(submission, by, key, Submission.Status.ACCEPTED)
+        if retry:
+            return locked
         context = Context(
             organisation=locked.organisation,
             by=by,
@@ -223,22 +236,33 @@ def accept_submission(*, submission: Submission, values: dict, by) -> Submission
         locked.data_sealed = ""
         locked.decided_by = by
         locked.decided_at = timezone.now()
-        locked.save(update_fields=["result", "status", "data_sealed", "decided_by", "decided_at"])
+        locked.save(
+            update_fields=[
+                "result", "status", "data_sealed", "decided_by", "decided_at", "decision_key"
+            ]
+        )  # fmt: skip
         return locked
 
     return in_transaction(unit)
 
 
-def reject_submission(*, submission: Submission, by) -> Submission:
+def reject_submission(
+    *, submission: Submission, by, idempotency_key: str | None = None
+) -> Submission:
     """Refuse a waiting submission for good: its values are dropped, the record stays."""
+    key = check_key(idempotency_key)
 
     def unit() -> Submission:
-        locked = _waiting(submission, by)
+        locked, retry = _waiting(submission, by, key, Submission.Status.REJECTED)
+        if retry:
+            return locked
         locked.status = Submission.Status.REJECTED
         locked.data_sealed = ""
         locked.decided_by = by
         locked.decided_at = timezone.now()
-        locked.save(update_fields=["status", "data_sealed", "decided_by", "decided_at"])
+        locked.save(
+            update_fields=["status", "data_sealed", "decided_by", "decided_at", "decision_key"]
+        )
         return locked
 
     return in_transaction(unit)

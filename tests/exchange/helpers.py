@@ -55,3 +55,16 @@ def household_xml(instance_id: str | None = None, **values: str) -> str:
     fields = {"female_18_59": "1", "male_6_11": "2", "personal": "no", **values}
     body = "".join(f"<{k}>{v}</{k}>" for k, v in fields.items())
     return instance("household", body, instance_id)
+
+
+def waiting_submission(w):
+    """A submission of the world's organisation waiting for review (made once)."""
+    from kamavor.exchange.models import Submission
+
+    found = Submission.objects.filter(organisation=w.org, instance_id="uuid:waiting").first()
+    if found is None:
+        Phone(w.org, w.volunteer).submit(
+            instance("intake", "<point>nowhere</point><line><item>x</item></line>", "uuid:waiting")
+        )
+        found = Submission.objects.get(organisation=w.org, instance_id="uuid:waiting")
+    return found

@@ -143,9 +143,8 @@ def test_points_and_standards(w):
     assert (hub.kind, hub.name_ru, hub.slug) == ("collection", "Хаб Арабкир", "arabkir-hub")
     assert Point.objects.get(name="Dormitory 7").kind == "shelter"
     standards = (
-        "code,item,eligibility,per,quantity,period days\n"
-        "soap-monthly,soap-bar,all,person,1,30\n"
-    ).encode()
+        b"code,item,eligibility,per,quantity,period days\nsoap-monthly,soap-bar,all,person,1,30\n"
+    )
     record, report = check_import(
         organisation=w.org, kind="standards", data=standards, filename="s.csv", by=w.coordinator
     )
