@@ -8,6 +8,7 @@ every row needs (categories, items, points) are read once per file in the class'
 from __future__ import annotations
 
 import json
+from collections import Counter
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied
@@ -18,7 +19,12 @@ from kamavor.catalogue.models import Category, Item
 from kamavor.catalogue.services import ItemData, save_item
 from kamavor.core.errors import InvalidInput
 from kamavor.households.models import COMPOSITION_FIELDS, VULNERABILITIES
-from kamavor.households.services import Personal, Profile, register_household
+from kamavor.households.services import (
+    Personal,
+    Profile,
+    check_registration,
+    register_households,
+)
 from kamavor.lib import entitlements
 from kamavor.lib.spreadsheets import Column, Row
 from kamavor.lib.translit import to_latin
@@ -344,8 +350,8 @@ FLAG_WORDS = {name: name for name, _label in VULNERABILITIES}
 
 class HouseholdRows:
     """One household per row, registered through the households' service (personal fields
-    sealed, with their basis). A row already imported (the same values, by keyed digest) is
-    left as it is."""
+    sealed, with their basis). A row already imported (the same values, by keyed digest, and
+    the same count of identical rows before it) is left as it is."""
 
     def __init__(self, organisation: Organisation, by):
         from kamavor.exchange.models import ImportedHousehold
@@ -358,6 +364,8 @@ class HouseholdRows:
                 "digest", flat=True
             )
         )
+        self.repeats: Counter[str] = Counter()
+        self.pending: list[tuple[int, str, tuple]] = []
         self.shelters = {}
         for point in Point.objects.filter(organisation=organisation, kind=Point.Kind.SHELTER):
             for name in (point.slug, point.name, point.name_hy, point.name_ru, point.name_en):
@@ -365,10 +373,13 @@ class HouseholdRows:
                     self.shelters.setdefault(name.strip().casefold(), point)
 
     def apply(self, row: Row) -> tuple[str, str]:
-        from kamavor.exchange.models import ImportedHousehold
 
         values = {key: " ".join(value.split()) for key, value in row.values.items()}
-        digest = self.vault.digest(json.dumps(values, sort_keys=True, ensure_ascii=False))
+        # Two families may be written alike (two adults in the same shelter, no names): the
+        # second such row in a file is a second household, so the digest counts repeats.
+        content = json.dumps(values, sort_keys=True, ensure_ascii=False)
+        self.repeats[content] += 1
+        digest = self.vault.digest(f"{content}#{self.repeats[content]}")
         if digest in self.seen:
             return "unchanged", ""
         composition = {name: _int(row, name, required=False) or 0 for name in COMPOSITION_FIELDS}
@@ -391,7 +402,12 @@ class HouseholdRows:
                 notice_language=values["notice_language"] or "hy",
                 consent=_bool(row, "consent"),
             )
-        household = register_household(
+        if personal is not None and personal.basis == "consent" and not personal.consent:
+            raise InvalidInput(
+                _("Personal data kept by consent needs the family's consent: write yes."),
+                field="consent",
+            )
+        checked = check_registration(
             organisation=self.organisation,
             profile=Profile(
                 composition=composition,
@@ -402,10 +418,28 @@ class HouseholdRows:
                 notes=values["notes"],
             ),
             personal=personal,
+        )
+        self.pending.append((row.number, digest, checked))
+        self.seen.add(digest)
+        return "created", ""
+
+    def finish(self) -> dict[int, str]:
+        """Register the checked rows at once; each created row's household code, by row."""
+        from kamavor.exchange.models import ImportedHousehold
+
+        households = register_households(
+            organisation=self.organisation,
+            checked=[checked for _number, _digest, checked in self.pending],
             by=self.by,
         )
-        ImportedHousehold.objects.create(
-            organisation=self.organisation, digest=digest, household=household
+        ImportedHousehold.objects.bulk_create(
+            [
+                ImportedHousehold(organisation=self.organisation, digest=digest, household=h)
+                for (_number, digest, _checked), h in zip(self.pending, households, strict=True)
+            ],
+            batch_size=1000,
         )
-        self.seen.add(digest)
-        return "created", household.display_code
+        return {
+            number: h.display_code
+            for (number, _digest, _checked), h in zip(self.pending, households, strict=True)
+        }

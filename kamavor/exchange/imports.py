@@ -158,6 +158,12 @@ def _run(organisation: Organisation, kind: str, table, by, *, commit: bool) -> R
                 report.rows.append(RowResult(row.number, outcome, label))
             except KamavorError as error:
                 report.rows.append(RowResult(row.number, ERROR, "", error.message))
+        finish = getattr(context, "finish", None)
+        if commit and report.ok and finish is not None:
+            # Kinds that write in bulk (households) write everything checked now.
+            labels = finish()
+            for result in report.rows:
+                result.label = labels.get(result.number, result.label)
         if not commit or not report.ok:
             transaction.set_rollback(True)
     return report
