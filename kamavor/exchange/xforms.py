@@ -37,6 +37,7 @@ class XForm:
     title: str
     version: str
     xml: str
+    warnings: tuple[str, ...] = ()
 
     @property
     def md5(self) -> str:
@@ -124,12 +125,14 @@ def xform_for(organisation: Organisation, form_id: str) -> XForm:
     settings = dict((definition.settings or [{}])[0])
     settings["version"] = version
     definition.settings = [settings]
+    warnings: list[str] = []
     result = convert(
         xlsform={k: getattr(definition, k) for k in DefinitionData.__dataclass_fields__},
         form_name="data",
+        warnings=warnings,
     )
     built = XForm(form_id=form_id, title=settings.get("form_title", form_id), version=version,
-                  xml=result.xform)  # fmt: skip
+                  xml=result.xform, warnings=tuple(warnings))  # fmt: skip
     with _lock:
         if len(_built) > 200:  # many organisations and versions: start again
             _built.clear()
