@@ -158,3 +158,13 @@ def test_an_oversized_submission_is_refused_before_it_is_read(w, settings):
         openrosa.MAX_SUBMISSION = limit
     assert response.status_code == 413
     assert not Submission.objects.exists()
+
+
+def test_a_submission_costs_a_fixed_number_of_queries(w, django_assert_num_queries):
+    token = w.token(w.volunteer)
+    phone = Phone(w.org, w.volunteer, secret=token)
+    phone.submit(household_xml("uuid:warm"))  # the token's first use is written once
+    with django_assert_num_queries(13):
+        assert phone.submit(household_xml("uuid:counted")).status_code == 201
+    with django_assert_num_queries(3):  # a resent instance: the token, the member, the answer
+        assert phone.submit(household_xml("uuid:counted")).status_code == 201
