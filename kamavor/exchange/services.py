@@ -137,10 +137,10 @@ def receive_submission(
     handler = HANDLERS[instance.form_id]
 
     def unit() -> Submission:
-        submission = Submission.objects.create(status=Submission.Status.ACCEPTED, **fields)
-        submission.result = handler(context)[:200]
-        submission.save(update_fields=["result"])
-        return submission
+        # The row that claims the instanceID is inserted last, in the same transaction: a
+        # concurrent copy of this instance waits on it, fails, and answers what this one wrote.
+        result = handler(context)[:200]
+        return Submission.objects.create(status=Submission.Status.ACCEPTED, result=result, **fields)
 
     try:
         return Received(in_transaction(unit), replay=False)
