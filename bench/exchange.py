@@ -19,9 +19,11 @@ check and post together.
 threads, each one phone with its own member's credentials (HTTP Basic with a token), send their
 share of --submissions filled forms at once (household registrations, intake counts and
 headcounts), and then send a tenth of them again, as a phone does when it never saw the answer.
-Each POST's time is measured from the phone (so it includes the loopback); p50, p95 and the
-largest are printed against the 200 ms target, and the database is checked: every instance
-accepted exactly once, one household per registration, one donation per intake count.
+Each POST's time is printed twice against the 200 ms target (p50, p95, largest): on the server
+(the `Server-Timing` the OpenRosa view answers: its own work, database waits included) and at
+the phone (which adds the loopback and the wait for a free worker thread). Then the database is
+checked: every instance accepted exactly once, one household per registration, one donation per
+intake count.
 """
 # ruff: noqa: E402  (Django is imported after benchkit.start() names the database)
 
@@ -207,6 +209,7 @@ def time_submissions(org) -> None:
         else:
             sys.exit("the server did not start: " + server.stderr.read1().decode()[-2000:])
         timings: list[float] = []
+        server_timings: list[float] = []
         statuses: list[int] = []
         lock = threading.Lock()
         barrier = threading.Barrier(len(phones))
@@ -227,8 +230,10 @@ def time_submissions(org) -> None:
                 response = conn.getresponse()
                 response.read()
                 elapsed = time.perf_counter() - started
+                server_ms = float(response.getheader("Server-Timing", "app;dur=0").split("=")[1])
                 with lock:
                     timings.append(elapsed * 1000)
+                    server_timings.append(server_ms)
                     statuses.append(response.status)
 
         threads = [threading.Thread(target=phone, args=(n,)) for n in range(len(phones))]
@@ -242,11 +247,13 @@ def time_submissions(org) -> None:
         server.terminate()
         server.wait(timeout=30)
     timings.sort()
-    p95 = timings[int(len(timings) * 0.95) - 1]
+    server_timings.sort()
     say(f"    requests         {len(timings):,} ({len(forms):,} forms + resends) in {wall:.1f} s")
-    say(f"    p50              {statistics.median(timings):7.1f} ms")
-    say(f"    p95              {p95:7.1f} ms   target 200 ms: {'met' if p95 <= 200 else 'MISSED'}")
-    say(f"    largest          {timings[-1]:7.1f} ms")
+    for label, values in (("on the server", server_timings), ("at the phone", timings)):
+        p95 = values[int(len(values) * 0.95) - 1]
+        verdict = "met" if p95 <= 200 else "MISSED"
+        say(f"    {label}: p50 {statistics.median(values):7.1f} ms, p95 {p95:7.1f} ms "
+            f"(target 200 ms: {verdict}), largest {values[-1]:7.1f} ms")  # fmt: skip
     bad = [s for s in statuses if s != 201]
     accepted = Submission.objects.filter(organisation=org, status="accepted").count()
     households = sum(1 for f in forms if f[0] == "household")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import time
 from xml.sax.saxutils import escape
 
 from django.contrib.auth import authenticate
@@ -172,7 +173,15 @@ def answer(submission: Submission) -> str:
 
 @csrf_exempt
 def submission(request: HttpRequest, organisation_slug: str) -> HttpResponse:
-    """HEAD (or GET): may I send, and how much? POST: a filled form and its attachments."""
+    """HEAD (or GET): may I send, and how much? POST: a filled form and its attachments. The
+    answer says how long the server worked on it (`Server-Timing`, in milliseconds)."""
+    started = time.perf_counter()
+    response = _submission(request, organisation_slug)
+    response["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+    return response
+
+
+def _submission(request: HttpRequest, organisation_slug: str) -> HttpResponse:
     try:
         user, organisation = _member_and_organisation(request, organisation_slug)
     except Http404:

@@ -168,3 +168,9 @@ def test_a_submission_costs_a_fixed_number_of_queries(w, django_assert_num_queri
         assert phone.submit(household_xml("uuid:counted")).status_code == 201
     with django_assert_num_queries(3):  # a resent instance: the token, the member, the answer
         assert phone.submit(household_xml("uuid:counted")).status_code == 201
+
+
+def test_the_answer_says_how_long_the_server_worked(w):
+    response = Phone(w.org, w.volunteer).submit(household_xml("uuid:timed"))
+    name, duration = response["Server-Timing"].split(";dur=")
+    assert name == "app" and float(duration) > 0
