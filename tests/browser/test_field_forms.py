@@ -154,3 +154,37 @@ def test_a_request_for_a_shelter_from_odk_web_forms(engine_page, live_server):
 
     request = Request.objects.get()
     assert (request.shelter, request.urgency, request.lines.get().quantity) == (shelter, "high", 30)
+
+
+def test_the_field_data_pages_fit_a_phone_and_pass_axe(browser, live_server):
+    from django.urls import reverse
+
+    from tests.browser.test_screens import AXE, _context
+    from tests.exchange.helpers import waiting_submission
+
+    w = build_world()
+    waiting = waiting_submission(w)
+    pages = [
+        reverse("exchange:queue"),
+        reverse("exchange:submission_page", args=[waiting.pk]),
+        reverse("exchange:imports"),
+    ]
+    found = []
+    for language, width in (("hy", 360), ("ru", 1280)):
+        context, page = _context(browser, live_server, w.coordinator, language=language,
+                                 width=width, bypass_csp=True)  # fmt: skip
+        for path in pages:
+            assert page.goto(live_server.url + path).status == 200
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate(
+                "axe.run(document, {resultTypes: ['violations'],"
+                " runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'best-practice']}})"
+            )
+            found += [
+                f"{path} {language}: {v['id']}"
+                for v in result["violations"]
+                if v["impact"] in ("serious", "critical")
+            ]
+        context.close()
+    assert not found, found
