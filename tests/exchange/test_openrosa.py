@@ -174,3 +174,10 @@ def test_the_answer_says_how_long_the_server_worked(w):
     response = Phone(w.org, w.volunteer).submit(household_xml("uuid:timed"))
     name, duration = response["Server-Timing"].split(";dur=")
     assert name == "app" and float(duration) > 0
+
+
+def test_wrong_passwords_lock_the_account_as_the_login_page_does(w, settings):
+    for _attempt in range(settings.KAMAVOR_LOGIN_ACCOUNT_LIMIT):
+        assert Phone(w.org, w.volunteer, secret="guess").get("/formList").status_code == 401
+    assert Phone(w.org, w.volunteer).get("/formList").status_code == 401  # the right one too
+    assert not Submission.objects.exists()
