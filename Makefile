@@ -57,6 +57,9 @@ format: install
 # The accessibility check runs axe-core (from the npm registry, pinned) inside those pages.
 AXE_VERSION := 4.10.3
 AXE := .tools/node_modules/axe-core/axe.min.js
+# The field forms' browser tests fill the served XForms with ODK Web Forms' engine (pinned).
+XFORMS_ENGINE_VERSION := 0.22.0
+XFORMS_ENGINE := .tools/node_modules/@getodk/xforms-engine/dist/index.js
 
 # $(call debian_package,COMMAND,PACKAGE,WHAT): install Debian's PACKAGE when COMMAND is missing
 # (as root, with apt-get), else say what to install and stop.
@@ -76,7 +79,12 @@ $(AXE):
 	$(call debian_package,npm,npm,the accessibility check)
 	npm install --prefix .tools --no-save --no-audit --no-fund --silent axe-core@$(AXE_VERSION)
 
-browser: $(AXE)
+$(XFORMS_ENGINE):
+	$(call debian_package,npm,npm,the field forms' browser tests)
+	npm install --prefix .tools --no-save --no-audit --no-fund --silent axe-core@$(AXE_VERSION) \
+		@getodk/xforms-engine@$(XFORMS_ENGINE_VERSION)
+
+browser: $(AXE) $(XFORMS_ENGINE)
 	$(call debian_package,chromium,chromium,the browser tests)
 
 bench: install

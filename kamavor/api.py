@@ -131,6 +131,7 @@ def _add_routers() -> None:
     api.add_router("", "kamavor.distribution.api.router")
     api.add_router("", "kamavor.allocation.api.router")
     api.add_router("", "kamavor.offline.api.router")
+    api.add_router("", "kamavor.exchange.api.router")
 
 
 _add_routers()

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "kamavor.public",
     "kamavor.backup",
     "kamavor.offline",
+    "kamavor.exchange",
     "kamavor.demo",  # the top floor: imports every app above, nothing imports it
 ]
 

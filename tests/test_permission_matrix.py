@@ -8,6 +8,7 @@ from django.urls import reverse
 from kamavor.stock import services
 from kamavor.stock.models import Lot
 from kamavor.stock.services import IntakeLine
+from tests.exchange.helpers import waiting_submission
 
 OK, LOGIN, HIDDEN, REFUSED = 200, 302, 404, 403
 
@@ -54,6 +55,12 @@ PAGES = [
     ("offline:changes", lambda w, d: {"point_id": w.point.pk, "feed": "households"},
      {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
     ("offline:review", lambda w, d: {"point_id": w.point.pk},
+    # Field data: coordinators review their organisation's submissions and import files.
+    ("exchange:queue", lambda w, d: {},
+     {"outsider": OK, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
+    ("exchange:imports", lambda w, d: {},
+     {"outsider": OK, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
+    ("exchange:submission_page", lambda w, d: {"submission_id": waiting_submission(w).pk},
      {"outsider": HIDDEN, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
 ]  # fmt: skip
 

@@ -40,6 +40,8 @@ class Action(StrEnum):
     PUBLISH_NEEDS = "publish_needs"  # the public page and its "needed now" lines
     PLAN = "plan"  # run and accept allocation plans (coordinators and admins)
     LOCK_DOWN = "lock_down"  # end every session and token of the organisation's members
+    REVIEW_FIELD_DATA = "review_field_data"  # decide on field submissions that failed a rule
+    IMPORT_DATA = "import_data"  # post spreadsheets (catalogue, points, standards, households)
 
 
 _ALL = frozenset(Action)

@@ -78,6 +78,8 @@ TABS = [
         match=("public_desk:",)),
     Tab("offline", _("Offline writes to decide"), "offline:review", Action.PLAN,
         match=("offline:",)),
+    Tab("field", _("Field data"), "exchange:queue", Action.REVIEW_FIELD_DATA, at_point=False,
+        match=("exchange:",)),
     Tab("all_stock", _("Stock at all my points"), "stock:organisation_stock", Action.VIEW_STOCK,
         at_point=False, match=("stock:organisation_stock",)),
 ]  # fmt: skip

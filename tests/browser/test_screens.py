@@ -84,6 +84,8 @@ def _pages(w, data) -> list[tuple[str, str]]:
         ("catalogue", reverse("catalogue:items")),
         ("catalogue-item", reverse("catalogue:item", kwargs={"item_id": w.hygiene_kit.pk})),
         ("catalogue-new", reverse("catalogue:item_new")),
+        ("field-data", reverse("exchange:queue")),
+        ("imports", reverse("exchange:imports")),
     ]
     return pages
 

@@ -3,6 +3,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from kamavor.demo.field import build_field_data
 from kamavor.demo.network import build_demo
 
 
@@ -22,7 +23,14 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo network created with {result.documents} stock documents.")
         else:
             self.stdout.write("Demo network already there: catalogue and logins refreshed.")
+        waiting = build_field_data(
+            organisation_slug="yerevan-food-bank", volunteer="volunteer", partner="partner"
+        )
         self.stdout.write("Public pages: http://127.0.0.1:8000/ (what points need, hands needed)")
+        self.stdout.write(
+            "Phones (ODK Collect, KoboCollect): server http://127.0.0.1:8000/openrosa/"
+            f"yerevan-food-bank, a login below; {waiting} submission(s) wait at /desk/field/"
+        )
         self.stdout.write("Log in at http://127.0.0.1:8000/login/ as:")
         self.stdout.write(f"  {'username':<12} {'password':<14} who")
         for username, password, about in result.logins:
