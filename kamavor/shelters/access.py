@@ -119,3 +119,20 @@ def ensure_records(organisation_ids: list[int]) -> None:
         shelter_record__isnull=True,
     ).values_list("pk", flat=True)
     Shelter.objects.bulk_create([Shelter(point_id=pk) for pk in missing], ignore_conflicts=True)
+
+
+def get_placement_for(user, placement_id, need: Need = Need.CHECK_OUT):
+    """A placement at a shelter the user may see (else 404) and do `need` at (else 403)."""
+    from kamavor.shelters.models import Placement
+
+    try:
+        number = int(placement_id)
+        if not 0 < number <= MAX_ID:
+            raise Http404
+        placement = Placement.objects.select_related(
+            "shelter__point__organisation", "household", "unit"
+        ).get(pk=number)
+    except (Placement.DoesNotExist, TypeError, ValueError, OverflowError):
+        raise Http404 from None
+    check(user, placement.shelter, need)
+    return placement
