@@ -111,7 +111,14 @@ def save_unit(
     if unit is not None:
         duplicate = duplicate.exclude(pk=unit.pk)
         unit = Unit.objects.select_for_update().get(pk=unit.pk)
-    if duplicate.exists():
+    same = duplicate.first()
+    if (
+        unit is None
+        and same is not None
+        and _same_unit(same, kind, beds, ground_floor, wheelchair, family_room, active)
+    ):
+        return same  # a retried "add": the unit as it was added
+    if same is not None:
         raise InvalidInput(_("This shelter already has a unit of that name."), field="name")
     if unit is not None and beds < unit.occupied:
         raise Conflict(
@@ -130,6 +137,11 @@ def save_unit(
     unit.save()
     _recount_units(shelter)
     return unit
+
+
+def _same_unit(unit: Unit, kind, beds, ground_floor, wheelchair, family_room, active) -> bool:
+    return (unit.kind, unit.beds, unit.ground_floor, unit.wheelchair, unit.family_room,
+            unit.active) == (kind, beds, ground_floor, wheelchair, family_room, active)  # fmt: skip
 
 
 @transaction.atomic
@@ -351,8 +363,10 @@ def place_household(
     return run_once(unit=work, replay=replay)
 
 
-def _current(placement: Placement) -> Placement:
+def _current(placement: Placement, *, retry_of: dt.date | None = None) -> Placement:
     locked = Placement.objects.select_for_update().get(pk=placement.pk)
+    if retry_of is not None and locked.checked_out_on == retry_of:
+        return locked
     if locked.checked_out_on is not None:
         raise Conflict(_("This household has already checked out."), code="checked_out")
     return locked
@@ -373,13 +387,16 @@ def _close(placement: Placement, on: dt.date) -> None:
 
 def check_out(*, placement: Placement, by, on: dt.date | None = None) -> Placement:
     """The household leaves the shelter on `on` (it did not sleep there that night); its
-    "where it stays" is cleared. Checking out twice is refused."""
+    "where it stays" is cleared. Checking out again on the same day changes nothing (a retry);
+    on another day it is refused."""
     shelter = Shelter.objects.with_point().get(pk=placement.shelter_id)
     check(by, shelter, Need.CHECK_OUT)
     on = _day(on, field="checked_out_on")
 
     def work() -> Placement:
-        current = _current(placement)
+        current = _current(placement, retry_of=on)
+        if current.checked_out_on == on:
+            return current  # a retried check-out: it already happened, as asked
         _close(current, on)
         Household.objects.filter(pk=current.household_id, shelter_id=shelter.pk).update(
             shelter=None

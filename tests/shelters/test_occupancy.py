@@ -92,8 +92,10 @@ def test_check_out_frees_the_beds_and_clears_where_it_stays(w, shelter):
     household.refresh_from_db()
     assert household.shelter_id is None
     assert counters_match(shelter) and shelter.occupied == 0
+    services.check_out(placement=placement, by=w.coordinator)  # a retry changes nothing
+    assert counters_match(shelter) and shelter.occupied == 0
     with pytest.raises(Conflict):
-        services.check_out(placement=placement, by=w.coordinator)
+        services.check_out(placement=placement, by=w.coordinator, on=TODAY() - dt.timedelta(1))
 
 
 def test_move_takes_the_family_to_another_shelter(w, shelter):
