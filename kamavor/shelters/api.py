@@ -243,7 +243,9 @@ def get_shelter(request: HttpRequest, shelter_id: PathId) -> Shelter:
 
 
 @router.post("/shelters/{shelter_id}/units", response={200: UnitOut, **ERRORS})
-def save_unit(request: HttpRequest, shelter_id: PathId, body: UnitIn) -> Unit:
+def save_unit(
+    request: HttpRequest, shelter_id: PathId, body: UnitIn, key: str | None = IDEMPOTENCY_KEY
+) -> Unit:
     """Add a unit (or change one, by `unit`); saving the same again changes nothing."""
     shelter = get_shelter_for(request.user, shelter_id, Need.EDIT)
     return services.save_unit(
@@ -257,11 +259,14 @@ def save_unit(request: HttpRequest, shelter_id: PathId, body: UnitIn) -> Unit:
         wheelchair=body.wheelchair,
         family_room=body.family_room,
         active=body.active,
+        idempotency_key=key,
     )
 
 
 @router.post("/shelters/{shelter_id}/facilities", response={200: FacilityOut, **ERRORS})
-def set_facility(request: HttpRequest, shelter_id: PathId, body: FacilityIn) -> Facility:
+def set_facility(
+    request: HttpRequest, shelter_id: PathId, body: FacilityIn, key: str | None = IDEMPOTENCY_KEY
+) -> Facility:
     shelter = get_shelter_for(request.user, shelter_id, Need.EDIT)
     return services.set_facility(
         shelter=shelter,
@@ -270,6 +275,7 @@ def set_facility(request: HttpRequest, shelter_id: PathId, body: FacilityIn) -> 
         state=body.state,
         count=body.count,
         note=body.note,
+        idempotency_key=key,
     )
 
 
@@ -281,11 +287,17 @@ def residents(request: HttpRequest, shelter_id: PathId) -> list[Placement]:
 
 
 @router.post("/shelters/{shelter_id}/headcounts", response={200: HeadcountOut, **ERRORS})
-def confirm_headcount(request: HttpRequest, shelter_id: PathId, body: HeadcountIn):
+def confirm_headcount(
+    request: HttpRequest, shelter_id: PathId, body: HeadcountIn, key: str | None = IDEMPOTENCY_KEY
+):
     """The partner's count for a night (tonight unless told); confirming again replaces it."""
     shelter = get_shelter_for(request.user, shelter_id, Need.HEADCOUNT)
     return services.confirm_headcount(
-        shelter=shelter, by=request.user, people=body.people, night=body.night
+        shelter=shelter,
+        by=request.user,
+        people=body.people,
+        night=body.night,
+        idempotency_key=key,
     )
 
 
@@ -311,19 +323,29 @@ def place(request: HttpRequest, body: PlacementIn, key: str | None = IDEMPOTENCY
 
 
 @router.post("/placements/{placement_id}/check-out", response={200: PlacementOut, **ERRORS})
-def check_out(request: HttpRequest, placement_id: PathId, body: CheckOutIn) -> Placement:
+def check_out(
+    request: HttpRequest, placement_id: PathId, body: CheckOutIn, key: str | None = IDEMPOTENCY_KEY
+) -> Placement:
     """The household leaves (on `checked_out_on`, today unless told)."""
     placement = get_placement_for(request.user, placement_id, Need.CHECK_OUT)
-    services.check_out(placement=placement, by=request.user, on=body.checked_out_on)
+    services.check_out(
+        placement=placement, by=request.user, on=body.checked_out_on, idempotency_key=key
+    )
     return get_placement_for(request.user, placement_id, Need.CHECK_OUT)
 
 
 @router.post("/placements/{placement_id}/move", response={201: PlacementOut, **ERRORS})
-def move(request: HttpRequest, placement_id: PathId, body: MoveIn) -> Status:
+def move(
+    request: HttpRequest, placement_id: PathId, body: MoveIn, key: str | None = IDEMPOTENCY_KEY
+) -> Status:
     """Check the household out and in to another shelter (or unit) today, in one step."""
     placement = get_placement_for(request.user, placement_id, Need.PLACE)
     shelter = _shelter_in(request.user, body.shelter, Need.PLACE)
     moved = services.move_household(
-        placement=placement, shelter=shelter, unit=_unit(shelter, body.unit), by=request.user
+        placement=placement,
+        shelter=shelter,
+        unit=_unit(shelter, body.unit),
+        by=request.user,
+        idempotency_key=key,
     )
     return Status(201, get_placement_for(request.user, moved.pk, Need.PLACE))

@@ -222,3 +222,23 @@ class Headcount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shelter_id} {self.night}: {self.people}"
+
+
+class WriteKey(models.Model):
+    """A client's idempotency key for a shelter write other than a placement (which keeps its
+    own): inserted first in the write's transaction, it is the claim; a retry answers the
+    object the first write returned."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=64)
+    object_id = models.BigIntegerField(null=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="shelter_write_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key

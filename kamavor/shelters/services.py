@@ -11,11 +11,13 @@ commits; SQLite writes one transaction at a time) and it is told the beds are go
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +28,7 @@ from kamavor.households.models import Household
 from kamavor.network.models import Member
 from kamavor.privacy.audit import AuditEntry, record_household
 from kamavor.shelters.access import Need, check, may_place
-from kamavor.shelters.models import Facility, Headcount, Placement, Shelter, Unit
+from kamavor.shelters.models import Facility, Headcount, Placement, Shelter, Unit, WriteKey
 
 MAX_BEDS = 10_000  # beds in one unit
 MAX_PEOPLE = 100_000  # people in one shelter, by day or in a headcount
@@ -76,9 +78,48 @@ def _recount_units(shelter: Shelter) -> None:
     shelter.save(update_fields=["beds", "wheelchair", "ground_floor", "family_rooms"])
 
 
+T = TypeVar("T", bound=models.Model)
+
+
+def _plain(value):
+    return value.pk if isinstance(value, models.Model) else value
+
+
+def keyed(service: Callable[..., T]) -> Callable[..., T]:
+    """Give a service an `idempotency_key`: run it once per (user, key) in one transaction
+    whose first write claims the key (see kamavor.core.idempotency); a retry with the same
+    request answers what the first one returned, a different request with the key is refused."""
+
+    @functools.wraps(service)
+    def run(*, by, idempotency_key: str | None = None, **kwargs) -> T:
+        key = check_key(idempotency_key)
+        if key is None:
+            return service(by=by, **kwargs)
+        print_ = _fingerprint(service=service.__name__, **{k: _plain(v) for k, v in kwargs.items()})
+
+        def replay() -> T | None:
+            earlier = WriteKey.objects.filter(user=by, key=key).first()
+            if earlier is None:
+                return None
+            ensure_same_request(earlier.fingerprint, print_)
+            return _RETURNS[service.__name__].objects.get(pk=earlier.object_id)
+
+        def unit() -> T:
+            claim = WriteKey.objects.create(user=by, key=key, fingerprint=print_)
+            result = service(by=by, **kwargs)
+            claim.object_id = result.pk
+            claim.save(update_fields=["object_id"])
+            return result
+
+        return run_once(unit=unit, replay=replay)
+
+    return run
+
+
 # ---------------------------------------------------------------- capacity
 
 
+@keyed
 @transaction.atomic
 def save_unit(
     *,
@@ -144,6 +185,7 @@ def _same_unit(unit: Unit, kind, beds, ground_floor, wheelchair, family_room, ac
             unit.active) == (kind, beds, ground_floor, wheelchair, family_room, active)  # fmt: skip
 
 
+@keyed
 @transaction.atomic
 def set_facility(
     *, shelter: Shelter, by, kind: str, state: str, count: int = 0, note: str = ""
@@ -385,6 +427,7 @@ def _close(placement: Placement, on: dt.date) -> None:
     _free_beds(placement)
 
 
+@keyed
 def check_out(*, placement: Placement, by, on: dt.date | None = None) -> Placement:
     """The household leaves the shelter on `on` (it did not sleep there that night); its
     "where it stays" is cleared. Checking out again on the same day changes nothing (a retry);
@@ -408,6 +451,7 @@ def check_out(*, placement: Placement, by, on: dt.date | None = None) -> Placeme
     return run_once(unit=work, replay=None)
 
 
+@keyed
 def move_household(
     *,
     placement: Placement,
@@ -447,6 +491,7 @@ def headcount_on(*, shelter: Shelter, night: dt.date) -> int:
     return total["n"] or 0
 
 
+@keyed
 @transaction.atomic
 def confirm_headcount(
     *, shelter: Shelter, by, people: int, night: dt.date | None = None
@@ -475,6 +520,14 @@ def recount(shelter: Shelter) -> tuple[int, dict[int, int]]:
     by_unit = dict(current.values("unit_id").annotate(n=Sum("people")).values_list("unit_id", "n"))
     return sum(by_unit.values()), by_unit
 
+
+_RETURNS = {
+    "save_unit": Unit,
+    "set_facility": Facility,
+    "check_out": Placement,
+    "move_household": Placement,
+    "confirm_headcount": Headcount,
+}
 
 __all__ = [
     "MAX_BEDS",

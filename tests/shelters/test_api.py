@@ -104,3 +104,20 @@ def test_the_board_and_headcounts(w, api, shelter):
         400,
         "negative_number",
     )
+
+
+def test_every_write_answers_a_retry_with_the_first_answer(w, api, shelter):
+    client = api(w.coordinator)
+    unit = {"name": "Tent B", "beds": 6, "kind": "tent"}
+    first = client.post(f"/shelters/{shelter.pk}/units", unit, key="u1")
+    assert client.post(f"/shelters/{shelter.pk}/units", unit, key="u1").json() == first.json()
+    assert Unit.objects.filter(name="Tent B").count() == 1
+    changed = client.post(f"/shelters/{shelter.pk}/units", {**unit, "beds": 9}, key="u1")
+    assert_error(changed, 422, "idempotency_key_reused")
+    placement = services.place_household(
+        household=make_household(w), shelter=shelter, by=w.coordinator
+    )
+    out = client.post(f"/placements/{placement.pk}/check-out", {}, key="out-1")
+    again = client.post(f"/placements/{placement.pk}/check-out", {}, key="out-1")
+    assert out.status_code == again.status_code == 200 and out.json() == again.json()
+    assert counters_match(shelter) and shelter.occupied == 0
