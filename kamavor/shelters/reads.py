@@ -19,7 +19,7 @@ from kamavor.privacy.audit import AuditEntry, record_households
 from kamavor.shelters.models import Facility, Headcount, Placement, Shelter, Unit
 from kamavor.shelters.services import headcount_on
 
-BOARD_LIMIT = 200
+BOARD_LIMIT = 100
 SUGGESTIONS = 8
 CHILD_FIELDS = [f"{sex}_{band}" for sex in ("female", "male") for band in ("0_2", "3_5", "6_11")]
 
