@@ -349,3 +349,51 @@ def move(
         idempotency_key=key,
     )
     return Status(201, get_placement_for(request.user, moved.pk, Need.PLACE))
+
+
+class BuildingLineIn(In):
+    item: Id
+    quantity: checked_int(1, 1_000_000)
+
+
+class BuildingRequestIn(In):
+    lines: list[BuildingLineIn] = Field(min_length=1, max_length=20)
+    urgency: Annotated[str, Field(pattern=r"^(low|normal|high|critical)$")] = "normal"
+    reason: Annotated[str, Field(pattern=NO_NUL, max_length=250)] = ""
+
+
+class BuildingRequestOut(Schema):
+    id: int = Field(description="The request's id in /requests.")
+    state: str
+
+
+@router.post("/shelters/{shelter_id}/requests", response={201: BuildingRequestOut, **ERRORS})
+def building_request(
+    request: HttpRequest,
+    shelter_id: PathId,
+    body: BuildingRequestIn,
+    key: str | None = IDEMPOTENCY_KEY,
+) -> Status:
+    """Ask for what the building itself needs (beds, mattresses, heaters…): a request of the
+    shelter, planned and delivered like any other (see /requests)."""
+    from kamavor.catalogue.models import Item
+    from kamavor.needs.services import LineIn
+
+    shelter = get_shelter_for(request.user, shelter_id, Need.EDIT)
+    lines = []
+    for n, line in enumerate(body.lines, 1):
+        item = Item.objects.active().filter(pk=line.item).first()
+        if item is None:
+            raise InvalidInput(
+                _("Line %(n)d: unknown item.") % {"n": n}, code="unknown_item", field="item"
+            )
+        lines.append(LineIn(quantity=line.quantity, item=item))
+    created = services.request_for_building(
+        shelter=shelter,
+        by=request.user,
+        lines=lines,
+        urgency=body.urgency,
+        reason=body.reason,
+        idempotency_key=key,
+    )
+    return Status(201, {"id": created.pk, "state": created.state})

@@ -353,8 +353,10 @@ def _check_in(
         idempotency_key=key or "",
         fingerprint=print_ if key else "",
     )
-    placement.unit = _take_beds(shelter, unit, people)
-    placement.save(update_fields=["unit"])
+    taken = _take_beds(shelter, unit, people)
+    if unit is None:  # the unit the family fills best, found while taking its beds
+        placement.unit = taken
+        placement.save(update_fields=["unit"])
     Household.objects.filter(pk=household.pk).update(
         shelter=shelter.point, last_activity_at=timezone.now()
     )
@@ -542,3 +544,35 @@ __all__ = [
     "set_partner",
     "set_shelter",
 ]
+
+
+# ---------------------------------------------------------------- the building's needs
+
+
+def request_for_building(
+    *,
+    shelter: Shelter,
+    by,
+    lines: list,
+    urgency: str = "normal",
+    reason: str = "",
+    idempotency_key: str | None = None,
+):
+    """Ask for what the building itself needs (beds, mattresses, heaters, a washing machine)
+    through the requests flow every shelter request takes: planned, picked, delivered and
+    confirmed like goods for residents. Its people are the shelter's beds (or its residents,
+    if more), so plans weigh it by the building it fits out."""
+    from kamavor.needs import services as needs
+
+    check(by, shelter, Need.EDIT)
+    reason = (reason or "").strip()
+    label = _("For the building")
+    return needs.create_request(
+        by=by,
+        shelter=shelter.point,
+        lines=lines,
+        urgency=urgency,
+        reason=f"{label}: {reason}"[:300] if reason else str(label),
+        number_of_people=max(shelter.beds, shelter.occupied, 1),
+        idempotency_key=idempotency_key,
+    )

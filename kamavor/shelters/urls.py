@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:point_id>/facilities/", views.set_facility, name="facility"),
     path("<int:point_id>/settings/", views.settings, name="settings"),
     path("<int:point_id>/headcount/", views.headcount, name="headcount"),
+    path("<int:point_id>/request/", views.building_request, name="building_request"),
     path("<int:point_id>/residents/", views.residents, name="residents"),
     path("placements/<int:placement_id>/check-out/", views.check_out, name="check_out"),
     path("placements/<int:placement_id>/move/", views.move, name="move"),

@@ -25,7 +25,7 @@ from kamavor.core.errors import KamavorError
 from kamavor.core.numbers import MAX_ID
 from kamavor.households import services as households
 from kamavor.households.access import get_household_for
-from kamavor.network.access import Action, organisations_for
+from kamavor.network.access import Action, may, organisations_for
 from kamavor.network.models import Member, Organisation
 from kamavor.shelters import reads, services
 from kamavor.shelters.access import (
@@ -37,6 +37,8 @@ from kamavor.shelters.access import (
     shelters_for,
 )
 from kamavor.shelters.models import Facility, Shelter, Unit
+
+BUILDING_CATEGORIES = ["bedding", "household", "cleaning", "heating", "hygiene", "shelter"]
 
 
 def _int(value, default: int | None = None) -> int | None:
@@ -120,9 +122,22 @@ def shelter(request: HttpRequest, point_id: int) -> HttpResponse:
             "unit_kinds": Unit.Kind.choices,
             "facility_kinds": Facility.Kind.choices,
             "facility_states": Facility.State.choices,
+            "items": _building_items(),
+            "key": uuid.uuid4().hex,
+            "may_shifts": may(request.user, found.point.organisation_id, Action.MANAGE_SHIFTS),
             "tab": "shelters",
         },
     )
+
+
+def _building_items():
+    """Items a building asks for: the bedding, household and hygiene categories' (beds,
+    mattresses, heaters, cleaning), or every item when the catalogue has none of them."""
+    from kamavor.catalogue.models import Item
+
+    items = Item.objects.active().select_related("category")
+    wanted = items.filter(category__code__in=BUILDING_CATEGORIES)
+    return wanted if wanted.exists() else items
 
 
 def _may(user, shelter: Shelter, need: Need) -> bool:
@@ -414,3 +429,33 @@ def place(request: HttpRequest) -> HttpResponse:
             },
         )
     return redirect(f"{reverse('shelters:desk')}?code={code}")
+
+
+@login_required
+@require_POST
+def building_request(request: HttpRequest, point_id: int) -> HttpResponse:
+    """What the building itself needs, sent as a request of the shelter."""
+    from kamavor.catalogue.models import Item
+    from kamavor.needs.services import LineIn
+
+    found = get_shelter_for(request.user, point_id, Need.EDIT)
+    data = request.POST
+    item = Item.objects.active().filter(pk=_int(data.get("item"), 0)).first()
+    try:
+        if item is None:
+            raise KamavorError(_("Choose an item."))
+        created = services.request_for_building(
+            shelter=found,
+            by=request.user,
+            lines=[LineIn(quantity=_int(data.get("quantity"), 0) or 0, item=item)],
+            urgency=data.get("urgency", "normal"),
+            reason=data.get("reason", ""),
+            idempotency_key=data.get("key") or None,
+        )
+    except PermissionDenied:
+        messages.error(request, _("You may not ask for this shelter."))
+    except KamavorError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Request #%(n)d sent for the building.") % {"n": created.pk})
+    return _back(request, found)
