@@ -153,3 +153,35 @@ def test_the_desk_keeps_wheelchair_users_to_accessible_units(w, shelter):
     household.save(update_fields=["disability"])
     page = desk(w.coordinator).get(reverse("shelters:desk"), {"code": household.code})
     assert [s.unit.name for s in page.context["suggestions"]] == ["Ground"]
+
+
+@pytest.mark.parametrize("language", ["hy", "ru"])
+def test_the_shelter_pages_speak_armenian_and_russian(w, shelter, language):
+    client = desk(w.coordinator)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    words = {"hy": ("Ազատ մահճակալներ ցանցում", "Ավելացնել միավոր"),
+             "ru": ("Свободные кровати в сети", "Добавить помещение")}[language]  # fmt: skip
+    assert words[0] in text(client.get(reverse("shelters:board")))
+    assert words[1] in text(client.get(reverse("shelters:shelter", args=[shelter.pk])))
+
+
+def test_writes_refuse_anonymous_and_the_outsider(w, shelter):
+    placement = services.place_household(
+        household=make_household(w), shelter=shelter, by=w.coordinator
+    )
+    posts = [
+        reverse("shelters:unit", args=[shelter.pk]),
+        reverse("shelters:facility", args=[shelter.pk]),
+        reverse("shelters:settings", args=[shelter.pk]),
+        reverse("shelters:headcount", args=[shelter.pk]),
+        reverse("shelters:building_request", args=[shelter.pk]),
+        reverse("shelters:check_out", args=[placement.pk]),
+        reverse("shelters:move", args=[placement.pk]),
+    ]
+    for url in posts:
+        assert desk().post(url, {"name": "X", "beds": "1"}).status_code == 302, url
+        assert desk(w.outsider).post(url, {"name": "X", "beds": "1"}).status_code == 404, url
+        assert desk(w.volunteer).post(url, {"name": "X", "beds": "1"}).status_code == 403, url
+    assert not Unit.objects.filter(name="X").exists()
+    placement.refresh_from_db()
+    assert placement.checked_out_on is None
