@@ -20,6 +20,7 @@ from kamavor.shelters.models import Facility, Headcount, Placement, Shelter, Uni
 from kamavor.shelters.services import headcount_on
 
 BOARD_LIMIT = 100
+EXPORT_LIMIT = 100_000
 SUGGESTIONS = 8
 CHILD_FIELDS = [f"{sex}_{band}" for sex in ("female", "male") for band in ("0_2", "3_5", "6_11")]
 

@@ -7,6 +7,7 @@ app_name = "shelters"
 urlpatterns = [
     path("", views.index, name="index"),
     path("board/", views.board, name="board"),
+    path("board.csv", views.board_csv, name="board_csv"),
     path("place/", views.desk, name="desk"),
     path("place/register/", views.register_here, name="register_here"),
     path("place/go/", views.place, name="place"),

@@ -7,6 +7,7 @@ service, and redirects back with a message; a refused request writes nothing.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import uuid
 
@@ -97,6 +98,51 @@ def board(request: HttpRequest) -> HttpResponse:
         "shelters/board.html",
         {"board": found, "size": size, "query": query, "tab": "shelters"},
     )
+
+
+# Column labels and HXL hashtags of the board's export (aggregated counts only, no residents).
+BOARD_COLUMNS = [
+    ("Shelter", "#loc+name"),
+    ("Organisation", "#org+name"),
+    ("City", "#adm2+name"),
+    ("Beds", "#capacity+beds"),
+    ("Occupied", "#affected+sheltered"),
+    ("Free", "#capacity+beds+free"),
+    ("wheelchair access", "#indicator+wheelchair"),
+    ("ground floor", "#indicator+ground_floor"),
+    ("family rooms", "#indicator+family_rooms"),
+]
+
+
+def _cell(value) -> str | int:
+    """A cell a spreadsheet never reads as a formula."""
+    if isinstance(value, bool):
+        return int(value)
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@login_required
+def board_csv(request: HttpRequest) -> HttpResponse:
+    """The free-beds board as CSV with an HXL hashtag row: aggregated counts per shelter."""
+    if not organisations_for(request.user):
+        raise Http404
+    if not may_see_board(request.user):
+        raise PermissionDenied
+    found = reads.board(limit=reads.EXPORT_LIMIT)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = 'attachment; filename="free-beds.csv"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.write("\ufeff")  # spreadsheets read UTF-8 (Armenian, Cyrillic) with a BOM
+    writer = csv.writer(response)
+    writer.writerow([_(label) for label, _tag in BOARD_COLUMNS])
+    writer.writerow([tag for _label, tag in BOARD_COLUMNS])
+    for row in found.rows:
+        writer.writerow(
+            [_cell(v) for v in (row.name, row.organisation, row.city, row.beds, row.occupied,
+                                row.free, row.wheelchair, row.ground_floor, row.family_rooms)]
+        )  # fmt: skip
+    return response
 
 
 @login_required

@@ -185,3 +185,18 @@ def test_writes_refuse_anonymous_and_the_outsider(w, shelter):
     assert not Unit.objects.filter(name="X").exists()
     placement.refresh_from_db()
     assert placement.checked_out_on is None
+
+
+def test_the_board_exports_aggregated_counts_with_hxl_tags(w, shelter):
+    import csv
+    import io
+
+    household = make_household(w)
+    services.place_household(household=household, shelter=shelter, by=w.coordinator)
+    response = desk(w.coordinator).get(reverse("shelters:board_csv"))
+    assert household.code not in response.content.decode()  # counts only, never who
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Shelter", "Organisation", "City"]
+    assert rows[1][0] == "#loc+name"
+    assert rows[2][:6] == ["School No. 5", w.org.name, "Yerevan", "24", "3", "21"]
+    assert desk(w.partner).get(reverse("shelters:board_csv")).status_code == 403
