@@ -18,7 +18,7 @@ from django.http import Http404
 from kamavor.core.numbers import MAX_ID
 from kamavor.network.access import ROLE_ACTIONS, Action, organisations_for, role_at
 from kamavor.network.models import Member, Point
-from kamavor.shelters.models import Shelter
+from kamavor.shelters.models import Placement, Shelter
 
 
 class Need(StrEnum):
@@ -121,10 +121,8 @@ def ensure_records(organisation_ids: list[int]) -> None:
     Shelter.objects.bulk_create([Shelter(point_id=pk) for pk in missing], ignore_conflicts=True)
 
 
-def get_placement_for(user, placement_id, need: Need = Need.CHECK_OUT):
+def get_placement_for(user, placement_id, need: Need = Need.CHECK_OUT) -> Placement:
     """A placement at a shelter the user may see (else 404) and do `need` at (else 403)."""
-    from kamavor.shelters.models import Placement
-
     try:
         number = int(placement_id)
         if not 0 < number <= MAX_ID:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import json
 from collections.abc import Callable
 from typing import TypeVar
@@ -317,8 +318,6 @@ def _check_target(household: Household, shelter: Shelter, unit: Unit | None) -> 
 
 
 def _fingerprint(**values) -> str:
-    import hashlib
-
     return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
 
 

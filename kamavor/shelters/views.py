@@ -31,6 +31,7 @@ from kamavor.network.models import Member, Organisation
 from kamavor.shelters import reads, services
 from kamavor.shelters.access import (
     Need,
+    check,
     get_placement_for,
     get_shelter_for,
     may_see_board,
@@ -187,8 +188,6 @@ def _building_items():
 
 
 def _may(user, shelter: Shelter, need: Need) -> bool:
-    from kamavor.shelters.access import check
-
     try:
         check(user, shelter, need)
     except (PermissionDenied, Http404):
