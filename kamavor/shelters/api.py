@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
 from pydantic import ConfigDict
@@ -18,6 +18,7 @@ from pydantic import ConfigDict
 from kamavor.core.errors import InvalidInput
 from kamavor.core.idempotency import KEY_LIMITS
 from kamavor.core.numbers import Id, PathId, checked_int
+from kamavor.core.paging import OFFSET, paged
 from kamavor.households.access import get_household_for
 from kamavor.network.access import Action
 from kamavor.network.api import ERRORS, NO_NUL, one_of
@@ -44,6 +45,8 @@ IDEMPOTENCY_KEY = Header(
     "returns the first placement again and writes nothing.",
 )
 IDEMPOTENCY_KEY.json_schema_extra.update(KEY_LIMITS)
+LIST_LIMIT = 100
+LIMIT = Query(LIST_LIMIT, ge=1, le=LIST_LIMIT)
 
 
 class In(Schema):
@@ -209,10 +212,12 @@ def _shelter_in(user, shelter_id: int, need: Need) -> Shelter:
 
 
 @router.get("/shelters", response={200: list[ShelterOut], **ERRORS})
-def list_shelters(request: HttpRequest) -> list[Shelter]:
+def list_shelters(
+    request: HttpRequest, limit: int = LIMIT, offset: int = OFFSET, *, response: HttpResponse
+) -> list[Shelter]:
     """The shelters you work with (all of your organisations' for coordinators, the linked
-    ones for a partner), with their units and facilities."""
-    return shelters_for(request.user)
+    ones for a partner), with their units and facilities; paged (`limit`, `offset`)."""
+    return paged(shelters_for(request.user), request, response, limit=limit, offset=offset)
 
 
 @router.get("/shelters/board", response={200: BoardOut, **ERRORS})
@@ -280,10 +285,22 @@ def set_facility(
 
 
 @router.get("/shelters/{shelter_id}/residents", response={200: list[PlacementOut], **ERRORS})
-def residents(request: HttpRequest, shelter_id: PathId) -> list[Placement]:
-    """Who stays at the shelter now (its partners and coordinators only; audited)."""
+def residents(
+    request: HttpRequest,
+    shelter_id: PathId,
+    limit: int = LIMIT,
+    offset: int = OFFSET,
+    *,
+    response: HttpResponse,
+) -> list[Placement]:
+    """Who stays at the shelter now (its partners and coordinators only; each household
+    answered is written to the audit log); paged (`limit`, `offset`, the next page in the
+    `Link` header)."""
     shelter = get_shelter_for(request.user, shelter_id, Need.RESIDENTS)
-    return reads.residents(shelter=shelter, by=request.user)
+    rows = reads.residents(
+        shelter=shelter, by=request.user, offset=offset, limit=limit + 1, shown=limit
+    )
+    return paged(rows, request, response, limit=limit, offset=0)
 
 
 @router.post("/shelters/{shelter_id}/headcounts", response={200: HeadcountOut, **ERRORS})

@@ -209,19 +209,26 @@ def shelter_page(shelter: Shelter, *, today: dt.date | None = None) -> ShelterPa
     )
 
 
-def residents(*, shelter: Shelter, by) -> list[Placement]:
-    """Who stays at the shelter now; every household shown is written to the audit log (the
-    caller has checked that `by` may see them)."""
-    placements = list(
+def residents(
+    *, shelter: Shelter, by, offset: int = 0, limit: int | None = None, shown: int | None = None
+) -> list[Placement]:
+    """Who stays at the shelter now (the rows from `offset`, `limit` of them); every household
+    shown (the first `shown` rows, all unless told: an API page reads one row more to know
+    whether another page follows) is written to the audit log (the caller has checked that
+    `by` may see them)."""
+    rows = (
         Placement.objects.current()
         .filter(shelter=shelter)
         .select_related("household", "unit")
         .order_by("unit__name", "checked_in_on", "pk")
     )
+    placements = list(rows[offset : None if limit is None else offset + limit])
     record_households(
         by=by,
         action=AuditEntry.Action.VIEW,
-        targets=[(p.household.organisation_id, p.household_id, ["shelter"]) for p in placements],
+        targets=[
+            (p.household.organisation_id, p.household_id, ["shelter"]) for p in placements[:shown]
+        ],
         note=f"residents of shelter {shelter.pk}",
     )
     return placements

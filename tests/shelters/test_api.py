@@ -121,3 +121,17 @@ def test_every_write_answers_a_retry_with_the_first_answer(w, api, shelter):
     again = client.post(f"/placements/{placement.pk}/check-out", {}, key="out-1")
     assert out.status_code == again.status_code == 200 and out.json() == again.json()
     assert counters_match(shelter) and shelter.occupied == 0
+
+
+def test_residents_page_and_audit_only_what_they_show(w, api, shelter):
+    households = [make_household(w) for _ in range(3)]
+    for household in households:
+        services.place_household(household=household, shelter=shelter, by=w.coordinator)
+    before = AuditEntry.objects.filter(action="view").count()
+    first = api(w.partner).get(f"/shelters/{shelter.pk}/residents", limit=2)
+    assert len(first.json()) == 2 and 'rel="next"' in first["Link"]
+    assert AuditEntry.objects.filter(action="view").count() == before + 2
+    rest = api(w.partner).get(f"/shelters/{shelter.pk}/residents", limit=2, offset=2)
+    assert len(rest.json()) == 1 and "Link" not in rest
+    shown = {p["household"] for p in first.json() + rest.json()}
+    assert shown == {h.display_code for h in households}
