@@ -386,10 +386,8 @@ def place_household(
     )
 
     def work() -> Placement:
-        if Placement.objects.current().filter(household=household).exists():
-            raise Conflict(
-                _("This household is already placed: move it instead."), code="already_placed"
-            )
+        # A household already placed fails the placement's unique index (one open placement
+        # per household): the replay then says so, or answers the first request of this key.
         placement = _check_in(
             household=household, shelter=shelter, unit=unit, people=people, on=on, by=by,
             key=key, print_=print_,
@@ -397,13 +395,7 @@ def place_household(
         _audit(by=by, household=household, note="check-in")
         return placement
 
-    replay = _replayer(by=by, key=key, print_=print_, household=household)
-    if key is not None:
-        earlier = Placement.objects.filter(created_by=by, idempotency_key=key).first()
-        if earlier is not None:
-            ensure_same_request(earlier.fingerprint, print_)
-            return earlier
-    return run_once(unit=work, replay=replay)
+    return run_once(unit=work, replay=_replayer(by=by, key=key, print_=print_, household=household))
 
 
 def _current(placement: Placement, *, retry_of: dt.date | None = None) -> Placement:
