@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from kamavor.core.errors import Conflict, InvalidInput
 from kamavor.privacy.models import AuditEntry
 from kamavor.shelters import services
-from kamavor.shelters.models import Headcount, Placement
+from kamavor.shelters.models import Headcount, Placement, Shelter
 from tests.factories import make_household
 from tests.shelters.helpers import counters_match, make_shelter
 
@@ -174,3 +174,17 @@ def _check_history(w, stays, night):
             expected += household.size
     assert services.headcount_on(shelter=shelter, night=the_night) == expected
     assert counters_match(shelter)
+
+
+def test_a_placement_costs_a_fixed_number_of_queries(w, shelter, django_assert_num_queries):
+    """The desk's hot path: the claim, two guarded UPDATEs, the household and the audit entry,
+    whatever the number of shelters, units and placements."""
+    unit = shelter.units.get(name="Gym")
+    shelter = Shelter.objects.with_point().get(pk=shelter.pk)
+    households = [make_household(w) for _ in range(2)]
+    services.place_household(household=households[0], shelter=shelter, unit=unit, by=w.coordinator)
+    with django_assert_num_queries(7):  # savepoint, insert, 2 updates, household, audit, release
+        services.place_household(
+            household=households[1], shelter=shelter, unit=unit, by=w.coordinator,
+            idempotency_key="desk-1",
+        )  # fmt: skip
