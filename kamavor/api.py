@@ -132,6 +132,7 @@ def _add_routers() -> None:
     api.add_router("", "kamavor.allocation.api.router")
     api.add_router("", "kamavor.offline.api.router")
     api.add_router("", "kamavor.exchange.api.router")
+    api.add_router("", "kamavor.shelters.api.router")
 
 
 _add_routers()

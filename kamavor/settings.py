@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "kamavor.backup",
     "kamavor.offline",
     "kamavor.exchange",
+    "kamavor.shelters",
     "kamavor.demo",  # the top floor: imports every app above, nothing imports it
 ]
 

@@ -65,6 +65,31 @@ PAGES = [
 ]  # fmt: skip
 
 
+def _shelter(w):
+    """A shelter point of the organisation (no partner linked to it) for the shelters' rows."""
+    from kamavor.network.models import Point
+    from tests.factories import make_point
+
+    found = Point.objects.filter(organisation=w.org, kind=Point.Kind.SHELTER).first()
+    return found or make_point(w.org, "Matrix shelter", Point.Kind.SHELTER)
+
+
+# Shelters: the board and the desk are every coordinator's (the outsider is one elsewhere); a
+# shelter and its residents are its organisation's coordinators' and linked partners' only.
+PAGES += [
+    ("shelters:index", lambda w, d: {},
+     {"outsider": OK, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
+    ("shelters:board", lambda w, d: {},
+     {"outsider": OK, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
+    ("shelters:desk", lambda w, d: {},
+     {"outsider": OK, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
+    ("shelters:shelter", lambda w, d: {"point_id": _shelter(w).pk},
+     {"outsider": HIDDEN, "partner": HIDDEN, "volunteer": REFUSED, "coordinator": OK}),
+    ("shelters:residents", lambda w, d: {"point_id": _shelter(w).pk},
+     {"outsider": HIDDEN, "partner": HIDDEN, "volunteer": REFUSED, "coordinator": OK}),
+]  # fmt: skip
+
+
 @pytest.fixture
 def docs(w):
     document = services.post_donation(point=w.point, lines=[IntakeLine(w.soap, 3)], by=w.volunteer)

@@ -22,6 +22,7 @@ from kamavor.catalogue.models import Item
 from kamavor.catalogue.services import load_catalogue
 from kamavor.core.errors import KamavorError
 from kamavor.demo.households import build_households
+from kamavor.demo.shelters import build_shelters
 from kamavor.demo.shifts import build_shifts
 from kamavor.households.models import Household
 from kamavor.needs.defaults import load_standards
@@ -132,6 +133,7 @@ def build_demo(*, days: int = 21, progress: Callable[[str], None] = print) -> De
         f"standards: {len(standards.created)} new; "
         f"households: {Household.objects.count()} ({len(households)} new)"
     )
+    progress(f"shelters: {build_shelters(users=users)} households placed")
     if created:
         served = _serve_households(users=users, rng=random.Random(2024), days=days)
         progress(f"distributions: {served} households served")

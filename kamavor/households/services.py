@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -48,6 +48,15 @@ PERSONAL_FIELDS = ["collector_name", "phone", "document"]
 MAX_PER_BAND = 30
 CODE_ATTEMPTS = 8
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+
+
+# Whether a household's "where it stays" is held by a shelter placement: the shelters app sets
+# this when it starts, and then only its check-in, check-out and moves change it.
+def _never_placed(household: Household) -> bool:
+    return False
+
+
+is_placed: Callable[[Household], bool] = _never_placed
 
 
 @dataclass(frozen=True)
@@ -422,6 +431,11 @@ def update_household(*, household: Household, profile: Profile, by) -> Household
     changed = [name for name, value in clean.items() if getattr(household, name) != value]
     if not changed:
         return household
+    if "shelter" in changed and is_placed(household):
+        raise Conflict(
+            _("This household is placed in a shelter: check it out or move it there."),
+            code="placed_in_shelter",
+        )
     with transaction.atomic():
         for name in changed:
             setattr(household, name, clean[name])

@@ -68,6 +68,8 @@ TABS = [
         match=("distribution:deliver", "distribution:delivery")),
     Tab("in_transit", _("Deliveries"), "distribution:shelter_deliveries", None, at_point=False,
         match=("distribution:shelter_deliveries",)),
+    Tab("shelters", _("Shelters"), "shelters:index", Action.REQUEST_FOR_SHELTER,
+        at_point=False, match=("shelters:",)),
     Tab("plans", _("Plans"), "allocation:plans", Action.PLAN, at_point=False,
         match=("allocation:",)),
     Tab("standards", _("Standards"), "needs:standards", Action.PLAN, at_point=False,
