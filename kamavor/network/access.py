@@ -70,6 +70,9 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Member.Role.PARTNER: frozenset(
         {Action.VIEW_REQUESTS, Action.REQUEST_FOR_SHELTER, Action.CONFIRM_DELIVERY}
     ),
+    # A treasurer keeps the money (kamavor.money.access decides what of it); of stock, they see
+    # it and buy goods with a fund's money.
+    Member.Role.TREASURER: frozenset({Action.VIEW_STOCK, Action.PURCHASE}),
 }
 
 
