@@ -12,16 +12,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from kamavor.money.models import Fund, Record
-from kamavor.network.access import organisations_for, role_at
+from kamavor.network.access import ROLE_ACTIONS, Action, may, organisations_for, role_at
 from kamavor.network.models import Member, Organisation
 
-MONEY_ROLES = frozenset({Member.Role.ADMIN, Member.Role.COORDINATOR, Member.Role.TREASURER})
 ADVANCE_ROLES = frozenset({Member.Role.ADMIN, Member.Role.COORDINATOR})
 
 
 def handles_money(user, organisation_id: int) -> bool:
     """Whether the user sees and posts the organisation's money."""
-    return role_at(user, organisation_id) in MONEY_ROLES
+    return may(user, organisation_id, Action.HANDLE_MONEY)
 
 
 def may_record_advance(user, organisation_id: int) -> bool:
@@ -33,7 +32,7 @@ def require_money(user, organisation_id: int) -> None:
     role = role_at(user, organisation_id)
     if role is None:
         raise Http404
-    if role not in MONEY_ROLES:
+    if Action.HANDLE_MONEY not in ROLE_ACTIONS.get(role, frozenset()):
         raise PermissionDenied
 
 

@@ -24,6 +24,7 @@ from kamavor.money.models import (
     Fund,
     FundBalance,
     Method,
+    MoneyKey,
     MoneySettings,
     Record,
 )
@@ -68,6 +69,7 @@ def create_fund(
     by,
     earmark: str = "",
     public: bool = True,
+    idempotency_key: str | None = None,
 ) -> Fund:
     """A new fund of the organisation, in one currency, with a zero balance."""
     require_money(by, organisation.pk)
@@ -76,12 +78,23 @@ def create_fund(
         raise InvalidInput(_("Name the fund."), code="no_name", field="name")
     earmark = clean_text(earmark, limit=200, label=_("Earmarked for"), field="earmark")
     chosen = check_currency(currency)
-    if Fund.objects.filter(organisation=organisation, name=name).exists():
+    request = {
+        "kind": "fund",
+        "organisation": organisation.pk,
+        "name": name,
+        "earmark": earmark,
+        "currency": chosen.pk,
+        "public": bool(public),
+    }
+
+    retried = idempotency_key and MoneyKey.objects.filter(user=by, key=idempotency_key).exists()
+    if not retried and Fund.objects.filter(organisation=organisation, name=name).exists():
         raise InvalidInput(
             _("%(name)s already exists.") % {"name": name}, code="duplicate_fund", field="name"
         )
 
-    def unit() -> Fund:
+    def work(claim: Claim) -> Fund:
+        # A retry meets the unique name here and answers the fund its key made.
         fund = Fund.objects.create(
             organisation=organisation,
             name=name,
@@ -89,10 +102,17 @@ def create_fund(
             currency=chosen,
             public=bool(public),
         )
+        claim("fund", fund.pk)
         FundBalance.objects.create(fund=fund, amount=0, advance=0)
         return fund
 
-    return in_transaction(unit)
+    return idempotent(
+        by=by,
+        key=idempotency_key,
+        request=request,
+        work=work,
+        replay=lambda kind, pk: Fund.objects.get(pk=pk),
+    )
 
 
 # ---------------------------------------------------------------- money in and out

@@ -40,6 +40,7 @@ class Action(StrEnum):
     PUBLISH_NEEDS = "publish_needs"  # the public page and its "needed now" lines
     PLAN = "plan"  # run and accept allocation plans (coordinators and admins)
     LOCK_DOWN = "lock_down"  # end every session and token of the organisation's members
+    HANDLE_MONEY = "handle_money"  # see and post funds and money (kamavor.money.access)
 
 
 _ALL = frozenset(Action)
@@ -72,7 +73,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     ),
     # A treasurer keeps the money (kamavor.money.access decides what of it); of stock, they see
     # it and buy goods with a fund's money.
-    Member.Role.TREASURER: frozenset({Action.VIEW_STOCK, Action.PURCHASE}),
+    Member.Role.TREASURER: frozenset({Action.VIEW_STOCK, Action.PURCHASE, Action.HANDLE_MONEY}),
 }
 
 

@@ -76,6 +76,8 @@ TABS = [
         match=("volunteers:hours",)),
     Tab("public", _("Public page"), "public_desk:page", Action.PUBLISH_NEEDS,
         match=("public_desk:",)),
+    Tab("money", _("Money"), "money:index", Action.HANDLE_MONEY, at_point=False,
+        match=("money:",)),
     Tab("all_stock", _("Stock at all my points"), "stock:organisation_stock", Action.VIEW_STOCK,
         at_point=False, match=("stock:organisation_stock",)),
 ]  # fmt: skip
@@ -87,6 +89,7 @@ PRIMARY: dict[str, tuple[str, ...]] = {
     Member.Role.COORDINATOR: ("intake", "stock", "distribution", "households", "shifts"),
     Member.Role.ADMIN: ("intake", "stock", "distribution", "households", "shifts"),
     Member.Role.PARTNER: ("requests", "in_transit"),
+    Member.Role.TREASURER: ("money", "stock"),
 }
 
 

@@ -177,3 +177,16 @@ def test_cash_is_handed_from_one_person_to_another(w, fund, treasurer):
         with pytest.raises(InvalidInput):
             services.hand_over_cash(fund=fund, amount="1", to=person, by=w.coordinator)
     assert CashHandover.objects.count() == 1 and balance(fund) == 10000
+
+
+def test_a_fund_is_created_once_per_key_and_names_are_unique(w):
+    first = services.create_fund(
+        organisation=w.org, name="Winter", currency="AMD", by=w.admin, idempotency_key="f"
+    )
+    again = services.create_fund(
+        organisation=w.org, name="Winter", currency="AMD", by=w.admin, idempotency_key="f"
+    )
+    assert again.pk == first.pk
+    with pytest.raises(InvalidInput) as refused:
+        services.create_fund(organisation=w.org, name="Winter", currency="AMD", by=w.admin)
+    assert refused.value.code == "duplicate_fund"
