@@ -221,7 +221,7 @@ def record(request: HttpRequest, record_id: int) -> HttpResponse:
             "entries": entries,
             "reversals": found.reversals.order_by("pk"),
             "form": forms.ReverseForm.fresh(),
-            "languages": RECEIPT_LANGUAGES,
+            "receipt_languages": RECEIPT_LANGUAGES,
             "reversible": not found.reversed
             and found.kind not in (Record.Kind.REVERSAL, Record.Kind.PURCHASE),
         },

@@ -80,6 +80,9 @@ def test_errors_are_translated(w, fund):
 def test_the_receipt_prints_in_each_language(w, fund):
     record = give(fund, w.coordinator, "5000", method="cash", point=w.point, donor="Ani")
     client = desk(w.coordinator)
+    links = text(client.get(reverse("money:record", args=[record.pk])))
+    for code in ("hy", "ru", "en"):
+        assert reverse("money:receipt", args=[record.pk, code]) in links
     hy = text(client.get(reverse("money:receipt", args=[record.pk, "hy"])))
     assert "Անդորրագիր" in hy and "5\xa0000.00 AMD" in hy and "Ani" in hy
     ru = text(client.get(reverse("money:receipt", args=[record.pk, "ru"])))
