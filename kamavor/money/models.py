@@ -2,7 +2,7 @@
 
 Money changes only through `kamavor.money.services` (and `purchases`), which write a record
 (a donation, a transfer, a spending), its entries and the funds' balances in one transaction,
-on the same principles as the stock ledger (docs/money.md). Amounts are whole numbers of the
+on the same principles as the stock ledger (see docs/money.md). Amounts are whole numbers of the
 fund currency's minor units (luma, cents); there is no float anywhere.
 """
 

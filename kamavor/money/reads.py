@@ -106,6 +106,8 @@ def _bought_by_category(fund_ids: list[int], exponents: dict[int, int]) -> dict[
             "purchase_id", "entries__fund_id"
         )
     )
+    if not purchases:
+        return defaultdict(dict)
     lines = (
         DocumentLine.objects.filter(document_id__in=purchases, unit_cost__isnull=False)
         .exclude(movements__reversed_by__isnull=False)
@@ -167,7 +169,7 @@ def fund_accounts_of(funds: list[Fund], *, home: Currency | None = None, on=None
         )
         if home is not None and on is not None:
             if code not in rates:
-                rates[code] = rate_on(fund.organisation_id, code, on)
+                rates[code] = rate_on(fund.organisation_id, code, on, home=home)
             account.rate = rates[code]
             if account.rate is not None:
                 account.left_home = _converted(account.left, account.rate, home)
@@ -244,7 +246,7 @@ def money_raised(organisation_id: int, *, since: dt.datetime, until: dt.datetime
         code, exp = row["fund__currency_id"], row["fund__currency__exponent"]
         amount = Money(int(row["total"]), code, exp)
         by_currency[code] = amount
-        rate = rate_on(organisation_id, code, day)
+        rate = rate_on(organisation_id, code, day, home=home)
         if rate is None:
             missing.append(code)
             continue

@@ -156,9 +156,12 @@ class RateUsed:
     day: dt.date | None  # None for the organisation's own currency
 
 
-def rate_on(organisation_id: int, currency: str, day: dt.date) -> RateUsed | None:
-    """The latest rate of `currency` entered for a day on or before `day` (None if none)."""
-    if currency == home_currency(organisation_id).pk:
+def rate_on(
+    organisation_id: int, currency: str, day: dt.date, *, home: Currency | None = None
+) -> RateUsed | None:
+    """The latest rate of `currency` entered for a day on or before `day` (None if none);
+    `home`, the organisation's currency, when the caller has it already."""
+    if currency == (home or home_currency(organisation_id)).pk:
         return RateUsed(currency, Decimal(1), None)
     row = (
         ExchangeRate.objects.filter(organisation_id=organisation_id, currency_id=currency)

@@ -199,3 +199,21 @@ def test_public_accounts_show_aggregates_and_no_donor(w, fund, client):
     assert page.status_code == 200 and "Medicine" in body and "1\xa0000.00 AMD" in body
     assert "Ani" not in body and "Private" not in body
     assert client.get("/en/funds/no-such-organisation/").status_code == 404
+
+
+def test_the_overview_costs_the_same_however_many_funds(w, fund, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = desk(w.coordinator)
+    give(fund, w.coordinator, "5")
+    client.get(reverse("money:index"))
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("money:index"))
+    for n in range(4):
+        more = services.create_fund(
+            organisation=w.org, name=f"Fund {n}", currency="AMD", by=w.admin
+        )
+        give(more, w.coordinator, "5")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        client.get(reverse("money:index"))

@@ -190,3 +190,12 @@ def test_a_fund_is_created_once_per_key_and_names_are_unique(w):
     with pytest.raises(InvalidInput) as refused:
         services.create_fund(organisation=w.org, name="Winter", currency="AMD", by=w.admin)
     assert refused.value.code == "duplicate_fund"
+
+
+def test_a_donation_costs_a_fixed_number_of_queries(w, fund, django_assert_num_queries):
+    give(fund, w.coordinator, "1")  # the currency and the roles are read once
+    # Currency; then savepoint, record, key claim, balance update, entries, savepoint release.
+    with django_assert_num_queries(7):
+        give(fund, w.coordinator, "2", idempotency_key="q")
+    with django_assert_num_queries(7):
+        give(fund, w.coordinator, "2", idempotency_key="q2")
