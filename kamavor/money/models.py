@@ -352,3 +352,20 @@ class MoneyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class DonorLook(models.Model):
+    """Who opened a donor's sealed name (on a receipt), when: every look is audited."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("look at a donor's name")
+        verbose_name_plural = _("looks at donors' names")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.record_id}"

@@ -31,6 +31,7 @@ from kamavor.money.access import (
     may_record_advance,
     money_organisations,
 )
+from kamavor.money.donors import open_donor
 from kamavor.money.models import (
     CashCount,
     CashHandover,
@@ -44,7 +45,6 @@ from kamavor.money.models import (
 from kamavor.money.reads import fund_accounts, organisation_accounts
 from kamavor.network.access import organisations_for
 from kamavor.network.models import Member, Organisation, Point
-from kamavor.privacy.sealing import vault
 
 RECEIPT_LANGUAGES = ("hy", "ru", "en")
 
@@ -243,7 +243,7 @@ def receipt(request: HttpRequest, record_id: int, lang: str) -> HttpResponse:
                 "record": found,
                 "entry": entry,
                 "amount": entry.fund.currency.show(entry.amount),
-                "donor": vault().open(found.donor_sealed),
+                "donor": open_donor(record=found, by=request.user),
                 "lang": lang,
             },
         )

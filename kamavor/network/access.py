@@ -77,9 +77,11 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
 }
 
 
-# Roles that may do any of these see personal data (households', volunteers' contact data):
-# their members must sign in with a second factor.
-SECOND_FACTOR_ACTIONS = frozenset({Action.VIEW_PERSONAL_DATA, Action.MANAGE_SHIFTS})
+# Roles that may do any of these see personal data (households', volunteers' contact data,
+# donors' names): their members must sign in with a second factor.
+SECOND_FACTOR_ACTIONS = frozenset(
+    {Action.VIEW_PERSONAL_DATA, Action.MANAGE_SHIFTS, Action.HANDLE_MONEY}  # donors' names
+)
 
 
 def needs_second_factor(user) -> bool:

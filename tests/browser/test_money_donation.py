@@ -10,7 +10,8 @@ from kamavor.money import services
 from kamavor.money.models import FundBalance, Record
 from kamavor.network.models import Member
 from tests.browser.conftest import assert_same_origin, screenshot
-from tests.factories import PASSWORD, build_world, make_member
+from tests.browser.test_desk_links import log_in
+from tests.factories import build_world, make_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,11 +22,7 @@ def test_a_cash_donation_with_a_receipt_in_armenian(page, live_server):
     fund = services.create_fund(
         organisation=w.org, name="Դեղորայք", earmark="medicine", currency="AMD", by=w.admin
     )
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", treasurer.username)
-    page.fill("#id_password", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/desk/**")
+    log_in(page, live_server, treasurer)  # the password and the second factor (donors' names)
     page.goto(f"{live_server.url}/desk/money/")
     page.click(f"#money-{w.org.pk} >> text=Money donation")
     page.wait_for_selector("#money-form")

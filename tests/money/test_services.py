@@ -199,3 +199,28 @@ def test_a_donation_costs_a_fixed_number_of_queries(w, fund, django_assert_num_q
         give(fund, w.coordinator, "2", idempotency_key="q")
     with django_assert_num_queries(7):
         give(fund, w.coordinator, "2", idempotency_key="q2")
+
+
+def test_a_donor_s_name_is_opened_with_an_audit_entry_rotated_and_erased(w, fund, settings):
+    from kamavor.money.donors import erase_old_donors, open_donor
+    from kamavor.money.models import DonorLook
+    from kamavor.privacy.registry import rotate_keys
+
+    record = give(fund, w.coordinator, "1", donor="Ani")
+    assert open_donor(record=record, by=w.coordinator) == "Ani"
+    assert DonorLook.objects.get().user == w.coordinator
+    with pytest.raises(PermissionDenied):
+        open_donor(record=record, by=w.volunteer)
+    old = record.donor_sealed
+    settings.ENCRYPTION_KEY = "a-new-key-for-the-test," + str(settings.ENCRYPTION_KEY)
+    assert {k.name: n for k, n in rotate_keys()}["money"] == 1
+    record.refresh_from_db()
+    assert record.donor_sealed != old and vault().open(record.donor_sealed) == "Ani"
+    assert erase_old_donors(days=1) == 0
+    import datetime as dt
+
+    from django.utils import timezone
+
+    assert erase_old_donors(days=1, now=timezone.now() + dt.timedelta(days=2)) == 1
+    record.refresh_from_db()
+    assert record.donor_sealed == "" and balance(fund) == 100
