@@ -257,7 +257,7 @@ def _accounts(a) -> dict:
         "left": _money(a.left),
         "advance": _money(a.advance),
         "left_home": _money(a.left_home) if a.left_home else None,
-        "rate": str(a.rate.rate.normalize()) if a.rate else None,
+        "rate": a.rate.shown if a.rate else None,
         "rate_day": a.rate.day if a.rate else None,
     }
 
@@ -493,7 +493,7 @@ def _rate(row: ExchangeRate) -> dict:
         "organisation": row.organisation_id,
         "day": row.day,
         "currency": row.currency_id,
-        "rate": str(row.rate.normalize()),
+        "rate": row.shown_rate,
     }
 
 

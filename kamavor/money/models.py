@@ -199,6 +199,14 @@ class Entry(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.amount:+d} {self.fund_id}"
 
+    @property
+    def shown_amount(self) -> str:
+        return self.fund.currency.show(self.amount)
+
+    @property
+    def shown_balance(self) -> str:
+        return self.fund.currency.show(self.balance_after)
+
 
 class Advance(models.Model):
     """An advance a coordinator recorded for a fund: someone paid ahead, so the fund may go
@@ -251,6 +259,14 @@ class CashCount(models.Model):
     def difference(self) -> int:
         return self.counted - self.expected
 
+    @property
+    def shown_counted(self) -> str:
+        return self.fund.currency.show(self.counted)
+
+    @property
+    def shown_expected(self) -> str:
+        return self.fund.currency.show(self.expected)
+
 
 class CashHandover(models.Model):
     """Cash of a fund handed from one person to another (who holds the money now)."""
@@ -282,6 +298,10 @@ class CashHandover(models.Model):
     def __str__(self) -> str:
         return f"{self.fund_id}: {self.amount}"
 
+    @property
+    def shown_amount(self) -> str:
+        return self.fund.currency.show(self.amount)
+
 
 class ExchangeRate(models.Model):
     """How many units of the organisation's currency one unit of `currency` was worth on a day,
@@ -309,6 +329,11 @@ class ExchangeRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.currency_id} {self.rate}"
+
+    @property
+    def shown_rate(self) -> str:
+        """The rate as entered, without trailing zeros and never in exponent form (400)."""
+        return format(self.rate.normalize(), "f")
 
 
 class ItemValue(models.Model):

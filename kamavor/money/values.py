@@ -155,6 +155,11 @@ class RateUsed:
     rate: Decimal
     day: dt.date | None  # None for the organisation's own currency
 
+    @property
+    def shown(self) -> str:
+        """The rate as entered, without trailing zeros (387.5, not 387.50000000)."""
+        return format(self.rate.normalize(), "f")
+
 
 def rate_on(
     organisation_id: int, currency: str, day: dt.date, *, home: Currency | None = None

@@ -131,7 +131,7 @@ def fund(request: HttpRequest, fund_id: int) -> HttpResponse:
     found = get_fund_for(request.user, fund_id)
     entries = (
         Entry.objects.filter(fund=found)
-        .select_related("record", "record__created_by")
+        .select_related("record", "record__created_by", "fund__currency")
         .order_by("-at", "-pk")
     )
     page, query = page_of(request, entries, 50)

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from kamavor.money import services, values
 from kamavor.network.models import Member
+from tests.browser.conftest import screenshot
 from tests.browser.test_screens import AXE, LANGUAGES, WIDTHS, _context
 from tests.factories import build_world, give_second_factor, make_member
 
@@ -56,6 +57,8 @@ def test_money_pages_fit_a_phone_and_pass_axe(browser, live_server):
                 if response is None or response.status != 200:
                     broken.append((name, response and response.status))
                     continue
+                if language == "hy" and width == 1280:
+                    screenshot(page, f"{name}-hy")
                 wide = page.evaluate("document.documentElement.scrollWidth")
                 if wide > width:
                     overflow.append(f"{name} {language} {width}: {wide} px")

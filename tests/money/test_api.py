@@ -149,3 +149,15 @@ def test_rates_currencies_and_item_values_round_trip(w, api, fund):
     assert value.json()["value"] == {"amount": "350.50", "minor": 35050, "currency": "AMD"}
     assert ItemValue.objects.get().unit_value == 35050
     assert not Entry.objects.exists()
+
+
+def test_a_round_rate_round_trips_without_an_exponent(w, api):
+    client = api(w.coordinator)
+    body = {"organisation": w.org.pk, "day": "2026-03-02", "currency": "USD", "rate": "400"}
+    put = client.client.put(
+        PREFIX + "/exchange-rates",
+        json.dumps(body),
+        content_type="application/json",
+        **client.extra,
+    )
+    assert put.json()["rate"] == "400"
