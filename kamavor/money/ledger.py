@@ -6,7 +6,8 @@ so two treasurers spending the last of a fund at the same moment cannot both suc
 waits for the first's row lock, then sees the committed balance and is refused.
 
 Lock order (docs/money.md): the idempotency key first, then the stock rows a purchase touches
-(the stock ledger's own order), then the funds' balances in fund id order. A deadlock that
+(the stock ledger's own order), then the funds' balances in fund id order, then the funds'
+totals per kind in (fund, kind) order. A deadlock that
 happens anyway is retried as a whole by `kamavor.core.transactions.in_transaction`.
 """
 
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from kamavor.core.errors import KamavorError
 from kamavor.core.idempotency import check_key, ensure_same_request, run_once
-from kamavor.money.models import Entry, Fund, FundBalance, MoneyKey, Record
+from kamavor.money.models import Entry, Fund, FundBalance, FundTotal, MoneyKey, Record
 
 T = TypeVar("T")
 
@@ -90,7 +91,7 @@ def post_lines(record: Record, lines: list[tuple]) -> list[Entry]:
         after.append(running[fund.pk])
         running[fund.pk] -= amount
     after.reverse()
-    return Entry.objects.bulk_create(
+    entries = Entry.objects.bulk_create(
         Entry(
             record=record,
             fund=fund,
@@ -103,6 +104,26 @@ def post_lines(record: Record, lines: list[tuple]) -> list[Entry]:
         )
         for (fund, amount, kind, counts_as, reversal_of), balance in zip(lines, after, strict=True)
     )
+    totals: dict[tuple[int, str], int] = {}
+    for fund, amount, _kind, counts_as, _reversal_of in lines:
+        totals[(fund.pk, counts_as)] = totals.get((fund.pk, counts_as), 0) + amount
+    add_to_totals(totals)
+    return entries
+
+
+def add_to_totals(totals: dict[tuple[int, str], int]) -> None:
+    """Add to the funds' totals per kind, in (fund, kind) order, in one upsert."""
+    table = FundTotal._meta.db_table
+    keys = sorted(totals)
+    rows = ", ".join("(%s, %s, %s)" for _ in keys)
+    params = [v for key in keys for v in (*key, totals[key])]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (fund_id, kind, amount) VALUES {rows} "
+            "ON CONFLICT (fund_id, kind) DO UPDATE SET amount = "
+            f"{table}.amount + excluded.amount",
+            params,
+        )
 
 
 class Claim:

@@ -194,7 +194,10 @@ class Entry(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(amount=0), name="entry_not_zero"),
         ]
-        indexes = [models.Index(fields=["fund", "at"], name="entry_fund_at")]
+        indexes = [
+            models.Index(fields=["fund", "at"], name="entry_fund_at"),
+            models.Index(fields=["fund", "kind"], name="entry_fund_kind"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount:+d} {self.fund_id}"
@@ -206,6 +209,26 @@ class Entry(models.Model):
     @property
     def shown_balance(self) -> str:
         return self.fund.currency.show(self.balance_after)
+
+
+class FundTotal(models.Model):
+    """The sum of a fund's entries of one kind (a reversal under the kind it undoes), kept with
+    the entries in the same transaction, so that a fund's accounts read a row per kind instead
+    of every entry it ever had."""
+
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Entry.Kind.choices)
+    amount = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("fund total")
+        verbose_name_plural = _("fund totals")
+        constraints = [
+            models.UniqueConstraint(fields=["fund", "kind"], name="fund_total_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fund_id} {self.kind}: {self.amount}"
 
 
 class Advance(models.Model):

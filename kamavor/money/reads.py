@@ -18,7 +18,14 @@ from django.utils import timezone
 
 from kamavor.catalogue.models import name_in
 from kamavor.lib.currencies import convert, format_amount
-from kamavor.money.models import Currency, Entry, Fund, FundBalance, ItemValue, Record
+from kamavor.money.models import (
+    Currency,
+    Entry,
+    Fund,
+    FundBalance,
+    FundTotal,
+    ItemValue,
+)
 from kamavor.money.values import RateUsed, home_currency, rate_on
 from kamavor.stock.models import DailyFlow, DocumentLine, ItemBalance
 
@@ -86,24 +93,18 @@ class OrganisationAccounts:
     missing_rates: list[str] = field(default_factory=list)
 
 
-def _sums_by_kind(fund_ids: list[int], since=None, until=None) -> dict[tuple[int, str], int]:
-    entries = Entry.objects.filter(fund_id__in=fund_ids)
-    if since is not None:
-        entries = entries.filter(at__gte=since)
-    if until is not None:
-        entries = entries.filter(at__lt=until)
-    return {
-        (row["fund_id"], row["counts_as"]): row["total"]
-        for row in entries.values("fund_id", "counts_as").annotate(total=Sum("amount"))
-    }
+def _sums_by_kind(fund_ids: list[int]) -> dict[tuple[int, str], int]:
+    """Each fund's entries summed per kind, read from the totals the postings keep."""
+    rows = FundTotal.objects.filter(fund_id__in=fund_ids).values_list("fund_id", "kind", "amount")
+    return {(fund_id, kind): amount for fund_id, kind, amount in rows}
 
 
 def _bought_by_category(fund_ids: list[int], exponents: dict[int, int]) -> dict[int, dict]:
     """fund id → {category names: cost in minor units} of the lines bought with its money and
     not reversed (a reversed line's movement is reversed)."""
     purchases = dict(
-        Record.objects.filter(kind=Record.Kind.PURCHASE, entries__fund_id__in=fund_ids).values_list(
-            "purchase_id", "entries__fund_id"
+        Entry.objects.filter(fund_id__in=fund_ids, kind=Entry.Kind.PURCHASE).values_list(
+            "record__purchase_id", "fund_id"
         )
     )
     if not purchases:
@@ -134,7 +135,8 @@ def fund_accounts_of(funds: list[Fund], *, home: Currency | None = None, on=None
     ids = [f.pk for f in funds]
     sums = _sums_by_kind(ids)
     exponents = {f.pk: f.currency.exponent for f in funds}
-    bought = _bought_by_category(ids, exponents)
+    bought_ids = [i for i in ids if sums.get((i, Entry.Kind.PURCHASE))]
+    bought = _bought_by_category(bought_ids, exponents) if bought_ids else defaultdict(dict)
     balances = {b.fund_id: b for b in FundBalance.objects.filter(fund_id__in=ids)}
     rates: dict[str, RateUsed | None] = {}
     accounts = []

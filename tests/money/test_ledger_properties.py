@@ -1,6 +1,7 @@
 """Property: whatever the sequence of donations, spending, transfers, advances and reversals,
-every fund's balance equals the sum of its entries, each entry's balance_after chains, and no
-balance is ever below zero beyond its fund's advance."""
+every fund's balance equals the sum of its entries, each entry's balance_after chains, no
+balance is ever below zero beyond its fund's advance, and each fund's total per kind equals the
+sum of its entries of that kind (a reversal under the kind it undoes)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 from kamavor.core.errors import Conflict
 from kamavor.money import services
 from kamavor.money.ledger import NotEnoughMoney
-from kamavor.money.models import Advance, Entry, FundBalance, Record
+from kamavor.money.models import Advance, Entry, FundBalance, FundTotal, Record
 
 amount = st.integers(1, 500_000).map(lambda minor: f"{minor // 100}.{minor % 100:02d}")
 operation = st.one_of(
@@ -54,6 +55,11 @@ def assert_ledger_consistent(funds) -> None:
     ):
         running[fund_id] += change
         assert after == running[fund_id]
+    by_kind: dict[tuple[int, str], int] = defaultdict(int)
+    for fund_id, kind, change in Entry.objects.values_list("fund_id", "counts_as", "amount"):
+        by_kind[(fund_id, kind)] += change
+    kept = {(t.fund_id, t.kind): t.amount for t in FundTotal.objects.all()}
+    assert {k: v for k, v in kept.items() if v} == {k: v for k, v in by_kind.items() if v}
     advances: dict[int, int] = defaultdict(int)
     for fund_id, change in Advance.objects.values_list("fund_id", "amount"):
         advances[fund_id] += change

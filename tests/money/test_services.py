@@ -194,10 +194,11 @@ def test_a_fund_is_created_once_per_key_and_names_are_unique(w):
 
 def test_a_donation_costs_a_fixed_number_of_queries(w, fund, django_assert_num_queries):
     give(fund, w.coordinator, "1")  # the currency and the roles are read once
-    # Currency; then savepoint, record, key claim, balance update, entries, savepoint release.
-    with django_assert_num_queries(7):
+    # Currency; then savepoint, record, key claim, balance update, entries, totals per kind,
+    # savepoint release.
+    with django_assert_num_queries(8):
         give(fund, w.coordinator, "2", idempotency_key="q")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         give(fund, w.coordinator, "2", idempotency_key="q2")
 
 
