@@ -100,6 +100,14 @@ class RateForm(forms.Form):
     rate = forms.CharField(label=_("Rate"), max_length=30)
 
 
+class HomeCurrencyForm(forms.Form):
+    currency = forms.CharField(
+        label=_("The organisation's currency"),
+        max_length=3,
+        help_text=_("Reports and in-kind values are in this currency."),
+    )
+
+
 class RateFileForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),

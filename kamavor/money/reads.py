@@ -273,7 +273,9 @@ def in_kind_value(organisation_id: int, *, since: dt.date, until: dt.date) -> In
     [since, until) at its points, and on hand now."""
     home = home_currency(organisation_id)
     values = dict(
-        ItemValue.objects.filter(organisation_id=organisation_id).values_list(
+        # Values set in another currency (before the organisation changed its own) count as
+        # unvalued rather than being read in the wrong currency.
+        ItemValue.objects.filter(organisation_id=organisation_id, currency=home).values_list(
             "item_id", "unit_value"
         )
     )

@@ -493,6 +493,10 @@ def rates(request: HttpRequest, organisation_id: int) -> HttpResponse:
     file_form = forms.RateFileForm(
         request.POST if kind == "file" else None, request.FILES if kind == "file" else None
     )
+    home_form = forms.HomeCurrencyForm(
+        request.POST if kind == "home" else None,
+        initial={"currency": values.home_currency(organisation.pk).code},
+    )
     here = reverse("money:rates", args=[organisation.pk])
 
     def page() -> HttpResponse:
@@ -507,6 +511,7 @@ def rates(request: HttpRequest, organisation_id: int) -> HttpResponse:
                 "organisation": organisation,
                 "form": form,
                 "file_form": file_form,
+                "home_form": home_form,
                 "page": listed,
                 "page_query": query,
                 "home": values.home_currency(organisation.pk),
@@ -523,6 +528,16 @@ def rates(request: HttpRequest, organisation_id: int) -> HttpResponse:
                 day=data["day"],
                 rate=data["rate"],
                 by=request.user,
+            ),
+            lambda _r: here,
+            page,
+        )
+    if kind == "home":
+        return _write(
+            request,
+            home_form,
+            lambda data: services.set_organisation_currency(
+                organisation=organisation, currency=data["currency"], by=request.user
             ),
             lambda _r: here,
             page,

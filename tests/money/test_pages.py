@@ -217,3 +217,16 @@ def test_the_overview_costs_the_same_however_many_funds(w, fund, django_assert_m
         give(more, w.coordinator, "5")
     with django_assert_max_num_queries(len(one.captured_queries)):
         client.get(reverse("money:index"))
+
+
+def test_the_organisation_chooses_its_currency(w, fund, treasurer):
+    page = reverse("money:rates", args=[w.org.pk])
+    client = desk(treasurer)
+    assert client.post(page, {"form": "home", "currency": "usd"}).status_code == 302
+    assert values.home_currency(w.org.pk).code == "USD"
+    refused = client.post(page, {"form": "home", "currency": "XYZ"})
+    assert refused.status_code == 400 and "XYZ is not a currency code we know" in text(refused)
+    assert values.home_currency(w.org.pk).code == "USD"
+    give(fund, w.coordinator, "100")
+    overview = text(client.get(reverse("money:index")))
+    assert "Left in USD" in overview and "no rate entered" in overview
