@@ -133,6 +133,7 @@ def _add_routers() -> None:
     api.add_router("", "kamavor.offline.api.router")
     api.add_router("", "kamavor.exchange.api.router")
     api.add_router("", "kamavor.shelters.api.router")
+    api.add_router("", "kamavor.money.api.router")
 
 
 _add_routers()

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "kamavor.offline",
     "kamavor.exchange",
     "kamavor.shelters",
+    "kamavor.money",
     "kamavor.demo",  # the top floor: imports every app above, nothing imports it
 ]
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("desk/plans/", include("kamavor.allocation.urls")),
     path("desk/catalogue/", include("kamavor.catalogue.urls")),
     path("desk/shelters/", include("kamavor.shelters.urls")),
+    path("desk/money/", include("kamavor.money.urls")),
     path("api/v1/", api.urls),
     # One way in: the admin signs in through the same throttled page and second factor.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
@@ -30,6 +31,7 @@ urlpatterns = [
     path("desk/", include("kamavor.volunteers.urls")),
     path("desk/", include("kamavor.public.desk_urls")),
     path("", include("kamavor.exchange.urls")),
+    path("", include("kamavor.money.public_urls")),  # /hy/funds/<organisation>/
     # Last: the public pages, below a language prefix (/hy/, /ru/, /en/).
     path("", include("kamavor.public.urls")),
 ]

@@ -55,6 +55,7 @@ PAGES = [
     ("offline:changes", lambda w, d: {"point_id": w.point.pk, "feed": "households"},
      {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
     ("offline:review", lambda w, d: {"point_id": w.point.pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
     # Field data: coordinators review their organisation's submissions and import files.
     ("exchange:queue", lambda w, d: {},
      {"outsider": OK, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
@@ -87,6 +88,20 @@ PAGES += [
      {"outsider": HIDDEN, "partner": HIDDEN, "volunteer": REFUSED, "coordinator": OK}),
     ("shelters:residents", lambda w, d: {"point_id": _shelter(w).pk},
      {"outsider": HIDDEN, "partner": HIDDEN, "volunteer": REFUSED, "coordinator": OK}),
+    # Money: coordinators, admins and treasurers of the organisation (the outsider handles
+    # their own organisation's money, so the overview answers them with nothing of ours).
+    ("money:index", lambda w, d: {},
+     {"outsider": OK, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
+    ("money:fund", lambda w, d: {"fund_id": _money(w)["fund"].pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
+    ("money:record", lambda w, d: {"record_id": _money(w)["record"].pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
+    ("money:receipt", lambda w, d: {"record_id": _money(w)["record"].pk, "lang": "hy"},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
+    *[(f"money:{name}", lambda w, d: {"organisation_id": w.org.pk},
+       {"outsider": HIDDEN, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK})
+      for name in ("fund_new", "donation_new", "spending_new", "transfer_new", "advance_new",
+                   "cash", "rates", "values")],
 ]  # fmt: skip
 
 
@@ -162,3 +177,58 @@ def test_writes_refuse_the_outsider_and_anonymous(client, w, docs):
     dispose = reverse("stock:dispose_lot", args=[w.point.pk, docs["lot"].pk])
     assert client.post(dispose, {"quantity": 1, "reason": "x"}).status_code == REFUSED
     assert Lot.objects.get(pk=docs["lot"].pk).balance.quantity == 3
+
+
+def _money(w) -> dict:
+    """A fund of the world's organisation with one donation (made once per test)."""
+    from kamavor.money import services as money
+    from kamavor.money.models import Fund, Record
+
+    fund = Fund.objects.filter(organisation=w.org, name="Matrix").first()
+    if fund is None:
+        fund = money.create_fund(organisation=w.org, name="Matrix", currency="AMD", by=w.admin)
+        money.post_money_donation(fund=fund, amount="10", currency="AMD", method="bank", by=w.admin)
+    return {"fund": fund, "record": Record.objects.filter(kind="donation").first()}
+
+
+def test_the_treasurer_handles_money_and_nothing_of_households(client, w, docs):
+    from kamavor.network.models import Member
+    from tests.factories import make_member
+
+    treasurer = make_member(w.org, "matrix-treasurer", Member.Role.TREASURER)
+    client.force_login(treasurer)
+    money = _money(w)
+    for url in (
+        reverse("money:index"),
+        reverse("money:fund", args=[money["fund"].pk]),
+        reverse("money:donation_new", args=[w.org.pk]),
+        reverse("money:receipt", args=[money["record"].pk, "ru"]),
+        reverse("stock:point_stock", args=[w.point.pk]),
+    ):
+        assert client.get(url).status_code == OK, url
+    for url in (
+        reverse("money:advance_new", args=[w.org.pk]),  # an advance is a coordinator's call
+        reverse("stock:intake", args=[w.point.pk]),
+        reverse("households:index"),
+    ):
+        assert client.get(url).status_code == REFUSED, url
+    assert client.get(reverse("money:cash", args=[w.other_org.pk])).status_code == HIDDEN
+
+
+def test_money_writes_refuse_the_outsider_and_anonymous(client, w):
+    money = _money(w)
+    posts = [
+        reverse("money:donation_new", args=[w.org.pk]),
+        reverse("money:reverse", args=[money["record"].pk]),
+        reverse("money:spending_new", args=[w.org.pk]),
+    ]
+    body = {"fund": money["fund"].pk, "amount": "5", "method": "bank", "purpose": "x"}
+    for url in posts:
+        assert client.post(url, body).status_code == LOGIN
+    for persona, status in (("outsider", HIDDEN), ("volunteer", REFUSED), ("partner", REFUSED)):
+        client.force_login(getattr(w, persona))
+        for url in posts:
+            assert client.post(url, body).status_code == status, (persona, url)
+    from kamavor.money.models import FundBalance
+
+    assert FundBalance.objects.get(fund=money["fund"]).amount == 1000

@@ -23,6 +23,7 @@ from kamavor.catalogue.services import load_catalogue
 from kamavor.core.errors import KamavorError
 from kamavor.demo.households import build_households
 from kamavor.demo.shelters import build_shelters
+from kamavor.demo.money import build_money
 from kamavor.demo.shifts import build_shifts
 from kamavor.households.models import Household
 from kamavor.needs.defaults import load_standards
@@ -98,6 +99,7 @@ LOGINS = [
     ("partner", "goris-volunteer-fund", Member.Role.PARTNER, "hy", "shelter partner, Goris"),
     ("goris", "goris-volunteer-fund", Member.Role.COORDINATOR, "ru", "coordinator, Goris"),
     ("medic", "hope-medical-charity", Member.Role.COORDINATOR, "en", "coordinator, charity"),
+    ("treasurer", MARKER_SLUG, Member.Role.TREASURER, "hy", "treasurer, Yerevan Food Bank"),
 ]
 DONORS = ["", "", "", "", "Anna M.", "Tumo students", "SAS supermarket", "Ararat church group",
           "Diaspora parcel (Los Angeles)", "Armen K.", "School No. 55"]  # fmt: skip
@@ -144,6 +146,7 @@ def build_demo(*, days: int = 21, progress: Callable[[str], None] = print) -> De
     }
     coming, signups = build_shifts(coordinators=coordinators, rng=random.Random(2026))
     progress(f"shifts: {coming} coming, {signups} sign-ups")
+    progress(f"money: {build_money(coordinators=coordinators, rng=random.Random(2027))} records")
     logins = [(username, DEMO_PASSWORD, about) for username, _, _, _, about in LOGINS]
     # Roles that see personal data sign in with a second factor, in the demo too: each such
     # login gets an authenticator whose secret is printed with the password. There is no way

@@ -42,6 +42,7 @@ class Action(StrEnum):
     LOCK_DOWN = "lock_down"  # end every session and token of the organisation's members
     REVIEW_FIELD_DATA = "review_field_data"  # decide on field submissions that failed a rule
     IMPORT_DATA = "import_data"  # post spreadsheets (catalogue, points, standards, households)
+    HANDLE_MONEY = "handle_money"  # see and post funds and money (kamavor.money.access)
 
 
 _ALL = frozenset(Action)
@@ -72,12 +73,17 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Member.Role.PARTNER: frozenset(
         {Action.VIEW_REQUESTS, Action.REQUEST_FOR_SHELTER, Action.CONFIRM_DELIVERY}
     ),
+    # A treasurer keeps the money (kamavor.money.access decides what of it); of stock, they see
+    # it and buy goods with a fund's money.
+    Member.Role.TREASURER: frozenset({Action.VIEW_STOCK, Action.PURCHASE, Action.HANDLE_MONEY}),
 }
 
 
-# Roles that may do any of these see personal data (households', volunteers' contact data):
-# their members must sign in with a second factor.
-SECOND_FACTOR_ACTIONS = frozenset({Action.VIEW_PERSONAL_DATA, Action.MANAGE_SHIFTS})
+# Roles that may do any of these see personal data (households', volunteers' contact data,
+# donors' names): their members must sign in with a second factor.
+SECOND_FACTOR_ACTIONS = frozenset(
+    {Action.VIEW_PERSONAL_DATA, Action.MANAGE_SHIFTS, Action.HANDLE_MONEY}  # donors' names
+)
 
 
 def needs_second_factor(user) -> bool:

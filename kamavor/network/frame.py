@@ -82,6 +82,8 @@ TABS = [
         match=("offline:",)),
     Tab("field", _("Field data"), "exchange:queue", Action.REVIEW_FIELD_DATA, at_point=False,
         match=("exchange:",)),
+    Tab("money", _("Money"), "money:index", Action.HANDLE_MONEY, at_point=False,
+        match=("money:",)),
     Tab("all_stock", _("Stock at all my points"), "stock:organisation_stock", Action.VIEW_STOCK,
         at_point=False, match=("stock:organisation_stock",)),
 ]  # fmt: skip
@@ -93,6 +95,7 @@ PRIMARY: dict[str, tuple[str, ...]] = {
     Member.Role.COORDINATOR: ("intake", "stock", "distribution", "households", "shifts"),
     Member.Role.ADMIN: ("intake", "stock", "distribution", "households", "shifts"),
     Member.Role.PARTNER: ("requests", "in_transit"),
+    Member.Role.TREASURER: ("money", "stock"),
 }
 
 

@@ -104,6 +104,8 @@ class Member(models.Model):
         COORDINATOR = "coordinator", _("coordinator")
         VOLUNTEER = "volunteer", _("volunteer")
         PARTNER = "partner", _("partner")
+        # Sees and posts the organisation's money (kamavor.money), nothing of households.
+        TREASURER = "treasurer", _("treasurer")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"

@@ -37,4 +37,4 @@ def test_households_and_volunteers_take_sealing_and_audit_from_privacy():
 def test_both_apps_hand_their_personal_data_to_retention_and_rotation():
     from kamavor.privacy.registry import keepers
 
-    assert [k.name for k in keepers()] == ["households", "volunteers"]
+    assert [k.name for k in keepers()] == ["households", "volunteers", "money"]

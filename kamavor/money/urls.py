@@ -1,0 +1,31 @@
+from django.urls import path, re_path
+
+from kamavor.money import views
+
+app_name = "money"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("funds/<int:fund_id>/", views.fund, name="fund"),
+    path("records/<int:record_id>/", views.record, name="record"),
+    path("records/<int:record_id>/reverse/", views.reverse_record, name="reverse"),
+    path("records/<int:record_id>/receipt/<str:lang>/", views.receipt, name="receipt"),
+    path("counts/<int:count_id>/confirm/", views.confirm_count, name="confirm_count"),
+    path("<int:organisation_id>/funds/new/", views.fund_new, name="fund_new"),
+    path("<int:organisation_id>/donations/new/", views.donation_new, name="donation_new"),
+    path("<int:organisation_id>/spending/new/", views.spending_new, name="spending_new"),
+    path("<int:organisation_id>/transfers/new/", views.transfer_new, name="transfer_new"),
+    path("<int:organisation_id>/advances/new/", views.advance_new, name="advance_new"),
+    path("<int:organisation_id>/cash/", views.cash, name="cash"),
+    path("<int:organisation_id>/rates/", views.rates, name="rates"),
+    path("<int:organisation_id>/values/", views.item_values, name="values"),
+]
+
+# Public: an organisation's accounts, below the language (/hy/funds/<organisation>/).
+public_urlpatterns = [
+    re_path(
+        r"^(?P<lang>hy|ru|en)/funds/(?P<slug>[-a-zA-Z0-9_]+)/$",
+        views.public_accounts,
+        name="public_accounts",
+    ),
+]
