@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "kamavor.volunteers",
     "kamavor.public",
     "kamavor.backup",
+    "kamavor.sorting",
     "kamavor.demo",  # the top floor: imports every app above, nothing imports it
 ]
 

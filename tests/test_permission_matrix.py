@@ -48,7 +48,23 @@ PAGES = [
      {"outsider": OK, "partner": HIDDEN, "volunteer": OK, "coordinator": OK}),
     ("catalogue:item_new", lambda w, d: {},
      {"outsider": OK, "partner": HIDDEN, "volunteer": REFUSED, "coordinator": OK}),
+    # Sorting: the door and the station are the intake volunteers' desks.
+    ("sorting:desk", lambda w, d: {"point_id": w.point.pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
+    ("sorting:station", lambda w, d: {"drop_off_id": _drop_off(w).pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
+    ("sorting:tags", lambda w, d: {"drop_off_id": _drop_off(w).pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
 ]  # fmt: skip
+
+
+def _drop_off(w):
+    """The point's one drop-off, recorded the first time a row asks for it."""
+    from kamavor.sorting.models import DropOff
+    from kamavor.sorting.services import record_drop_off
+
+    found = DropOff.objects.filter(point=w.point).first()
+    return found or record_drop_off(point=w.point, bags=2, by=w.volunteer)
 
 
 @pytest.fixture

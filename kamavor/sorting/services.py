@@ -1,0 +1,239 @@
+"""Every change to drop-offs: each service is one transaction, and a retried write counts once.
+
+Recording a drop-off and sorting its lines write nothing to the ledger; closing it posts the
+usable lines as one donation (and the set-aside ones as a disposal) through the stock
+services, in the same transaction that closes it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kamavor.core.errors import Conflict, IdempotencyKeyReused, InvalidInput
+from kamavor.core.idempotency import check_key, run_once
+from kamavor.lib import tag_codes
+from kamavor.network.access import Action, may
+from kamavor.network.models import Point
+from kamavor.sorting.models import DISPOSED, Bag, DropOff, Kind, SetAside, SortingLine
+from kamavor.stock import services as stock
+from kamavor.stock.services import IntakeLine
+
+MAX_BAGS = 200
+MAX_WEIGHT = Decimal("100000")
+
+
+def _require(by, point: Point) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    if not may(by, point.organisation_id, Action.INTAKE):
+        raise PermissionDenied
+    if not point.active:
+        raise InvalidInput(
+            _("%(point)s is closed: it takes no stock postings.") % {"point": point.name},
+            code="point_closed",
+        )
+
+
+def record_drop_off(
+    *,
+    point: Point,
+    bags: int,
+    by,
+    kind: str = Kind.MIXED,
+    weight_kg: Decimal | str | None = None,
+    donor: str = "",
+    idempotency_key: str | None = None,
+) -> DropOff:
+    """Record unsorted goods at the door: how many bags or boxes, roughly what, perhaps a weight
+    and a donor. Each bag gets a tag code. Nothing enters the stock until it is sorted."""
+    _require(by, point)
+    if isinstance(bags, bool) or not isinstance(bags, int) or not 1 <= bags <= MAX_BAGS:
+        raise InvalidInput(
+            _("The number of bags must be 1 to %(n)d.") % {"n": MAX_BAGS}, field="bags"
+        )
+    if kind not in Kind.values:
+        raise InvalidInput(_("Choose what the bags roughly hold."), field="kind")
+    weight = _weight(weight_kg)
+    donor = (donor or "").replace("\x00", "").strip()
+    if len(donor) > 200:
+        raise InvalidInput(_("The donor's name is too long (at most 200 characters)."))
+    key = check_key(idempotency_key)
+    request = (kind, bags, weight, donor, point.pk)
+
+    def unit() -> DropOff:
+        drop_off = DropOff.objects.create(
+            point=point,
+            kind=kind,
+            bags=bags,
+            weight_kg=weight,
+            donor=donor,
+            created_by=by,
+            key=key or "",
+        )
+        Bag.objects.bulk_create(
+            Bag(drop_off=drop_off, number=n, code=code)
+            for n, code in enumerate(_new_bag_codes(bags), 1)
+        )
+        return drop_off
+
+    def replay() -> DropOff | None:
+        earlier = DropOff.objects.filter(created_by=by, key=key).first()
+        if earlier is not None:
+            earlier_request = (
+                earlier.kind,
+                earlier.bags,
+                earlier.weight_kg,
+                earlier.donor,
+                earlier.point_id,
+            )
+            if earlier_request != request:
+                raise IdempotencyKeyReused(
+                    _("This idempotency key was already used for a different request.")
+                )
+        return earlier
+
+    return run_once(unit=unit, replay=None if key is None else replay)
+
+
+def _weight(value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        weight = Decimal(str(value).replace(",", ".")).quantize(Decimal("0.1"))
+    except (InvalidOperation, ValueError):
+        raise InvalidInput(
+            _("Type the weight in kilograms, e.g. 12.5."), field="weight_kg"
+        ) from None
+    if not Decimal(0) < weight < MAX_WEIGHT:
+        raise InvalidInput(_("Type the weight in kilograms, e.g. 12.5."), field="weight_kg")
+    return weight
+
+
+def _new_bag_codes(n: int) -> list[str]:
+    """n fresh codes that no bag has yet (a collision among 6.4 million is rare: draw again)."""
+    codes: set[str] = set()
+    while len(codes) < n:
+        wanted = {tag_codes.new_code(tag_codes.BAG_LENGTH) for _ in range(n - len(codes))}
+        taken = set(Bag.objects.filter(code__in=wanted).values_list("code", flat=True))
+        codes |= wanted - taken
+    return sorted(codes)[:n]
+
+
+def _locked_open(drop_off: DropOff) -> DropOff:
+    """The drop-off again, locked for this transaction; refused once it is closed."""
+    locked = DropOff.objects.select_for_update().get(pk=drop_off.pk)
+    if locked.is_closed:
+        raise Conflict(_("This drop-off is closed: its goods are in stock already."))
+    return locked
+
+
+def add_sorting_line(
+    *,
+    drop_off: DropOff,
+    line: IntakeLine,
+    by,
+    set_aside: str = "",
+    bag: Bag | None = None,
+    idempotency_key: str | None = None,
+) -> SortingLine:
+    """Add what a volunteer found to an open drop-off: a line for stock (checked as at the
+    intake desk), or a line set aside with its reason. Several volunteers may sort at once."""
+    _require(by, drop_off.point)
+    if set_aside and set_aside not in SetAside.values:
+        raise InvalidInput(_("Choose why the goods are set aside."), field="set_aside")
+    if bag is not None and bag.drop_off_id != drop_off.pk:
+        raise InvalidInput(_("This bag belongs to another drop-off."), field="bag")
+    if set_aside:
+        clean = stock.check_set_aside_line(line, number=1)
+    else:
+        clean = stock.check_intake_line(line, number=1, today=timezone.localdate())
+    key = check_key(idempotency_key)
+
+    def unit() -> SortingLine:
+        _locked_open(drop_off)
+        return SortingLine.objects.create(
+            drop_off=drop_off,
+            bag=bag,
+            item=clean.item,
+            quantity=clean.quantity,
+            expiry=clean.expiry,
+            size=clean.size,
+            condition=clean.condition,
+            set_aside=set_aside,
+            by=by,
+            key=key or "",
+        )
+
+    def replay() -> SortingLine | None:
+        earlier = SortingLine.objects.filter(by=by, key=key).first()
+        if earlier is not None and (earlier.drop_off_id, earlier.item_id, earlier.quantity) != (
+            drop_off.pk,
+            clean.item.pk,
+            clean.quantity,
+        ):
+            raise IdempotencyKeyReused(
+                _("This idempotency key was already used for a different request.")
+            )
+        return earlier
+
+    return run_once(unit=unit, replay=None if key is None else replay)
+
+
+def remove_sorting_line(*, line: SortingLine, by) -> None:
+    """Take a line off a drop-off that is still open (a typing mistake)."""
+    drop_off = line.drop_off
+    _require(by, drop_off.point)
+    with transaction.atomic():
+        _locked_open(drop_off)
+        SortingLine.objects.filter(pk=line.pk).delete()
+
+
+def close_drop_off(*, drop_off: DropOff, by, note: str = "") -> DropOff:
+    """Close a sorted drop-off: its usable lines become one donation (donor kept, linked to the
+    drop-off) and its expired, damaged or refused lines one disposal, in the same transaction
+    that closes it. Lines waiting for a pharmacist's check stay on the drop-off, outside the
+    stock. Closing twice (a retry, two volunteers at once) answers the first closing."""
+    _require(by, drop_off.point)
+
+    def unit() -> DropOff:
+        locked = DropOff.objects.select_for_update().select_related("point").get(pk=drop_off.pk)
+        if locked.is_closed:
+            return locked
+        lines = list(locked.lines.select_related("item").order_by("pk"))
+        usable = [_intake(x) for x in lines if not x.set_aside]
+        waste = [(_intake(x), x.get_set_aside_display()) for x in lines if x.set_aside in DISPOSED]
+        if not lines:
+            raise InvalidInput(_("Nothing is sorted yet: add the lines first."), code="no_lines")
+        if usable or waste:
+            donation = stock.post_sorted_donation(
+                point=locked.point,
+                lines=usable,
+                set_aside=waste,
+                by=by,
+                donor=locked.donor,
+                note=note or _("Drop-off %(code)s") % {"code": _first_code(locked)},
+                disposal_reason=_("Set aside at sorting"),
+            )
+            locked.donation, locked.disposal = donation, donation.disposal
+        locked.closed_at = timezone.now()
+        locked.closed_by = by
+        locked.save(update_fields=["closed_at", "closed_by", "donation", "disposal"])
+        return locked
+
+    try:
+        return run_once(unit=unit, replay=None)
+    except IntegrityError:  # pragma: no cover - the row lock makes this a replay
+        return DropOff.objects.get(pk=drop_off.pk)
+
+
+def _intake(line: SortingLine) -> IntakeLine:
+    return IntakeLine(line.item, line.quantity, line.expiry, line.size, line.condition)
+
+
+def _first_code(drop_off: DropOff) -> str:
+    bag = drop_off.bag_set.order_by("number").first()
+    return bag.display_code if bag else str(drop_off.pk)
