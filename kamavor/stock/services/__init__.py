@@ -10,6 +10,13 @@ from kamavor.stock.services._common import (
     check_intake_line,
     check_quantity,
 )
+from kamavor.stock.services.containers import (
+    container_lines,
+    contents,
+    create_container,
+    pack,
+    unpack,
+)
 from kamavor.stock.services.corrections import dispose, post_adjustment, post_count
 from kamavor.stock.services.intake import post_donation, post_purchase
 from kamavor.stock.services.kits import build_kit, suggest_picks, unbuild_kit
@@ -33,8 +40,12 @@ __all__ = [
     "check_intake_line",
     "check_quantity",
     "check_set_aside_line",
+    "container_lines",
+    "contents",
+    "create_container",
     "create_transfer",
     "dispose",
+    "pack",
     "post_adjustment",
     "post_count",
     "post_donation",
@@ -46,4 +57,5 @@ __all__ = [
     "stock_by_item",
     "suggest_picks",
     "unbuild_kit",
+    "unpack",
 ]
