@@ -8,6 +8,7 @@ from django.http import Http404
 from kamavor.lib import tag_codes
 from kamavor.network.access import Action, may, role_at
 from kamavor.sorting.models import Bag, DropOff
+from kamavor.stock.models import Container
 
 
 def get_drop_off_for(user, drop_off_id, action: Action = Action.INTAKE) -> DropOff:
@@ -38,3 +39,34 @@ def _allowed(user, drop_off: DropOff, action: Action) -> DropOff:
     if not may(user, organisation_id, action):
         raise PermissionDenied
     return drop_off
+
+
+def get_container_for(user, container_id, action: Action = Action.VIEW_STOCK) -> Container:
+    """The container, if the member may see the point where it is (else 404) and do `action`
+    there (else 403)."""
+    try:
+        container = Container.objects.select_related("point__organisation").get(
+            pk=int(container_id)
+        )
+    except (Container.DoesNotExist, TypeError, ValueError, OverflowError):
+        raise Http404 from None
+    return _at_point(user, container.point.organisation_id, action, container)
+
+
+def find_container_for(user, code: str, action: Action = Action.VIEW_STOCK) -> Container:
+    """The container with this code (as typed or scanned), on the same terms."""
+    code = tag_codes.normalise(code)
+    if not tag_codes.is_valid(code, tag_codes.CONTAINER_LENGTH):
+        raise Http404
+    container = Container.objects.select_related("point__organisation").filter(code=code).first()
+    if container is None:
+        raise Http404
+    return _at_point(user, container.point.organisation_id, action, container)
+
+
+def _at_point(user, organisation_id: int, action: Action, found):
+    if role_at(user, organisation_id) is None:
+        raise Http404
+    if not may(user, organisation_id, action):
+        raise PermissionDenied
+    return found

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kamavor.core.errors import InvalidInput
 from kamavor.core.numbers import BoundedIntegerField
 from kamavor.sorting.models import Kind, SetAside
 from kamavor.sorting.services import MAX_BAGS
-from kamavor.stock.forms import IntakeLineForm, KeyField, new_key
-from kamavor.stock.services import IntakeLine, check_set_aside_line
+from kamavor.stock.forms import CountedField, IntakeLineForm, KeyField, new_key
+from kamavor.stock.models import Container, Lot
+from kamavor.stock.services import IntakeLine, LotLine, check_set_aside_line
 
 
 class DropOffForm(forms.Form):
@@ -80,4 +82,62 @@ class SortingLineForm(IntakeLineForm):
             )
         except InvalidInput as error:
             self.add_error(None, error.message.split(": ", 1)[-1])
+        return data
+
+
+class ContainerForm(forms.Form):
+    """A new box, sack or pallet: its kind, and a few words for its label if wanted."""
+
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"), choices=Container.Kind.choices, initial=Container.Kind.BOX
+    )
+    label = forms.CharField(
+        label=gettext_lazy("Label (optional)"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("e.g. winter, children 3–6")}),
+    )
+
+
+class FindContainerForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Container code: scan the label or type it"), max_length=20
+    )
+
+
+class PackForm(forms.Form):
+    """How many units of each of the chosen item's loose lots go into the container."""
+
+    def __init__(self, *args, item, lots: list[Lot], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.item, self.lots = item, {lot.pk: lot for lot in lots}
+        for n, lot in enumerate(lots):
+            details = " · ".join(
+                filter(None, [lot.size, lot.expiry.strftime("%d.%m.%Y") if lot.expiry else ""])
+            )
+            label = _("%(details)s%(n)d on hand") % {
+                "details": f"{details} · " if details else "",
+                "n": lot.balance.quantity,
+            }
+            field = CountedField(
+                label=label,
+                required=False,
+                max_value=lot.balance.quantity,
+                error_messages={
+                    "max_value": gettext_lazy("Only %(limit_value)s on hand outside containers.")
+                },
+            )
+            if n == 0:
+                field.widget.attrs["autofocus"] = True
+            self.fields[f"lot_{lot.pk}"] = field
+
+    def clean(self):
+        data = super().clean()
+        self.lines = [
+            LotLine(self.lots[int(name[4:])], quantity)
+            for name, quantity in data.items()
+            if name.startswith("lot_") and quantity
+        ]
+        if not self.errors and not self.lines:
+            raise forms.ValidationError(_("Type how many to pack."))
         return data

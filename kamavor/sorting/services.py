@@ -20,7 +20,8 @@ from kamavor.network.access import Action, may
 from kamavor.network.models import Point
 from kamavor.sorting.models import DISPOSED, Bag, DropOff, Kind, SetAside, SortingLine
 from kamavor.stock import services as stock
-from kamavor.stock.services import IntakeLine
+from kamavor.stock.models import Container, Lot
+from kamavor.stock.services import IntakeLine, LotLine
 
 MAX_BAGS = 200
 MAX_WEIGHT = Decimal("100000")
@@ -237,3 +238,31 @@ def _intake(line: SortingLine) -> IntakeLine:
 def _first_code(drop_off: DropOff) -> str:
     bag = drop_off.bag_set.order_by("number").first()
     return bag.display_code if bag else str(drop_off.pk)
+
+
+def pack_drop_off(*, drop_off: DropOff, by, kind: str = Container.Kind.BOX) -> Container:
+    """Pack what a closed drop-off took into stock into a new container, in one transaction:
+    each sorted line's units that are still loose on the shelf (up to the line's quantity)."""
+    _require(by, drop_off.point)
+    if not drop_off.donation_id:
+        raise InvalidInput(_("Close the drop-off first: only sorted goods are packed."))
+
+    def unit() -> Container:
+        container = stock.create_container(point=drop_off.point, by=by, kind=kind)
+        wanted: dict[int, int] = {}
+        for lot_id, quantity in drop_off.donation.lines.filter(reason="").values_list(
+            "lot_id", "quantity"
+        ):
+            wanted[lot_id] = wanted.get(lot_id, 0) + quantity
+        lots = Lot.objects.loose().filter(pk__in=wanted).select_related("balance")
+        lines = [
+            LotLine(lot, min(wanted[lot.pk], lot.balance.quantity))
+            for lot in lots.order_by("pk")
+            if lot.balance.quantity > 0
+        ]
+        if not lines:
+            raise InvalidInput(_("None of these goods is on the shelf any more."))
+        stock.pack(container=container, lines=lines, by=by)
+        return container
+
+    return run_once(unit=unit, replay=None)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kamavor.sorting import views
+from kamavor.sorting import views, views_containers
 
 app_name = "sorting"
 
@@ -13,4 +13,13 @@ urlpatterns = [
     path("sorting/<int:drop_off_id>/add/", views.add, name="add"),
     path("sorting/<int:drop_off_id>/lines/<int:line_id>/remove/", views.remove, name="remove"),
     path("sorting/<int:drop_off_id>/close/", views.close, name="close"),
+    path("sorting/<int:drop_off_id>/pack/", views_containers.pack_drop_off, name="pack_drop_off"),
+    path("<int:point_id>/containers/", views_containers.containers, name="containers"),
+    path("<int:point_id>/containers/new/", views_containers.container_new, name="container_new"),
+    path("<int:point_id>/containers/find/", views_containers.find_container, name="find_container"),
+    path("containers/<int:container_id>/", views_containers.container, name="container"),
+    path("containers/<int:container_id>/pack/", views_containers.pack, name="pack"),
+    path("containers/<int:container_id>/open/", views_containers.unpack, name="unpack"),
+    path("containers/<int:container_id>/send/", views_containers.send, name="send"),
+    path("containers/<int:container_id>/label/", views_containers.label, name="label"),
 ]

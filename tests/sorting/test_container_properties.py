@@ -66,14 +66,18 @@ def _assert_contents_equal_the_ledger(boxes) -> None:
         assert derived == {lot: q for lot, q in summed.items() if q}
     # Nothing counted twice: loose and packed together are what came in and stayed.
     on_hand = sum(Balance.objects.values_list("quantity", flat=True))
-    kept = Movement.objects.exclude(kind__in=["pack"]).values_list("kind", "quantity", "reversal_of__kind")
+    kept = Movement.objects.exclude(kind__in=["pack"]).values_list(
+        "kind", "quantity", "reversal_of__kind"
+    )
     net = sum(q for kind, q, original in kept if (original or kind) != "pack")
     assert on_hand == net
     packs = Movement.objects.filter(kind="pack").values_list("quantity", flat=True)
     assert sum(packs) == 0
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(steps=st.lists(operation, min_size=1, max_size=12))
 def test_box_contents_always_equal_the_ledger(w, steps):
     from django.db import transaction
