@@ -7,6 +7,7 @@ services, in the same transaction that closes it.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
@@ -266,3 +267,58 @@ def pack_drop_off(*, drop_off: DropOff, by, kind: str = Container.Kind.BOX) -> C
         return container
 
     return run_once(unit=unit, replay=None)
+
+
+def post_packing_list(
+    *,
+    point: Point,
+    lines: list[dict],
+    by,
+    destination: Point | None = None,
+    donor: str = "",
+    idempotency_key: str | None = None,
+):
+    """Post a checked packing list: as one donation at the point, or (with a destination) as a
+    draft transfer from the point's loose stock, the soonest expiry first. Nothing is posted
+    unless every line is sound; the stock services check every line again."""
+    from kamavor.catalogue.models import Item
+    from kamavor.sorting.packing_lists import pick_lots
+
+    _require(by, point)
+    if not lines:
+        raise InvalidInput(_("Add at least one line."), code="no_lines")
+    items = Item.objects.in_bulk([x["item"] for x in lines])
+    intake = [
+        IntakeLine(
+            item=items.get(x["item"]),
+            quantity=x["quantity"],
+            expiry=dt.date.fromisoformat(x["expiry"]) if x.get("expiry") else None,
+            size=x.get("size") or "",
+            condition=x.get("condition") or "new",
+        )
+        for x in lines
+    ]
+    if destination is None:
+        return stock.post_donation(
+            point=point,
+            lines=intake,
+            by=by,
+            donor=donor,
+            note=_("Packing list"),
+            idempotency_key=idempotency_key,
+        )
+    rows = [(n, x.item, x.size, x.quantity) for n, x in enumerate(intake, 1)]
+    if any(item is None for _n, item, _s, _q in rows):
+        raise InvalidInput(_("Line %(n)d: %(error)s") % {"n": 1, "error": _("unknown item.")})
+    picked, short = pick_lots(point, rows)
+    if short:
+        number = min(short)
+        raise InvalidInput(_("Line %(n)d: %(error)s") % {"n": number, "error": short[number]})
+    return stock.create_transfer(
+        source=point,
+        destination=destination,
+        lines=picked,
+        by=by,
+        note=_("Packing list"),
+        idempotency_key=idempotency_key,
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kamavor.sorting import views, views_containers
+from kamavor.sorting import views, views_containers, views_uploads
 
 app_name = "sorting"
 
@@ -22,4 +22,7 @@ urlpatterns = [
     path("containers/<int:container_id>/open/", views_containers.unpack, name="unpack"),
     path("containers/<int:container_id>/send/", views_containers.send, name="send"),
     path("containers/<int:container_id>/label/", views_containers.label, name="label"),
+    path("<int:point_id>/packing-list/", views_uploads.upload, name="upload"),
+    path("<int:point_id>/packing-list/check/", views_uploads.check, name="upload_check"),
+    path("<int:point_id>/packing-list/post/", views_uploads.post, name="upload_post"),
 ]
