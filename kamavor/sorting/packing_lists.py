@@ -148,14 +148,18 @@ class Catalogue:
         self.by_key: dict[str, set[Item]] = defaultdict(set)
         self.seen: dict[str, tuple[Item | None, list[Item]]] = {}
         by_pk = {item.pk: item for item in self.items}
+        # Exactly as written first (codes, barcodes and names, whatever the case): a phonetic
+        # key may fold two items together (AA and AAA batteries).
+        self.exact: dict[str, set[Item]] = defaultdict(set)
         for item in self.items:
             for name in (item.code, item.name_hy, item.name_ru, item.name_en):
                 if name:
+                    self.exact[name.casefold()].add(item)
                     self.by_key[search_key(name)].add(item)
         for code, item_id in Barcode.objects.filter(item_id__in=by_pk).values_list(
             "code", "item_id"
         ):
-            self.by_key[code].add(by_pk[item_id])
+            self.exact[code].add(by_pk[item_id])
 
     def match(self, text: str) -> tuple[Item | None, list[Item]]:
         """The one item the text means, else None and the candidates (several, or none); a
@@ -166,7 +170,7 @@ class Catalogue:
         return self.seen[text]
 
     def _match(self, text: str) -> tuple[Item | None, list[Item]]:
-        exact = self.by_key.get(text) or self.by_key.get(search_key(text))
+        exact = self.exact.get(text.casefold()) or self.by_key.get(search_key(text))
         if exact and len(exact) == 1:
             return next(iter(exact)), []
         if exact:
