@@ -42,10 +42,17 @@ class Container(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The client's key for the write that made it (unique per member): a retry makes one.
+    key = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
         verbose_name = _("container")
         verbose_name_plural = _("containers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "key"], condition=~Q(key=""), name="container_key_unique"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.code}"

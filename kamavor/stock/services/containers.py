@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from kamavor.core.errors import InvalidInput
+from kamavor.core.errors import IdempotencyKeyReused, InvalidInput
+from kamavor.core.idempotency import check_key, run_once
 from kamavor.lib import tag_codes
 from kamavor.network.access import Action
 from kamavor.network.models import Point
@@ -39,18 +40,42 @@ from kamavor.stock.services._common import (
 
 
 def create_container(
-    *, point: Point, by, kind: str = Container.Kind.BOX, label: str = ""
+    *,
+    point: Point,
+    by,
+    kind: str = Container.Kind.BOX,
+    label: str = "",
+    idempotency_key: str | None = None,
 ) -> Container:
     """A new empty box, sack or pallet at a point, with a fresh code for its label."""
     _require(by, point, Action.INTAKE)
     if kind not in Container.Kind.values:
         raise InvalidInput(_("Choose a box, a sack or a pallet."), field="kind")
     label = _clean_text(label, limit=200, label=_("Label"))
-    while True:
-        code = tag_codes.new_code(tag_codes.CONTAINER_LENGTH)
-        if not Container.objects.filter(code=code).exists():
-            break
-    return Container.objects.create(code=code, kind=kind, point=point, label=label, created_by=by)
+    key = check_key(idempotency_key)
+
+    def unit() -> Container:
+        while True:
+            code = tag_codes.new_code(tag_codes.CONTAINER_LENGTH)
+            if not Container.objects.filter(code=code).exists():
+                break
+        return Container.objects.create(
+            code=code, kind=kind, point=point, label=label, created_by=by, key=key or ""
+        )
+
+    def replay() -> Container | None:
+        earlier = Container.objects.filter(created_by=by, key=key).first()
+        if earlier is not None and (earlier.point_id, earlier.kind, earlier.label) != (
+            point.pk,
+            kind,
+            label,
+        ):
+            raise IdempotencyKeyReused(
+                _("This idempotency key was already used for a different request.")
+            )
+        return earlier
+
+    return run_once(unit=unit, replay=None if key is None else replay)
 
 
 def contents(container: Container) -> QuerySet[Balance]:
