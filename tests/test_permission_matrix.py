@@ -55,6 +55,16 @@ PAGES = [
      {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
     ("sorting:tags", lambda w, d: {"drop_off_id": _drop_off(w).pk},
      {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
+    ("sorting:pace", lambda w, d: {"point_id": w.point.pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
+    ("sorting:upload", lambda w, d: {"point_id": w.point.pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
+    ("sorting:containers", lambda w, d: {"point_id": w.point.pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
+    ("sorting:container", lambda w, d: {"container_id": _container(w).pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
+    ("sorting:label", lambda w, d: {"container_id": _container(w).pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
 ]  # fmt: skip
 
 
@@ -65,6 +75,14 @@ def _drop_off(w):
 
     found = DropOff.objects.filter(point=w.point).first()
     return found or record_drop_off(point=w.point, bags=2, by=w.volunteer)
+
+
+def _container(w):
+    """The point's one container, made the first time a row asks for it."""
+    from kamavor.stock.models import Container
+
+    found = Container.objects.filter(point=w.point).first()
+    return found or services.create_container(point=w.point, by=w.volunteer)
 
 
 @pytest.fixture

@@ -141,3 +141,12 @@ class PackForm(forms.Form):
         if not self.errors and not self.lines:
             raise forms.ValidationError(_("Type how many to pack."))
         return data
+
+
+class NoticeForm(forms.Form):
+    """The public page's "we are sorting" note: which goods not to bring, and until when."""
+
+    kind = forms.ChoiceField(label=gettext_lazy("Do not bring"), choices=Kind.choices)
+    until = forms.DateField(
+        label=gettext_lazy("Until"), widget=forms.DateInput(attrs={"type": "date"})
+    )

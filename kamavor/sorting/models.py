@@ -180,3 +180,25 @@ def queue_summary(point: Point | int) -> list[dict]:
         .annotate(drop_offs=Count("pk"), bags=models.Sum("bags"), oldest=Min("created_at"))
         .order_by("oldest")
     )
+
+
+class SortingNotice(models.Model):
+    """A coordinator's note for the point's public page while a backlog is sorted: "we are
+    sorting — please do not bring clothing until Friday". Shown until its day has passed."""
+
+    point = models.OneToOneField(Point, on_delete=models.CASCADE, related_name="sorting_notice")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    until = models.DateField(_("until"))
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sorting notice")
+        verbose_name_plural = _("sorting notices")
+
+    def __str__(self) -> str:
+        return f"{self.point}: {self.kind} until {self.until}"
+
+    @property
+    def current(self) -> bool:
+        return self.until >= timezone.localdate()

@@ -10,7 +10,7 @@ from django.db.models.functions import TruncHour
 from django.utils import timezone
 
 from kamavor.network.models import Point
-from kamavor.sorting.models import DropOff, Kind, SortingLine, queue_summary
+from kamavor.sorting.models import DropOff, Kind, SortingLine, SortingNotice, queue_summary
 
 
 @dataclass
@@ -75,3 +75,57 @@ def sorted_per_hour(point: Point, *, since: dt.datetime) -> list[dict]:
     )
     hours = sorted(set(closed) | set(lines))
     return [{"hour": h, "bags": closed.get(h, 0) or 0, "lines": lines.get(h, 0)} for h in hours]
+
+
+def public_notice(point: Point) -> SortingNotice | None:
+    """The point's sorting notice for its public page, while its day has not passed."""
+    notice = SortingNotice.objects.filter(point=point, until__gte=timezone.localdate()).first()
+    return notice
+
+
+@dataclass
+class ShiftPace:
+    """What a sorting shift got through: bags of drop-offs closed and lines sorted in it."""
+
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    hands_needed: int
+    bags: int
+    lines: int
+
+    @property
+    def bags_per_hour(self) -> float:
+        hours = (self.ends_at - self.starts_at).total_seconds() / 3600
+        return round(self.bags / hours, 1) if hours > 0 else 0.0
+
+
+def pace_at(point: Point, *, days: int = 7) -> list[ShiftPace]:
+    """The point's sorting shifts of the last days, newest first, with what each got through
+    (three queries however many shifts)."""
+    from kamavor.volunteers.models import Shift, Task
+
+    since = timezone.now() - dt.timedelta(days=days)
+    shifts = list(
+        Shift.objects.filter(
+            point=point, task=Task.SORTING, cancelled=False, ends_at__gte=since,
+            starts_at__lte=timezone.now(),
+        ).order_by("-starts_at")
+    )  # fmt: skip
+    closed = list(
+        DropOff.objects.at(point).filter(closed_at__gte=since).values_list("closed_at", "bags")
+    )
+    lines = list(
+        SortingLine.objects.filter(drop_off__point=point, at__gte=since).values_list(
+            "at", flat=True
+        )
+    )
+    return [
+        ShiftPace(
+            starts_at=s.starts_at,
+            ends_at=s.ends_at,
+            hands_needed=s.hands_needed,
+            bags=sum(n for at, n in closed if s.starts_at <= at < s.ends_at),
+            lines=sum(1 for at in lines if s.starts_at <= at < s.ends_at),
+        )
+        for s in shifts
+    ]

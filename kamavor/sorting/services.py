@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +20,15 @@ from kamavor.core.idempotency import check_key, run_once
 from kamavor.lib import tag_codes
 from kamavor.network.access import Action, may
 from kamavor.network.models import Point
-from kamavor.sorting.models import DISPOSED, Bag, DropOff, Kind, SetAside, SortingLine
+from kamavor.sorting.models import (
+    DISPOSED,
+    Bag,
+    DropOff,
+    Kind,
+    SetAside,
+    SortingLine,
+    SortingNotice,
+)
 from kamavor.stock import services as stock
 from kamavor.stock.models import Container, Lot
 from kamavor.stock.services import IntakeLine, LotLine
@@ -29,8 +38,6 @@ MAX_WEIGHT = Decimal("100000")
 
 
 def _require(by, point: Point) -> None:
-    from django.core.exceptions import PermissionDenied
-
     if not may(by, point.organisation_id, Action.INTAKE):
         raise PermissionDenied
     if not point.active:
@@ -322,3 +329,28 @@ def post_packing_list(
         note=_("Packing list"),
         idempotency_key=idempotency_key,
     )
+
+
+def set_sorting_notice(*, point: Point, kind: str, until: dt.date, by) -> SortingNotice:
+    """Ask the public, on the point's page, not to bring goods of a kind until a day (while
+    the backlog of that kind is sorted). One notice per point: a new one replaces it."""
+    if not may(by, point.organisation_id, Action.PUBLISH_NEEDS):
+        raise PermissionDenied
+    if kind not in Kind.values:
+        raise InvalidInput(_("Choose what the bags roughly hold."), field="kind")
+    today = timezone.localdate()
+    if not isinstance(until, dt.date) or not today <= until <= today + dt.timedelta(days=60):
+        raise InvalidInput(
+            _("Choose a day from today to 60 days ahead."), field="until", code="invalid_date"
+        )
+    notice, _created = SortingNotice.objects.update_or_create(
+        point=point, defaults={"kind": kind, "until": until, "set_by": by, "set_at": timezone.now()}
+    )
+    return notice
+
+
+def clear_sorting_notice(*, point: Point, by) -> None:
+    """Take the point's sorting notice off its public page."""
+    if not may(by, point.organisation_id, Action.PUBLISH_NEEDS):
+        raise PermissionDenied
+    SortingNotice.objects.filter(point=point).delete()

@@ -7,6 +7,7 @@ posts the donation. Every write goes through one service in kamavor.sorting.serv
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import partial
 
 import segno
@@ -15,21 +16,27 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kamavor.core.errors import KamavorError
-from kamavor.network.access import Action
+from kamavor.network.access import Action, may
 from kamavor.network.decorators import point_view
 from kamavor.sorting import services
 from kamavor.sorting.access import find_bag_for, get_drop_off_for
-from kamavor.sorting.forms import DropOffForm, FindBagForm, SortingLineForm
+from kamavor.sorting.forms import DropOffForm, FindBagForm, NoticeForm, SortingLineForm
 from kamavor.sorting.models import DropOff, SortingLine
-from kamavor.sorting.reads import queue_at
+from kamavor.sorting.reads import pace_at, public_notice, queue_at, sorted_per_hour
 from kamavor.stock.views._find import chosen_item, find_and_choose
 
 
-def _desk(request: HttpRequest, point, form: DropOffForm | None = None) -> HttpResponse:
+def _desk(request: HttpRequest, point, form: DropOffForm | None = None, **context) -> HttpResponse:
+    may_publish = may(request.user, point.organisation_id, Action.PUBLISH_NEEDS)
+    notice = public_notice(point) if may_publish else None
+    if may_publish and "notice_form" not in context:
+        initial = {"kind": notice.kind, "until": notice.until} if notice else {}
+        context["notice_form"] = NoticeForm(initial=initial)
     return render(
         request,
         "sorting/desk.html",
@@ -38,6 +45,9 @@ def _desk(request: HttpRequest, point, form: DropOffForm | None = None) -> HttpR
             "form": form or DropOffForm(),
             "find_form": FindBagForm(),
             "queue": queue_at(point),
+            "notice": notice,
+            "may_pace": may(request.user, point.organisation_id, Action.MANAGE_SHIFTS),
+            **context,
         },
     )
 
@@ -194,3 +204,34 @@ def close(request: HttpRequest, drop_off_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Drop-off closed."))
     return redirect("sorting:desk", point_id=drop_off.point_id)
+
+
+@require_POST
+@point_view(Action.PUBLISH_NEEDS)
+def notice(request: HttpRequest, point) -> HttpResponse:
+    """Put the "we are sorting" note on the point's public page, or take it off."""
+    if request.POST.get("remove"):
+        services.clear_sorting_notice(point=point, by=request.user)
+        messages.success(request, _("The note is off the public page."))
+        return redirect("sorting:desk", point_id=point.pk)
+    form = NoticeForm(request.POST)
+    if not form.is_valid():
+        return _desk(request, point, notice_form=form)
+    try:
+        services.set_sorting_notice(point=point, by=request.user, **form.cleaned_data)
+    except KamavorError as error:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return _desk(request, point, notice_form=form)
+    messages.success(request, _("The note is on the public page."))
+    return redirect("sorting:desk", point_id=point.pk)
+
+
+@point_view(Action.MANAGE_SHIFTS)
+def pace(request: HttpRequest, point) -> HttpResponse:
+    """For coordinators: bags sorted per hour, shift by shift, and hour by hour today."""
+    since = timezone.now() - dt.timedelta(hours=24)
+    return render(
+        request,
+        "sorting/pace.html",
+        {"point": point, "shifts": pace_at(point), "hours": sorted_per_hour(point, since=since)},
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -187,3 +188,66 @@ def test_the_desk_pages_exist_in_armenian_and_russian(volunteer, w):
             reverse("sorting:desk", args=[w.point.pk]), HTTP_ACCEPT_LANGUAGE=language
         )
         assert word in page.content.decode(), language
+
+
+def test_a_coordinator_puts_a_sorting_note_on_the_public_page(client, w):
+    from django.utils import timezone
+
+    from kamavor.public.cache import store
+    from kamavor.public.models import PublicPage
+
+    until = timezone.localdate() + dt.timedelta(days=3)
+    client.force_login(w.volunteer)
+    assert (
+        'id="notice-form"'
+        not in client.get(reverse("sorting:desk", args=[w.point.pk])).content.decode()
+    )
+    response = client.post(
+        reverse("sorting:notice", args=[w.point.pk]), {"kind": "clothing", "until": until}
+    )
+    assert response.status_code == 403
+    client.force_login(w.coordinator)
+    client.post(reverse("sorting:notice", args=[w.point.pk]), {"kind": "clothing", "until": until})
+    desk = client.get(reverse("sorting:desk", args=[w.point.pk])).content.decode()
+    assert 'id="current-notice"' in desk
+    PublicPage.objects.update_or_create(point=w.point, defaults={"listed": True})
+    for lang, words in [("en", "do not bring until"), ("ru", "не приносите"), ("hy", "չբերել")]:
+        public = client.get(f"/{lang}/{w.point.slug}/").content.decode()
+        assert 'id="sorting-notice"' in public and words in public, lang
+    past = timezone.localdate() - dt.timedelta(days=1)
+    response = client.post(
+        reverse("sorting:notice", args=[w.point.pk]), {"kind": "food", "until": past}
+    )
+    assert "from today to 60 days ahead" in response.content.decode()
+    client.post(reverse("sorting:notice", args=[w.point.pk]), {"remove": "1"})
+    store.clear()  # (the public page is kept for up to ten seconds)
+    assert 'id="sorting-notice"' not in client.get(f"/en/{w.point.slug}/").content.decode()
+
+
+def test_coordinators_see_bags_sorted_per_hour_per_shift(client, w):
+    from django.utils import timezone
+
+    from kamavor.sorting import services
+    from kamavor.stock.services import IntakeLine
+    from kamavor.volunteers.models import Shift
+
+    now = timezone.now()
+    Shift.objects.create(
+        point=w.point,
+        task="sorting",
+        starts_at=now - dt.timedelta(hours=2),
+        ends_at=now + dt.timedelta(minutes=1),
+        hands_needed=4,
+        created_by=w.coordinator,
+    )
+    for bags in (3, 2):
+        drop_off = services.record_drop_off(point=w.point, bags=bags, by=w.volunteer)
+        services.add_sorting_line(drop_off=drop_off, line=IntakeLine(w.soap, 1), by=w.volunteer)
+        services.close_drop_off(drop_off=drop_off, by=w.volunteer)
+    client.force_login(w.coordinator)
+    page = client.get(reverse("sorting:pace", args=[w.point.pk])).content.decode()
+    row = page.split('id="shift-pace"')[1].split("</tr>")[1]
+    assert '<td class="num">5</td>' in row and '<td class="num">2</td>' in row
+    assert 'id="hour-pace"' in page
+    client.force_login(w.volunteer)
+    assert client.get(reverse("sorting:pace", args=[w.point.pk])).status_code == 403
