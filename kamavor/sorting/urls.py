@@ -24,6 +24,7 @@ urlpatterns = [
     path("containers/<int:container_id>/open/", views_containers.unpack, name="unpack"),
     path("containers/<int:container_id>/send/", views_containers.send, name="send"),
     path("containers/<int:container_id>/label/", views_containers.label, name="label"),
+    path("containers/<int:container_id>/count/", views_containers.count, name="count"),
     path("<int:point_id>/packing-list/", views_uploads.upload, name="upload"),
     path("<int:point_id>/packing-list/check/", views_uploads.check, name="upload_check"),
     path("<int:point_id>/packing-list/post/", views_uploads.post, name="upload_post"),

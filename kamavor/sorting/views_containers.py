@@ -19,14 +19,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kamavor.core.errors import KamavorError
-from kamavor.network.access import Action
+from kamavor.network.access import Action, may
 from kamavor.network.decorators import point_view
 from kamavor.sorting import services as sorting
 from kamavor.sorting.access import find_container_for, get_container_for, get_drop_off_for
 from kamavor.sorting.forms import ContainerForm, FindContainerForm, PackForm
 from kamavor.stock import services
-from kamavor.stock.forms import CreateTransferForm
+from kamavor.stock.forms import CountSheetForm, CreateTransferForm
 from kamavor.stock.models import Balance, Container, Lot
+from kamavor.stock.services import CountLine
 from kamavor.stock.views._find import chosen_item, find_and_choose
 
 LIST_LIMIT = 50
@@ -96,8 +97,22 @@ def _loose_lots(point, item) -> list[Lot]:
     )
 
 
+def _packed_lots(container: Container) -> list[Lot]:
+    return list(
+        Lot.objects.filter(container=container, point=container.point, balance__quantity__gt=0)
+        .select_related("balance", "item")
+        .order_by("item__code", "expiry", "size", "pk")
+    )
+
+
 def _detail(request: HttpRequest, container: Container, **context) -> HttpResponse:
     held = list(services.contents(container))
+    if (
+        held
+        and "count_form" not in context
+        and may(request.user, container.point.organisation_id, Action.COUNT)
+    ):
+        context["count_form"] = CountSheetForm(lots=_packed_lots(container))
     return render(
         request,
         "sorting/container.html",
@@ -179,6 +194,33 @@ def send(request: HttpRequest, container_id: int) -> HttpResponse:
         messages.error(request, error.message)
         return redirect("sorting:container", container_id=found.pk)
     return redirect("stock:transfer", document_id=transfer.pk)
+
+
+@require_POST
+@login_required
+def count(request: HttpRequest, container_id: int) -> HttpResponse:
+    """Count a container as a whole: each of its lots counted, differences posted with a reason."""
+    found = get_container_for(request.user, container_id, Action.COUNT)
+    form = CountSheetForm(request.POST, lots=_packed_lots(found))
+    if not form.is_valid():
+        return _detail(request, found, count_form=form)
+    lines = [CountLine(counted, lot=lot) for lot, counted in form.counted()]
+    if not lines:
+        messages.error(request, _("Type what is in the container."))
+        return redirect("sorting:container", container_id=found.pk)
+    try:
+        document = services.post_count(
+            point=found.point,
+            lines=lines,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            idempotency_key=form.cleaned_data["key"],
+        )
+    except KamavorError as error:
+        form.add_error(None, error.message)
+        return _detail(request, found, count_form=form)
+    messages.success(request, _("%(number)s posted.") % {"number": document.number})
+    return redirect("sorting:container", container_id=found.pk)
 
 
 @login_required

@@ -150,3 +150,20 @@ def test_outsiders_never_see_a_container(client, w, box):
     assert client.post(reverse("sorting:unpack", args=[box.pk])).status_code == 404
     client.force_login(w.partner)
     assert client.get(reverse("sorting:container", args=[box.pk])).status_code == 403
+
+
+def test_a_box_is_counted_as_a_whole(client, w, box):
+    donate(w, IntakeLine(w.soap, 6))
+    services.pack(container=box, lines=[services.LotLine(loose(w, w.soap), 6)], by=w.volunteer)
+    inside = Lot.objects.get(container=box)
+    page = client.get(reverse("sorting:container", args=[box.pk])).content.decode()
+    assert 'id="count-form"' not in page  # a volunteer does not post counts
+    client.force_login(w.coordinator)
+    page = client.get(reverse("sorting:container", args=[box.pk])).content.decode()
+    key = page.split('name="key" value="')[1].split('"')[0]
+    data = {"key": key, f"lot_{inside.pk}": 5, "reason": ""}
+    refused = client.post(reverse("sorting:count", args=[box.pk]), data)
+    assert "Give a reason" in refused.content.decode()
+    client.post(reverse("sorting:count", args=[box.pk]), {**data, "reason": "one torn"})
+    assert [b.quantity for b in services.contents(box)] == [5]
+    assert Document.objects.get(kind="count").reason == "one torn"
