@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -233,10 +233,7 @@ def close_drop_off(*, drop_off: DropOff, by, note: str = "") -> DropOff:
         locked.save(update_fields=["closed_at", "closed_by", "donation", "disposal"])
         return locked
 
-    try:
-        return run_once(unit=unit, replay=None)
-    except IntegrityError:  # pragma: no cover - the row lock makes this a replay
-        return DropOff.objects.get(pk=drop_off.pk)
+    return run_once(unit=unit, replay=None)
 
 
 def _intake(line: SortingLine) -> IntakeLine:
