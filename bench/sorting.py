@@ -17,11 +17,13 @@ import argparse
 import datetime as dt
 import random
 import sys
+import time
 
 import benchkit
 from benchkit import Timing, say
 
 TARGET_MS = 100.0
+LIST_TARGET_MS = 5000.0  # a 2,000-row packing list, checked and posted
 
 
 def add_sizes(parser: argparse.ArgumentParser) -> None:
@@ -159,15 +161,19 @@ def main() -> None:
         .user
     )
 
-    def box_into_transfer(box):
+    def box_into_transfer(box) -> dict:
+        start = time.perf_counter()
         lines = stock.container_lines(box)
         transfer = stock.create_transfer(
             source=point, destination=destination, lines=lines, by=coordinator
         )
+        scanned = time.perf_counter()
         stock.send_transfer(transfer=transfer, by=coordinator)
+        sent = time.perf_counter()
+        return {"scan it (a draft)": (scanned - start) * 1000, "send it": (sent - scanned) * 1000}
 
     timings += benchkit.timed(
-        f"scan a {n_lines - n_lines // 10}-line box into a transfer, send",
+        f"box of {n_lines - n_lines // 10} lines into a transfer",
         box_into_transfer,
         samples,
         prepare=packed_box,
@@ -182,12 +188,14 @@ def main() -> None:
             width=120,
         )
     say(f"\nSorting desks  ({benchkit.engine()}, {Movement.objects.count():,} movements)")
-    say(f"  {'operation':<34}{'samples':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}  p95 ≤ 100 ms")
+    say(f"  {'operation':<40}{'samples':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}  p95 within")
     for t in timings:
         p95 = t.percentile(95)
-        verdict = "yes" if p95 <= TARGET_MS else "NO"
+        target = LIST_TARGET_MS if "packing list" in t.name else TARGET_MS
+        verdict = "" if t.name.startswith(" ") else ("yes" if p95 <= target else "NO")
+        verdict += f" ({target:,.0f} ms)" if verdict else ""
         say(
-            f"  {t.name:<34}{len(t.samples):>8}{t.percentile(50):>9.1f}{p95:>9.1f}"
+            f"  {t.name:<40}{len(t.samples):>8}{t.percentile(50):>9.1f}{p95:>9.1f}"
             f"{max(t.samples):>9.1f}  {verdict}"
         )
 
