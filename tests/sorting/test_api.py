@@ -132,3 +132,17 @@ def test_a_packing_list_is_checked_then_posted_once(api, w):
     upload("item;quantity\nsoap-bar;4\n", dry_run="false")
     assert Document.objects.count() == 1
     assert Balance.objects.get(item=w.soap, point=w.point).quantity == 4
+
+
+def test_a_line_is_taken_off_an_open_drop_off(api, w):
+    volunteer = api(w.volunteer)
+    drop_off = volunteer.post("/drop-offs", {"point": w.point.pk, "bags": 1}).json()
+    line = volunteer.post(
+        f"/drop-offs/{drop_off['id']}/lines", {"item": w.soap.pk, "quantity": 40}
+    ).json()
+    path = f"{PREFIX}/drop-offs/{drop_off['id']}/lines/{line['id']}"
+    assert volunteer.client.delete(path, **volunteer.extra).status_code == 204
+    assert volunteer.client.delete(path, **volunteer.extra).status_code == 204
+    assert not SortingLine.objects.exists()
+    outsider = api(w.outsider)
+    assert outsider.client.delete(path, **outsider.extra).status_code == 404
