@@ -129,3 +129,17 @@ def pace_at(point: Point, *, days: int = 7) -> list[ShiftPace]:
         )
         for s in shifts
     ]
+
+
+def quarantine_at(point: Point, *, limit: int = 50) -> list[SortingLine]:
+    """Lines of closed drop-offs at the point that wait for a pharmacist's check."""
+    return list(
+        SortingLine.objects.filter(
+            drop_off__point=point,
+            drop_off__closed_at__isnull=False,
+            set_aside="check",
+            checked_at__isnull=True,
+        )
+        .select_related("item", "drop_off")
+        .order_by("at", "pk")[:limit]
+    )

@@ -351,3 +351,40 @@ def clear_sorting_notice(*, point: Point, by) -> None:
     if not may(by, point.organisation_id, Action.PUBLISH_NEEDS):
         raise PermissionDenied
     SortingNotice.objects.filter(point=point).delete()
+
+
+def check_quarantined(
+    *, line: SortingLine, by, accept: bool, expiry: dt.date | None = None
+) -> SortingLine:
+    """Settle a line that waited for a pharmacist's check: accepted, it enters stock as a
+    donation of its own (linked to the line; the drop-off's donor kept), with the expiry read
+    now if it had none; refused, it never enters stock. Once only."""
+    drop_off = line.drop_off
+    _require(by, drop_off.point)
+    if not may(by, drop_off.point.organisation_id, Action.DISPOSE):
+        raise PermissionDenied  # a coordinator's (or a pharmacist coordinator's) call
+
+    def unit() -> SortingLine:
+        locked = SortingLine.objects.select_for_update().select_related("item").get(pk=line.pk)
+        if locked.set_aside != SetAside.CHECK or not drop_off.is_closed:
+            raise Conflict(
+                _("Only a closed drop-off's lines waiting for a check are settled here.")
+            )
+        if locked.checked_at is not None:
+            raise Conflict(_("This line has been checked already."))
+        if accept:
+            intake = IntakeLine(
+                locked.item, locked.quantity, expiry or locked.expiry, locked.size, locked.condition
+            )
+            locked.released = stock.post_donation(
+                point=drop_off.point,
+                lines=[intake],
+                by=by,
+                donor=drop_off.donor,
+                note=_("Checked after drop-off %(code)s") % {"code": _first_code(drop_off)},
+            )
+        locked.checked_at, locked.checked_by = timezone.now(), by
+        locked.save(update_fields=["checked_at", "checked_by", "released"])
+        return locked
+
+    return run_once(unit=unit, replay=None)

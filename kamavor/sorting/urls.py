@@ -15,6 +15,7 @@ urlpatterns = [
     path("sorting/<int:drop_off_id>/add/", views.add, name="add"),
     path("sorting/<int:drop_off_id>/lines/<int:line_id>/remove/", views.remove, name="remove"),
     path("sorting/<int:drop_off_id>/close/", views.close, name="close"),
+    path("sorting/lines/<int:line_id>/check/", views.check_line, name="check_line"),
     path("sorting/<int:drop_off_id>/pack/", views_containers.pack_drop_off, name="pack_drop_off"),
     path("<int:point_id>/containers/", views_containers.containers, name="containers"),
     path("<int:point_id>/containers/new/", views_containers.container_new, name="container_new"),

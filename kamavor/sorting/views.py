@@ -21,13 +21,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kamavor.core.errors import KamavorError
+from kamavor.lib.dates import parse_expiry
 from kamavor.network.access import Action, may
 from kamavor.network.decorators import point_view
 from kamavor.sorting import services
 from kamavor.sorting.access import find_bag_for, get_drop_off_for
 from kamavor.sorting.forms import DropOffForm, FindBagForm, NoticeForm, SortingLineForm
 from kamavor.sorting.models import DropOff, SortingLine
-from kamavor.sorting.reads import pace_at, public_notice, queue_at, sorted_per_hour
+from kamavor.sorting.reads import (
+    pace_at,
+    public_notice,
+    quarantine_at,
+    queue_at,
+    sorted_per_hour,
+)
 from kamavor.stock.views._find import chosen_item, find_and_choose
 
 
@@ -46,6 +53,9 @@ def _desk(request: HttpRequest, point, form: DropOffForm | None = None, **contex
             "find_form": FindBagForm(),
             "queue": queue_at(point),
             "notice": notice,
+            "quarantine": quarantine_at(point)
+            if may(request.user, point.organisation_id, Action.DISPOSE)
+            else [],
             "may_pace": may(request.user, point.organisation_id, Action.MANAGE_SHIFTS),
             **context,
         },
@@ -235,3 +245,24 @@ def pace(request: HttpRequest, point) -> HttpResponse:
         "sorting/pace.html",
         {"point": point, "shifts": pace_at(point), "hours": sorted_per_hour(point, since=since)},
     )
+
+
+@require_POST
+@login_required
+def check_line(request: HttpRequest, line_id: int) -> HttpResponse:
+    """A pharmacist's verdict on a line set aside for a check: into stock, or refused."""
+    line = SortingLine.objects.filter(pk=line_id).select_related("drop_off").first()
+    if line is None:
+        raise Http404
+    drop_off = get_drop_off_for(request.user, line.drop_off_id, Action.DISPOSE)
+    line.drop_off = drop_off
+    expiry = parse_expiry(request.POST.get("expiry", "")) if request.POST.get("expiry") else None
+    try:
+        services.check_quarantined(
+            line=line, by=request.user, accept=request.POST.get("accept") == "1", expiry=expiry
+        )
+    except KamavorError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Checked."))
+    return redirect("sorting:desk", point_id=drop_off.point_id)

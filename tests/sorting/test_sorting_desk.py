@@ -251,3 +251,39 @@ def test_coordinators_see_bags_sorted_per_hour_per_shift(client, w):
     assert 'id="hour-pace"' in page
     client.force_login(w.volunteer)
     assert client.get(reverse("sorting:pace", args=[w.point.pk])).status_code == 403
+
+
+def test_a_pharmacist_settles_medicine_waiting_for_a_check(client, w):
+    client.force_login(w.volunteer)
+    record(client, w, bags="1", kind="medicine", donor="Pharmacy 3")
+    drop_off = DropOff.objects.get()
+    add(client, drop_off, w.toothpaste, quantity=5, expiry="12.2099", set_aside="check")
+    add(client, drop_off, w.soap, quantity=2, set_aside="check")
+    client.post(reverse("sorting:close", args=[drop_off.pk]))
+    first, second = SortingLine.objects.order_by("pk")
+    # A volunteer neither sees the list nor settles a line.
+    assert (
+        'id="quarantine"'
+        not in client.get(reverse("sorting:desk", args=[w.point.pk])).content.decode()
+    )
+    assert (
+        client.post(reverse("sorting:check_line", args=[first.pk]), {"accept": "1"}).status_code
+        == 403
+    )
+    client.force_login(w.coordinator)
+    assert (
+        'id="quarantine"' in client.get(reverse("sorting:desk", args=[w.point.pk])).content.decode()
+    )
+    client.post(reverse("sorting:check_line", args=[first.pk]), {"accept": "1"})
+    client.post(reverse("sorting:check_line", args=[second.pk]), {"accept": "0"})
+    first.refresh_from_db()
+    assert first.released.donor == "Pharmacy 3"
+    assert Balance.objects.get(item=w.toothpaste, point=w.point).quantity == 5
+    assert not Balance.objects.filter(item=w.soap, point=w.point).exists()
+    # Settled once: a second verdict changes nothing.
+    client.post(reverse("sorting:check_line", args=[first.pk]), {"accept": "1"})
+    assert Balance.objects.get(item=w.toothpaste, point=w.point).quantity == 5
+    assert (
+        'id="quarantine"'
+        not in client.get(reverse("sorting:desk", args=[w.point.pk])).content.decode()
+    )
