@@ -134,6 +134,7 @@ def _add_routers() -> None:
     api.add_router("", "kamavor.exchange.api.router")
     api.add_router("", "kamavor.shelters.api.router")
     api.add_router("", "kamavor.money.api.router")
+    api.add_router("", "kamavor.sorting.api.router")
 
 
 _add_routers()

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "kamavor.exchange",
     "kamavor.shelters",
     "kamavor.money",
+    "kamavor.sorting",
     "kamavor.demo",  # the top floor: imports every app above, nothing imports it
 ]
 

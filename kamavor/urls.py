@@ -24,6 +24,7 @@ urlpatterns = [
     path("desk/catalogue/", include("kamavor.catalogue.urls")),
     path("desk/shelters/", include("kamavor.shelters.urls")),
     path("desk/money/", include("kamavor.money.urls")),
+    path("desk/", include("kamavor.sorting.urls")),
     path("api/v1/", api.urls),
     # One way in: the admin signs in through the same throttled page and second factor.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),

@@ -102,7 +102,41 @@ PAGES += [
        {"outsider": HIDDEN, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK})
       for name in ("fund_new", "donation_new", "spending_new", "transfer_new", "advance_new",
                    "cash", "rates", "values")],
+    # Sorting: the door and the station are the intake volunteers' desks.
+    ("sorting:desk", lambda w, d: {"point_id": w.point.pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
+    ("sorting:station", lambda w, d: {"drop_off_id": _drop_off(w).pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
+    ("sorting:tags", lambda w, d: {"drop_off_id": _drop_off(w).pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
+    ("sorting:pace", lambda w, d: {"point_id": w.point.pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
+    ("sorting:upload", lambda w, d: {"point_id": w.point.pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
+    ("sorting:containers", lambda w, d: {"point_id": w.point.pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
+    ("sorting:container", lambda w, d: {"container_id": _container(w).pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
+    ("sorting:label", lambda w, d: {"container_id": _container(w).pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
 ]  # fmt: skip
+
+
+def _drop_off(w):
+    """The point's one drop-off, recorded the first time a row asks for it."""
+    from kamavor.sorting.models import DropOff
+    from kamavor.sorting.services import record_drop_off
+
+    found = DropOff.objects.filter(point=w.point).first()
+    return found or record_drop_off(point=w.point, bags=2, by=w.volunteer)
+
+
+def _container(w):
+    """The point's one container, made the first time a row asks for it."""
+    from kamavor.stock.models import Container
+
+    found = Container.objects.filter(point=w.point).first()
+    return found or services.create_container(point=w.point, by=w.volunteer)
 
 
 @pytest.fixture

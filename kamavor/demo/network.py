@@ -25,6 +25,7 @@ from kamavor.demo.households import build_households
 from kamavor.demo.shelters import build_shelters
 from kamavor.demo.money import build_money
 from kamavor.demo.shifts import build_shifts
+from kamavor.demo.sorting import build_sorting
 from kamavor.households.models import Household
 from kamavor.needs.defaults import load_standards
 from kamavor.needs.models import Request
@@ -141,6 +142,10 @@ def build_demo(*, days: int = 21, progress: Callable[[str], None] = print) -> De
         progress(f"distributions: {served} households served")
         documents += served
         _ask(users=users, rng=random.Random(2025))
+        sorted_ = build_sorting(
+            volunteer=users["volunteer"], coordinator=users["coordinator"], rng=random.Random(11)
+        )
+        progress(f"drop-offs: {sorted_} (a sorting queue and a packed box)")
     coordinators = {
         org: users[name] for name, org, role, *_rest in LOGINS if role == Member.Role.COORDINATOR
     }

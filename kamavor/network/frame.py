@@ -55,6 +55,7 @@ TABS = [
     Tab("shifts", _("Shifts"), "volunteers:shifts", Action.MANAGE_SHIFTS,
         match=("volunteers:shifts", "volunteers:repeat", "volunteers:roster",
                "volunteers:write", "volunteers:cancel", "volunteers:stop")),
+    Tab("sorting", _("Sorting"), "sorting:desk", Action.INTAKE, match=("sorting:",)),
     Tab("transfers", _("Transfers"), "stock:transfers", Action.VIEW_STOCK,
         match=("stock:transfer",)),
     Tab("counts", _("Counts"), "stock:counts", Action.VIEW_STOCK, match=("stock:count",)),

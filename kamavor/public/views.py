@@ -15,6 +15,7 @@ from kamavor.public.cache import cache_page
 from kamavor.public.http import public_page
 from kamavor.public.models import Level, listed_points
 from kamavor.public.needs import Line, accepted_categories, needed_now, needed_now_at
+from kamavor.sorting.reads import public_notice
 from kamavor.volunteers.board import open_shifts
 
 NETWORK_LINES = 4
@@ -91,6 +92,7 @@ def _point_context(point: Point) -> dict:
         "page": getattr(point, "public_page", None),
         "osm": osm_link(point),
         "now": timezone.localtime(),
+        "sorting_notice": public_notice(point),
     }
 
 

@@ -57,7 +57,7 @@ def existing_lots(*, point, items) -> dict[LotKey, Lot]:
     them before its transaction and open only the missing ones inside it."""
     return {
         (lot.item_id, lot.expiry, lot.size, lot.condition): lot
-        for lot in Lot.objects.filter(point=point, item_id__in={item.pk for item in items})
+        for lot in Lot.objects.loose().filter(point=point, item_id__in={item.pk for item in items})
     }
 
 
@@ -100,7 +100,7 @@ def _open_lots(*, point, wanted: list[tuple]) -> dict[tuple, Lot]:
 
 def _one_lot(*, point, wanted: tuple) -> Lot:
     item, expiry, size, condition = wanted
-    lookup = {"item": item, "point": point, "expiry": expiry, "size": size}
+    lookup = {"item": item, "point": point, "expiry": expiry, "size": size, "container": None}
     lot = Lot.objects.filter(**lookup, condition=condition).first()
     if lot is not None:
         return lot
@@ -112,6 +112,27 @@ def _one_lot(*, point, wanted: tuple) -> Lot:
     except IntegrityError:
         # Another desk opened the same lot a moment ago.
         return Lot.objects.get(**lookup, condition=condition)
+
+
+def container_lots_for(*, point, container, wanted: list[tuple]) -> list[Lot]:
+    """The container's lots for (item id, expiry, size, condition) at the point, in order,
+    opening the missing ones (with zero balances) one by one in key order."""
+    known = {
+        (lot.item_id, lot.expiry, lot.size, lot.condition): lot
+        for lot in Lot.objects.filter(point=point, container=container)
+    }
+    for key in sorted({tuple(x) for x in wanted} - set(known), key=_sort_key):
+        item_id, expiry, size, condition = key
+        lookup = {"item_id": item_id, "point": point, "container": container}
+        lookup.update(expiry=expiry, size=size, condition=condition)
+        try:
+            with transaction.atomic():
+                lot = Lot.objects.create(**lookup)
+                Balance.objects.create(lot=lot, point=point, item_id=item_id, quantity=0)
+        except IntegrityError:  # another desk opened it a moment ago
+            lot = Lot.objects.get(**lookup)
+        known[key] = lot
+    return [known[tuple(x)] for x in wanted]
 
 
 def _change_balances(changes: dict[int, tuple[int, int]]) -> dict[int, int]:

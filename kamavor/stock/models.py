@@ -23,6 +23,41 @@ class Condition(models.TextChoices):
     USED = "used", _("used, good")
 
 
+class Container(models.Model):
+    """A box, sack or pallet of sorted goods under one code and label. It holds no quantities:
+    its contents are the balances of the lots that carry it (see Lot.container), so they can
+    only change through the ledger and are never a second stock."""
+
+    class Kind(models.TextChoices):
+        BOX = "box", _("box")
+        SACK = "sack", _("sack")
+        PALLET = "pallet", _("pallet")
+
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.BOX)
+    # Where it is now: its lots' point (moved along when a transfer carrying it is received).
+    point = models.ForeignKey(Point, on_delete=models.PROTECT, related_name="containers")
+    label = models.CharField(_("label"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # The client's key for the write that made it (unique per member): a retry makes one.
+    key = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("container")
+        verbose_name_plural = _("containers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "key"], condition=~Q(key=""), name="container_key_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.code}"
+
+
 class LotQuerySet(models.QuerySet):
     def at(self, point: Point | int) -> LotQuerySet:
         return self.filter(point=point)
@@ -44,6 +79,10 @@ class LotQuerySet(models.QuerySet):
     def with_details(self) -> LotQuerySet:
         return self.select_related("item", "item__category", "point", "balance")
 
+    def loose(self) -> LotQuerySet:
+        """Lots on the shelf, in no container."""
+        return self.filter(container__isnull=True)
+
 
 class Lot(models.Model):
     """Stock of one item at one point sharing an expiry date and attributes (size, condition)."""
@@ -56,6 +95,11 @@ class Lot(models.Model):
         _("condition"), max_length=10, choices=Condition.choices, default=Condition.NEW
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Goods packed in a box, sack or pallet are a lot of their own that carries the container:
+    # packing moves units from the loose lot to the container's lot at the same point.
+    container = models.ForeignKey(
+        Container, on_delete=models.PROTECT, related_name="lots", null=True, blank=True
+    )
 
     objects = LotQuerySet.as_manager()
 
@@ -65,13 +109,23 @@ class Lot(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["item", "point", "expiry", "size", "condition"],
-                condition=Q(expiry__isnull=False),
+                condition=Q(expiry__isnull=False, container__isnull=True),
                 name="lot_unique_dated",
             ),
             models.UniqueConstraint(
                 fields=["item", "point", "size", "condition"],
-                condition=Q(expiry__isnull=True),
+                condition=Q(expiry__isnull=True, container__isnull=True),
                 name="lot_unique_undated",
+            ),
+            models.UniqueConstraint(
+                fields=["container", "item", "point", "expiry", "size", "condition"],
+                condition=Q(expiry__isnull=False, container__isnull=False),
+                name="lot_unique_dated_packed",
+            ),
+            models.UniqueConstraint(
+                fields=["container", "item", "point", "size", "condition"],
+                condition=Q(expiry__isnull=True, container__isnull=False),
+                name="lot_unique_undated_packed",
             ),
         ]
         indexes = [models.Index(fields=["point", "expiry"], name="lot_point_expiry")]
@@ -183,6 +237,7 @@ NUMBER_PREFIX = {
     "kit_build": "K",
     "kit_unbuild": "U",
     "reversal": "R",
+    "pack": "B",  # box
     "distribution": "H",  # hand-out
     "delivery": "S",  # to a shelter
 }
@@ -208,6 +263,7 @@ class Document(models.Model):
         REVERSAL = "reversal", _("reversal")
         DISTRIBUTION = "distribution", _("distribution")
         DELIVERY = "delivery", _("delivery to a shelter")
+        PACK = "pack", _("packing")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
@@ -319,6 +375,8 @@ class Movement(models.Model):
         KIT_USE = "kit_use", _("used in kit")
         DISPOSAL = "disposal", _("disposal")
         REVERSAL = "reversal", _("reversal")
+        # Into, out of or between containers at one point: a pair that nets to zero per item.
+        PACK = "pack", _("packing")
 
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="movements")
     point = models.ForeignKey(Point, on_delete=models.PROTECT, related_name="+")

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from kamavor.core.errors import Conflict, InvalidInput
 from kamavor.network.access import Action
 from kamavor.network.models import Point
-from kamavor.stock.ledger import Claim, Posting, idempotent, lots_for
-from kamavor.stock.models import Document, DocumentLine
+from kamavor.stock.ledger import Claim, Posting, container_lots_for, idempotent, lots_for
+from kamavor.stock.models import Balance, Container, Document, DocumentLine
 from kamavor.stock.services._common import (
     Kind,
     LotLine,
@@ -141,7 +141,7 @@ def receive_transfer(
     arrived; lines left out arrived in full. Differences stay on the lines for all to see."""
     _check_transfer(transfer)
     _require(by, transfer.destination, Action.RECEIVE_TRANSFER)
-    lines = list(transfer.lines.select_related("item").order_by("pk"))
+    lines = list(transfer.lines.select_related("item", "lot").order_by("pk"))
     received = dict(received or {})
     unknown = set(received) - {line.pk for line in lines}
     if unknown:
@@ -164,11 +164,7 @@ def receive_transfer(
             received_quantity=Case(*(When(pk=pk, then=Value(q)) for pk, q in quantities.items()))
         )
         arrived = [line for line in lines if line.received_quantity]
-        # New lots at the destination are opened in key order (the global lock order).
-        lots = lots_for(
-            point=transfer.destination,
-            wanted=[(x.item, x.expiry, x.size, x.condition) for x in arrived],
-        )
+        lots = _arrival_lots(transfer, arrived)
         for line, lot in zip(arrived, lots, strict=True):
             posting.move(lot=lot, delta=line.received_quantity, kind=Kind.TRANSFER_IN, line=line)
         posting.save()
@@ -181,3 +177,36 @@ def receive_transfer(
         return as_written(document, lines)
 
     return idempotent(by=by, key=idempotency_key, request=request, work=work)
+
+
+def _arrival_lots(transfer: Document, arrived: list[DocumentLine]) -> list:
+    """The destination's lots for the lines that arrived, opened if new (in key order, the
+    global lock order). A container sent whole (nothing of it left at the source) arrives
+    whole: its lines go into its lots at the destination, and it is there now. Anything else
+    arrives loose."""
+    destination = transfer.destination
+    packed = {x.lot.container_id for x in arrived if x.lot.container_id}
+    left = set(
+        Balance.objects.filter(lot__container_id__in=packed, point=transfer.point, quantity__gt=0)
+        .values_list("lot__container_id", flat=True)
+        .distinct()
+    )
+    whole = packed - left
+    loose = [x for x in arrived if x.lot.container_id not in whole]
+    found = dict(
+        zip(
+            [x.pk for x in loose],
+            lots_for(
+                point=destination, wanted=[(x.item, x.expiry, x.size, x.condition) for x in loose]
+            ),
+            strict=True,
+        )
+    )
+    for container_id in sorted(whole):
+        inside = [x for x in arrived if x.lot.container_id == container_id]
+        wanted = [(x.item_id, x.expiry, x.size, x.condition) for x in inside]
+        container = Container(pk=container_id)
+        lots = container_lots_for(point=destination, container=container, wanted=wanted)
+        found.update(zip([x.pk for x in inside], lots, strict=True))
+    Container.objects.filter(pk__in=whole).update(point=destination)
+    return [found[x.pk] for x in arrived]

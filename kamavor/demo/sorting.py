@@ -1,0 +1,42 @@
+"""Demo drop-offs: a sorting queue at the coworking collection point, one drop-off sorted and
+closed by two sittings, its goods packed into a box. Posted through the sorting services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.utils import timezone
+
+from kamavor.catalogue.models import Item
+from kamavor.network.models import Point
+from kamavor.sorting import services
+from kamavor.sorting.models import DropOff
+from kamavor.stock.services import IntakeLine
+
+QUEUE = [("clothing", 4, "12.5"), ("food", 2, ""), ("mixed", 3, ""), ("hygiene", 1, "")]
+
+
+def build_sorting(*, volunteer, coordinator, rng: random.Random) -> int:
+    """The coworking point's queue and one sorted, boxed drop-off; the drop-offs made."""
+    point = Point.objects.filter(slug="coworking").first()
+    if point is None or DropOff.objects.filter(point=point).exists():
+        return 0
+    for kind, bags, weight in QUEUE:
+        services.record_drop_off(point=point, bags=bags, kind=kind, weight_kg=weight, by=volunteer)
+    drop_off = services.record_drop_off(
+        point=point, bags=2, kind="mixed", donor="Ararat church group", by=volunteer
+    )
+    items = list(
+        Item.objects.active().filter(is_kit=False, tracks_size=False).order_by("code")[:60]
+    )
+    later = timezone.localdate() + dt.timedelta(days=300)
+    for by in (volunteer, coordinator):
+        for item in rng.sample(items, 4):
+            line = IntakeLine(item, rng.randint(1, 8), later if item.tracks_expiry else None)
+            services.add_sorting_line(drop_off=drop_off, line=line, by=by)
+    waste = IntakeLine(items[0], 1, dt.date(2023, 1, 31) if items[0].tracks_expiry else None)
+    services.add_sorting_line(drop_off=drop_off, line=waste, set_aside="damaged", by=volunteer)
+    closed = services.close_drop_off(drop_off=drop_off, by=coordinator)
+    services.pack_drop_off(drop_off=closed, by=volunteer)
+    return len(QUEUE) + 1

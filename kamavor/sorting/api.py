@@ -1,0 +1,482 @@
+"""API endpoints of the sorting app: drop-offs and their lines, containers, packing lists.
+
+Endpoints resolve ids to objects the member may see (404 otherwise), call one service, and
+answer with what it wrote. Writes take an `Idempotency-Key`: a retry returns the first answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
+from pydantic import Field
+
+from kamavor.catalogue.models import Item
+from kamavor.core.errors import InvalidInput
+from kamavor.core.numbers import Id, PathId
+from kamavor.core.paging import OFFSET, paged
+from kamavor.lib.spreadsheets import TOO_LARGE, SpreadsheetError
+from kamavor.network.access import Action, get_point_for
+from kamavor.network.api import ERRORS, NO_NUL, one_of
+from kamavor.network.models import Point
+from kamavor.sorting import services
+from kamavor.sorting.access import (
+    find_bag_for,
+    find_container_for,
+    get_container_for,
+    get_drop_off_for,
+)
+from kamavor.sorting.models import DropOff, Kind, SetAside, SortingLine
+from kamavor.sorting.packing_lists import (
+    MAX_BYTES,
+    PackingList,
+    check_for_transfer,
+    check_packing_list,
+    file_error,
+)
+from kamavor.stock import services as stock
+from kamavor.stock.api import IDEMPOTENCY_KEY, _answer, _lot_lines, _shown
+from kamavor.stock.api_schemas import (
+    MAX_LINES,
+    Date,
+    DocumentOut,
+    In,
+    LotCondition,
+    LotLineIn,
+    Quantity,
+    Size,
+    Text,
+)
+from kamavor.stock.models import Condition, Container, Document
+from kamavor.stock.services import IntakeLine
+
+router = Router(tags=["sorting"])
+LIMIT = Query(20, ge=1, le=100)
+
+
+# ---------------------------------------------------------------- shapes
+
+
+class DropOffIn(In):
+    point: Id
+    bags: int = Field(
+        description="Bags or boxes, 1 to 200.", json_schema_extra={"minimum": 1, "maximum": 200}
+    )
+    kind: one_of(Kind) = Kind.MIXED
+    weight_kg: str | None = Field(
+        None, pattern=NO_NUL, max_length=12, description="Kilograms, e.g. 12.5."
+    )
+    donor: Text = ""
+
+
+class SortingLineIn(In):
+    item: Id
+    quantity: Quantity
+    expiry: Date | None = None
+    size: Size = ""
+    condition: LotCondition = Condition.NEW
+    set_aside: one_of(SetAside) | None = Field(
+        None, description="Why the goods are not for stock; empty for a line for stock."
+    )
+    bag: str | None = Field(None, pattern=NO_NUL, max_length=20, description="A bag's code.")
+
+
+class SortingLineOut(Schema):
+    id: int
+    item: int
+    item_name: str
+    quantity: int
+    expiry: dt.date | None
+    size: str
+    condition: str
+    set_aside: str
+    bag: str | None
+    by: str
+    at: dt.datetime
+
+    @staticmethod
+    def resolve_item(line: SortingLine) -> int:
+        return line.item_id
+
+    @staticmethod
+    def resolve_item_name(line: SortingLine) -> str:
+        return line.item.name
+
+    @staticmethod
+    def resolve_bag(line: SortingLine) -> str | None:
+        return line.bag.code if line.bag_id else None
+
+    @staticmethod
+    def resolve_by(line: SortingLine) -> str:
+        return line.by.get_username()
+
+
+class DropOffOut(Schema):
+    id: int
+    point: int
+    kind: str
+    bags: list[str] = Field(description="The bags' tag codes, in order.")
+    weight_kg: str | None
+    donor: str
+    created_at: dt.datetime
+    closed_at: dt.datetime | None
+    donation: int | None
+    disposal: int | None
+    lines: list[SortingLineOut]
+
+    @staticmethod
+    def resolve_point(drop_off: DropOff) -> int:
+        return drop_off.point_id
+
+    @staticmethod
+    def resolve_bags(drop_off: DropOff) -> list[str]:
+        return [bag.code for bag in drop_off.bag_set.all()]
+
+    @staticmethod
+    def resolve_weight_kg(drop_off: DropOff) -> str | None:
+        return None if drop_off.weight_kg is None else str(drop_off.weight_kg)
+
+    @staticmethod
+    def resolve_donation(drop_off: DropOff) -> int | None:
+        return drop_off.donation_id
+
+    @staticmethod
+    def resolve_disposal(drop_off: DropOff) -> int | None:
+        return drop_off.disposal_id
+
+    @staticmethod
+    def resolve_lines(drop_off: DropOff) -> list[SortingLine]:
+        return list(drop_off.lines.all())
+
+
+class ContainerIn(In):
+    point: Id
+    kind: one_of(Container.Kind) = Container.Kind.BOX
+    label: Text = Field("", max_length=200)
+
+
+class ContentOut(Schema):
+    lot: int
+    item: int
+    item_name: str
+    expiry: dt.date | None
+    size: str
+    condition: str
+    quantity: int
+
+
+class ContainerOut(Schema):
+    id: int
+    code: str
+    kind: str
+    label: str
+    point: int
+    contents: list[ContentOut] = Field(description="Read from the ledger: the lots that carry it.")
+
+    @staticmethod
+    def resolve_point(container: Container) -> int:
+        return container.point_id
+
+    @staticmethod
+    def resolve_contents(container: Container) -> list[dict]:
+        return [
+            {
+                "lot": b.lot_id,
+                "item": b.lot.item_id,
+                "item_name": b.lot.item.name,
+                "expiry": b.lot.expiry,
+                "size": b.lot.size,
+                "condition": b.lot.condition,
+                "quantity": b.quantity,
+            }
+            for b in stock.contents(container)
+        ]
+
+
+class PackIn(In):
+    lines: list[LotLineIn] = Field(max_length=MAX_LINES)
+
+
+class SendIn(In):
+    destination: Id
+    note: Text = ""
+
+
+class PackingRowOut(Schema):
+    row: int
+    text: str
+    item: int | None
+    item_name: str | None
+    quantity: int | None
+    expiry: dt.date | None
+    size: str
+    errors: list[str]
+
+
+class PackingListOut(Schema):
+    valid: bool
+    errors: list[str] = Field(description="About the whole file.")
+    rows: list[PackingRowOut]
+    document: DocumentOut | None = Field(None, description="What was posted, when it was.")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _drop_off(request: HttpRequest, drop_off_id: int) -> DropOff:
+    return get_drop_off_for(request.user, drop_off_id)
+
+
+def _shown_drop_off(drop_off: DropOff) -> DropOff:
+    return DropOff.objects.prefetch_related(
+        "bag_set", "lines__item", "lines__by", "lines__bag"
+    ).get(pk=drop_off.pk)
+
+
+def _point(request: HttpRequest, point_id: int, action: Action = Action.INTAKE) -> Point:
+    try:
+        return get_point_for(request.user, point_id, action)
+    except Http404:
+        raise InvalidInput(_("Unknown point."), code="unknown_point", field="point") from None
+
+
+# ---------------------------------------------------------------- drop-offs
+
+
+@router.post("/drop-offs", response={201: DropOffOut, **ERRORS})
+def record_drop_off(
+    request: HttpRequest, body: DropOffIn, key: str | None = IDEMPOTENCY_KEY
+) -> Status:
+    """Record unsorted goods at the door; each bag gets a tag code. Nothing enters stock."""
+    drop_off = services.record_drop_off(
+        point=_point(request, body.point),
+        bags=body.bags,
+        kind=body.kind,
+        weight_kg=body.weight_kg,
+        donor=body.donor,
+        by=request.user,
+        idempotency_key=key,
+    )
+    return Status(201, _shown_drop_off(drop_off))
+
+
+@router.get("/points/{point_id}/drop-offs", response={200: list[DropOffOut], **ERRORS})
+def list_drop_offs(
+    request: HttpRequest,
+    point_id: PathId,
+    waiting: bool = Query(True, description="Only the sorting queue (drop-offs not closed)."),
+    limit: int = LIMIT,
+    offset: int = OFFSET,
+    *,
+    response: HttpResponse,
+) -> list[DropOff]:
+    """A point's drop-offs, oldest first; paged (`limit`, `offset`, `Link` header)."""
+    point = get_point_for(request.user, point_id, Action.INTAKE)
+    drop_offs = DropOff.objects.at(point)
+    if waiting:
+        drop_offs = drop_offs.waiting()
+    drop_offs = drop_offs.oldest_first().prefetch_related(
+        "bag_set", "lines__item", "lines__by", "lines__bag"
+    )
+    return paged(drop_offs, request, response, limit=limit, offset=offset)
+
+
+@router.get("/drop-offs/{drop_off_id}", response={200: DropOffOut, **ERRORS})
+def get_drop_off(request: HttpRequest, drop_off_id: PathId) -> DropOff:
+    return _shown_drop_off(_drop_off(request, drop_off_id))
+
+
+@router.get("/bags/{code}", response={200: DropOffOut, **ERRORS})
+def get_bag(request: HttpRequest, code: str) -> DropOff:
+    """The drop-off a bag's tag code belongs to (as scanned or typed)."""
+    return _shown_drop_off(find_bag_for(request.user, code).drop_off)
+
+
+@router.post("/drop-offs/{drop_off_id}/lines", response={201: SortingLineOut, **ERRORS})
+def add_line(
+    request: HttpRequest,
+    drop_off_id: PathId,
+    body: SortingLineIn,
+    key: str | None = IDEMPOTENCY_KEY,
+) -> Status:
+    """Add a sorted line (checked as at the intake desk) or a set-aside line with its reason."""
+    drop_off = _drop_off(request, drop_off_id)
+    item = Item.objects.active().filter(pk=body.item).first()
+    if item is None:
+        raise InvalidInput(_("Unknown item."), code="unknown_item", field="item")
+    bag = None
+    if body.bag:
+        bag = drop_off.bag_set.filter(code=body.bag.upper().replace("-", "")).first()
+        if bag is None:
+            raise InvalidInput(
+                _("No bag has the code “%(code)s”.") % {"code": body.bag},
+                code="unknown_bag",
+                field="bag",
+            )
+    line = services.add_sorting_line(
+        drop_off=drop_off,
+        line=IntakeLine(item, body.quantity, body.expiry, body.size, body.condition),
+        set_aside=body.set_aside or "",
+        bag=bag,
+        by=request.user,
+        idempotency_key=key,
+    )
+    return Status(201, SortingLine.objects.select_related("item", "by", "bag").get(pk=line.pk))
+
+
+@router.delete("/drop-offs/{drop_off_id}/lines/{line_id}", response={204: None, **ERRORS})
+def remove_line(request: HttpRequest, drop_off_id: PathId, line_id: PathId) -> Status:
+    """Take a line off an open drop-off (removing it twice is the same as once)."""
+    drop_off = _drop_off(request, drop_off_id)
+    line = drop_off.lines.filter(pk=line_id).select_related("drop_off__point").first()
+    if line is not None:
+        services.remove_sorting_line(line=line, by=request.user)
+    return Status(204, None)
+
+
+@router.post("/drop-offs/{drop_off_id}/close", response={200: DropOffOut, **ERRORS})
+def close_drop_off(
+    request: HttpRequest, drop_off_id: PathId, key: str | None = IDEMPOTENCY_KEY
+) -> DropOff:
+    """Post the sorted lines as one donation and the set-aside ones as a disposal, in one
+    transaction. Closing again (with or without the key) answers the first closing."""
+    closed = services.close_drop_off(drop_off=_drop_off(request, drop_off_id), by=request.user)
+    return _shown_drop_off(closed)
+
+
+# ---------------------------------------------------------------- containers
+
+
+@router.post("/containers", response={201: ContainerOut, **ERRORS})
+def create_container(
+    request: HttpRequest, body: ContainerIn, key: str | None = IDEMPOTENCY_KEY
+) -> Status:
+    """A new empty box, sack or pallet at a point, with its code."""
+    container = stock.create_container(
+        point=_point(request, body.point),
+        kind=body.kind,
+        label=body.label,
+        by=request.user,
+        idempotency_key=key,
+    )
+    return Status(201, container)
+
+
+@router.get("/containers/{container_id}", response={200: ContainerOut, **ERRORS})
+def get_container(request: HttpRequest, container_id: PathId) -> Container:
+    return get_container_for(request.user, container_id)
+
+
+@router.get("/containers/by-code/{code}", response={200: ContainerOut, **ERRORS})
+def get_container_by_code(request: HttpRequest, code: str) -> Container:
+    """A container by its label's code, as scanned or typed."""
+    return find_container_for(request.user, code)
+
+
+@router.post("/containers/{container_id}/pack", response={200: DocumentOut, **ERRORS})
+def pack(
+    request: HttpRequest, container_id: PathId, body: PackIn, key: str | None = IDEMPOTENCY_KEY
+) -> Document:
+    """Move units of lots at the container's point (loose, or in another container) into it."""
+    container = get_container_for(request.user, container_id, Action.INTAKE)
+    document = stock.pack(
+        container=container,
+        lines=_lot_lines(container.point, body.lines),
+        by=request.user,
+        idempotency_key=key,
+    )
+    return _answer(document)
+
+
+@router.post("/containers/{container_id}/open", response={200: DocumentOut, **ERRORS})
+def open_container(
+    request: HttpRequest, container_id: PathId, key: str | None = IDEMPOTENCY_KEY
+) -> Document:
+    """Everything in the container goes back to loose stock at its point."""
+    container = get_container_for(request.user, container_id, Action.INTAKE)
+    return _answer(stock.unpack(container=container, by=request.user, idempotency_key=key))
+
+
+@router.post("/containers/{container_id}/transfer", response={201: DocumentOut, **ERRORS})
+def container_transfer(
+    request: HttpRequest, container_id: PathId, body: SendIn, key: str | None = IDEMPOTENCY_KEY
+) -> Status:
+    """A draft transfer of the container's whole contents (send it at /transfers/{id}/send);
+    received whole, it arrives in the same container at the destination."""
+    container = get_container_for(request.user, container_id, Action.SEND_TRANSFER)
+    destination = Point.objects.active().filter(pk=body.destination).first()
+    if destination is None:
+        raise InvalidInput(_("Unknown point."), code="unknown_point", field="destination")
+    lines = stock.container_lines(container)
+    if not lines:
+        raise InvalidInput(_("This container is empty."), code="empty_container")
+    transfer = stock.create_transfer(
+        source=container.point,
+        destination=destination,
+        lines=lines,
+        by=request.user,
+        note=body.note or str(container),
+        idempotency_key=key,
+    )
+    return Status(201, _answer(transfer))
+
+
+# ---------------------------------------------------------------- packing lists
+
+
+@router.post("/points/{point_id}/packing-lists", response={200: PackingListOut, **ERRORS})
+def packing_list(
+    request: HttpRequest,
+    point_id: PathId,
+    file: File[UploadedFile],
+    dry_run: Form[bool] = True,
+    destination: Form[int | None] = None,
+    donor: Form[str] = "",
+    key: str | None = IDEMPOTENCY_KEY,
+) -> dict:
+    """Check a CSV or XLSX packing list row by row (`dry_run`, the default), or post it: as a
+    donation here, or with a `destination` as a draft transfer. Nothing is posted unless every
+    row is right; the answer says what is wrong in each row, in the member's language."""
+    point = get_point_for(request.user, point_id, Action.INTAKE)
+    target = None
+    if destination is not None:
+        target = Point.objects.active().filter(pk=destination).exclude(pk=point.pk).first()
+        if target is None:
+            raise InvalidInput(_("Unknown point."), code="unknown_point", field="destination")
+    if file.size > MAX_BYTES:
+        checked = PackingList(errors=[file_error(SpreadsheetError(TOO_LARGE, limit=MAX_BYTES))])
+    else:
+        checked = check_packing_list(file.read(), filename=file.name)
+    if target is not None and checked.valid:
+        check_for_transfer(checked, point)
+    document = None
+    if checked.valid and not dry_run:
+        posted = services.post_packing_list(
+            point=point,
+            lines=checked.as_lines(),
+            destination=target,
+            donor=donor,
+            by=request.user,
+            idempotency_key=key,
+        )
+        document = _shown(posted)
+    return {
+        "valid": checked.valid,
+        "errors": checked.errors,
+        "rows": [
+            {
+                "row": r.number,
+                "text": r.text,
+                "item": r.item.pk if r.item else None,
+                "item_name": r.item.name if r.item else None,
+                "quantity": r.quantity,
+                "expiry": r.expiry,
+                "size": r.size,
+                "errors": r.errors,
+            }
+            for r in checked.rows
+        ],
+        "document": document,
+    }

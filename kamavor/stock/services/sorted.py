@@ -1,0 +1,151 @@
+"""Goods sorted from a drop-off: the usable lines and the ones set aside, posted together.
+
+A drop-off's goods arrived at the point, usable or not. The donation takes every sorted line
+in (so the ledger shows what came through the door), and in the same transaction a disposal
+takes the set-aside lines out again with their reasons: the point's stock gains only what can
+be used, and the history explains every unit. Set-aside goods may be expired or without a size:
+they are checked for what they are, not for what stock needs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kamavor.catalogue.models import Item
+from kamavor.network.access import Action
+from kamavor.network.models import Point
+from kamavor.stock.ledger import Claim, Posting, existing_lots, idempotent, lots_for
+from kamavor.stock.models import Condition, Document, DocumentLine
+from kamavor.stock.services._common import (
+    IntakeLine,
+    Kind,
+    _check_lines_present,
+    _clean_text,
+    _line_error,
+    _new_document,
+    _require,
+    as_written,
+    check_intake_line,
+    check_quantity,
+)
+
+
+def check_set_aside_line(line: IntakeLine, *, number: int) -> IntakeLine:
+    """A line that will not be stock: a known item and a sound quantity; its expiry may have
+    passed, and a size is kept only for an item that has sizes."""
+    if not isinstance(line.item, Item) or not line.item.active:
+        raise _line_error(number, _("unknown item."), "item")
+    check_quantity(line.quantity, number=number)
+    if line.condition not in Condition.values:
+        raise _line_error(number, _("unknown condition."), "condition")
+    size = (line.size or "").strip()[:20] if line.item.tracks_size else ""
+    expiry = line.expiry if line.item.tracks_expiry else None
+    return IntakeLine(line.item, line.quantity, expiry, size, line.condition)
+
+
+def post_sorted_donation(
+    *,
+    point: Point,
+    lines: Sequence[IntakeLine],
+    set_aside: Sequence[tuple[IntakeLine, str]] = (),
+    by,
+    donor: str = "",
+    note: str = "",
+    disposal_reason: str = "",
+    idempotency_key: str | None = None,
+) -> Document:
+    """Post a sorted drop-off: one donation of every line, and (when some were set aside) one
+    disposal of the set-aside lines, in one transaction. The donation is returned; its
+    `disposal` attribute holds the disposal document, or None."""
+    _require(by, point, Action.INTAKE)
+    _check_lines_present([*lines, *set_aside])
+    today = timezone.localdate()
+    clean = [check_intake_line(x, number=n, today=today) for n, x in enumerate(lines, 1)]
+    start = len(clean) + 1
+    waste = [
+        (check_set_aside_line(x, number=n), _clean_text(reason, limit=300, label=_("Reason")))
+        for n, (x, reason) in enumerate(set_aside, start)
+    ]
+    donor = _clean_text(donor, limit=200, label=_("Donor"))
+    note = _clean_text(note, limit=2000, label=_("Note"))
+    disposal_reason = _clean_text(disposal_reason, limit=300, label=_("Reason"))
+    everything = [(x, "") for x in clean] + waste
+    request = {
+        "kind": "sorted_donation",
+        "point": point.pk,
+        "donor": donor,
+        "note": note,
+        "lines": [_key(x, reason) for x, reason in everything],
+    }
+    known = existing_lots(point=point, items=[x.item for x, _reason in everything])
+
+    def work(claim: Claim) -> Document:
+        donation = _new_document(kind=Kind.DONATION, point=point, by=by, donor=donor, note=note)
+        claim(donation)
+        lots = lots_for(
+            point=point,
+            wanted=[(x.item, x.expiry, x.size, x.condition) for x, _reason in everything],
+            known=known,
+        )
+        written = DocumentLine.objects.bulk_create(
+            _line(donation, x, lot, reason)
+            for (x, reason), lot in zip(everything, lots, strict=True)
+        )
+        posting = Posting(document=donation, by=by)
+        posting.add_all(
+            [
+                (lot, line.quantity, Kind.DONATION, line)
+                for lot, line in zip(lots, written, strict=True)
+            ]
+        )
+        posting.save()
+        donation.disposal = _dispose(point, by, waste, lots[len(clean) :], disposal_reason, note)
+        return as_written(donation, written)
+
+    return idempotent(by=by, key=idempotency_key, request=request, work=work)
+
+
+def _dispose(point, by, waste, lots, reason: str, note: str) -> Document | None:
+    if not waste:
+        return None
+    disposal = _new_document(
+        kind=Document.Kind.DISPOSAL,
+        point=point,
+        by=by,
+        reason=reason or _("Set aside at sorting"),
+        note=note,
+    )
+    written = DocumentLine.objects.bulk_create(
+        _line(disposal, x, lot, why) for (x, why), lot in zip(waste, lots, strict=True)
+    )
+    posting = Posting(document=disposal, by=by)
+    posting.take_all(
+        [
+            (lot, -line.quantity, Kind.DISPOSAL, line)
+            for lot, line in zip(lots, written, strict=True)
+        ]
+    )
+    posting.save()
+    return disposal
+
+
+def _line(document: Document, x: IntakeLine, lot, reason: str) -> DocumentLine:
+    return DocumentLine(
+        document=document,
+        item=x.item,
+        lot=lot,
+        quantity=x.quantity,
+        expiry=x.expiry,
+        size=x.size,
+        condition=x.condition,
+        reason=reason,
+    )
+
+
+def _key(x: IntakeLine, reason: str) -> tuple:
+    expiry: dt.date | None = x.expiry
+    return (x.item.pk, x.quantity, expiry, x.size, x.condition, reason)
