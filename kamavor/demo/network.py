@@ -22,8 +22,8 @@ from kamavor.catalogue.models import Item
 from kamavor.catalogue.services import load_catalogue
 from kamavor.core.errors import KamavorError
 from kamavor.demo.households import build_households
-from kamavor.demo.shelters import build_shelters
 from kamavor.demo.money import build_money
+from kamavor.demo.shelters import build_shelters
 from kamavor.demo.shifts import build_shifts
 from kamavor.demo.sorting import build_sorting
 from kamavor.households.models import Household

@@ -15,7 +15,7 @@ from pydantic import Field
 
 from kamavor.catalogue.models import Item
 from kamavor.core.errors import InvalidInput
-from kamavor.core.numbers import Id, PathId
+from kamavor.core.numbers import Id, PathId, object_id
 from kamavor.core.paging import OFFSET, paged
 from kamavor.lib.spreadsheets import TOO_LARGE, SpreadsheetError
 from kamavor.network.access import Action, get_point_for
@@ -432,7 +432,7 @@ def packing_list(
     point_id: PathId,
     file: File[UploadedFile],
     dry_run: Form[bool] = True,
-    destination: Form[int | None] = None,
+    destination: Form[PathId | None] = None,
     donor: Form[str] = "",
     key: str | None = IDEMPOTENCY_KEY,
 ) -> dict:
@@ -442,7 +442,9 @@ def packing_list(
     point = get_point_for(request.user, point_id, Action.INTAKE)
     target = None
     if destination is not None:
-        target = Point.objects.active().filter(pk=destination).exclude(pk=point.pk).first()
+        target = (
+            Point.objects.active().filter(pk=object_id(destination)).exclude(pk=point.pk).first()
+        )
         if target is None:
             raise InvalidInput(_("Unknown point."), code="unknown_point", field="destination")
     if file.size > MAX_BYTES:
