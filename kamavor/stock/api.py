@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Status
 
 from kamavor.catalogue.models import Item, name_in
+from kamavor.core import rows
 from kamavor.core.errors import InvalidInput
 from kamavor.core.idempotency import KEY_LIMITS
 from kamavor.core.numbers import MAX_ID, PathId
@@ -131,7 +132,12 @@ def _line_error(number: int, message: str, code: str, field: str) -> InvalidInpu
 def _items(ids: Iterable[int | None]) -> dict[int, Item]:
     """The active items named by the lines, refusing the first unknown (or retired) one."""
     ids = list(ids)
-    found = Item.objects.active().in_bulk([i for i in ids if i is not None])
+    wanted = sorted({i for i in ids if i is not None})
+    found = {}
+    if wanted:  # one hand-written SELECT: the ORM's compilation cost more than the statement
+        where = f"t.active = %s AND t.id IN ({rows.marks(wanted)})"
+        items = rows.load(Item, where, [True, *wanted])
+        found = {item.pk: item for item in items}
     for number, item_id in enumerate(ids, 1):
         if item_id is not None and item_id not in found:
             raise _line_error(number, _("unknown item."), "unknown_item", "item")

@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kamavor.core import rows
 from kamavor.core.errors import NotEnoughStock
 from kamavor.core.idempotency import check_key, ensure_same_request, run_once
 from kamavor.stock.models import (
@@ -55,9 +56,13 @@ def lot_for(*, item, point, expiry: dt.date | None, size: str, condition: str) -
 def existing_lots(*, point, items) -> dict[LotKey, Lot]:
     """The point's lots of these items by key. Lots are never deleted, so a posting may read
     them before its transaction and open only the missing ones inside it."""
+    item_ids = sorted({item.pk for item in items})
+    if not item_ids:
+        return {}
+    where = f"t.point_id = %s AND t.item_id IN ({rows.marks(item_ids)})"
     return {
         (lot.item_id, lot.expiry, lot.size, lot.condition): lot
-        for lot in Lot.objects.filter(point=point, item_id__in={item.pk for item in items})
+        for lot in rows.load(Lot, where, [point.pk, *item_ids])
     }
 
 
