@@ -93,3 +93,38 @@ def instance_value(field, value):
     for convert in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
         value = convert(value, column, connection)
     return value
+
+
+def insert(objects: Sequence[Model]) -> Sequence[Model]:
+    """Write new instances of one model in one INSERT … RETURNING their ids, as bulk_create
+    does (no signals, defaults and auto_now_add applied by the fields), without its
+    compilation; the instances get their ids and are marked saved. Their foreign keys must be
+    set by id or by saved objects (as bulk_create requires too)."""
+    if not objects:
+        return objects
+    model = type(objects[0])
+    fields, sql = _insert_shape(model, connection.vendor)
+    rows_sql = "(" + ", ".join("%s" for _ in fields) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(objects), 500):  # well within SQLite's limit of parameters
+            batch = objects[start : start + 500]
+            params = [
+                field.get_db_prep_save(field.pre_save(obj, True), connection)
+                for obj in batch
+                for field in fields
+            ]
+            cursor.execute(sql.format(rows=", ".join(rows_sql for _ in batch)), params)
+            for obj, (pk,) in zip(batch, cursor.fetchall(), strict=True):
+                obj.pk = pk
+                obj._state.adding = False
+                obj._state.db = connection.alias
+    return objects
+
+
+@cache
+def _insert_shape(model: type[Model], vendor: str) -> tuple[list, str]:
+    quote = connection.ops.quote_name
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    names = ", ".join(quote(field.column) for field in fields)
+    pk = quote(model._meta.pk.column)
+    return fields, f"INSERT INTO {table(model)} ({names}) VALUES {{rows}} RETURNING {pk}"

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kamavor.catalogue.models import Item
+from kamavor.core import rows
 from kamavor.core.errors import InvalidInput, NotEnoughStock
 from kamavor.distribution import adapters, fulfilment
 from kamavor.households.models import Household
@@ -189,21 +190,23 @@ def record_distribution(
         if not note:
             _refuse_repeat_without_reason(current, lines)
         picked = _picked(point, lines)
-        created = DocumentLine.objects.bulk_create(
-            DocumentLine(
-                document=document,
-                **(
-                    {"item": x.lot.item}
-                    if Lot.item.is_cached(x.lot)
-                    else {"item_id": x.lot.item_id}
-                ),
-                lot=x.lot,
-                quantity=x.quantity,
-                expiry=x.lot.expiry,
-                size=x.lot.size,
-                condition=x.lot.condition,
-            )
-            for x in picked
+        created = rows.insert(
+            [
+                DocumentLine(
+                    document=document,
+                    **(
+                        {"item": x.lot.item}
+                        if Lot.item.is_cached(x.lot)
+                        else {"item_id": x.lot.item_id}
+                    ),
+                    lot=x.lot,
+                    quantity=x.quantity,
+                    expiry=x.lot.expiry,
+                    size=x.lot.size,
+                    condition=x.lot.condition,
+                )
+                for x in picked
+            ]
         )
         posting = Posting(document=document, by=by)
         posting.take_all(

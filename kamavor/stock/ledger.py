@@ -91,13 +91,19 @@ def _open_lots(*, point, wanted: list[tuple]) -> dict[tuple, Lot]:
     """Open new lots with zero balances together; one by one if another desk raced us."""
     try:
         with transaction.atomic():
-            lots = Lot.objects.bulk_create(
-                Lot(item=item, point=point, expiry=expiry, size=size, condition=condition)
-                for item, expiry, size, condition in wanted
+            lots = rows.insert(
+                [
+                    Lot(item=item, point=point, expiry=expiry, size=size, condition=condition)
+                    for item, expiry, size, condition in wanted
+                ]
             )
-            Balance.objects.bulk_create(
-                Balance(lot=lot, point=point, item_id=lot.item_id, quantity=0) for lot in lots
-            )
+            values = ", ".join("(%s, %s, %s, 0)" for _ in lots)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {rows.table(Balance)} (lot_id, point_id, item_id, quantity) "
+                    f"VALUES {values}",
+                    [v for lot in lots for v in (lot.pk, point.pk, lot.item_id)],
+                )
     except IntegrityError:
         lots = [_one_lot(point=point, wanted=x) for x in wanted]
     return {(lot.item_id, lot.expiry, lot.size, lot.condition): lot for lot in lots}
