@@ -14,9 +14,10 @@ from typing import Annotated, Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from kamavor.catalogue.models import Item
+from kamavor.core.bodies import Body
 from kamavor.core.errors import InvalidInput
 from kamavor.core.numbers import Id, checked_int
 from kamavor.network.api import NO_NUL, one_of
@@ -53,8 +54,8 @@ LotCondition = one_of(Condition)
 Unit = one_of(Item.Unit)
 
 
-class In(Schema):
-    model_config = ConfigDict(extra="forbid")
+class In(Body):
+    """A request body of the stock API (strict, validated once: kamavor.core.bodies)."""
 
 
 # ---------------------------------------------------------------- inputs
