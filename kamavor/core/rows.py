@@ -12,7 +12,7 @@ Only fixed, simple reads belong here; everything else stays with the ORM.
 
 from __future__ import annotations
 
-from collections.abc import Sequence, Sized
+from collections.abc import Callable, Sequence, Sized
 from functools import cache
 
 from django.db import connection
@@ -108,10 +108,27 @@ def related(instance_: Model, name: str, other: Model) -> None:
 
 def instance_value(field, value):
     """One column's value as the ORM would give it for this model field."""
+    return converter(field)(value)
+
+
+def converter(field) -> Callable:
+    """A function that turns one column's value into what the ORM gives for this field."""
+    return _converter(field, connection.vendor)
+
+
+@cache
+def _converter(field, vendor: str) -> Callable:
     column = field.get_col(field.model._meta.db_table)
-    for convert in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
-        value = convert(value, column, connection)
-    return value
+    steps = tuple(connection.ops.get_db_converters(column) + field.get_db_converters(connection))
+    if not steps:
+        return lambda value: value
+
+    def convert(value):
+        for step in steps:
+            value = step(value, column, connection)
+        return value
+
+    return convert
 
 
 def insert(objects: Sequence[Model]) -> Sequence[Model]:

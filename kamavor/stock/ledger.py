@@ -17,7 +17,7 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -53,17 +53,29 @@ def lot_for(*, item, point, expiry: dt.date | None, size: str, condition: str) -
     return lots_for(point=point, wanted=[(item, expiry, size, condition)])[0]
 
 
-def existing_lots(*, point, items) -> dict[LotKey, Lot]:
-    """The point's lots of these items by key. Lots are never deleted, so a posting may read
-    them before its transaction and open only the missing ones inside it."""
+def existing_lots(*, point, items, keys: Collection[LotKey] | None = None) -> dict[LotKey, Lot]:
+    """The point's lots of these items by key (only those of `keys`, when given). Lots are
+    never deleted, so a posting may read them before its transaction and open only the missing
+    ones inside it. A busy point holds dozens of lots of an item (one per expiry date): only
+    the wanted ones are made into models."""
     item_ids = sorted({item.pk for item in items})
     if not item_ids:
         return {}
-    where = f"t.point_id = %s AND t.item_id IN ({rows.marks(item_ids)})"
-    return {
-        (lot.item_id, lot.expiry, lot.size, lot.condition): lot
-        for lot in rows.load(Lot, where, [point.pk, *item_ids])
-    }
+    sql = (
+        f"SELECT {rows.columns(Lot, 't')} FROM {rows.table(Lot)} t "
+        f"WHERE t.point_id = %s AND t.item_id IN ({rows.marks(item_ids)})"
+    )
+    fields = [field.attname for field in Lot._meta.concrete_fields]
+    at = [fields.index(name) for name in ("item_id", "expiry", "size", "condition")]
+    expiry = rows.converter(Lot._meta.get_field("expiry"))
+    found = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [point.pk, *item_ids])
+        for row in cursor.fetchall():
+            key = (row[at[0]], expiry(row[at[1]]), row[at[2]], row[at[3]])
+            if keys is None or key in keys:
+                found[key] = rows.instance(Lot, row)
+    return found
 
 
 def lots_for(*, point, wanted: list[tuple], known: dict[LotKey, Lot] | None = None) -> list[Lot]:

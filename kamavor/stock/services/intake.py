@@ -42,7 +42,8 @@ def _post_intake(*, kind, point, lines, by, idempotency_key, **doc_fields) -> Do
         ],
     }
 
-    known = existing_lots(point=point, items=[x.item for x in clean])  # before the lock
+    keys = {(x.item.pk, x.expiry, x.size, x.condition) for x in clean}
+    known = existing_lots(point=point, items=[x.item for x in clean], keys=keys)  # before the lock
 
     def work(claim: Claim) -> Document:
         document = _new_document(kind=kind, point=point, by=by, **doc_fields)
