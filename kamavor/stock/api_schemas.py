@@ -345,3 +345,47 @@ class LotDetailOut(LotOut):
     @staticmethod
     def resolve_movements(lot: Lot) -> list[Movement]:
         return lot.recent_movements  # set by the endpoint, which decides how many
+
+
+def written_document(document: Document) -> dict:
+    """DocumentOut of a document just posted, built from what was written (its lines, items and
+    author in memory): the same keys, values and order as the schema gives, without resolving
+    the schema field by field (a tenth of a ten-line donation's CPU). A test holds the two to
+    the same answer; anything read back from the database goes through DocumentOut."""
+    reversals = [reversal.pk for reversal in document.reversals.all()]
+    return {
+        "id": document.pk,
+        "number": document.number,
+        "kind": str(document.kind),
+        "status": str(document.status),
+        "point": document.point_id,
+        "destination": document.destination_id,
+        "donor": document.donor,
+        "supplier": document.supplier,
+        "currency": document.currency,
+        "reason": document.reason,
+        "note": document.note,
+        "created_by": document.created_by.get_username(),
+        "created_at": document.created_at,
+        "received_by": document.received_by.get_username() if document.received_by_id else None,
+        "received_at": document.received_at,
+        "reverses": document.reverses_id,
+        "reversed_by": max(reversals, default=None),
+        "lines": [
+            {
+                "id": line.pk,
+                "item": line.item_id,
+                "item_name": line.item.name,
+                "lot": line.lot_id,
+                "quantity": line.quantity,
+                "received_quantity": line.received_quantity,
+                "expected_quantity": line.expected_quantity,
+                "expiry": line.expiry,
+                "size": line.size,
+                "condition": str(line.condition),
+                "unit_cost": line.unit_cost,
+                "reason": line.reason,
+            }
+            for line in document.lines.all()
+        ],
+    }
