@@ -35,7 +35,7 @@ def test_a_ten_line_donation(w, api, shelf, django_assert_num_queries):
     items, _lots = shelf
     client = warm(api(w.volunteer))
     body = {"point": w.point.pk, "lines": [{"item": i.pk, "quantity": 2} for i in items]}
-    # token, point, role, items, lots; savepoint, document, key, lines, balances, movements,
+    # token, point, items, lots; savepoint, document, key, lines, balances, movements,
     # item balances, release
     with django_assert_num_queries(13):  # 12, and the daily flows
         response = client.post("/donations", body, key="d1")
