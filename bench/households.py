@@ -736,6 +736,10 @@ def build(rng: random.Random, step: Callable[[str], None]) -> Network:
     items = Item.objects.count()
     say(f"  {len(net.points)} points, {items:,} items, {len(loaded.created)} standards")
     families = build_households(net, OPTIONS.households, rng, standards)
+    # Written in bulk, around the services: the kept entitlement totals are summed once here.
+    from kamavor.needs.totals import rebuild_entitlement_totals
+
+    rebuild_entitlement_totals()
     step("households")
     say(f"  {len(families):,} households")
     build_year(net, families, standards, visits=OPTIONS.visits, rng=rng)

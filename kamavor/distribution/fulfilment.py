@@ -71,6 +71,8 @@ def open_requests_locked(household_ids: Iterable[int]) -> list[Request]:
         .values_list("pk", flat=True)
         .order_by("pk")
     )
+    if not ids:  # most households have no open request: nothing more to read
+        return []
     return list(Request.objects.filter(pk__in=ids).with_details().by_urgency())
 
 

@@ -11,11 +11,13 @@ import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kamavor.catalogue.models import Item
+from kamavor.core import rows
 from kamavor.core.errors import InvalidInput, NotEnoughStock
 from kamavor.distribution import adapters, fulfilment
 from kamavor.households.models import Household
@@ -25,8 +27,8 @@ from kamavor.needs.services import History, history_of
 from kamavor.network.access import Action
 from kamavor.network.models import Point
 from kamavor.stock.ledger import Claim, Posting, idempotent
-from kamavor.stock.models import Document, DocumentLine, Lot, Movement
-from kamavor.stock.services import check_quantity, suggest_picks
+from kamavor.stock.models import Balance, Document, DocumentLine, Lot, Movement
+from kamavor.stock.services import check_quantity
 from kamavor.stock.services._common import (
     LotLine,
     _check_lines_present,
@@ -114,14 +116,25 @@ def _check_item_line(line: ItemLine, *, number: int) -> None:
 
 
 def _picked(point: Point, lines: Sequence[LotLine | ItemLine]) -> list[LotLine]:
-    """The lines as lots: item lines picked first expiry first out, never an expired lot."""
+    """The lines as lots: item lines picked first expiry first out, never an expired lot (as
+    suggest_picks picks them, each line on its own); the candidate lots of every item line are
+    read in one hand-written SELECT, inside the write transaction that holds the lock."""
+    stocked = _stocked_lots(point, {line.item.pk for line in lines if isinstance(line, ItemLine)})
     result: list[LotLine] = []
     for n, line in enumerate(lines, 1):
         if not isinstance(line, ItemLine):
             result.append(line)
             continue
         size = line.size if line.item.tracks_size else None
-        picks = suggest_picks(point=point, item=line.item, quantity=line.quantity, size=size)
+        picks, left = [], line.quantity
+        for lot, on_hand in stocked.get(line.item.pk, []):
+            if left <= 0:
+                break
+            if size is not None and lot.size != size:
+                continue
+            take = min(left, on_hand)
+            picks.append((lot, take))
+            left -= take
         have = sum(take for _lot, take in picks)
         if have < line.quantity:
             raise NotEnoughStock(
@@ -132,6 +145,30 @@ def _picked(point: Point, lines: Sequence[LotLine | ItemLine]) -> list[LotLine]:
             lot.item = line.item  # known already: the answer names it without asking again
         result.extend(LotLine(lot, take) for lot, take in picks)
     return result
+
+
+def _stocked_lots(point: Point, item_ids: set[int]) -> dict[int, list[tuple[Lot, int]]]:
+    """Per item: the point's lots with stock that have not expired, with their balances, first
+    expiry first out (undated last, then by id), as suggest_picks orders them."""
+    if not item_ids:
+        return {}
+    ids = sorted(item_ids)
+    sql = (
+        f"SELECT {rows.columns(Lot, 't')}, b.quantity FROM {rows.table(Lot)} t "
+        f"JOIN {rows.table(Balance)} b ON b.lot_id = t.id "
+        f"WHERE t.point_id = %s AND t.item_id IN ({rows.marks(ids)}) AND b.quantity > 0 "
+        "AND (t.expiry IS NULL OR t.expiry >= %s) "
+        "ORDER BY CASE WHEN t.expiry IS NULL THEN 1 ELSE 0 END, t.expiry, t.id"
+    )
+    today = connection.ops.adapt_datefield_value(timezone.localdate())
+    stocked: dict[int, list[tuple[Lot, int]]] = {}
+    width = rows.width(Lot)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [point.pk, *ids, today])
+        for row in cursor.fetchall():
+            lot = rows.instance(Lot, row)
+            stocked.setdefault(lot.item_id, []).append((lot, int(row[width])))
+    return stocked
 
 
 def record_distribution(
@@ -189,21 +226,23 @@ def record_distribution(
         if not note:
             _refuse_repeat_without_reason(current, lines)
         picked = _picked(point, lines)
-        created = DocumentLine.objects.bulk_create(
-            DocumentLine(
-                document=document,
-                **(
-                    {"item": x.lot.item}
-                    if Lot.item.is_cached(x.lot)
-                    else {"item_id": x.lot.item_id}
-                ),
-                lot=x.lot,
-                quantity=x.quantity,
-                expiry=x.lot.expiry,
-                size=x.lot.size,
-                condition=x.lot.condition,
-            )
-            for x in picked
+        created = rows.insert(
+            [
+                DocumentLine(
+                    document=document,
+                    **(
+                        {"item": x.lot.item}
+                        if Lot.item.is_cached(x.lot)
+                        else {"item_id": x.lot.item_id}
+                    ),
+                    lot=x.lot,
+                    quantity=x.quantity,
+                    expiry=x.lot.expiry,
+                    size=x.lot.size,
+                    condition=x.lot.condition,
+                )
+                for x in picked
+            ]
         )
         posting = Posting(document=document, by=by)
         posting.take_all(

@@ -15,8 +15,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Header, Router, Schema, Status
-from pydantic import ConfigDict, Field, StrictBool
+from pydantic import Field, StrictBool
 
+from kamavor.core.bodies import Body
 from kamavor.core.errors import Conflict, InvalidInput
 from kamavor.core.idempotency import KEY_LIMITS
 from kamavor.core.numbers import Id, checked_int
@@ -41,8 +42,8 @@ IDEMPOTENCY_KEY = Header(
 IDEMPOTENCY_KEY.json_schema_extra.update(KEY_LIMITS)  # stated; check_key enforces it
 
 
-class In(Schema):
-    model_config = ConfigDict(extra="forbid")
+class In(Body):
+    """A request body (strict, validated once: kamavor.core.bodies)."""
 
 
 # The service refuses a count out of range and says the range, in the user's language.

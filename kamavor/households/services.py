@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -110,6 +110,25 @@ REASONS = {
 
 
 # ---------------------------------------------------------------- checks
+
+
+# Sums over the active households' compositions kept elsewhere (the needs app's entitlement
+# totals): each change is (organisation id, composition before, composition after), None for
+# a household that is not (or no longer) counted, passed inside the service's transaction.
+CompositionChange = tuple[int, Mapping[str, int] | None, Mapping[str, int] | None]
+_composition_listeners: list[Callable[[list[CompositionChange]], None]] = []
+
+
+def on_composition_change(listener: Callable[[list[CompositionChange]], None]) -> None:
+    """Call `listener` with every change of the active households' compositions, inside the
+    transaction that makes it (registration, correction, merge). Registered once, at start."""
+    if listener not in _composition_listeners:
+        _composition_listeners.append(listener)
+
+
+def _compositions_changed(changes: list[CompositionChange]) -> None:
+    for listener in _composition_listeners:
+        listener(changes)
 
 
 def _require(by, organisation_id: int, action: Action) -> None:
@@ -402,6 +421,7 @@ def register_household(
             **clean,
         )
         _save_with_new_code(household)
+        _compositions_changed([(organisation.pk, None, household.composition)])
         if key is not None:
             # The claim (see kamavor.core.idempotency): a concurrent retry waits on it, then
             # answers this household.
@@ -437,10 +457,23 @@ def update_household(*, household: Household, profile: Profile, by) -> Household
             code="placed_in_shelter",
         )
     with transaction.atomic():
+        counted = None
+        if set(changed) & set(COMPOSITION_FIELDS):
+            # The composition as stored, under a lock: the sums kept over compositions move
+            # from exactly this (another desk may have corrected it a moment ago).
+            counted = (
+                Household.objects.select_for_update()
+                .filter(pk=household.pk)
+                .values("status", *COMPOSITION_FIELDS)
+                .get()
+            )
         for name in changed:
             setattr(household, name, clean[name])
         household.last_activity_at = timezone.now()
         household.save(update_fields=[*changed, "last_activity_at"])
+        if counted is not None and counted.pop("status") == Household.Status.ACTIVE:
+            after = {**counted, **{n: clean[n] for n in changed if n in COMPOSITION_FIELDS}}
+            _compositions_changed([(household.organisation_id, counted, after)])
         _audit(by=by, household=household, action=AuditEntry.Action.UPDATE, fields=changed)
     return household
 
@@ -484,6 +517,7 @@ def merge_households(*, keep: Household, merge: Household, by) -> Household:
         merge.status = Household.Status.MERGED
         merge.merged_into = keep
         merge.save(update_fields=["status", "merged_into"])
+        _compositions_changed([(merge.organisation_id, merge.composition, None)])
         keep.last_activity_at = max(keep.last_activity_at, merge.last_activity_at)
         keep.save(update_fields=["last_activity_at"])
         _audit(
@@ -515,12 +549,15 @@ def lineage_ids(household: Household) -> list[int]:
     them all; chains left by older data are followed too (one more query per level).
     """
     ids, frontier = [household.pk], [household.pk]
-    while frontier:
-        frontier = list(
-            Household.objects.filter(merged_into_id__in=frontier)
-            .exclude(pk__in=ids)
-            .values_list("pk", flat=True)
-        )
+    table = connection.ops.quote_name(Household._meta.db_table)
+    while frontier:  # hand-written: every hand-out asks, and the ORM's compilation cost more
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id FROM {table} WHERE merged_into_id IN "
+                f"({', '.join('%s' for _ in frontier)}) ORDER BY id",
+                frontier,
+            )
+            frontier = [pk for (pk,) in cursor.fetchall() if pk not in ids]
         ids.extend(frontier)
     return ids
 

@@ -13,9 +13,9 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
-from pydantic import ConfigDict
 
 from kamavor.catalogue.models import Category, Item
+from kamavor.core.bodies import Body
 from kamavor.core.errors import InvalidInput
 from kamavor.core.idempotency import KEY_LIMITS
 from kamavor.core.numbers import MAX_ID, Id, PathId, checked_int
@@ -46,8 +46,8 @@ SHELTER_FILTER = Query(None, ge=1, le=MAX_ID)
 LIMIT = Query(LIST_LIMIT, ge=1, le=LIST_LIMIT)
 
 
-class In(Schema):
-    model_config = ConfigDict(extra="forbid")
+class In(Body):
+    """A request body (strict, validated once: kamavor.core.bodies)."""
 
 
 class ItemRef(Schema):

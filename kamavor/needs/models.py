@@ -252,3 +252,26 @@ class RequestLine(models.Model):
     @property
     def outstanding(self) -> int:
         return max(0, self.quantity - self.fulfilled_quantity)
+
+
+class EntitlementTotal(models.Model):
+    """What an organisation's active households are entitled to per period under one standard,
+    summed over them; kept exact by the household services (registration, correction, merge)
+    through kamavor.needs.totals, so that the public pages read one row per organisation and
+    standard instead of pricing every household. `rule` is the standard's arithmetic the units
+    were summed under: a row of a standard changed since is summed again when next read."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="+")
+    rule = models.CharField(max_length=100)
+    units = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "standard"], name="entitlement_total_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}/{self.standard_id}: {self.units}"

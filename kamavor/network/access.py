@@ -9,9 +9,12 @@ from __future__ import annotations
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.http import Http404
 
-from kamavor.network.models import Member, Point
+from kamavor.core import rows
+from kamavor.core.numbers import MAX_ID
+from kamavor.network.models import Member, Organisation, Point
 
 
 class Action(StrEnum):
@@ -131,14 +134,37 @@ def may(user, organisation_id: int, action: Action) -> bool:
 def get_point_for(user, point_id, action: Action = Action.VIEW_STOCK) -> Point:
     """The point, if the user may see it (else 404) and do `action` there (else 403)."""
     try:
-        point = Point.objects.select_related("organisation").get(pk=int(point_id))
-    except (Point.DoesNotExist, TypeError, ValueError):
+        point = _point_with_organisation(int(point_id))
+    except (TypeError, ValueError):
         raise Http404 from None
+    if point is None:
+        raise Http404
     role = role_at(user, point.organisation_id)
     if role is None:
         raise Http404
     if action not in ROLE_ACTIONS.get(role, frozenset()):
         raise PermissionDenied
+    return point
+
+
+def _point_with_organisation(point_id: int) -> Point | None:
+    """The point with its organisation, as select_related reads them, in one hand-written
+    SELECT (every desk request reads its point: the ORM's compilation cost more than the
+    statement)."""
+    if not 0 < point_id <= MAX_ID:
+        return None
+    sql = (
+        f"SELECT {rows.columns(Point, 'p')}, {rows.columns(Organisation, 'o')} "
+        f"FROM {rows.table(Point)} p JOIN {rows.table(Organisation)} o "
+        "ON o.id = p.organisation_id WHERE p.id = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [point_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    point = rows.instance(Point, row)
+    rows.related(point, "organisation", rows.instance(Organisation, row, rows.width(Point)))
     return point
 
 

@@ -26,15 +26,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from kamavor.allocation.models import Plan
 from kamavor.catalogue.models import Category, Item
-from kamavor.households.models import Household
-from kamavor.lib import entitlements
 from kamavor.needs.models import Request, RequestLine, Standard
+from kamavor.needs.totals import entitlement_totals
 from kamavor.network.models import Organisation, Point
 from kamavor.public.models import LEVEL_RANK, Level, NeedOverride, PublicPage
 from kamavor.stock.models import DailyFlow, ItemBalance, Movement
@@ -133,26 +132,20 @@ def _by_organisation(rows, organisation_of: dict[int, int]) -> dict[int, dict[in
 
 
 def _standard_dues(points: dict[int, list[int]], today: dt.date) -> dict[int, dict[int, int]]:
-    """Outstanding entitlements per organisation and item: the sum over households (grouped by
-    organisation and composition, so 30,000 households are a few hundred rows) less what was
-    handed out in each period."""
+    """Outstanding entitlements per organisation and item: the sum over households (kept per
+    organisation and standard by kamavor.needs.totals) less what was handed out in each
+    period."""
     dues: dict[int, dict[int, int]] = {org: {} for org in points}
     standards = list(Standard.objects.active())
     if not standards:
         return dues
-    groups = (
-        Household.objects.active()
-        .filter(organisation_id__in=list(points))
-        .values("organisation_id", *entitlements.FIELDS)
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    # The households' entitlements under each standard, summed and kept as households change
+    # (kamavor.needs.totals): one row per organisation and standard.
+    totals = entitlement_totals(list(points), standards)
     entitled: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for group in groups:
-        for standard in standards:
-            entitled[group["organisation_id"]][standard.item_id] += group[
-                "n"
-            ] * entitlements.entitled(group, standard.rule)
+    for standard in standards:
+        for org, by_standard in totals.items():
+            entitled[org][standard.item_id] += by_standard.get(standard.pk, 0)
     periods: dict[int, int] = {}
     for standard in standards:
         periods[standard.item_id] = max(periods.get(standard.item_id, 0), standard.period_days)

@@ -14,9 +14,10 @@ from typing import Annotated, Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from kamavor.catalogue.models import Item
+from kamavor.core.bodies import Body
 from kamavor.core.errors import InvalidInput
 from kamavor.core.numbers import Id, checked_int
 from kamavor.network.api import NO_NUL, one_of
@@ -53,8 +54,8 @@ LotCondition = one_of(Condition)
 Unit = one_of(Item.Unit)
 
 
-class In(Schema):
-    model_config = ConfigDict(extra="forbid")
+class In(Body):
+    """A request body of the stock API (strict, validated once: kamavor.core.bodies)."""
 
 
 # ---------------------------------------------------------------- inputs
@@ -344,3 +345,47 @@ class LotDetailOut(LotOut):
     @staticmethod
     def resolve_movements(lot: Lot) -> list[Movement]:
         return lot.recent_movements  # set by the endpoint, which decides how many
+
+
+def written_document(document: Document) -> dict:
+    """DocumentOut of a document just posted, built from what was written (its lines, items and
+    author in memory): the same keys, values and order as the schema gives, without resolving
+    the schema field by field (a tenth of a ten-line donation's CPU). A test holds the two to
+    the same answer; anything read back from the database goes through DocumentOut."""
+    reversals = [reversal.pk for reversal in document.reversals.all()]
+    return {
+        "id": document.pk,
+        "number": document.number,
+        "kind": str(document.kind),
+        "status": str(document.status),
+        "point": document.point_id,
+        "destination": document.destination_id,
+        "donor": document.donor,
+        "supplier": document.supplier,
+        "currency": document.currency,
+        "reason": document.reason,
+        "note": document.note,
+        "created_by": document.created_by.get_username(),
+        "created_at": document.created_at,
+        "received_by": document.received_by.get_username() if document.received_by_id else None,
+        "received_at": document.received_at,
+        "reverses": document.reverses_id,
+        "reversed_by": max(reversals, default=None),
+        "lines": [
+            {
+                "id": line.pk,
+                "item": line.item_id,
+                "item_name": line.item.name,
+                "lot": line.lot_id,
+                "quantity": line.quantity,
+                "received_quantity": line.received_quantity,
+                "expected_quantity": line.expected_quantity,
+                "expiry": line.expiry,
+                "size": line.size,
+                "condition": str(line.condition),
+                "unit_cost": line.unit_cost,
+                "reason": line.reason,
+            }
+            for line in document.lines.all()
+        ],
+    }

@@ -17,7 +17,7 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kamavor.core import rows
 from kamavor.core.errors import NotEnoughStock
 from kamavor.core.idempotency import check_key, ensure_same_request, run_once
 from kamavor.stock.models import (
@@ -52,13 +53,30 @@ def lot_for(*, item, point, expiry: dt.date | None, size: str, condition: str) -
     return lots_for(point=point, wanted=[(item, expiry, size, condition)])[0]
 
 
-def existing_lots(*, point, items) -> dict[LotKey, Lot]:
-    """The point's lots of these items by key. Lots are never deleted, so a posting may read
-    them before its transaction and open only the missing ones inside it."""
-    return {
-        (lot.item_id, lot.expiry, lot.size, lot.condition): lot
-        for lot in Lot.objects.loose().filter(point=point, item_id__in={item.pk for item in items})
-    }
+def existing_lots(*, point, items, keys: Collection[LotKey] | None = None) -> dict[LotKey, Lot]:
+    """The point's loose lots (in no container) of these items by key (only those of `keys`,
+    when given). Lots are never deleted, so a posting may read them before its transaction and
+    open only the missing ones inside it. A busy point holds dozens of lots of an item (one per
+    expiry date): only the wanted ones are made into models."""
+    item_ids = sorted({item.pk for item in items})
+    if not item_ids:
+        return {}
+    sql = (
+        f"SELECT {rows.columns(Lot, 't')} FROM {rows.table(Lot)} t "
+        f"WHERE t.point_id = %s AND t.container_id IS NULL "
+        f"AND t.item_id IN ({rows.marks(item_ids)})"
+    )
+    fields = [field.attname for field in Lot._meta.concrete_fields]
+    at = [fields.index(name) for name in ("item_id", "expiry", "size", "condition")]
+    expiry = rows.converter(Lot._meta.get_field("expiry"))
+    found = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [point.pk, *item_ids])
+        for row in cursor.fetchall():
+            key = (row[at[0]], expiry(row[at[1]]), row[at[2]], row[at[3]])
+            if keys is None or key in keys:
+                found[key] = rows.instance(Lot, row)
+    return found
 
 
 def lots_for(*, point, wanted: list[tuple], known: dict[LotKey, Lot] | None = None) -> list[Lot]:
@@ -86,13 +104,19 @@ def _open_lots(*, point, wanted: list[tuple]) -> dict[tuple, Lot]:
     """Open new lots with zero balances together; one by one if another desk raced us."""
     try:
         with transaction.atomic():
-            lots = Lot.objects.bulk_create(
-                Lot(item=item, point=point, expiry=expiry, size=size, condition=condition)
-                for item, expiry, size, condition in wanted
+            lots = rows.insert(
+                [
+                    Lot(item=item, point=point, expiry=expiry, size=size, condition=condition)
+                    for item, expiry, size, condition in wanted
+                ]
             )
-            Balance.objects.bulk_create(
-                Balance(lot=lot, point=point, item_id=lot.item_id, quantity=0) for lot in lots
-            )
+            values = ", ".join("(%s, %s, %s, 0)" for _ in lots)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {rows.table(Balance)} (lot_id, point_id, item_id, quantity) "
+                    f"VALUES {values}",
+                    [v for lot in lots for v in (lot.pk, point.pk, lot.item_id)],
+                )
     except IntegrityError:
         lots = [_one_lot(point=point, wanted=x) for x in wanted]
     return {(lot.item_id, lot.expiry, lot.size, lot.condition): lot for lot in lots}

@@ -128,7 +128,13 @@ class Lot(models.Model):
                 name="lot_unique_undated_packed",
             ),
         ]
-        indexes = [models.Index(fields=["point", "expiry"], name="lot_point_expiry")]
+        indexes = [
+            models.Index(fields=["point", "expiry"], name="lot_point_expiry"),
+            # A posting's lots of its items at its point (existing_lots, first expiry first
+            # out): without it SQLite walked every lot the point ever opened (19 ms at 2 M
+            # movements, 0.4 ms with it).
+            models.Index(fields=["point", "item"], name="lot_point_item"),
+        ]
 
     def __str__(self) -> str:
         parts = [str(self.item)]

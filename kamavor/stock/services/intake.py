@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kamavor.core import rows
 from kamavor.core.errors import InvalidInput
 from kamavor.network.access import Action
 from kamavor.network.models import Point
@@ -41,7 +42,8 @@ def _post_intake(*, kind, point, lines, by, idempotency_key, **doc_fields) -> Do
         ],
     }
 
-    known = existing_lots(point=point, items=[x.item for x in clean])  # before the lock
+    keys = {(x.item.pk, x.expiry, x.size, x.condition) for x in clean}
+    known = existing_lots(point=point, items=[x.item for x in clean], keys=keys)  # before the lock
 
     def work(claim: Claim) -> Document:
         document = _new_document(kind=kind, point=point, by=by, **doc_fields)
@@ -51,18 +53,20 @@ def _post_intake(*, kind, point, lines, by, idempotency_key, **doc_fields) -> Do
             wanted=[(x.item, x.expiry, x.size, x.condition) for x in clean],
             known=known,
         )
-        lines = DocumentLine.objects.bulk_create(
-            DocumentLine(
-                document=document,
-                item=x.item,
-                lot=lot,
-                quantity=x.quantity,
-                expiry=x.expiry,
-                size=x.size,
-                condition=x.condition,
-                unit_cost=None if x.unit_cost is None else Decimal(x.unit_cost).quantize(CENTS),
-            )
-            for x, lot in zip(clean, lots, strict=True)
+        lines = rows.insert(
+            [
+                DocumentLine(
+                    document=document,
+                    item=x.item,
+                    lot=lot,
+                    quantity=x.quantity,
+                    expiry=x.expiry,
+                    size=x.size,
+                    condition=x.condition,
+                    unit_cost=None if x.unit_cost is None else Decimal(x.unit_cost).quantize(CENTS),
+                )
+                for x, lot in zip(clean, lots, strict=True)
+            ]
         )
         posting = Posting(document=document, by=by)
         posting.add_all(

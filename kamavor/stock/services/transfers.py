@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from django.db.models import Case, Value, When
 from django.utils.translation import gettext as _
 
+from kamavor.core import rows
 from kamavor.core.errors import Conflict, InvalidInput
 from kamavor.network.access import Action
 from kamavor.network.models import Point
@@ -62,17 +63,19 @@ def create_transfer(
             note=note,
         )
         claim(document)
-        DocumentLine.objects.bulk_create(
-            DocumentLine(
-                document=document,
-                item_id=x.lot.item_id,
-                lot=x.lot,
-                quantity=x.quantity,
-                expiry=x.lot.expiry,
-                size=x.lot.size,
-                condition=x.lot.condition,
-            )
-            for x in lines
+        rows.insert(
+            [
+                DocumentLine(
+                    document=document,
+                    item_id=x.lot.item_id,
+                    lot=x.lot,
+                    quantity=x.quantity,
+                    expiry=x.lot.expiry,
+                    size=x.lot.size,
+                    condition=x.lot.condition,
+                )
+                for x in lines
+            ]
         )
         return document
 
