@@ -861,4 +861,5 @@ def register_households(
         PersonalData.objects.bulk_create(records, batch_size=500)
         NameToken.objects.bulk_create(tokens, batch_size=1000)
         record_households(by=by, action=AuditEntry.Action.CREATE, targets=audits, note="import")
+        _compositions_changed([(organisation.pk, None, h.composition) for h in households])
     return households

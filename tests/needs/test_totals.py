@@ -128,3 +128,18 @@ def test_the_totals_are_read_in_one_query_once_summed(w, standards, django_asser
     assert totals[w.org.pk] == {
         s: v for (o, s), v in recomputed(w, standards).items() if o == w.org.pk
     }
+
+
+def test_a_bulk_registration_keeps_the_totals(w, standards):
+    from kamavor.households.services import check_registration, register_households
+
+    make_household(w)
+    entitlement_totals([w.org.pk, w.other_org.pk], standards)
+    checked = [
+        check_registration(
+            organisation=w.org, profile=Profile({"female_18_59": 1, "male_6_11": n}), personal=None
+        )
+        for n in range(3)
+    ]
+    register_households(organisation=w.org, checked=checked, by=w.coordinator)
+    assert kept(w) == recomputed(w, standards)
