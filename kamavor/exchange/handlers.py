@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -219,20 +220,20 @@ def intake(ctx: Context) -> str:
 
 
 def headcount(ctx: Context) -> str:
-    from kamavor.exchange.services import record_headcount
+    from kamavor.shelters.access import shelter_record
+    from kamavor.shelters.services import confirm_headcount
 
     values = ctx.values
-    shelter = _point(ctx, _text(values, "shelter"), shelter=True, required=True)
-    day = _date(_text(values, "day"), "day") or timezone.localdate()
-    count = record_headcount(
-        shelter=shelter,
-        day=day,
-        people=_whole(_text(values, "people"), "people"),
-        arrivals=_whole(_text(values, "arrivals"), "arrivals", default=0),
-        departures=_whole(_text(values, "departures"), "departures", default=0),
-        by=ctx.by,
-    )
-    return _("headcount of %(day)s: %(n)d") % {"day": count.day.isoformat(), "n": count.people}
+    point = _point(ctx, _text(values, "shelter"), shelter=True, required=True)
+    night = _date(_text(values, "day"), "day") or timezone.localdate()
+    people = _whole(_text(values, "people"), "people")
+    try:
+        count = confirm_headcount(
+            shelter=shelter_record(point), by=ctx.by, people=people, night=night
+        )
+    except Http404:  # a partner counts only the shelters linked to them: kept for review
+        raise InvalidInput(_("Unknown shelter."), code="unknown_point", field="shelter") from None
+    return _("headcount of %(day)s: %(n)d") % {"day": count.night.isoformat(), "n": count.people}
 
 
 HANDLERS: dict[str, Callable[[Context], str]] = {

@@ -12,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kamavor.network.models import Organisation, Point
+from kamavor.network.models import Organisation
 
 FORM_IDS = ("household", "request", "intake", "headcount")
 
@@ -81,33 +81,6 @@ class Submission(models.Model):
 
         language = (language or get_language() or "en")[:2]
         return self.reasons.get(language) or self.reasons.get("en") or ""
-
-
-class Headcount(models.Model):
-    """How many people slept at a shelter on a day, as its team counted them.
-
-    Kept here until a shelters app holds shelter life; one count per shelter and day (a later
-    count that day replaces it)."""
-
-    shelter = models.ForeignKey(Point, on_delete=models.PROTECT, related_name="+")
-    day = models.DateField(_("day"))
-    people = models.PositiveIntegerField(_("people"))
-    arrivals = models.PositiveIntegerField(_("arrivals"), default=0)
-    departures = models.PositiveIntegerField(_("departures"), default=0)
-    counted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    counted_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("headcount")
-        verbose_name_plural = _("headcounts")
-        constraints = [
-            models.UniqueConstraint(fields=["shelter", "day"], name="headcount_shelter_day")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.shelter_id} {self.day}: {self.people}"
 
 
 class Import(models.Model):

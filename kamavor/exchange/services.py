@@ -1,5 +1,5 @@
-"""Every change the exchange makes: a submission received, accepted after review or rejected,
-a shelter's headcount recorded. Imports are in `imports.py`.
+"""Every change the exchange makes: a submission received, accepted after review or rejected.
+Imports are in `imports.py`; a shelter's headcount is the shelters app's.
 
 A submission runs its form's service in the same transaction as the row that claims its
 instanceID, so it is written whole or not at all. When a rule fails, that transaction is rolled
@@ -9,7 +9,6 @@ it was received. The XML itself is never stored; the values wait sealed, and onl
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from collections.abc import Sequence
@@ -21,14 +20,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from kamavor.core.errors import Conflict, InvalidInput, KamavorError
+from kamavor.core.errors import Conflict, KamavorError
 from kamavor.core.idempotency import check_key, ensure_same_request
 from kamavor.core.transactions import in_transaction
 from kamavor.exchange.handlers import HANDLERS, Context, may_send
 from kamavor.exchange.instances import MalformedInstance, parse_instance
-from kamavor.exchange.models import Headcount, Submission
+from kamavor.exchange.models import Submission
 from kamavor.network.access import Action, may
-from kamavor.network.models import Organisation, Point
+from kamavor.network.models import Organisation
 from kamavor.privacy.audit import AuditEntry, record_household
 from kamavor.privacy.sealing import vault
 
@@ -264,41 +263,5 @@ def reject_submission(
             update_fields=["status", "data_sealed", "decided_by", "decided_at", "decision_key"]
         )
         return locked
-
-    return in_transaction(unit)
-
-
-def record_headcount(
-    *, shelter: Point, day: dt.date, people: int, by, arrivals: int = 0, departures: int = 0
-) -> Headcount:
-    """How many people slept at a shelter on a day; a later count that day replaces it."""
-    if shelter.kind != Point.Kind.SHELTER:
-        raise InvalidInput(_("Unknown shelter."), code="unknown_point", field="shelter")
-    if not (
-        may(by, shelter.organisation_id, Action.REGISTER_HOUSEHOLD)
-        or may(by, shelter.organisation_id, Action.REQUEST_FOR_SHELTER)
-    ):
-        raise PermissionDenied
-    for name, value in (("people", people), ("arrivals", arrivals), ("departures", departures)):
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_PEOPLE:
-            raise InvalidInput(
-                _("Counts are whole numbers from 0 to 100,000."), code="invalid_count", field=name
-            )
-    if day > timezone.localdate() + dt.timedelta(days=1):
-        raise InvalidInput(_("A headcount cannot be for a day to come."), field="day")
-
-    def unit() -> Headcount:
-        count, _created = Headcount.objects.update_or_create(
-            shelter=shelter,
-            day=day,
-            defaults={
-                "people": people,
-                "arrivals": arrivals,
-                "departures": departures,
-                "counted_by": by,
-                "counted_at": timezone.now(),
-            },
-        )
-        return count
 
     return in_transaction(unit)

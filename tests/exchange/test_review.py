@@ -3,11 +3,16 @@ each form writes through the same service as a desk."""
 
 from __future__ import annotations
 
-from kamavor.exchange.models import Headcount, Submission
+import datetime as dt
+
+from kamavor.exchange.models import Submission
 from kamavor.households.models import Household, PersonalData
 from kamavor.needs.models import Request
 from kamavor.network.models import Point
 from kamavor.privacy.models import AuditEntry
+from kamavor.shelters.access import shelter_record
+from kamavor.shelters.models import Headcount
+from kamavor.shelters.services import set_partner
 from kamavor.stock.models import Document
 from tests.exchange.helpers import Phone, household_xml, instance
 from tests.factories import make_point, on_hand, text
@@ -132,8 +137,16 @@ def test_a_request_and_a_headcount_from_a_shelter(w):
     assert (request.shelter, request.urgency, request.number_of_people) == (shelter, "high", 40)
     assert request.lines.get().quantity == 40
     count = f"<shelter>{shelter.slug}</shelter><day>2026-01-05</day><people>38</people>"
-    assert phone.submit(instance("headcount", count + "<arrivals>3</arrivals>")).status_code == 201
-    assert Headcount.objects.get().people == 38
+    # Only the shelter's own partners count its people: not yet linked, it waits for review.
+    assert phone.submit(instance("headcount", count)).status_code == 201
+    assert not Headcount.objects.exists()
+    set_partner(shelter=shelter_record(shelter), by=w.coordinator, partner=w.partner)
+    count = count.replace("2026-01-05", "2026-01-06")
+    assert phone.submit(instance("headcount", count)).status_code == 201
+    assert (Headcount.objects.get().night, Headcount.objects.get().people) == (
+        dt.date(2026, 1, 6),
+        38,
+    )
     later = count.replace("38", "41")
     assert phone.submit(instance("headcount", later)).status_code == 201
     assert Headcount.objects.get().people == 41
