@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from kamavor.exchange.models import Headcount, Submission
+from kamavor.exchange.models import Submission
 from kamavor.households.models import Household
 from kamavor.network.models import Point
+from kamavor.shelters.access import shelter_record
+from kamavor.shelters.models import Headcount
+from kamavor.shelters.services import set_partner
 from kamavor.stock.models import Document
 from tests.factories import PASSWORD, build_world, make_point, on_hand
 
@@ -127,12 +130,13 @@ def test_an_intake_count_and_a_headcount_from_odk_web_forms(engine_page, live_se
     assert result["answer"] == 201, result["body"]
     assert on_hand(w.point, w.soap) == 6 and Document.objects.count() == 1
     token_user = w.partner
+    set_partner(shelter=shelter_record(shelter), by=w.coordinator, partner=w.partner)
     result = fill_and_send(
         engine_page, live_server, w.org, token_user, PASSWORD, "headcount",
         [["/data/shelter", shelter.slug], ["/data/people", 37]],
     )  # fmt: skip
     assert result["labels"] == LANGUAGES and result["answer"] == 201, result["body"]
-    assert Headcount.objects.get(shelter=shelter).people == 37
+    assert Headcount.objects.get(shelter__point=shelter).people == 37
 
 
 def test_a_request_for_a_shelter_from_odk_web_forms(engine_page, live_server):
