@@ -148,6 +148,11 @@ class PersonalData(models.Model):
         Household, on_delete=models.CASCADE, primary_key=True, related_name="personal"
     )
     collector_name_sealed = models.TextField(blank=True)
+    given_name_sealed = models.TextField(blank=True)
+    family_name_sealed = models.TextField(blank=True)
+    birth_date_sealed = models.TextField(blank=True)  # "1980-05-03", "1980" (year only) or ""
+    sex_sealed = models.TextField(blank=True)
+    member_names_sealed = models.TextField(blank=True)  # other members' first names, by commas
     phone_sealed = models.TextField(blank=True)
     document_sealed = models.TextField(blank=True)
     phone_digest = models.CharField(max_length=64, blank=True, db_index=True)

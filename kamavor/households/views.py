@@ -179,6 +179,7 @@ def register(request: HttpRequest) -> HttpResponse:
             phone=personal.phone,
             document=personal.document,
             collector_name=personal.collector_name,
+            identity=personal.identity,
         )
         if candidates:
             meta = RegisterForm(initial={"key": meta.cleaned_data["key"], "confirmed": True})

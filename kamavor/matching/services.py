@@ -1,0 +1,311 @@
+"""Filing households' digests, checking a registration against them, and the batch re-check.
+
+Households calls `file_household` whenever it seals personal data (and `unfile_household` when
+it erases or merges it away), `check` before registering, and the command `recheck_households`
+runs `recheck` over the registry. The plain values given to these functions are turned into
+normal forms and digested at once; only digests are stored, compared or returned.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kamavor.lib import linkage
+from kamavor.lib.sealing import Vault
+from kamavor.matching.models import IndexKey, Pair, Profile
+from kamavor.privacy.sealing import vault
+
+MODEL_FILE = Path(__file__).with_name("model.json")
+NAME_KINDS = ("given.full", "family.full")
+MAX_CANDIDATES = 200
+TOTAL_TTL = 60.0
+
+EVIDENCE = {
+    "phone": _("same phone"),
+    "document": _("same identity document"),
+    "names": _("names agree"),
+    "names_variant": _("names agree across scripts"),
+    "names_typo": _("names agree but for a typo"),
+    "one_name": _("one name agrees"),
+    "birth_date": _("birth date agrees"),
+    "birth_date_swapped": _("birth date agrees with day and month swapped"),
+    "birth_year": _("birth year agrees"),
+    "sex_differs": _("sex differs"),
+    "members": _("other members' names agree"),
+}
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What helps tell whether two registrations are one person; all optional, all plain
+    (given by the service that holds them sealed, never stored as such here)."""
+
+    given: str = ""
+    family: str = ""
+    birth_date: str = ""
+    sex: str = ""
+    phone: str = ""
+    document: str = ""
+    members: Sequence[str] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not any([self.given, self.family, self.phone, self.document])
+
+
+@dataclass(frozen=True)
+class Match:
+    """A household that may be the same, its score, and the evidence as codes of EVIDENCE."""
+
+    household_id: int
+    score: float
+    evidence: tuple[str, ...]
+    probable: bool  # above the registration warning's threshold
+
+    @property
+    def evidence_labels(self) -> list[str]:
+        return [str(EVIDENCE[code]) for code in self.evidence]
+
+
+@cache
+def model() -> linkage.Model:
+    """The Fellegi–Sunter model estimated by bench/matching_quality.py --write."""
+    return linkage.Model.from_json(json.loads(MODEL_FILE.read_text()))
+
+
+def _digester(v: Vault) -> Callable[[str], str]:
+    return lambda value: v.digest("match:" + value)[:16]
+
+
+def keys_for(identity: Identity, v: Vault | None = None) -> tuple[linkage.Record, list[str]]:
+    """The digested record of an identity and its filed keys (blocking keys, then one count key
+    per name, which is counted for names' frequencies but never looked under)."""
+    digest = _digester(v or vault())
+    plain = linkage.person_record(
+        given=identity.given,
+        family=identity.family,
+        birth_date=identity.birth_date,
+        sex=identity.sex,
+        phone=identity.phone,
+        document=identity.document,
+        members=list(identity.members),
+    )
+    record = linkage.digest_record(plain, digest)
+    keys = sorted({linkage.digest_blocking_key(k, digest) for k in linkage.blocking_keys(plain)})
+    keys += [f"count|{value}" for kind in NAME_KINDS for value in sorted(record.get(kind, ()))]
+    return record, keys
+
+
+def file_household(
+    *, household_id: int, organisation_id: int, identity: Identity, v: Vault | None = None
+) -> None:
+    """File (or refile) a household's digests; an empty identity unfiles it."""
+    unfile_household(household_id=household_id)
+    if identity.empty:
+        return
+    record, keys = keys_for(identity, v)
+    Profile.objects.create(
+        household_id=household_id,
+        organisation_id=organisation_id,
+        keys={kind: sorted(values) for kind, values in record.items()},
+    )
+    IndexKey.objects.bulk_create(
+        IndexKey(household_id=household_id, organisation_id=organisation_id, key=key)
+        for key in keys
+    )
+
+
+def unfile_household(*, household_id: int) -> None:
+    """Drop a household's digests (its personal data was erased, or it was merged away)."""
+    IndexKey.objects.filter(household_id=household_id).delete()
+    Profile.objects.filter(household_id=household_id).delete()
+
+
+def unfile_households(*, household_ids: Collection[int]) -> None:
+    """`unfile_household` for many at once (retention)."""
+    IndexKey.objects.filter(household_id__in=list(household_ids)).delete()
+    Profile.objects.filter(household_id__in=list(household_ids)).delete()
+
+
+def move_filing(*, source_id: int, target_id: int) -> None:
+    """Move a household's digests to another (its personal data moved there in a merge)."""
+    unfile_household(household_id=target_id)
+    IndexKey.objects.filter(household_id=source_id).update(household_id=target_id)
+    Profile.objects.filter(household_id=source_id).update(household_id=target_id)
+
+
+_totals: dict[int, tuple[float, int]] = {}
+
+
+def _filed(organisation_id: int) -> int:
+    """How many households of the organisation are filed (counted at most once a minute: it
+    only scales names' frequencies)."""
+    now = time.monotonic()
+    at, total = _totals.get(organisation_id, (0.0, 0))
+    if now - at > TOTAL_TTL:
+        total = Profile.objects.filter(organisation_id=organisation_id).count()
+        _totals[organisation_id] = (now, total)
+    return total
+
+
+def _as_record(keys: dict) -> linkage.Record:
+    return {kind: frozenset(values) for kind, values in keys.items()}
+
+
+def check(
+    *,
+    organisation_id: int,
+    identity: Identity,
+    exclude_id: int | None = None,
+    limit: int = 10,
+) -> list[Match]:
+    """Active households of the organisation above the review threshold for this identity,
+    best first. Three queries however large the registry: the counts of its name keys, the
+    households sharing an uncommon key (by index), their profiles."""
+    if identity.empty:
+        return []
+    record, keys = keys_for(identity)
+    counted = [k for k in keys if linkage.is_capped(k) or k.startswith("count|")]
+    counts = dict(
+        IndexKey.objects.filter(organisation_id=organisation_id, key__in=counted)
+        .values("key")
+        .annotate(n=Count("pk"))
+        .values_list("key", "n")
+    )
+    wanted = [
+        k
+        for k in keys
+        if not k.startswith("count|")
+        and not (linkage.is_capped(k) and counts.get(k, 0) > linkage.CAP)
+    ]
+    ids = IndexKey.objects.filter(organisation_id=organisation_id, key__in=wanted)
+    if exclude_id is not None:
+        ids = ids.exclude(household_id=exclude_id)
+    ids = ids.values_list("household_id", flat=True).distinct()[:MAX_CANDIDATES]
+    profiles = Profile.objects.filter(household_id__in=ids, household__status="active")
+    total = max(_filed(organisation_id), 1)
+    freq = {
+        value: counts.get(f"count|{value}", 0) / total
+        for kind in NAME_KINDS
+        for value in record.get(kind, ())
+        if counts.get(f"count|{value}")
+    }
+    return _rank(record, profiles.values_list("household_id", "keys"), freq, limit)
+
+
+def _rank(record, profiles, freq, limit: int) -> list[Match]:
+    m = model()
+    review, warning = m.thresholds["review"], m.thresholds["warning"]
+    found = []
+    for household_id, keys in profiles:
+        levels = linkage.compare_best(record, _as_record(keys), m, freq)
+        score = m.score(levels)
+        if score >= review:
+            found.append(
+                Match(
+                    household_id, round(score, 2), tuple(linkage.evidence(levels)), score >= warning
+                )
+            )
+    found.sort(key=lambda match: (-match.score, match.household_id))
+    return found[:limit]
+
+
+def queue_pairs(*, organisation_id: int, household_id: int, matches: Collection[Match]) -> int:
+    """Put a new household and its matches in the review queue (registered despite a warning,
+    or found by a re-check); pairs already decided stay decided. Returns how many are new."""
+    new = 0
+    for match in matches:
+        first, second = sorted((household_id, match.household_id))
+        _pair, created = Pair.objects.get_or_create(
+            first_id=first,
+            second_id=second,
+            defaults={
+                "organisation_id": organisation_id,
+                "score": match.score,
+                "evidence": list(match.evidence),
+            },
+        )
+        new += created
+    return new
+
+
+def recheck(
+    *,
+    organisation_ids: Collection[int] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[int, int]:
+    """Compare every filed household with those sharing an uncommon key, in memory, and queue
+    the pairs above the review threshold (after imports, field forms, or a new model).
+    Returns (pairs above the threshold, of which new)."""
+    say = progress or (lambda _text: None)
+    keys = IndexKey.objects.all()
+    profiles = Profile.objects.filter(household__status="active")
+    if organisation_ids is not None:
+        keys = keys.filter(organisation_id__in=list(organisation_ids))
+        profiles = profiles.filter(organisation_id__in=list(organisation_ids))
+    records = {hid: (org, _as_record(k)) for hid, org, k in profiles.values_list(
+        "household_id", "organisation_id", "keys").iterator(chunk_size=5000)}  # fmt: skip
+    say(f"{len(records)} households filed")
+    blocks: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for hid, org, key in keys.values_list("household_id", "organisation_id", "key").iterator(
+        chunk_size=20000
+    ):
+        if hid in records:
+            blocks[(org, key)].append(hid)
+    counts: dict[tuple[int, str], int] = {}
+    pairs: set[tuple[int, int]] = set()
+    for (org, key), ids in blocks.items():
+        if key.startswith("count|"):
+            counts[(org, key[6:])] = len(ids)
+            continue
+        if linkage.is_capped(key) and len(ids) > linkage.CAP:
+            continue
+        ids.sort()
+        pairs.update((ids[a], ids[b]) for a in range(len(ids)) for b in range(a + 1, len(ids)))
+    say(f"{len(pairs)} candidate pairs")
+    totals: dict[int, int] = defaultdict(int)
+    for org, _rec in records.values():
+        totals[org] += 1
+    m = model()
+    threshold = m.thresholds["review"]
+    found: list[Pair] = []
+    for a, b in pairs:
+        org, first = records[a]
+        rec_b = records[b][1]
+        freq = {
+            value: counts.get((org, value), 0) / totals[org]
+            for kind in NAME_KINDS
+            for value in first.get(kind, ())
+        }
+        levels = linkage.compare_best(first, rec_b, m, freq)
+        score = m.score(levels)
+        if score >= threshold:
+            found.append(
+                Pair(organisation_id=org, first_id=a, second_id=b, score=round(score, 2),
+                     evidence=linkage.evidence(levels))
+            )  # fmt: skip
+    say(f"{len(found)} pairs above the review threshold")
+    before = Pair.objects.count()
+    with transaction.atomic():
+        Pair.objects.bulk_create(found, batch_size=2000, ignore_conflicts=True)
+    return len(found), Pair.objects.count() - before
+
+
+def decide_pair(*, pair: Pair, status: str, by) -> Pair:
+    """Record a coordinator's decision on a pair (the access check is the caller's helper)."""
+    pair.status = status
+    pair.decided_at = timezone.now()
+    pair.decided_by = by
+    pair.save(update_fields=["status", "decided_at", "decided_by"])
+    return pair
