@@ -1,5 +1,5 @@
 """A generated evaluation set for duplicate registrations, with its ground truth.
-# ruff: noqa: E501  (the name lists are data: one list a line)
+
 
     .venv/bin/python bench/matching_data.py [--people 30000] [--seed 7] [--out FILE.jsonl]
 
