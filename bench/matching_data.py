@@ -180,6 +180,46 @@ FEMALE = [
     "Արուսյակ",
 ]
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+# The long tail: real family names beyond the commonest, and patronymic ones (-յան after a
+# given name), so that names are as spread as in the population (the commonest near 4 %).
+FAMILY += _words(
+    "Աղաբեկյան Ազատյան Ալավերդյան Ամիրխանյան Այվազյան Անանյան Անդրեասյան Առուստամյան Ասլանյան "
+    "Ավանեսյան Արզումանյան Արշակյան Բաբաջանյան Բադալյան Բալայան Բեգլարյան Բոյաջյան Գաբրիելյան "
+    "Գալոյան Գասպարյան Գյուլումյան Գուլյան Դալլաքյան Դեմիրճյան Եսայան Երիցյան Զաքարյան Թամազյան "
+    "Թումանյան Իսպիրյան Լևոնյան Լիսիցյան Խաչիկյան Խառատյան Ծատուրյան Կիրակոսյան Կոստանյան "
+    "Հախվերդյան Համբարյան Հմայակյան Հունանյան Ղարիբյան Ղուլյան Մաթևոսյան Մալխասյան Մամիկոնյան "
+    "Մեհրաբյան Մելիքյան Միրզոյան Մխիթարյան Մովսեսյան Նալբանդյան Նահապետյան Շահբազյան Շահվերդյան "
+    "Չոբանյան Պապոյան Ջանիբեկյան Ռաֆայելյան Սաղաթելյան Սիսակյան Ստեփանյան Սուքիասյան Վանյան "
+    "Վարոսյան Տոնոյան Տեր-Գրիգորյան Փափազյան Քալանթարյան Օսիպյան Ֆարմանյան Ավդալյան Բաղրամյան "
+    "Գրիգորյանց Եղոյան Թորոսյան Կարախանյան Հովսեփյան Մարուքյան Սահրադյան Տատուրյան Ուլուբաբյան "
+    "Առաքելյան Բարխուդարյան Գոմցյան Դարբինյան Զադոյան Թոփչյան Խուդավերդյան Հարոյան Մուշեղյան"
+)
+FAMILY += [
+    name + "յան"
+    for name in _words(
+        "Արմեն Նարեկ Տիգրան Հայկ Արամ Կարեն Սամվել Գագիկ Հրանտ Արսեն Ռուբեն Սուրեն Արտակ Վազգեն "
+        "Համլետ Արշակ Լևոն Ներսես Երվանդ Գուրգեն Ռաֆիկ Սերոբ Մուշեղ Վարազդատ Տաճատ Ռոբերտ Մանվել"
+    )
+]
+FAMILY = list(dict.fromkeys(FAMILY))
+MALE += _words(
+    "Գուրգեն Ռաֆիկ Սերոբ Մուշեղ Վարազդատ Տաճատ Ռոբերտ Մանվել Ալբերտ Անդրանիկ Աշխեն Բագրատ "
+    "Գարեգին Դերենիկ Եղիշե Զավեն Թաթուլ Իշխան Կամո Կորյուն Հովիկ Հմայակ Մարտին Մելս Նորայր "
+    "Շավարշ Ոսկան Պարույր Ռազմիկ Սևակ Վաղինակ Տարոն Ֆելիքս Աղասի Արայիկ Գառնիկ Էրիկ Մամիկոն "
+    "Ժիրայր Լուսիկ Ղևոնդ Միքայել Ստեփան Սիմոն Անդրեաս Գեղամ Ալեքսան Հովսեփ Սմբատ Աբգար Արտաշես"
+)
+FEMALE += _words(
+    "Աղավնի Ալինա Անժելա Արաքսյա Բելլա Գոհարիկ Դիանա Եվա Զառա Էմմա Թագուհի Իրինա Լաուրա Խաթուն "
+    "Ծովինար Կատարինե Հայկանուշ Հրանուշ Մանե Մելինե Նազելի Նելլի Շողիկ Ոսկեհատ Ջուլիետա Ռոզա "
+    "Սաթենիկ Սվետլանա Վերա Տիրուհի Փառանձեմ Քնարիկ Օֆելյա Ֆլորա Աննուշ Արփինե Գոհարինե Էլմիրա "
+    "Հեղինե Մարինե Նվարդ Սրբուհի Վիկտորյա Զարինե Լուսաբեր Մարո Ռիմա Սոֆյա Ամալյա Դավթուհի"
+)
+
 # Armenian letter -> Russian Cyrillic as Russian passport offices wrote it (context aside).
 _RU = {
     "ա": "а", "բ": "б", "գ": "г", "դ": "д", "ե": "е", "զ": "з", "է": "э", "ը": "ы", "թ": "т",
@@ -278,7 +318,7 @@ def typo(text: str, rng: random.Random) -> str:
     return text[: i - 1] + text[i] + text[i - 1] + text[i + 1 :]
 
 
-def _zipf(items: list[str], rng: random.Random, s: float = 0.9) -> str:
+def _zipf(items: list[str], rng: random.Random, s: float = 0.7) -> str:
     weights = [1 / (rank + 1) ** s for rank in range(len(items))]
     return rng.choices(items, weights)[0]
 
@@ -302,14 +342,14 @@ def make_people(count: int, rng: random.Random) -> list[Person]:
             rel = rng.choice(people)
             family, phone = rel.family, rel.phone
         else:
-            family = _zipf(FAMILY, rng)
+            family = _zipf(FAMILY, rng, 0.55)
             phone = f"{rng.choice(['91', '93', '94', '95', '96', '98', '99', '77', '55', '41'])}"
             phone += f"{rng.randrange(10**6):06d}"
         sex = rng.choice("fm")
-        given = _zipf(FEMALE if sex == "f" else MALE, rng, 1.0)
+        given = _zipf(FEMALE if sex == "f" else MALE, rng, 0.6)
         birth = (rng.randrange(1940, 2006), rng.randrange(1, 13), rng.randrange(1, 29))
         members = [
-            _zipf(rng.choice([FEMALE, MALE]), rng, 1.0) for _ in range(rng.choice([0, 1, 2, 3, 4]))
+            _zipf(rng.choice([FEMALE, MALE]), rng, 0.7) for _ in range(rng.choice([0, 1, 2, 3, 4]))
         ]
         has_phone = rng.random() < 0.9
         people.append(Person(pid, sex, given, family, birth, phone if has_phone else "", members))

@@ -48,6 +48,9 @@ PAGES = [
      {"outsider": OK, "partner": HIDDEN, "volunteer": OK, "coordinator": OK}),
     ("catalogue:item_new", lambda w, d: {},
      {"outsider": OK, "partner": HIDDEN, "volunteer": REFUSED, "coordinator": OK}),
+    # The review queue of probable duplicates: coordinators, each of their own organisation.
+    ("households:review", lambda w, d: {},
+     {"outsider": OK, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
 ]  # fmt: skip
 
 

@@ -215,3 +215,23 @@ class RegistrationKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class MergeRecord(models.Model):
+    """One merge, with what it changed, so that a wrong merge can be undone exactly: the
+    households merged earlier into the duplicate that were pointed at the survivor, and whether
+    the duplicate's personal data moved to it."""
+
+    kept = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    merged = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="merge_records")
+    moved_personal = models.BooleanField(default=False)
+    repointed = models.JSONField(default=list)  # ids of households merged into `merged` before
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} into {self.kept_id}"

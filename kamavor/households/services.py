@@ -25,6 +25,7 @@ from kamavor.households.models import (
     COMPOSITION_FIELDS,
     VULNERABILITIES,
     Household,
+    MergeRecord,
     NameToken,
     PersonalData,
     RegistrationKey,
@@ -515,7 +516,9 @@ def record_activity(*, household_ids: Collection[int], at: dt.datetime | None = 
 
 def merge_households(*, keep: Household, merge: Household, by) -> Household:
     """Fold a duplicate into the household that stays; the duplicate keeps its history and
-    points to the one it became. Personal data moves only if the kept household has none."""
+    points to the one it became. Personal data moves only if the kept household has none;
+    otherwise the duplicate keeps its own, sealed, so that `unmerge_household` can restore it
+    (retention erases it in time)."""
     _require(by, keep.organisation_id, Action.MERGE_HOUSEHOLDS)
     if keep.pk == merge.pk:
         raise InvalidInput(_("A household cannot be merged into itself."), code="same_household")
@@ -529,19 +532,15 @@ def merge_households(*, keep: Household, merge: Household, by) -> Household:
                 _("Only two active households can be merged."), code="household_not_active"
             )
         moved: list[str] = []
-        if has_personal_data(merge):
-            if has_personal_data(keep):
-                erased = _drop_personal(merge)
-                _audit(
-                    by=by,
-                    household=merge,
-                    action=AuditEntry.Action.ERASE,
-                    fields=erased,
-                    note=f"duplicate of {keep.code}",
-                )
-            else:
-                moved = _move_personal(merge, keep)
-        Household.objects.filter(merged_into=merge).update(merged_into=keep)
+        if has_personal_data(merge) and not has_personal_data(keep):
+            moved = _move_personal(merge, keep)
+        else:
+            matching.unfile_household(household_id=merge.pk)
+        repointed = list(Household.objects.filter(merged_into=merge).values_list("pk", flat=True))
+        Household.objects.filter(pk__in=repointed).update(merged_into=keep)
+        MergeRecord.objects.create(
+            kept=keep, merged=merge, moved_personal=bool(moved), repointed=repointed, by=by
+        )
         merge.status = Household.Status.MERGED
         merge.merged_into = keep
         merge.save(update_fields=["status", "merged_into"])
@@ -556,6 +555,82 @@ def merge_households(*, keep: Household, merge: Household, by) -> Household:
             note=f"merged into {keep.code}",
         )  # fmt: skip
     return keep
+
+
+def unmerge_household(*, household: Household, by) -> Household:
+    """Undo the last merge of a household: it is active again with its own personal data (moved
+    back if the merge moved it), and the households merged into it before point at it again.
+    Both keep their history, and the undoing is audited on both."""
+    _require(by, household.organisation_id, Action.MERGE_HOUSEHOLDS)
+    with transaction.atomic():
+        merged = Household.objects.select_for_update().get(pk=household.pk)
+        record = (
+            MergeRecord.objects.filter(merged=merged, undone_at__isnull=True)
+            .order_by("-at")
+            .first()
+        )
+        if merged.status != Household.Status.MERGED or record is None:
+            raise Conflict(_("This household is not merged."), code="household_not_merged")
+        kept = Household.objects.select_for_update().get(pk=record.kept_id)
+        if kept.status != Household.Status.ACTIVE:
+            raise Conflict(
+                _("Undo the later merge of %(code)s first.") % {"code": kept.display_code},
+                code="household_not_active",
+            )
+        fields: list[str] = []
+        if record.moved_personal and has_personal_data(kept):
+            fields = _move_personal(kept, merged)
+        Household.objects.filter(pk__in=record.repointed, merged_into=kept).update(
+            merged_into=merged
+        )
+        merged.status = Household.Status.ACTIVE
+        merged.merged_into = None
+        merged.save(update_fields=["status", "merged_into"])
+        if not fields:
+            _refile(merged)
+        pair = matching.pair_between(kept.pk, merged.pk)
+        if pair is not None:  # merged by mistake: they are not the same
+            matching.decide_pair(pair=pair, status=matching.Pair.Status.DISMISSED, by=by)
+        record.undone_at, record.undone_by = timezone.now(), by
+        record.save(update_fields=["undone_at", "undone_by"])
+        _audit(
+            by=by, household=kept, action=AuditEntry.Action.MERGE, fields=fields,
+            note=f"{merged.code} unmerged from this",
+        )  # fmt: skip
+        _audit(
+            by=by, household=merged, action=AuditEntry.Action.MERGE, fields=fields,
+            note=f"unmerged from {kept.code}",
+        )  # fmt: skip
+    return merged
+
+
+def merge_pair(*, pair, keep_id: int, by) -> Household:
+    """Merge the two households of a review-queue pair into the one chosen to stay, and mark
+    the pair merged, in one transaction."""
+    if keep_id not in (pair.first_id, pair.second_id):
+        raise InvalidInput(_("Choose one of the two households."), field="decision")
+    keep, other = (
+        (pair.first, pair.second) if keep_id == pair.first_id else (pair.second, pair.first)
+    )
+    with transaction.atomic():
+        kept = merge_households(keep=keep, merge=other, by=by)
+        matching.decide_pair(pair=pair, status=matching.Pair.Status.MERGED, by=by)
+    return kept
+
+
+def _refile(household: Household) -> None:
+    """File a household's digests again from its sealed personal data (nothing is shown)."""
+    record = PersonalData.objects.filter(household=household).first()
+    if record is None:
+        return
+    v = vault()
+    plain = Personal(**{n: v.open(getattr(record, f"{n}_sealed")) for n in PERSONAL_FIELDS})
+    matching.file_household(
+        household_id=household.pk,
+        organisation_id=household.organisation_id,
+        identity=plain.identity,
+        v=v,
+    )
 
 
 def _move_personal(source: Household, target: Household) -> list[str]:

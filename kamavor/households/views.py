@@ -28,6 +28,7 @@ from kamavor.households.forms import (
     RegisterForm,
 )
 from kamavor.households.models import Household
+from kamavor.matching.access import queue_organisations
 from kamavor.network.access import Action, may, organisations_for, points_for
 from kamavor.network.models import Point
 from kamavor.privacy.audit import household_log
@@ -119,6 +120,7 @@ def _render_index(
             "found": found,
             "may_register": bool(points_for(request.user, Action.REGISTER_HOUSEHOLD)),
             "may_read_audit": _may_read_audit(request.user),
+            "may_review": bool(queue_organisations(request.user)),
         },
     )
 

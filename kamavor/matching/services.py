@@ -16,14 +16,19 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kamavor.core.errors import InvalidInput
 from kamavor.lib import linkage
 from kamavor.lib.sealing import Vault
 from kamavor.matching.models import IndexKey, Pair, Profile
+
+__all__ = ["EVIDENCE", "Identity", "Match", "Pair", "check", "file_household", "recheck"]
+from kamavor.network.access import Action, may
 from kamavor.privacy.sealing import vault
 
 MODEL_FILE = Path(__file__).with_name("model.json")
@@ -303,9 +308,18 @@ def recheck(
 
 
 def decide_pair(*, pair: Pair, status: str, by) -> Pair:
-    """Record a coordinator's decision on a pair (the access check is the caller's helper)."""
+    """Record a coordinator's decision on a pair: merged, or not the same (dismissed)."""
+    if not may(by, pair.organisation_id, Action.MERGE_HOUSEHOLDS):
+        raise PermissionDenied
+    if status not in (Pair.Status.MERGED, Pair.Status.DISMISSED):
+        raise InvalidInput(_("Unknown decision."), field="decision")
     pair.status = status
     pair.decided_at = timezone.now()
     pair.decided_by = by
     pair.save(update_fields=["status", "decided_at", "decided_by"])
     return pair
+
+
+def pair_between(first_id: int, second_id: int) -> Pair | None:
+    a, b = sorted((first_id, second_id))
+    return Pair.objects.filter(first_id=a, second_id=b).first()
