@@ -378,8 +378,9 @@ def render_birth(birth: tuple[int, int, int], rng: random.Random) -> str:
         return ""
     if roll < 0.23:
         return str(y)
-    if roll < 0.38 and d <= 12:
-        m, d = d, m  # day and month swapped
+    if roll < 0.38:
+        if d <= 12:
+            m, d = d, m  # day and month swapped (when it makes a date)
     elif roll < 0.42:
         y += rng.choice([-1, 1])  # a digit wrong
     return rng.choice([f"{d:02d}.{m:02d}.{y}", f"{y}-{m:02d}-{d:02d}", f"{d}/{m}/{y}"])

@@ -189,7 +189,7 @@ def warning_figures(checks, threshold) -> tuple[float, float, float, int]:
 
 def estimate(recs, pairs) -> linkage.Model:
     u = linkage.estimate_u(recs, pairs=300_000)
-    levels = [linkage.compare(recs[a], recs[b]) for a, b in pairs]
+    levels = [linkage.compare_oriented(recs[a], recs[b]) for a, b in pairs]
     return linkage.estimate(levels, u)
 
 

@@ -163,20 +163,34 @@ def compare(a: Record, b: Record) -> Levels:
 Frequencies = Mapping[str, float]
 
 
-def compare_best(a: Record, b: Record, model: Model, freq: Frequencies | None = None) -> Levels:
+_NAME_RANK = {"exact": 0, "word": 1, "skeleton": 2, "typo": 3, "differ": 4, MISSING: 5}
+
+
+def compare_oriented(a: Record, b: Record) -> Levels:
     """`compare`, also reading one record's given and family names the other way round (a
-    desk may type them swapped); the reading with the higher score wins."""
+    desk may type them swapped): the reading whose names agree better wins."""
     straight = compare(a, b)
     crossed = {
         **straight,
         "given": _name_level(a, b, "given", "family"),
         "family": _name_level(a, b, "family", "given"),
     }
-    if model.score(crossed) > model.score(straight) + 1e-9:
-        return crossed
+
+    def rank(levels: Levels) -> int:
+        return _NAME_RANK[levels["given"]] + _NAME_RANK[levels["family"]]
+
+    return crossed if rank(crossed) < rank(straight) else straight
+
+
+def compare_best(a: Record, b: Record, model: Model, freq: Frequencies | None = None) -> Levels:
+    """`compare_oriented`, with an exact agreement on a name weighed by how common the name
+    is when its frequency is known (see `_tf`)."""
+    levels = compare_oriented(a, b)
     if freq:
-        straight = {**straight, **_tf(a, straight, freq)}
-    return straight
+        crossed = levels["given"] != compare(a, b)["given"]
+        if not crossed:
+            levels = {**levels, **_tf(a, levels, freq)}
+    return levels
 
 
 def _tf(a: Record, levels: Levels, freq: Frequencies) -> dict[str, str]:

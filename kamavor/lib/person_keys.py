@@ -23,7 +23,7 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from kamavor.lib.translit import search_key, to_latin
@@ -76,6 +76,7 @@ def canonical_word(word: str) -> str:
     return words.get(word, word)
 
 
+@lru_cache(maxsize=50_000)
 def name_word_key(word: str) -> str:
     """The phonetic key of a canonical word: translit's fold, with every lone h dropped
     (Russian spellings lose it: Саакян, Sahakyan) and doubled letters as one."""

@@ -90,7 +90,17 @@ def model() -> linkage.Model:
 
 
 def _digester(v: Vault) -> Callable[[str], str]:
-    return lambda value: v.digest("match:" + value)[:16]
+    """digest("match:" + value), cut to 64 bits (enough to tell keys apart, no more); made
+    once per vault, and kept on it (a new key is a new vault)."""
+    digest = getattr(v, "_matching_digest", None)
+    if digest is None:
+        full = v.digester("match:")
+
+        def digest(value: str) -> str:
+            return full(value)[:16]
+
+        v._matching_digest = digest  # type: ignore[attr-defined]
+    return digest
 
 
 def keys_for(identity: Identity, v: Vault | None = None) -> tuple[linkage.Record, list[str]]:
