@@ -10,7 +10,7 @@ keys into keyed digests (HMAC, as the matching app stores them), and the Fellegi
 is estimated from the data alone: u from random pairs, m by EM over the candidate pairs that
 share a blocking key. Its thresholds are then read off the same set with the truth: the review
 queue's is the one with the best pairwise F1, the registration warning's the lowest with a
-precision of at least 0.97. With --write, the model is saved to kamavor/matching/model.json,
+precision of at least 0.965. With --write, the model is saved to kamavor/matching/model.json,
 which the app uses.
 
 On the held-out set the registrations arrive one by one, as at the desk: each is looked up in
@@ -39,6 +39,7 @@ from kamavor.lib.sealing import Vault
 
 MODEL_FILE = Path(__file__).resolve().parent.parent / "kamavor" / "matching" / "model.json"
 SHOWN = 3
+WARNING_PRECISION = 0.965  # on the estimation set: a margin over the 0.95 target
 
 
 def say(text: str) -> None:
@@ -214,7 +215,7 @@ def main(argv: list[str]) -> None:
     review_t, p, r, f1 = sweep(scored, true_pair_count(persons))
     checks = registrations(recs, blocks, persons, model)
     warn_t = next(
-        (t / 4 for t in range(0, 200) if warning_figures(checks, t / 4)[0] >= 0.97), review_t
+        (t / 4 for t in range(0, 200) if warning_figures(checks, t / 4)[0] >= WARNING_PRECISION), review_t
     )
     model.thresholds = {"review": round(review_t, 3), "warning": round(max(warn_t, review_t), 3)}
     say(f"  estimated: prior {model.prior:.4f}; thresholds {model.thresholds}")
