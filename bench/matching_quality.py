@@ -215,7 +215,8 @@ def main(argv: list[str]) -> None:
     review_t, p, r, f1 = sweep(scored, true_pair_count(persons))
     checks = registrations(recs, blocks, persons, model)
     warn_t = next(
-        (t / 4 for t in range(0, 200) if warning_figures(checks, t / 4)[0] >= WARNING_PRECISION), review_t
+        (t / 4 for t in range(0, 200) if warning_figures(checks, t / 4)[0] >= WARNING_PRECISION),
+        review_t,
     )
     model.thresholds = {"review": round(review_t, 3), "warning": round(max(warn_t, review_t), 3)}
     say(f"  estimated: prior {model.prior:.4f}; thresholds {model.thresholds}")
