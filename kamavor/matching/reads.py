@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from django.db import models
 from django.db.models import QuerySet
 
 from kamavor.matching.models import Pair
@@ -34,4 +35,29 @@ class QueueRow:
 def rows(pairs) -> list[QueueRow]:
     return [
         QueueRow(pair, [str(EVIDENCE[c]) for c in pair.evidence if c in EVIDENCE]) for pair in pairs
+    ]
+
+
+@dataclass(frozen=True)
+class OtherRow:
+    other: object  # the other household of the pair
+    evidence: list[str]
+
+
+def probable_for(household_id: int, *, limit: int = 5) -> list[OtherRow]:
+    """The open pairs of one household, best first, each as the other household and the
+    evidence in words (for the household's page, shown to those who decide the queue)."""
+    pairs = (
+        Pair.objects.filter(status=Pair.Status.OPEN)
+        .filter(models.Q(first_id=household_id) | models.Q(second_id=household_id))
+        .filter(first__status="active", second__status="active")
+        .select_related("first", "second")
+        .order_by("-score", "pk")[:limit]
+    )
+    return [
+        OtherRow(
+            pair.second if pair.first_id == household_id else pair.first,
+            [str(EVIDENCE[c]) for c in pair.evidence if c in EVIDENCE],
+        )
+        for pair in pairs
     ]

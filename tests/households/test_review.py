@@ -133,3 +133,14 @@ def test_the_registration_check_costs_two_queries_however_many_households(
     with django_assert_num_queries(2):
         found = matching.check(organisation_id=w.org.pk, identity=identity)
     assert len(found) == 3 and all(m.probable for m in found)
+
+
+def test_the_household_page_lists_its_probable_duplicates_for_coordinators_only(w, pair):
+    url = reverse("households:detail", args=[pair.first.code])
+    page = text(desk(w.coordinator).get(url))
+    assert "Probable duplicates" in page and pair.second.display_code in page
+    assert "birth date agrees" in page
+    noted = AuditEntry.objects.filter(note="probable duplicates on the household page")
+    assert {e.household_id for e in noted} == {pair.first_id, pair.second_id}
+    page = text(desk(w.volunteer).get(url))
+    assert "Probable duplicates" not in page and pair.second.display_code not in page
