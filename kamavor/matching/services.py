@@ -17,8 +17,7 @@ from functools import cache
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import Count
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -186,29 +185,12 @@ def check(
     limit: int = 10,
 ) -> list[Match]:
     """Active households of the organisation above the review threshold for this identity,
-    best first. Three queries however large the registry: the counts of its name keys, the
-    households sharing an uncommon key (by index), their profiles."""
+    best first. Two queries however large the registry: the counts of its name keys, then the
+    profiles of the households sharing an uncommon key (found by the index)."""
     if identity.empty:
         return []
     record, keys = keys_for(identity)
-    counted = [k for k in keys if linkage.is_capped(k) or k.startswith("count|")]
-    counts = dict(
-        IndexKey.objects.filter(organisation_id=organisation_id, key__in=counted)
-        .values("key")
-        .annotate(n=Count("pk"))
-        .values_list("key", "n")
-    )
-    wanted = [
-        k
-        for k in keys
-        if not k.startswith("count|")
-        and not (linkage.is_capped(k) and counts.get(k, 0) > linkage.CAP)
-    ]
-    ids = IndexKey.objects.filter(organisation_id=organisation_id, key__in=wanted)
-    if exclude_id is not None:
-        ids = ids.exclude(household_id=exclude_id)
-    ids = ids.values_list("household_id", flat=True).distinct()[:MAX_CANDIDATES]
-    profiles = Profile.objects.filter(household_id__in=ids, household__status="active")
+    counts, rows = _candidates(organisation_id, keys, exclude_id)
     total = max(_filed(organisation_id), 1)
     freq = {
         value: counts.get(f"count|{value}", 0) / total
@@ -216,7 +198,44 @@ def check(
         for value in record.get(kind, ())
         if counts.get(f"count|{value}")
     }
-    return _rank(record, profiles.values_list("household_id", "keys"), freq, limit)
+    return _rank(record, rows, freq, limit)
+
+
+def _candidates(organisation_id: int, keys: list[str], exclude_id: int | None):
+    """(counts of the name keys, [(household id, keys)] of the active households sharing an
+    uncommon key): two indexed queries, in SQL written out because this is the desk's hot
+    path and the ORM's query building would cost more than the queries."""
+    counted = [k for k in keys if linkage.is_capped(k) or k.startswith("count|")]
+    index, profile = IndexKey._meta.db_table, Profile._meta.db_table
+    household = Profile._meta.get_field("household").related_model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT key, COUNT(*) FROM {index} WHERE organisation_id = %s "
+            f"AND key IN ({', '.join(['%s'] * len(counted))}) GROUP BY key",
+            [organisation_id, *counted],
+        )
+        counts = dict(cursor.fetchall())
+        wanted = [
+            k
+            for k in keys
+            if not k.startswith("count|")
+            and not (linkage.is_capped(k) and counts.get(k, 0) > linkage.CAP)
+        ]
+        if not wanted:
+            return counts, []
+        cursor.execute(
+            f"SELECT p.household_id, p.keys FROM {profile} p "
+            f"JOIN {household} h ON h.id = p.household_id AND h.status = 'active' "
+            f"WHERE p.household_id IN (SELECT DISTINCT household_id FROM {index} "
+            f"WHERE organisation_id = %s AND key IN ({', '.join(['%s'] * len(wanted))}) "
+            f"AND household_id <> %s LIMIT {MAX_CANDIDATES})",
+            [organisation_id, *wanted, exclude_id or 0],
+        )
+        rows = [
+            (hid, json.loads(data) if isinstance(data, str) else data)
+            for hid, data in cursor.fetchall()
+        ]
+    return counts, rows
 
 
 def _rank(record, profiles, freq, limit: int) -> list[Match]:
