@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from kamavor.core.errors import KamavorError
 from kamavor.core.paging import page_of
-from kamavor.households import services
+from kamavor.households import merging
 from kamavor.households.access import get_household_for
 from kamavor.matching import reads
 from kamavor.matching.access import get_pair_for, queue_organisations
@@ -71,7 +71,7 @@ def decide(request: HttpRequest, pair_id: int) -> HttpResponse:
             keep_id = pair.first_id if decision == "keep_first" else pair.second_id
             if decision not in ("keep_first", "keep_second"):
                 keep_id = -1
-            kept = services.merge_pair(pair=pair, keep_id=keep_id, by=request.user)
+            kept = merging.merge_pair(pair=pair, keep_id=keep_id, by=request.user)
             other = pair.second if kept.pk == pair.first_id else pair.first
             messages.success(
                 request,
@@ -89,7 +89,7 @@ def unmerge(request: HttpRequest, code: str) -> HttpResponse:
     """Undo the merge of this household: it is active again, with its own history."""
     household = get_household_for(request.user, code, Action.MERGE_HOUSEHOLDS)
     try:
-        services.unmerge_household(household=household, by=request.user)
+        merging.unmerge_household(household=household, by=request.user)
     except KamavorError as error:
         messages.error(request, error.message)
     else:

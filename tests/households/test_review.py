@@ -7,7 +7,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kamavor.households import services
+from kamavor.households import merging, services
 from kamavor.households.models import Household, MergeRecord, PersonalData
 from kamavor.households.services import Personal
 from kamavor.matching import services as matching
@@ -70,7 +70,7 @@ def test_dismiss_marks_them_not_the_same(w, pair):
 
 
 def test_unmerge_page_action_restores_the_household(w, pair):
-    services.merge_pair(pair=pair, keep_id=pair.first_id, by=w.coordinator)
+    merging.merge_pair(pair=pair, keep_id=pair.first_id, by=w.coordinator)
     second = Household.objects.get(pk=pair.second_id)
     desk(w.coordinator).post(reverse("households:unmerge", args=[second.code]))
     second.refresh_from_db()
@@ -115,7 +115,7 @@ def test_merge_then_unmerge_restores_both_households_and_their_history(
     ids = [keep.pk, merge.pk, *(o.pk for o in older)]
     before = _snapshot(ids)
     services.merge_households(keep=keep, merge=merge, by=w.coordinator)
-    services.unmerge_household(household=merge, by=w.coordinator)
+    merging.unmerge_household(household=merge, by=w.coordinator)
     after = _snapshot(ids)
     for pk, (status, into, composition, phone, filed, audit) in before.items():
         assert after[pk][:5] == (status, into, composition, phone, filed)
