@@ -209,12 +209,14 @@ def _candidates(organisation_id: int, keys: list[str], exclude_id: int | None):
     index, profile = IndexKey._meta.db_table, Profile._meta.db_table
     household = Profile._meta.get_field("household").related_model._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT key, COUNT(*) FROM {index} WHERE organisation_id = %s "
-            f"AND key IN ({', '.join(['%s'] * len(counted))}) GROUP BY key",
-            [organisation_id, *counted],
-        )
-        counts = dict(cursor.fetchall())
+        counts = {}
+        if counted:  # (a phone alone has no name keys to count)
+            cursor.execute(
+                f"SELECT key, COUNT(*) FROM {index} WHERE organisation_id = %s "
+                f"AND key IN ({', '.join(['%s'] * len(counted))}) GROUP BY key",
+                [organisation_id, *counted],
+            )
+            counts = dict(cursor.fetchall())
         wanted = [
             k
             for k in keys
