@@ -8,7 +8,8 @@ with one organisation, then files generated registrations (bench/matching_data.p
 to each size: households bulk-inserted, their digests made and filed by the matching app's own
 `keys_for` (the filing rate is printed). At each size, `matching.check` (what the desk runs
 before registering: its queries and the scoring) is timed on the server side for --samples
-identities of people registering again, with perf_counter: median and p95 against 10 ms.
+identities of people registering again, with perf_counter: median and p95 against 10 ms, and
+the p95 of this process's CPU time (on a shared machine, the check's own cost).
 At the largest size, `recheck` (the command `kamavor recheck_households`) is timed over the
 whole registry.
 """
@@ -95,15 +96,18 @@ def file_batch(org, user, records: list[dict], codes: set[str]) -> None:
             )
 
 
-def time_checks(org, samples: list[dict]) -> list[float]:
+def time_checks(org, samples: list[dict]) -> tuple[list[float], list[float]]:
+    """Wall-clock and this process's CPU milliseconds of each check (SQLite works in-process,
+    so on a shared machine the CPU time shows the check's own cost without the waiting)."""
     matching._totals.clear()
     matching.check(organisation_id=org.pk, identity=identity(samples[0]))  # warm
-    times = []
+    wall, cpu = [], []
     for r in samples:
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         matching.check(organisation_id=org.pk, identity=identity(r))
-        times.append((time.perf_counter() - started) * 1000)
-    return times
+        wall.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+    return wall, cpu
 
 
 def main() -> None:
@@ -120,7 +124,7 @@ def main() -> None:
         say(f"{len(records)} generated registrations; filing up to {max(sizes)}")
         codes: set[str] = set()
         filed = 0
-        rows = []
+        rows: list[tuple] = []
         for size in sizes:
             started = time.perf_counter()
             while filed < size:
@@ -133,16 +137,16 @@ def main() -> None:
             )
             # People registering again: the next registrations of the set, not yet filed.
             samples = rng.sample(records[filed : filed + 5000], OPTIONS.samples)
-            times = sorted(time_checks(org, samples))
-            p50 = statistics.median(times)
-            p95 = times[int(0.95 * len(times)) - 1]
-            rows.append((size, p50, p95))
-            say(f"  check at {size}: median {p50:.2f} ms, p95 {p95:.2f} ms")
+            wall, cpu = (sorted(t) for t in time_checks(org, samples))
+            p50, p95 = statistics.median(wall), wall[int(0.95 * len(wall)) - 1]
+            cpu95 = cpu[int(0.95 * len(cpu)) - 1]
+            rows.append((size, p50, p95, cpu95))
+            say(f"  check at {size}: median {p50:.2f} ms, p95 {p95:.2f} ms, CPU p95 {cpu95:.2f}")
         say(f"\nThe check at registration ({benchkit.engine()}), target p95 ≤ {TARGET_MS} ms:")
-        say(f"  {'households':>10} {'median ms':>10} {'p95 ms':>8}")
-        for size, p50, p95 in rows:
+        say(f"  {'households':>10} {'median ms':>10} {'p95 ms':>8} {'CPU p95 ms':>11}")
+        for size, p50, p95, cpu95 in rows:
             flag = "ok" if p95 <= TARGET_MS else "OVER"
-            say(f"  {size:>10} {p50:>10.2f} {p95:>8.2f}  {flag}")
+            say(f"  {size:>10} {p50:>10.2f} {p95:>8.2f} {cpu95:>11.2f}  {flag}")
         started = time.perf_counter()
         found, new = matching.recheck(progress=lambda text: say(f"  recheck: {text}"))
         took = time.perf_counter() - started
