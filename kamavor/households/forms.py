@@ -145,6 +145,10 @@ class PersonalForm(forms.Form):
     )
     consent = forms.BooleanField(label=gettext_lazy("The person consents"), required=False)
 
+    # What tells one person from another first; the single name field stays for older records.
+    field_order = ["given_name", "family_name", "birth_date", "sex", "member_names",
+                   "collector_name", "phone", "document"]  # fmt: skip
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for name in ("collector_name", "given_name", "family_name", "birth_date", "member_names",
