@@ -268,16 +268,23 @@ def estimate_u(records: Sequence[Record], *, pairs: int = 200_000, seed: int = 1
 # Splink estimates m from pairs blocked on other columns). This avoids EM's drift to "same
 # name" as the match class, which blocking on names makes likely.
 _NAMES_AGREE = ("exact", "word", "skeleton")
+
+
+def _number_agrees(lv: Levels) -> bool:
+    return lv["phone"] == "agree" or lv["document"] == "agree"
+
+
 ANCHORS: dict[str, Callable[[Levels], bool]] = {
     "phone": lambda lv: lv["birth"] == "exact" and lv["given"] == lv["family"] == "exact",
+    "document": lambda lv: lv["birth"] == "exact" and lv["given"] == lv["family"] == "exact",
     "birth": lambda lv: (
-        lv["phone"] == "agree" and lv["given"] in _NAMES_AGREE and lv["family"] in _NAMES_AGREE
+        _number_agrees(lv) and lv["given"] in _NAMES_AGREE and lv["family"] in _NAMES_AGREE
     ),
 }
 
 
 def _anchor(levels: Levels) -> bool:
-    return levels["phone"] == "agree" and levels["birth"] in ("exact", "swap")
+    return _number_agrees(levels) and levels["birth"] in ("exact", "swap")
 
 
 def estimate(
