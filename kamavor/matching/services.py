@@ -33,6 +33,7 @@ from kamavor.privacy.sealing import vault
 MODEL_FILE = Path(__file__).with_name("model.json")
 NAME_KINDS = ("given.full", "family.full")
 MAX_CANDIDATES = 200
+COUNT_LIMIT = 5000  # names are counted up to this many households (see _candidates)
 TOTAL_TTL = 60.0
 
 EVIDENCE = {
@@ -193,7 +194,7 @@ def check(
     counts, rows = _candidates(organisation_id, keys, exclude_id)
     total = max(_filed(organisation_id), 1)
     freq = {
-        value: counts.get(f"count|{value}", 0) / total
+        value: min(counts.get(f"count|{value}", 0), COUNT_LIMIT) / total
         for kind in NAME_KINDS
         for value in record.get(kind, ())
         if counts.get(f"count|{value}")
@@ -211,12 +212,20 @@ def _candidates(organisation_id: int, keys: list[str], exclude_id: int | None):
     with connection.cursor() as cursor:
         counts = {}
         if counted:  # (a phone alone has no name keys to count)
+            # Each key counted up to a limit only, so that a common name costs no more at
+            # 100,000 households than at 1,000: a name-pair key only needs to be known common
+            # (over CAP), a name's share is known up to COUNT_LIMIT households.
+            limits = [COUNT_LIMIT if k.startswith("count|") else linkage.CAP + 1 for k in counted]
             cursor.execute(
-                f"SELECT key, COUNT(*) FROM {index} WHERE organisation_id = %s "
-                f"AND key IN ({', '.join(['%s'] * len(counted))}) GROUP BY key",
-                [organisation_id, *counted],
+                "SELECT "
+                + ", ".join(
+                    f"(SELECT COUNT(*) FROM (SELECT 1 FROM {index} WHERE organisation_id = %s "
+                    f"AND key = %s LIMIT {limit}) AS c{i})"
+                    for i, limit in enumerate(limits)
+                ),
+                [value for k in counted for value in (organisation_id, k)],
             )
-            counts = dict(cursor.fetchall())
+            counts = dict(zip(counted, cursor.fetchone(), strict=True))
         wanted = [
             k
             for k in keys
@@ -320,7 +329,7 @@ def recheck(
         org, first = records[a]
         rec_b = records[b][1]
         freq = {
-            value: counts.get((org, value), 0) / totals[org]
+            value: min(counts.get((org, value), 0), COUNT_LIMIT) / totals[org]
             for kind in NAME_KINDS
             for value in first.get(kind, ())
         }
