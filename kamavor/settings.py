@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "kamavor.stock",
     "kamavor.privacy",
     "kamavor.households",
+    "kamavor.matching",
     "kamavor.needs",
     "kamavor.distribution",
     "kamavor.allocation",

@@ -63,6 +63,9 @@ PAGES = [
      {"outsider": OK, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
     ("exchange:submission_page", lambda w, d: {"submission_id": waiting_submission(w).pk},
      {"outsider": HIDDEN, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
+    # The review queue of probable duplicates: coordinators, each of their own organisation.
+    ("households:review", lambda w, d: {},
+     {"outsider": OK, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
 ]  # fmt: skip
 
 

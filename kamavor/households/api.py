@@ -9,7 +9,7 @@ candidates are listed only to a coordinator.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
@@ -71,6 +71,15 @@ class PersonalIn(In):
     collector_name: Annotated[str, Field(pattern=NO_NUL, max_length=200)] = ""
     phone: Annotated[str, Field(pattern=NO_NUL, max_length=40)] = ""
     document: Annotated[str, Field(pattern=NO_NUL, max_length=60)] = ""
+    given_name: Annotated[str, Field(pattern=NO_NUL, max_length=100)] = ""
+    family_name: Annotated[str, Field(pattern=NO_NUL, max_length=100)] = ""
+    birth_date: Annotated[str, Field(pattern=NO_NUL, max_length=20)] = Field(
+        "", description="Day.month.year, year-month-day, the year only, or empty if not known."
+    )
+    sex: Literal["", "female", "male"] = ""
+    member_names: Annotated[str, Field(pattern=NO_NUL, max_length=400)] = Field(
+        "", description="The other members' first names, separated by commas."
+    )
     basis: Basis
     notice_language: Annotated[str, Field(pattern=NO_NUL, max_length=5)]
     consent: StrictBool = False
@@ -98,6 +107,11 @@ class PersonalOut(Schema):
     collector_name: str
     phone: str
     document: str
+    given_name: str = ""
+    family_name: str = ""
+    birth_date: str = ""
+    sex: str = ""
+    member_names: str = ""
     basis: str
     notice_language: str
     notice_given_at: dt.datetime
@@ -200,6 +214,7 @@ def _refuse_duplicates(user, point: Point, profile, personal, key: str | None) -
         phone=personal.phone,
         document=personal.document,
         collector_name=personal.collector_name,
+        identity=personal.identity,
     )
     if not candidates:
         return

@@ -116,6 +116,25 @@ class PersonalForm(forms.Form):
     document = forms.CharField(
         label=gettext_lazy("Identity document number"), max_length=60, required=False
     )
+    given_name = forms.CharField(label=gettext_lazy("Given name"), max_length=100, required=False)
+    family_name = forms.CharField(label=gettext_lazy("Family name"), max_length=100, required=False)
+    birth_date = forms.CharField(
+        label=gettext_lazy("Birth date"),
+        help_text=gettext_lazy("Day.month.year, or the year only; leave empty if not known."),
+        max_length=20,
+        required=False,
+    )
+    sex = forms.ChoiceField(
+        label=gettext_lazy("Sex"),
+        choices=[("", gettext_lazy("— not asked —")), *SEXES],
+        required=False,
+    )
+    member_names = forms.CharField(
+        label=gettext_lazy("Other members' first names"),
+        help_text=gettext_lazy("Separated by commas; optional."),
+        max_length=400,
+        required=False,
+    )
     basis = forms.ChoiceField(
         label=gettext_lazy("Basis"),
         choices=PersonalRecord.Basis.choices,
@@ -126,9 +145,14 @@ class PersonalForm(forms.Form):
     )
     consent = forms.BooleanField(label=gettext_lazy("The person consents"), required=False)
 
+    # What tells one person from another first; the single name field stays for older records.
+    field_order = ["given_name", "family_name", "birth_date", "sex", "member_names",
+                   "collector_name", "phone", "document"]  # fmt: skip
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("collector_name", "phone", "document"):
+        for name in ("collector_name", "given_name", "family_name", "birth_date", "member_names",
+                     "phone", "document"):  # fmt: skip
             # Never kept by the browser's autofill history on a shared desk laptop.
             self.fields[name].widget.attrs["autocomplete"] = "off"
         self.fields["phone"].widget.attrs["inputmode"] = "tel"
@@ -140,6 +164,11 @@ class PersonalForm(forms.Form):
             collector_name=data.get("collector_name", ""),
             phone=data.get("phone", ""),
             document=data.get("document", ""),
+            given_name=data.get("given_name", ""),
+            family_name=data.get("family_name", ""),
+            birth_date=data.get("birth_date", ""),
+            sex=data.get("sex", ""),
+            member_names=data.get("member_names", ""),
             basis=data.get("basis") or PersonalRecord.Basis.CONSENT,
             notice_language=data.get("notice_language") or "hy",
             consent=bool(data.get("consent")),
@@ -154,6 +183,11 @@ class PersonalForm(forms.Form):
             "collector_name": current["collector_name"],
             "phone": current["phone"],
             "document": current["document"],
+            "given_name": current.get("given_name", ""),
+            "family_name": current.get("family_name", ""),
+            "birth_date": current.get("birth_date", ""),
+            "sex": current.get("sex", ""),
+            "member_names": current.get("member_names", ""),
             "basis": current["basis"],
             "notice_language": current["notice_language"],
             "consent": current["consent_at"] is not None,

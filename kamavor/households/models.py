@@ -148,6 +148,11 @@ class PersonalData(models.Model):
         Household, on_delete=models.CASCADE, primary_key=True, related_name="personal"
     )
     collector_name_sealed = models.TextField(blank=True)
+    given_name_sealed = models.TextField(blank=True)
+    family_name_sealed = models.TextField(blank=True)
+    birth_date_sealed = models.TextField(blank=True)  # "1980-05-03", "1980" (year only) or ""
+    sex_sealed = models.TextField(blank=True)
+    member_names_sealed = models.TextField(blank=True)  # other members' first names, by commas
     phone_sealed = models.TextField(blank=True)
     document_sealed = models.TextField(blank=True)
     phone_digest = models.CharField(max_length=64, blank=True, db_index=True)
@@ -210,3 +215,23 @@ class RegistrationKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class MergeRecord(models.Model):
+    """One merge, with what it changed, so that a wrong merge can be undone exactly: the
+    households merged earlier into the duplicate that were pointed at the survivor, and whether
+    the duplicate's personal data moved to it."""
+
+    kept = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    merged = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="merge_records")
+    moved_personal = models.BooleanField(default=False)
+    repointed = models.JSONField(default=list)  # ids of households merged into `merged` before
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} into {self.kept_id}"

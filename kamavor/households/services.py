@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,11 +25,14 @@ from kamavor.households.models import (
     COMPOSITION_FIELDS,
     VULNERABILITIES,
     Household,
+    MergeRecord,
     NameToken,
     PersonalData,
     RegistrationKey,
 )
 from kamavor.lib import household_codes
+from kamavor.lib.person_keys import parse_birth_date
+from kamavor.matching import services as matching
 from kamavor.network.access import Action, may, organisations_for
 from kamavor.network.models import Organisation, Point
 from kamavor.privacy.audit import AuditEntry, record_household, record_households
@@ -44,7 +46,17 @@ from kamavor.privacy.sealing import (
 )
 
 FLAG_NAMES = [name for name, _label in VULNERABILITIES]
-PERSONAL_FIELDS = ["collector_name", "phone", "document"]
+PERSONAL_FIELDS = [
+    "collector_name",
+    "given_name",
+    "family_name",
+    "birth_date",
+    "sex",
+    "member_names",
+    "phone",
+    "document",
+]
+SEX_VALUES = ("female", "male")
 MAX_PER_BAND = 30
 CODE_ATTEMPTS = 8
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
@@ -78,6 +90,11 @@ class Personal:
     collector_name: str = ""
     phone: str = ""
     document: str = ""
+    given_name: str = ""
+    family_name: str = ""
+    birth_date: str = ""  # full, year only, or "" for "don't know"
+    sex: str = ""
+    member_names: str = ""  # the other members' first names, separated by commas
     basis: str = PersonalData.Basis.CONSENT
     notice_language: str = "hy"
     consent: bool = False
@@ -89,6 +106,22 @@ class Personal:
     def present(self) -> list[str]:
         return [name for name in PERSONAL_FIELDS if getattr(self, name).strip()]
 
+    @property
+    def identity(self) -> matching.Identity:
+        """What the matching app digests; a single name field is read as given then family."""
+        given, family = self.given_name, self.family_name
+        if not (given or family) and self.collector_name:
+            given, _space, family = self.collector_name.strip().partition(" ")
+        return matching.Identity(
+            given=given,
+            family=family,
+            birth_date=self.birth_date,
+            sex=self.sex,
+            phone=self.phone,
+            document=self.document,
+            members=[n for n in self.member_names.split(",") if n.strip()],
+        )
+
 
 @dataclass
 class Candidate:
@@ -96,10 +129,13 @@ class Candidate:
 
     household: Household
     reasons: list[str] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)  # the matcher's, in words
+    score: float | None = None
 
     @property
     def reason_labels(self) -> list[str]:
-        return [str(REASONS[r]) for r in self.reasons]
+        labels = [str(REASONS[r]) for r in self.reasons]
+        return labels + [e for e in self.evidence if e not in labels]
 
 
 REASONS = {
@@ -205,7 +241,31 @@ def _check_personal(personal: Personal) -> Personal:
         ),
         "phone": _text(personal.phone, limit=40, label=_("Phone"), name="phone"),
         "document": _text(personal.document, limit=60, label=_("Document number"), name="document"),
+        "given_name": _text(
+            personal.given_name, limit=100, label=_("Given name"), name="given_name"
+        ),
+        "family_name": _text(
+            personal.family_name, limit=100, label=_("Family name"), name="family_name"
+        ),
+        "birth_date": _text(
+            personal.birth_date, limit=20, label=_("Birth date"), name="birth_date"
+        ),
+        "sex": (personal.sex or "").strip(),
+        "member_names": _text(
+            personal.member_names, limit=400, label=_("Other members"), name="member_names"
+        ),
     }
+    if values["birth_date"]:
+        date = parse_birth_date(values["birth_date"])
+        if date is None:
+            raise InvalidInput(
+                _("Type the birth date as day.month.year, or the year only."), field="birth_date"
+            )
+        values["birth_date"] = (
+            f"{date.year:04d}-{date.month:02d}-{date.day:02d}" if date.full else str(date.year)
+        )
+    if values["sex"] and values["sex"] not in SEX_VALUES:
+        raise InvalidInput(_("Choose female or male, or leave it empty."), field="sex")
     if values["phone"] and len(normalise_phone(values["phone"])) < 6:
         raise InvalidInput(_("This phone number is too short."), field="phone")
     if values["document"] and not normalise_document(values["document"]):
@@ -251,9 +311,8 @@ def _seal_into(household: Household, personal: Personal) -> PersonalData:
     record = PersonalData.objects.filter(household=household).first() or PersonalData(
         household=household, notice_given_at=now
     )
-    record.collector_name_sealed = v.seal(personal.collector_name)
-    record.phone_sealed = v.seal(personal.phone)
-    record.document_sealed = v.seal(personal.document)
+    for name in PERSONAL_FIELDS:
+        setattr(record, f"{name}_sealed", v.seal(getattr(personal, name)))
     record.phone_digest = phone_digest(personal.phone, v)
     record.document_digest = document_digest(personal.document, v)
     record.basis = personal.basis
@@ -264,6 +323,12 @@ def _seal_into(household: Household, personal: Personal) -> PersonalData:
     record.updated_at = now
     record.save()
     _write_name_tokens(household, personal.collector_name, v)
+    matching.file_household(
+        household_id=household.pk,
+        organisation_id=household.organisation_id,
+        identity=personal.identity,
+        v=v,
+    )
     return record
 
 
@@ -281,6 +346,7 @@ def _drop_personal(household: Household) -> list[str]:
         return []
     held = [name for name in PERSONAL_FIELDS if getattr(record, f"{name}_sealed")]
     NameToken.objects.filter(household=household).delete()
+    matching.unfile_household(household_id=household.pk)
     record.delete()
     return held
 
@@ -436,6 +502,16 @@ def register_household(
                 action=AuditEntry.Action.CREATE,
                 fields=personal.present(),
             )
+            # Registered despite a warning, or close enough to look at: the review queue.
+            matching.queue_pairs(
+                organisation_id=organisation.pk,
+                household_id=household.pk,
+                matches=matching.check(
+                    organisation_id=organisation.pk,
+                    identity=personal.identity,
+                    exclude_id=household.pk,
+                ),
+            )
         return household
 
     replay = None if key is None else (lambda: _replay(by=by, key=key, print_=print_))
@@ -487,7 +563,9 @@ def record_activity(*, household_ids: Collection[int], at: dt.datetime | None = 
 
 def merge_households(*, keep: Household, merge: Household, by) -> Household:
     """Fold a duplicate into the household that stays; the duplicate keeps its history and
-    points to the one it became. Personal data moves only if the kept household has none."""
+    points to the one it became. Personal data moves only if the kept household has none;
+    otherwise the duplicate keeps its own, sealed, so that `unmerge_household` can restore it
+    (retention erases it in time)."""
     _require(by, keep.organisation_id, Action.MERGE_HOUSEHOLDS)
     if keep.pk == merge.pk:
         raise InvalidInput(_("A household cannot be merged into itself."), code="same_household")
@@ -501,19 +579,15 @@ def merge_households(*, keep: Household, merge: Household, by) -> Household:
                 _("Only two active households can be merged."), code="household_not_active"
             )
         moved: list[str] = []
-        if has_personal_data(merge):
-            if has_personal_data(keep):
-                erased = _drop_personal(merge)
-                _audit(
-                    by=by,
-                    household=merge,
-                    action=AuditEntry.Action.ERASE,
-                    fields=erased,
-                    note=f"duplicate of {keep.code}",
-                )
-            else:
-                moved = _move_personal(merge, keep)
-        Household.objects.filter(merged_into=merge).update(merged_into=keep)
+        if has_personal_data(merge) and not has_personal_data(keep):
+            moved = _move_personal(merge, keep)
+        else:
+            matching.unfile_household(household_id=merge.pk)
+        repointed = list(Household.objects.filter(merged_into=merge).values_list("pk", flat=True))
+        Household.objects.filter(pk__in=repointed).update(merged_into=keep)
+        MergeRecord.objects.create(
+            kept=keep, merged=merge, moved_personal=bool(moved), repointed=repointed, by=by
+        )
         merge.status = Household.Status.MERGED
         merge.merged_into = keep
         merge.save(update_fields=["status", "merged_into"])
@@ -539,6 +613,7 @@ def _move_personal(source: Household, target: Household) -> list[str]:
     record.delete()
     PersonalData.objects.create(**values)
     NameToken.objects.filter(household=source).update(household=target)
+    matching.move_filing(source_id=source.pk, target_id=target.pk)
     return held
 
 
@@ -649,12 +724,15 @@ def probable_duplicates(
     phone: str = "",
     document: str = "",
     collector_name: str = "",
+    identity: matching.Identity | None = None,
     exclude: Household | None = None,
     limit: int = 10,
 ) -> list[Candidate]:
     """Active households of the organisation that are probably this one: the same phone or
-    document (by keyed digest), or a name sharing its words across scripts and a similar
-    composition. Only digests are compared; nothing is opened."""
+    document (by keyed digest), or scored above the warning threshold by the matcher on the
+    digests of names, birth date, sex, phone and members (kamavor.matching). Composition is
+    not evidence: families change. Only digests are compared; nothing is opened."""
+    del composition  # kept for callers; a family's composition changes between visits
     households = Household.objects.of_organisations([organisation.pk]).active()
     if exclude is not None:
         households = households.exclude(pk=exclude.pk)
@@ -668,19 +746,25 @@ def probable_duplicates(
         add(households.filter(personal__phone_digest=digest), "phone")
     if digest := document_digest(document):
         add(households.filter(personal__document_digest=digest), "document")
-    digests = name_digests(collector_name)
-    if digests:
-        needed = min(2, len(digests))
-        shared = (
-            households.filter(name_tokens__digest__in=digests)
-            .annotate(shared=Count("name_tokens", filter=Q(name_tokens__digest__in=digests)))
-            .filter(shared__gte=needed)
-            .order_by("-shared", "-registered_at")
+    if identity is None:
+        identity = Personal(collector_name=collector_name, phone=phone, document=document).identity
+    matches = [
+        m
+        for m in matching.check(
+            organisation_id=organisation.pk,
+            identity=identity,
+            exclude_id=exclude.pk if exclude is not None else None,
+            limit=limit,
         )
-        add(
-            [h for h in shared[: limit * 5] if similar_composition(h.composition, composition)],
-            "name",
-        )
+        if m.probable
+    ]
+    if matches:
+        by_id = households.in_bulk([m.household_id for m in matches])
+        for m in matches:
+            if m.household_id in by_id:
+                candidate = found.setdefault(m.household_id, Candidate(by_id[m.household_id]))
+                candidate.evidence = m.evidence_labels
+                candidate.score = m.score
     return list(found.values())[:limit]
 
 
@@ -692,6 +776,7 @@ def duplicates_at_registration(
     phone: str = "",
     document: str = "",
     collector_name: str = "",
+    identity: matching.Identity | None = None,
 ) -> list[Candidate]:
     """The probable duplicates shown before registering, audited: a warning tells whoever
     registers that a phone or document is known, so every household it names gets an entry
@@ -702,13 +787,14 @@ def duplicates_at_registration(
         phone=phone,
         document=document,
         collector_name=collector_name,
+        identity=identity,
     )
     for candidate in candidates:
         _audit(
             by=by,
             household=candidate.household,
             action=AuditEntry.Action.VIEW,
-            fields=[r if r != "name" else "collector_name" for r in candidate.reasons],
+            fields=candidate.reasons + (["identity"] if candidate.evidence else []),
             note="duplicate warning at registration",
         )
     return candidates
@@ -750,6 +836,7 @@ def erase_inactive(*, days: int, now: dt.datetime | None = None) -> int:
                 note=f"retention: inactive for {days} days",
             )
             NameToken.objects.filter(household_id__in=batch).delete()
+            matching.unfile_households(household_ids=batch)
             PersonalData.objects.filter(household_id__in=batch).delete()
             erased += len(records)
     return erased
@@ -763,24 +850,25 @@ def rotate_encryption_keys() -> int:
     ids = list(PersonalData.objects.values_list("pk", flat=True))
     for start in range(0, len(ids), 500):
         with transaction.atomic():
-            for record in PersonalData.objects.filter(pk__in=ids[start : start + 500]):
-                name = v.open(record.collector_name_sealed)
-                record.collector_name_sealed = v.reseal(record.collector_name_sealed)
-                record.phone_sealed = v.reseal(record.phone_sealed)
-                record.document_sealed = v.reseal(record.document_sealed)
-                record.phone_digest = phone_digest(v.open(record.phone_sealed), v)
-                record.document_digest = document_digest(v.open(record.document_sealed), v)
-                record.save(
-                    update_fields=[
-                        "collector_name_sealed",
-                        "phone_sealed",
-                        "document_sealed",
-                        "phone_digest",
-                        "document_digest",
-                    ]
+            records = PersonalData.objects.filter(pk__in=ids[start : start + 500])
+            for record in records.select_related("household"):
+                sealed = [f"{name}_sealed" for name in PERSONAL_FIELDS]
+                for attname in sealed:
+                    setattr(record, attname, v.reseal(getattr(record, attname)))
+                plain = Personal(
+                    **{n: v.open(getattr(record, f"{n}_sealed")) for n in PERSONAL_FIELDS}
                 )
-                household = Household(pk=record.household_id)
-                _write_name_tokens(household, name, v)
+                record.phone_digest = phone_digest(plain.phone, v)
+                record.document_digest = document_digest(plain.document, v)
+                record.save(update_fields=[*sealed, "phone_digest", "document_digest"])
+                household = record.household
+                _write_name_tokens(household, plain.collector_name, v)
+                matching.file_household(
+                    household_id=household.pk,
+                    organisation_id=household.organisation_id,
+                    identity=plain.identity,
+                    v=v,
+                )
                 count += 1
     return count
 

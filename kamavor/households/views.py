@@ -10,6 +10,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -28,9 +29,11 @@ from kamavor.households.forms import (
     RegisterForm,
 )
 from kamavor.households.models import Household
+from kamavor.matching import reads as matching_reads
+from kamavor.matching.access import queue_organisations
 from kamavor.network.access import Action, may, organisations_for, points_for
 from kamavor.network.models import Point
-from kamavor.privacy.audit import household_log
+from kamavor.privacy.audit import AuditEntry, household_log, record_households
 
 RECENT = 20
 SHEET_LIMIT = 60
@@ -119,6 +122,7 @@ def _render_index(
             "found": found,
             "may_register": bool(points_for(request.user, Action.REGISTER_HOUSEHOLD)),
             "may_read_audit": _may_read_audit(request.user),
+            "may_review": bool(queue_organisations(request.user)),
         },
     )
 
@@ -179,6 +183,7 @@ def register(request: HttpRequest) -> HttpResponse:
             phone=personal.phone,
             document=personal.document,
             collector_name=personal.collector_name,
+            identity=personal.identity,
         )
         if candidates:
             meta = RegisterForm(initial={"key": meta.cleaned_data["key"], "confirmed": True})
@@ -223,6 +228,26 @@ def _render_register(request, form, personal_form, meta, candidates=()) -> HttpR
 # ---------------------------------------------------------------- one household
 
 
+def _probable(user, household: Household) -> list:
+    """Open review-queue pairs of this household, for those who decide them; showing them
+    says something about the personal data of both, so it is audited."""
+    if household.status != Household.Status.ACTIVE or not _may(
+        user, household, Action.MERGE_HOUSEHOLDS
+    ):
+        return []
+    rows = matching_reads.probable_for(household.pk)
+    if rows:
+        with transaction.atomic():
+            record_households(
+                by=user,
+                action=AuditEntry.Action.VIEW,
+                targets=[(household.organisation_id, h.pk, ["identity"])
+                         for h in (household, *(row.other for row in rows))],
+                note="probable duplicates on the household page",
+            )  # fmt: skip
+    return rows
+
+
 def _render_detail(request, household: Household, **context) -> HttpResponse:
     user = request.user
     return render(
@@ -237,6 +262,7 @@ def _render_detail(request, household: Household, **context) -> HttpResponse:
             "may_edit": _may(user, household, Action.EDIT_HOUSEHOLD),
             "may_merge": _may(user, household, Action.MERGE_HOUSEHOLDS),
             "merged_from": household.merged_from.all(),
+            "probable": _probable(user, household),
             **context,
         },
     )

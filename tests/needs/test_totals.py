@@ -143,3 +143,14 @@ def test_a_bulk_registration_keeps_the_totals(w, standards):
     ]
     register_households(organisation=w.org, checked=checked, by=w.coordinator)
     assert kept(w) == recomputed(w, standards)
+
+
+def test_undoing_a_merge_counts_the_household_again(w, standards):
+    from kamavor.households.merging import unmerge_household
+
+    keep, merge = make_household(w), make_household(w, female_0_2=1, male_60=2)
+    entitlement_totals([w.org.pk, w.other_org.pk], standards)
+    merge_households(keep=keep, merge=merge, by=w.coordinator)
+    assert kept(w) == recomputed(w, standards)
+    unmerge_household(household=Household.objects.get(pk=merge.pk), by=w.coordinator)
+    assert kept(w) == recomputed(w, standards)

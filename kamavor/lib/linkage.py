@@ -1,0 +1,365 @@
+"""Probabilistic record linkage (Fellegi–Sunter) over sets of keys, for duplicate households.
+
+Standard library only, no Django. A *record* maps a kind of key ("family.skeleton", "phone",
+"dob.year"…) to a set of strings. The strings are the plain normal forms of
+``kamavor.lib.person_keys`` here and in the tests, and keyed digests of them in the database:
+every comparison below is an equality of strings, so it gives the same answer on either.
+
+Two records are compared field by field into an *agreement level* (names: exact, one word,
+skeleton, one typo apart, different, missing). Each level carries a weight log2(m/u), where m
+is how often true pairs show that level and u how often unrelated pairs do; the score of a pair
+is the sum of its weights. The m and u are estimated from the data (``estimate``: u from
+random pairs, m by expectation–maximisation over the candidate pairs), never set by hand.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from kamavor.lib.person_keys import (
+    birth_date_keys,
+    name_keys,
+    parse_birth_date,
+    phone_key,
+    skeleton,
+)
+
+Record = dict[str, frozenset[str]]
+Levels = dict[str, str]
+MISSING = "missing"
+
+FIELDS: dict[str, tuple[str, ...]] = {
+    "names": ("exact", "word", "skeleton", "typo", "differ"),
+    "given": ("exact", "word", "skeleton", "typo", "differ"),
+    "family": ("exact", "word", "skeleton", "typo", "differ"),
+    "birth": ("exact", "swap", "year", "year_conflict", "daymonth", "differ"),
+    "sex": ("agree", "differ"),
+    "phone": ("agree", "differ"),
+    "document": ("agree", "differ"),
+    "members": ("two", "one", "none"),
+}
+COMPARED = ("given", "family", "birth", "sex", "phone", "document", "members")
+
+
+def person_record(
+    *,
+    given: str = "",
+    family: str = "",
+    birth_date: str = "",
+    sex: str = "",
+    phone: str = "",
+    document: str = "",
+    members: Sequence[str] = (),
+) -> Record:
+    """The plain keys of one registration (empty kinds left out)."""
+    record: dict[str, set[str]] = {}
+
+    def put(kind: str, values: Iterable[str]) -> None:
+        values = {v for v in values if v}
+        if values:
+            record.setdefault(kind, set()).update(values)
+
+    for name, text in (("given", given), ("family", family)):
+        keys = name_keys(text)
+        put(f"{name}.full", [keys.full])
+        put(f"{name}.key", keys.keys)
+        put(f"{name}.skeleton", keys.skeletons)
+        put(f"{name}.typo", keys.deletions)
+    for kind, value in birth_date_keys(parse_birth_date(birth_date)).items():
+        put(f"birth.{kind}", [value])
+    put("sex", [sex.strip().lower()[:1]] if sex else [])
+    put("phone", [phone_key(phone)])
+    put("document", ["".join(c for c in (document or "").upper() if c.isalnum())])
+    put("members", [skeleton(k) for text in members for k in name_keys(text).keys])
+    return {kind: frozenset(values) for kind, values in record.items()}
+
+
+def blocking_keys(record: Record) -> set[str]:
+    """The index keys under which a record is filed and looked for: two records are compared
+    only if they share one. Each joins two or three weak keys, so that a name alone is not one;
+    given and family name are joined in either order (a desk may swap them). Keys starting
+    with "names" hold names only: common pairs are skipped when looking (see CAP)."""
+    keys = {f"phone|{p}" for p in record.get("phone", ())}
+    keys |= {f"document|{d}" for d in record.get("document", ())}
+    given = record.get("given.skeleton", frozenset())
+    family = record.get("family.skeleton", frozenset())
+    years = record.get("birth.year", frozenset())
+    daymonths = record.get("birth.daymonth", frozenset())
+    pairs = {"|".join(sorted((f, g))) for f in family for g in given}
+    keys |= {f"names|{p}" for p in pairs}
+    keys |= {f"names-year|{p}|{y}" for p in pairs for y in years}
+    keys |= {f"names-day|{p}|{d}" for p in pairs for d in daymonths}
+    for name in (*given, *family):
+        keys |= {f"name-date|{name}|{y}|{d}" for y in years for d in daymonths}
+        keys |= {f"names-year|{name}|{y}" for y in years}
+    # One typo in one name: a deletion of its key with the other name's skeleton.
+    for this, other in (("family", given), ("given", family)):
+        for deletion in record.get(f"{this}.typo", ()):
+            keys |= {f"names-typo|{deletion}|{o}" for o in other}
+    return keys
+
+
+# A blocking key shared by more registrations than this is too common to look under alone
+# (a frequent name pair): looking stays as fast at 100,000 households as at 1,000.
+CAP = 30
+
+
+def _name_level(a: Record, b: Record, left: str, right: str) -> str:
+    if f"{left}.full" not in a or f"{right}.full" not in b:
+        return MISSING
+    if a[f"{left}.full"] == b[f"{right}.full"]:
+        return "exact"
+    for kind, level in (("key", "word"), ("skeleton", "skeleton"), ("typo", "typo")):
+        if a[f"{left}.{kind}"] & b[f"{right}.{kind}"]:
+            return level
+    return "differ"
+
+
+def _birth_level(a: Record, b: Record) -> str:
+    if "birth.year" not in a or "birth.year" not in b:
+        return MISSING
+    if "birth.full" in a and a["birth.full"] == b.get("birth.full"):
+        return "exact"
+    if "birth.swap" in a and a["birth.swap"] == b.get("birth.swap"):
+        return "swap"
+    both_full = "birth.full" in a and "birth.full" in b
+    if a["birth.year"] == b["birth.year"]:
+        return "year_conflict" if both_full else "year"
+    if both_full and a["birth.daymonth"] == b["birth.daymonth"]:
+        return "daymonth"
+    return "differ"
+
+
+def _same(a: Record, b: Record, kind: str, agree: str = "agree") -> str:
+    if kind not in a or kind not in b:
+        return MISSING
+    return agree if a[kind] & b[kind] else "differ"
+
+
+def _members_level(a: Record, b: Record) -> str:
+    if "members" not in a or "members" not in b:
+        return MISSING
+    shared = len(a["members"] & b["members"])
+    return "two" if shared >= 2 else "one" if shared else "none"
+
+
+def compare(a: Record, b: Record) -> Levels:
+    """The agreement level of each field between two records."""
+    return {
+        "given": _name_level(a, b, "given", "given"),
+        "family": _name_level(a, b, "family", "family"),
+        "birth": _birth_level(a, b),
+        "sex": _same(a, b, "sex"),
+        "phone": _same(a, b, "phone"),
+        "document": _same(a, b, "document"),
+        "members": _members_level(a, b),
+    }
+
+
+Frequencies = Mapping[str, float]
+
+
+_NAME_RANK = {"exact": 0, "word": 1, "skeleton": 2, "typo": 3, "differ": 4, MISSING: 5}
+
+
+def compare_oriented(a: Record, b: Record) -> Levels:
+    """`compare`, also reading one record's given and family names the other way round (a
+    desk may type them swapped): the reading whose names agree better wins."""
+    straight = compare(a, b)
+    crossed = {
+        **straight,
+        "given": _name_level(a, b, "given", "family"),
+        "family": _name_level(a, b, "family", "given"),
+    }
+
+    def rank(levels: Levels) -> int:
+        return _NAME_RANK[levels["given"]] + _NAME_RANK[levels["family"]]
+
+    return crossed if rank(crossed) < rank(straight) else straight
+
+
+def compare_best(a: Record, b: Record, model: Model, freq: Frequencies | None = None) -> Levels:
+    """`compare_oriented`, with an exact agreement on a name weighed by how common the name
+    is when its frequency is known (see `_tf`)."""
+    levels = compare_oriented(a, b)
+    if freq:
+        crossed = levels["given"] != compare(a, b)["given"]
+        if not crossed:
+            levels = {**levels, **_tf(a, levels, freq)}
+    return levels
+
+
+def _tf(a: Record, levels: Levels, freq: Frequencies) -> dict[str, str]:
+    """Term frequency: an exact agreement on a name remembers how common the name is, as
+    "exact@0.0123" (its share among registrations): Petrosyan agreeing says less than Zohrabyan."""
+    out = {}
+    for name in ("given", "family"):
+        if levels[name] == "exact":
+            (full,) = a[f"{name}.full"]
+            share = freq.get(full)
+            if share:
+                out[name] = f"exact@{share:.6f}"
+    return out
+
+
+@dataclass
+class Model:
+    """m and u probabilities per field and level; weights are log2(m/u), 0 for missing."""
+
+    m: dict[str, dict[str, float]]
+    u: dict[str, dict[str, float]]
+    prior: float = 0.0001  # share of true pairs among candidate pairs, for reference
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+    def weight(self, name: str, level: str) -> float:
+        if level == MISSING:
+            return 0.0
+        level, _at, share = level.partition("@")
+        if share:  # a name agreeing exactly, weighed by how common it is (never above u)
+            return math.log2(self.m[name][level] / min(float(share), self.u[name][level]))
+        return math.log2(self.m[name][level] / self.u[name][level])
+
+    def score(self, levels: Mapping[str, str]) -> float:
+        return sum(self.weight(name, level) for name, level in levels.items())
+
+    def to_json(self) -> dict:
+        return {"m": self.m, "u": self.u, "prior": self.prior, "thresholds": self.thresholds}
+
+    @classmethod
+    def from_json(cls, data: Mapping) -> Model:
+        return cls(
+            m={k: dict(v) for k, v in data["m"].items()},
+            u={k: dict(v) for k, v in data["u"].items()},
+            prior=float(data.get("prior", 0.0001)),
+            thresholds=dict(data.get("thresholds", {})),
+        )
+
+
+FLOOR = 1e-5
+
+
+def _normalised(counts: Mapping[str, float], levels: Sequence[str]) -> dict[str, float]:
+    total = sum(counts.get(level, 0.0) + FLOOR for level in levels)
+    return {level: (counts.get(level, 0.0) + FLOOR) / total for level in levels}
+
+
+def estimate_u(records: Sequence[Record], *, pairs: int = 200_000, seed: int = 1) -> dict:
+    """u probabilities: how often each level shows between records drawn at random (nearly
+    all of which are different people)."""
+    rng = random.Random(seed)
+    counts: dict[str, Counter] = {name: Counter() for name in COMPARED}
+    n = len(records)
+    for _ in range(pairs):
+        i, j = rng.randrange(n), rng.randrange(n)
+        if i == j:
+            continue
+        for name, level in compare(records[i], records[j]).items():
+            if level != MISSING:
+                counts[name][level] += 1
+    return {name: _normalised(counts[name], FIELDS[name]) for name in COMPARED}
+
+
+# Pairs that are almost surely the same person, by fields other than the one estimated: the m
+# of every field is read from the candidate pairs that the anchor of that field marks (as
+# Splink estimates m from pairs blocked on other columns). This avoids EM's drift to "same
+# name" as the match class, which blocking on names makes likely.
+_NAMES_AGREE = ("exact", "word", "skeleton")
+
+
+def _number_agrees(lv: Levels) -> bool:
+    return lv["phone"] == "agree" or lv["document"] == "agree"
+
+
+ANCHORS: dict[str, Callable[[Levels], bool]] = {
+    "phone": lambda lv: lv["birth"] == "exact" and lv["given"] == lv["family"] == "exact",
+    "document": lambda lv: lv["birth"] == "exact" and lv["given"] == lv["family"] == "exact",
+    "birth": lambda lv: (
+        _number_agrees(lv) and lv["given"] in _NAMES_AGREE and lv["family"] in _NAMES_AGREE
+    ),
+}
+
+
+def _anchor(levels: Levels) -> bool:
+    return _number_agrees(levels) and levels["birth"] in ("exact", "swap")
+
+
+def estimate(
+    candidates: Sequence[Levels],
+    u: dict[str, dict[str, float]],
+    *,
+    iterations: int = 20,
+) -> Model:
+    """m probabilities from anchored candidate pairs (see ANCHORS), then the share of true
+    pairs among the candidates by expectation–maximisation with m and u fixed."""
+    m: dict[str, dict[str, float]] = {}
+    for name in COMPARED:
+        anchor = ANCHORS.get(name, _anchor)
+        counts: Counter = Counter()
+        for levels in candidates:
+            if anchor(levels) and levels[name] != MISSING:
+                counts[levels[name]] += 1
+        m[name] = _normalised(counts, FIELDS[name])
+    model = Model(m=m, u=u, prior=0.1)
+    patterns = Counter(tuple(sorted(levels.items())) for levels in candidates)
+    for _step in range(iterations):
+        matched = 0.0
+        for pattern, count in patterns.items():
+            odds = 2 ** model.score(dict(pattern)) * model.prior / (1 - model.prior)
+            matched += count * odds / (1 + odds)
+        model.prior = min(max(matched / max(len(candidates), 1), 1e-6), 0.999)
+    return model
+
+
+def evidence(levels: Mapping[str, str]) -> list[str]:
+    """The agreeing fields of a pair as stable codes ("phone", "names_across_scripts",
+    "birth_year"…) for the page to say in words."""
+    levels = {name: level.partition("@")[0] for name, level in levels.items()}
+    codes = []
+    if levels.get("phone") == "agree":
+        codes.append("phone")
+    if levels.get("document") == "agree":
+        codes.append("document")
+    names = (levels.get("given"), levels.get("family"))
+    if names == ("exact", "exact"):
+        codes.append("names")
+    elif all(level in ("exact", "word", "skeleton") for level in names):
+        codes.append("names_variant")
+    elif all(level in ("exact", "word", "skeleton", "typo") for level in names):
+        codes.append("names_typo")
+    elif "exact" in names or "word" in names:
+        codes.append("one_name")
+    birth = levels.get("birth")
+    if birth == "exact":
+        codes.append("birth_date")
+    elif birth == "swap":
+        codes.append("birth_date_swapped")
+    elif birth in ("year", "year_conflict"):
+        codes.append("birth_year")
+    if levels.get("sex") == "differ":
+        codes.append("sex_differs")
+    if levels.get("members") in ("one", "two"):
+        codes.append("members")
+    return codes
+
+
+def digest_record(record: Record, digest: Callable[[str], str]) -> Record:
+    """The record with every key replaced by digest("kind:value"): what the database holds."""
+    return {
+        kind: frozenset(digest(f"{kind}:{value}") for value in values)
+        for kind, values in record.items()
+    }
+
+
+def digest_blocking_key(key: str, digest: Callable[[str], str]) -> str:
+    """A blocking key as filed: its kind in clear (it names no one), its values digested."""
+    kind, _sep, _rest = key.partition("|")
+    return f"{kind}|{digest('block:' + key)}"
+
+
+def is_capped(key: str) -> bool:
+    """Whether a (filed) blocking key holds a name pair only, and so is skipped when common."""
+    return key.startswith("names")

@@ -1,0 +1,365 @@
+"""Filing households' digests, checking a registration against them, and the batch re-check.
+
+Households calls `file_household` whenever it seals personal data (and `unfile_household` when
+it erases or merges it away), `check` before registering, and the command `recheck_households`
+runs `recheck` over the registry. The plain values given to these functions are turned into
+normal forms and digested at once; only digests are stored, compared or returned.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kamavor.core.errors import InvalidInput
+from kamavor.lib import linkage
+from kamavor.lib.sealing import Vault
+from kamavor.matching.models import IndexKey, Pair, Profile
+
+__all__ = ["EVIDENCE", "Identity", "Match", "Pair", "check", "file_household", "recheck"]
+from kamavor.network.access import Action, may
+from kamavor.privacy.sealing import vault
+
+MODEL_FILE = Path(__file__).with_name("model.json")
+NAME_KINDS = ("given.full", "family.full")
+MAX_CANDIDATES = 200
+COUNT_LIMIT = 5000  # names are counted up to this many households (see _candidates)
+TOTAL_TTL = 60.0
+
+EVIDENCE = {
+    "phone": _("same phone"),
+    "document": _("same identity document"),
+    "names": _("names agree"),
+    "names_variant": _("names agree across scripts"),
+    "names_typo": _("names agree but for a typo"),
+    "one_name": _("one name agrees"),
+    "birth_date": _("birth date agrees"),
+    "birth_date_swapped": _("birth date agrees with day and month swapped"),
+    "birth_year": _("birth year agrees"),
+    "sex_differs": _("sex differs"),
+    "members": _("other members' names agree"),
+}
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What helps tell whether two registrations are one person; all optional, all plain
+    (given by the service that holds them sealed, never stored as such here)."""
+
+    given: str = ""
+    family: str = ""
+    birth_date: str = ""
+    sex: str = ""
+    phone: str = ""
+    document: str = ""
+    members: Sequence[str] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not any([self.given, self.family, self.phone, self.document])
+
+
+@dataclass(frozen=True)
+class Match:
+    """A household that may be the same, its score, and the evidence as codes of EVIDENCE."""
+
+    household_id: int
+    score: float
+    evidence: tuple[str, ...]
+    probable: bool  # above the registration warning's threshold
+
+    @property
+    def evidence_labels(self) -> list[str]:
+        return [str(EVIDENCE[code]) for code in self.evidence]
+
+
+@cache
+def model() -> linkage.Model:
+    """The Fellegi–Sunter model estimated by bench/matching_quality.py --write."""
+    return linkage.Model.from_json(json.loads(MODEL_FILE.read_text()))
+
+
+def _digester(v: Vault) -> Callable[[str], str]:
+    """digest("match:" + value), cut to 64 bits (enough to tell keys apart, no more); made
+    once per vault, and kept on it (a new key is a new vault)."""
+    digest = getattr(v, "_matching_digest", None)
+    if digest is None:
+        full = v.digester("match:")
+
+        def digest(value: str) -> str:
+            return full(value)[:16]
+
+        v._matching_digest = digest  # type: ignore[attr-defined]
+    return digest
+
+
+def keys_for(identity: Identity, v: Vault | None = None) -> tuple[linkage.Record, list[str]]:
+    """The digested record of an identity and its filed keys (blocking keys, then one count key
+    per name, which is counted for names' frequencies but never looked under)."""
+    digest = _digester(v or vault())
+    plain = linkage.person_record(
+        given=identity.given,
+        family=identity.family,
+        birth_date=identity.birth_date,
+        sex=identity.sex,
+        phone=identity.phone,
+        document=identity.document,
+        members=list(identity.members),
+    )
+    record = linkage.digest_record(plain, digest)
+    keys = sorted({linkage.digest_blocking_key(k, digest) for k in linkage.blocking_keys(plain)})
+    keys += [f"count|{value}" for kind in NAME_KINDS for value in sorted(record.get(kind, ()))]
+    return record, keys
+
+
+def file_household(
+    *, household_id: int, organisation_id: int, identity: Identity, v: Vault | None = None
+) -> None:
+    """File (or refile) a household's digests; an empty identity unfiles it."""
+    unfile_household(household_id=household_id)
+    if identity.empty:
+        return
+    record, keys = keys_for(identity, v)
+    Profile.objects.create(
+        household_id=household_id,
+        organisation_id=organisation_id,
+        keys={kind: sorted(values) for kind, values in record.items()},
+    )
+    IndexKey.objects.bulk_create(
+        IndexKey(household_id=household_id, organisation_id=organisation_id, key=key)
+        for key in keys
+    )
+
+
+def unfile_household(*, household_id: int) -> None:
+    """Drop a household's digests (its personal data was erased, or it was merged away)."""
+    IndexKey.objects.filter(household_id=household_id).delete()
+    Profile.objects.filter(household_id=household_id).delete()
+
+
+def unfile_households(*, household_ids: Collection[int]) -> None:
+    """`unfile_household` for many at once (retention)."""
+    IndexKey.objects.filter(household_id__in=list(household_ids)).delete()
+    Profile.objects.filter(household_id__in=list(household_ids)).delete()
+
+
+def move_filing(*, source_id: int, target_id: int) -> None:
+    """Move a household's digests to another (its personal data moved there in a merge)."""
+    unfile_household(household_id=target_id)
+    IndexKey.objects.filter(household_id=source_id).update(household_id=target_id)
+    Profile.objects.filter(household_id=source_id).update(household_id=target_id)
+
+
+_totals: dict[int, tuple[float, int]] = {}
+
+
+def _filed(organisation_id: int) -> int:
+    """How many households of the organisation are filed (counted at most once a minute: it
+    only scales names' frequencies)."""
+    now = time.monotonic()
+    at, total = _totals.get(organisation_id, (0.0, 0))
+    if now - at > TOTAL_TTL:
+        total = Profile.objects.filter(organisation_id=organisation_id).count()
+        _totals[organisation_id] = (now, total)
+    return total
+
+
+def _as_record(keys: dict) -> linkage.Record:
+    return {kind: frozenset(values) for kind, values in keys.items()}
+
+
+def check(
+    *,
+    organisation_id: int,
+    identity: Identity,
+    exclude_id: int | None = None,
+    limit: int = 10,
+) -> list[Match]:
+    """Active households of the organisation above the review threshold for this identity,
+    best first. Two queries however large the registry: the counts of its name keys, then the
+    profiles of the households sharing an uncommon key (found by the index)."""
+    if identity.empty:
+        return []
+    record, keys = keys_for(identity)
+    counts, rows = _candidates(organisation_id, keys, exclude_id)
+    total = max(_filed(organisation_id), 1)
+    freq = {
+        value: min(counts.get(f"count|{value}", 0), COUNT_LIMIT) / total
+        for kind in NAME_KINDS
+        for value in record.get(kind, ())
+        if counts.get(f"count|{value}")
+    }
+    return _rank(record, rows, freq, limit)
+
+
+def _candidates(organisation_id: int, keys: list[str], exclude_id: int | None):
+    """(counts of the name keys, [(household id, keys)] of the active households sharing an
+    uncommon key): two indexed queries, in SQL written out because this is the desk's hot
+    path and the ORM's query building would cost more than the queries."""
+    counted = [k for k in keys if linkage.is_capped(k) or k.startswith("count|")]
+    index, profile = IndexKey._meta.db_table, Profile._meta.db_table
+    household = Profile._meta.get_field("household").related_model._meta.db_table
+    with connection.cursor() as cursor:
+        counts = {}
+        if counted:  # (a phone alone has no name keys to count)
+            # Each key counted up to a limit only, so that a common name costs no more at
+            # 100,000 households than at 1,000: a name-pair key only needs to be known common
+            # (over CAP), a name's share is known up to COUNT_LIMIT households.
+            limits = [COUNT_LIMIT if k.startswith("count|") else linkage.CAP + 1 for k in counted]
+            cursor.execute(
+                "SELECT "
+                + ", ".join(
+                    f"(SELECT COUNT(*) FROM (SELECT 1 FROM {index} WHERE organisation_id = %s "
+                    f"AND key = %s LIMIT {limit}) AS c{i})"
+                    for i, limit in enumerate(limits)
+                ),
+                [value for k in counted for value in (organisation_id, k)],
+            )
+            counts = dict(zip(counted, cursor.fetchone(), strict=True))
+        wanted = [
+            k
+            for k in keys
+            if not k.startswith("count|")
+            and not (linkage.is_capped(k) and counts.get(k, 0) > linkage.CAP)
+        ]
+        if not wanted:
+            return counts, []
+        cursor.execute(
+            f"SELECT p.household_id, p.keys FROM {profile} p "
+            f"JOIN {household} h ON h.id = p.household_id AND h.status = 'active' "
+            f"WHERE p.household_id IN (SELECT DISTINCT household_id FROM {index} "
+            f"WHERE organisation_id = %s AND key IN ({', '.join(['%s'] * len(wanted))}) "
+            f"AND household_id <> %s LIMIT {MAX_CANDIDATES})",
+            [organisation_id, *wanted, exclude_id or 0],
+        )
+        rows = [
+            (hid, json.loads(data) if isinstance(data, str) else data)
+            for hid, data in cursor.fetchall()
+        ]
+    return counts, rows
+
+
+def _rank(record, profiles, freq, limit: int) -> list[Match]:
+    m = model()
+    review, warning = m.thresholds["review"], m.thresholds["warning"]
+    found = []
+    for household_id, keys in profiles:
+        levels = linkage.compare_best(record, _as_record(keys), m, freq)
+        score = m.score(levels)
+        if score >= review:
+            found.append(
+                Match(
+                    household_id, round(score, 2), tuple(linkage.evidence(levels)), score >= warning
+                )
+            )
+    found.sort(key=lambda match: (-match.score, match.household_id))
+    return found[:limit]
+
+
+def queue_pairs(*, organisation_id: int, household_id: int, matches: Collection[Match]) -> int:
+    """Put a new household and its matches in the review queue (registered despite a warning,
+    or found by a re-check); pairs already decided stay decided. Returns how many are new."""
+    new = 0
+    for match in matches:
+        first, second = sorted((household_id, match.household_id))
+        _pair, created = Pair.objects.get_or_create(
+            first_id=first,
+            second_id=second,
+            defaults={
+                "organisation_id": organisation_id,
+                "score": match.score,
+                "evidence": list(match.evidence),
+            },
+        )
+        new += created
+    return new
+
+
+def recheck(
+    *,
+    organisation_ids: Collection[int] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[int, int]:
+    """Compare every filed household with those sharing an uncommon key, in memory, and queue
+    the pairs above the review threshold (after imports, field forms, or a new model).
+    Returns (pairs above the threshold, of which new)."""
+    say = progress or (lambda _text: None)
+    keys = IndexKey.objects.all()
+    profiles = Profile.objects.filter(household__status="active")
+    if organisation_ids is not None:
+        keys = keys.filter(organisation_id__in=list(organisation_ids))
+        profiles = profiles.filter(organisation_id__in=list(organisation_ids))
+    records = {hid: (org, _as_record(k)) for hid, org, k in profiles.values_list(
+        "household_id", "organisation_id", "keys").iterator(chunk_size=5000)}  # fmt: skip
+    say(f"{len(records)} households filed")
+    blocks: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for hid, org, key in keys.values_list("household_id", "organisation_id", "key").iterator(
+        chunk_size=20000
+    ):
+        if hid in records:
+            blocks[(org, key)].append(hid)
+    counts: dict[tuple[int, str], int] = {}
+    pairs: set[tuple[int, int]] = set()
+    for (org, key), ids in blocks.items():
+        if key.startswith("count|"):
+            counts[(org, key[6:])] = len(ids)
+            continue
+        if linkage.is_capped(key) and len(ids) > linkage.CAP:
+            continue
+        ids.sort()
+        pairs.update((ids[a], ids[b]) for a in range(len(ids)) for b in range(a + 1, len(ids)))
+    say(f"{len(pairs)} candidate pairs")
+    totals: dict[int, int] = defaultdict(int)
+    for org, _rec in records.values():
+        totals[org] += 1
+    m = model()
+    threshold = m.thresholds["review"]
+    found: list[Pair] = []
+    for a, b in pairs:
+        org, first = records[a]
+        rec_b = records[b][1]
+        freq = {
+            value: min(counts.get((org, value), 0), COUNT_LIMIT) / totals[org]
+            for kind in NAME_KINDS
+            for value in first.get(kind, ())
+        }
+        levels = linkage.compare_best(first, rec_b, m, freq)
+        score = m.score(levels)
+        if score >= threshold:
+            found.append(
+                Pair(organisation_id=org, first_id=a, second_id=b, score=round(score, 2),
+                     evidence=linkage.evidence(levels))
+            )  # fmt: skip
+    say(f"{len(found)} pairs above the review threshold")
+    before = Pair.objects.count()
+    with transaction.atomic():
+        Pair.objects.bulk_create(found, batch_size=2000, ignore_conflicts=True)
+    return len(found), Pair.objects.count() - before
+
+
+def decide_pair(*, pair: Pair, status: str, by) -> Pair:
+    """Record a coordinator's decision on a pair: merged, or not the same (dismissed)."""
+    if not may(by, pair.organisation_id, Action.MERGE_HOUSEHOLDS):
+        raise PermissionDenied
+    if status not in (Pair.Status.MERGED, Pair.Status.DISMISSED):
+        raise InvalidInput(_("Unknown decision."), field="decision")
+    pair.status = status
+    pair.decided_at = timezone.now()
+    pair.decided_by = by
+    pair.save(update_fields=["status", "decided_at", "decided_by"])
+    return pair
+
+
+def pair_between(first_id: int, second_id: int) -> Pair | None:
+    a, b = sorted((first_id, second_id))
+    return Pair.objects.filter(first_id=a, second_id=b).first()

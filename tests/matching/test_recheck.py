@@ -1,0 +1,36 @@
+"""The batch re-check queues pairs found on digests only; digests change with the key."""
+
+from django.core.management import call_command
+from django.test import override_settings
+
+from kamavor.households.services import Personal
+from kamavor.matching.models import IndexKey, Pair, Profile
+from tests.factories import make_household
+
+ANNA = Personal(given_name="Աննա", family_name="Զոհրաբյան", birth_date="1970-02-03",
+                phone="091 555 111", consent=True)  # fmt: skip
+ANNA_RU = Personal(given_name="Анна", family_name="Зограбян", birth_date="3.2.1970",
+                   consent=True)  # fmt: skip
+
+
+def test_registering_again_queues_the_pair_and_the_recheck_finds_it(w):
+    first = make_household(w, personal=ANNA)
+    second = make_household(w, personal=ANNA_RU)
+    pair = Pair.objects.get()
+    assert {pair.first_id, pair.second_id} == {first.pk, second.pk}
+    Pair.objects.all().delete()
+    call_command("recheck_households")
+    assert Pair.objects.get().first_id == min(first.pk, second.pk)
+
+
+def test_digests_hold_no_plain_value_and_change_with_the_key(w):
+    with override_settings(ENCRYPTION_KEY="key-one"):
+        household = make_household(w, personal=ANNA)
+        before = set(IndexKey.objects.values_list("key", flat=True))
+        profile = str(Profile.objects.get(household=household).keys)
+    for plain in ("Աննա", "Զոհրաբյան", "anna", "zohrab", "1970", "91555111", "555"):
+        assert all(plain not in key for key in before) and plain not in profile
+    with override_settings(ENCRYPTION_KEY="key-two,key-one"):
+        call_command("rotate_encryption_keys")
+        after = set(IndexKey.objects.values_list("key", flat=True))
+    assert after and not before & after
