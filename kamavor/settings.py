@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "kamavor.volunteers",
     "kamavor.public",
     "kamavor.backup",
+    "kamavor.reports",
     "kamavor.demo",  # the top floor: imports every app above, nothing imports it
 ]
 
@@ -126,6 +127,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kamavor.core.context.desk",
+                "kamavor.reports.views.export_links",
             ],
         },
     },

@@ -27,6 +27,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("desk/", include("kamavor.volunteers.urls")),
     path("desk/", include("kamavor.public.desk_urls")),
+    path("desk/reports/", include("kamavor.reports.urls")),
     # Last: the public pages, below a language prefix (/hy/, /ru/, /en/).
     path("", include("kamavor.public.urls")),
 ]

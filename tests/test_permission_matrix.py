@@ -48,6 +48,18 @@ PAGES = [
      {"outsider": OK, "partner": HIDDEN, "volunteer": OK, "coordinator": OK}),
     ("catalogue:item_new", lambda w, d: {},
      {"outsider": OK, "partner": HIDDEN, "volunteer": REFUSED, "coordinator": OK}),
+    # Reports: a list's export is seen by whoever sees the list; personal fields by coordinators.
+    ("reports:export_at_point", lambda w, d: {"point_id": w.point.pk, "key": "stock", "fmt": "csv"},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
+    ("reports:export_at_point",
+     lambda w, d: {"point_id": w.point.pk, "key": "shifts", "fmt": "xlsx"},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
+    ("reports:export_list", lambda w, d: {"key": "households", "fmt": "csv"},
+     {"outsider": OK, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
+    ("reports:export_list", lambda w, d: {"key": "plans", "fmt": "csv"},
+     {"outsider": OK, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
+    ("reports:personal", lambda w, d: {},
+     {"outsider": OK, "partner": HIDDEN, "volunteer": HIDDEN, "coordinator": OK}),
 ]  # fmt: skip
 
 
