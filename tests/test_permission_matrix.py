@@ -60,6 +60,12 @@ PAGES = [
      {"outsider": OK, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
     ("reports:personal", lambda w, d: {},
      {"outsider": OK, "partner": HIDDEN, "volunteer": HIDDEN, "coordinator": OK}),
+    ("reports:point_dashboard", lambda w, d: {"point_id": w.point.pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
+    ("reports:organisation_dashboard", lambda w, d: {"organisation_id": w.org.pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
+    ("reports:network_dashboard", lambda w, d: {},
+     {"outsider": OK, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
 ]  # fmt: skip
 
 

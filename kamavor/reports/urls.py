@@ -1,10 +1,17 @@
 from django.urls import path
 
-from kamavor.reports import views
+from kamavor.reports import dashboard_views, views
 
 app_name = "reports"
 
 urlpatterns = [
+    path("<int:point_id>/dashboard/", dashboard_views.point_dashboard, name="point_dashboard"),
+    path(
+        "organisations/<int:organisation_id>/",
+        dashboard_views.organisation_dashboard,
+        name="organisation_dashboard",
+    ),
+    path("network/", dashboard_views.network_dashboard, name="network_dashboard"),
     path(
         "<int:point_id>/export/<slug:key>.<str:fmt>",
         views.export_at_point,
