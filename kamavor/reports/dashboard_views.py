@@ -6,6 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 
 from kamavor.reports import access
 from kamavor.reports.charts import charts_for
@@ -43,8 +45,23 @@ def _render(request: HttpRequest, scope: access.Scope) -> HttpResponse:
             "organisations": access.dashboard_organisations(request.user),
             "network_url": reverse("reports:network_dashboard"),
             "formats": FORMATS,
+            "hxl_kinds": [
+                ("3w", _("3W (who does what where)")),
+                ("stock", _("Stock")),
+                ("needs", _("Needs")),
+            ],  # fmt: skip
+            "hxl_query": _hxl_query(scope, board.days),
         },
     )
+
+
+def _hxl_query(scope: access.Scope, days: int) -> str:
+    query = {"days": days}
+    if scope.kind == "point":
+        query["point"] = scope.point.pk
+    elif scope.kind == "organisation":
+        query["organisation"] = scope.organisation.pk
+    return urlencode(query)
 
 
 @login_required
@@ -60,3 +77,20 @@ def organisation_dashboard(request: HttpRequest, organisation_id: int) -> HttpRe
 @login_required
 def network_dashboard(request: HttpRequest) -> HttpResponse:
     return _render(request, access.network_scope(request.user))
+
+
+@login_required
+def hxl_export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+    """3W, stock or needs as HXL-tagged CSV (or XLSX), for a point (`point`), an organisation
+    (`organisation`) or every point the member coordinates."""
+    from kamavor.reports import hxl
+
+    if kind not in hxl.KINDS or fmt not in FORMATS:
+        raise Http404
+    if request.GET.get("point"):
+        scope = access.point_scope(request.user, request.GET["point"])
+    elif request.GET.get("organisation"):
+        scope = access.organisation_scope(request.user, request.GET["organisation"])
+    else:
+        scope = access.network_scope(request.user)
+    return download(hxl.table(kind, scope, days=_days(request)), fmt)

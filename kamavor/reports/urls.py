@@ -12,6 +12,7 @@ urlpatterns = [
         name="organisation_dashboard",
     ),
     path("network/", dashboard_views.network_dashboard, name="network_dashboard"),
+    path("hxl/<slug:kind>.<str:fmt>", dashboard_views.hxl_export, name="hxl"),
     path(
         "<int:point_id>/export/<slug:key>.<str:fmt>",
         views.export_at_point,
