@@ -49,7 +49,7 @@ def _render(request: HttpRequest, scope: access.Scope) -> HttpResponse:
                 ("3w", _("3W (who does what where)")),
                 ("stock", _("Stock")),
                 ("needs", _("Needs")),
-            ],  # fmt: skip
+            ],
             "hxl_query": _hxl_query(scope, board.days),
         },
     )
