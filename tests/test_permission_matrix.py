@@ -66,6 +66,12 @@ PAGES = [
      {"outsider": HIDDEN, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
     ("reports:network_dashboard", lambda w, d: {},
      {"outsider": OK, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
+    ("reports:monthly", lambda w, d: {"organisation_id": w.org.pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
+    ("reports:receipt", lambda w, d: {"document_id": d["document"].pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
+    ("reports:delivery_history", lambda w, d: {},
+     {"outsider": OK, "partner": OK, "volunteer": OK, "coordinator": OK}),
 ]  # fmt: skip
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kamavor.reports import dashboard_views, views
+from kamavor.reports import dashboard_views, printed, views
 
 app_name = "reports"
 
@@ -12,6 +12,9 @@ urlpatterns = [
         name="organisation_dashboard",
     ),
     path("network/", dashboard_views.network_dashboard, name="network_dashboard"),
+    path("organisations/<int:organisation_id>/monthly/", printed.monthly, name="monthly"),
+    path("receipts/<int:document_id>/", printed.receipt, name="receipt"),
+    path("deliveries/", printed.delivery_history, name="delivery_history"),
     path("hxl/<slug:kind>.<str:fmt>", dashboard_views.hxl_export, name="hxl"),
     path(
         "<int:point_id>/export/<slug:key>.<str:fmt>",

@@ -59,14 +59,31 @@ def personal_download(request: HttpRequest) -> HttpResponse:
 EXPORT_LABELS = {"csv": _("Export CSV"), "xlsx": _("Export XLSX")}
 
 
+def _print_links(request: HttpRequest, match) -> dict:
+    """The print reports a page offers: a donation's receipt, a partner's delivery history."""
+    if match.view_name == "stock:document":
+        from kamavor.stock.models import Document
+
+        document_id = match.kwargs.get("document_id")
+        if Document.objects.filter(pk=document_id, kind=Document.Kind.DONATION).exists():
+            url = reverse("reports:receipt", args=[document_id])
+            return {"export_links": [{"url": url, "label": _("Receipt for the donor (print)"),
+                                      "format": "print"}]}  # fmt: skip
+    if match.view_name == "distribution:shelter_deliveries":
+        url = reverse("reports:delivery_history")
+        return {"export_links": [{"url": url, "label": _("Delivery history (print)"),
+                                  "format": "print"}]}  # fmt: skip
+    return {}
+
+
 def export_links(request: HttpRequest) -> dict:
     """Context: the export links of the page being drawn, when it is a list that has one."""
     match = getattr(request, "resolver_match", None)
-    if match is None or match.view_name not in SCREENS:
-        return {}
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if match is None or user is None or not user.is_authenticated:
         return {}
+    if match.view_name not in SCREENS:
+        return _print_links(request, match)
     export, screen = SCREENS[match.view_name]
     query = {name: request.GET[name] for name in export.params if request.GET.get(name)}
     query.update({target: match.kwargs[source] for source, target in screen.kwargs.items()})
