@@ -28,6 +28,7 @@ urlpatterns = [
     path("desk/", include("kamavor.volunteers.urls")),
     path("desk/", include("kamavor.public.desk_urls")),
     path("desk/reports/", include("kamavor.reports.urls")),
+    path("", include("kamavor.reports.public_urls")),
     # Last: the public pages, below a language prefix (/hy/, /ru/, /en/).
     path("", include("kamavor.public.urls")),
 ]

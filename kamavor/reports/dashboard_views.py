@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from kamavor.reports import access
 from kamavor.reports.charts import charts_for
@@ -51,8 +54,27 @@ def _render(request: HttpRequest, scope: access.Scope) -> HttpResponse:
                 ("needs", _("Needs")),
             ],
             "hxl_query": _hxl_query(scope, board.days),
+            "accounts": _accounts(request, scope),
         },
     )
+
+
+def _accounts(request: HttpRequest, scope: access.Scope) -> dict | None:
+    """The public accounts switch of an organisation's dashboard (for those who publish)."""
+    from kamavor.network.access import Action, may
+    from kamavor.reports.models import PublicAccounts
+
+    if scope.kind != "organisation" or not may(
+        request.user, scope.organisation.pk, Action.PUBLISH_NEEDS
+    ):
+        return None
+    record = PublicAccounts.objects.filter(organisation=scope.organisation).first()
+    return {
+        "published": bool(record and record.published),
+        "url": reverse(
+            "public_reports:accounts", args=[(get_language() or "hy")[:2], scope.organisation.slug]
+        ),
+    }
 
 
 def _hxl_query(scope: access.Scope, days: int) -> str:
@@ -94,3 +116,19 @@ def hxl_export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     else:
         scope = access.network_scope(request.user)
     return download(hxl.table(kind, scope, days=_days(request)), fmt)
+
+
+@require_POST
+@login_required
+def publish_accounts(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    """Show or hide the organisation's public accounts page."""
+    from kamavor.reports.services import set_public_accounts
+
+    scope = access.organisation_scope(request.user, organisation_id)
+    published = request.POST.get("published") == "1"
+    set_public_accounts(organisation=scope.organisation, published=published, by=request.user)
+    if published:
+        messages.success(request, _("The public accounts page is published."))
+    else:
+        messages.success(request, _("The public accounts page is hidden."))
+    return redirect("reports:organisation_dashboard", organisation_id=scope.organisation.pk)

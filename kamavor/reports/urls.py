@@ -12,6 +12,11 @@ urlpatterns = [
         name="organisation_dashboard",
     ),
     path("network/", dashboard_views.network_dashboard, name="network_dashboard"),
+    path(
+        "organisations/<int:organisation_id>/accounts/",
+        dashboard_views.publish_accounts,
+        name="publish_accounts",
+    ),
     path("organisations/<int:organisation_id>/monthly/", printed.monthly, name="monthly"),
     path("receipts/<int:document_id>/", printed.receipt, name="receipt"),
     path("deliveries/", printed.delivery_history, name="delivery_history"),
