@@ -130,6 +130,7 @@ def _add_routers() -> None:
     api.add_router("", "kamavor.needs.api.router")
     api.add_router("", "kamavor.distribution.api.router")
     api.add_router("", "kamavor.allocation.api.router")
+    api.add_router("", "kamavor.reports.api.router")
 
 
 _add_routers()
