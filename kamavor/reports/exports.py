@@ -4,8 +4,8 @@ Every export is a `Table`: its columns (a stable machine key and a label in the 
 language) and an iterator of rows. The first row holds the labels, the second the machine keys
 (stable across languages and versions, so that a script can read any export in any language);
 data follow. Rows are produced while the response is written, so a 100,000-row export never
-sits in memory as a whole: CSV goes out line by line, XLSX through openpyxl's write-only
-workbook into a spooled temporary file, then out in chunks.
+sits in memory as a whole: CSV goes out line by line, XLSX a few hundred rows at a time
+(kamavor.lib.xlsx).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import csv
 import datetime as dt
 import io
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,9 +23,10 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.functional import Promise
 
+from kamavor.lib import xlsx
+
 FORMATS = ("csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CHUNK = 64 * 1024
 # A cell that starts like a formula is read as text by spreadsheets only with a quote before it.
 _FORMULA = re.compile(r"^[=+\-@\t\r]")
 
@@ -56,11 +56,9 @@ class Table:
         return [column.key for column in self.columns]
 
 
-def safe_text(value: str, *, xlsx: bool = False) -> str:
-    """Text a spreadsheet shows as typed, never runs as a formula. In a CSV file any of
-    = + - @ may start one; in XLSX cells are typed and only a leading = makes a formula."""
-    if xlsx:
-        return "'" + value if value.startswith("=") else value
+def safe_text(value: str) -> str:
+    """Text a spreadsheet shows as typed, never runs as a formula: in a CSV file any of
+    = + - @ may start one, so such text gets a quote first."""
     return "'" + value if _FORMULA.match(value) else value
 
 
@@ -77,7 +75,7 @@ def cell(value: Any, *, xlsx: bool = False) -> Any:
         return value.replace(tzinfo=None, microsecond=0)
     if isinstance(value, dt.date):
         return value
-    return safe_text(str(value), xlsx=xlsx)
+    return str(value) if xlsx else safe_text(str(value))
 
 
 def _csv_text(value: Any) -> str:
@@ -107,29 +105,10 @@ def csv_lines(table: Table, *, header_rows: Iterable[list[str]] | None = None) -
 
 
 def xlsx_chunks(table: Table) -> Iterator[bytes]:
-    """The table as an XLSX workbook (write-only, so rows are not kept), then read out in
-    chunks. The workbook is built when the first chunk is asked for."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=table.name[:31] or "export")
-    bold = Font(bold=True)
-    header = []
-    for label in table.labels:
-        labelled = WriteOnlyCell(sheet, value=safe_text(label, xlsx=True))
-        labelled.font = bold
-        header.append(labelled)
-    sheet.append(header)
-    sheet.append(table.keys)
-    for row in table.rows:
-        sheet.append([cell(value, xlsx=True) for value in row])
-    with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as spool:
-        book.save(spool)
-        spool.seek(0)
-        while chunk := spool.read(CHUNK):
-            yield chunk
+    """The table as an XLSX workbook, streamed (see kamavor.lib.xlsx: text goes in as inline
+    strings, which no spreadsheet runs as a formula, so it needs no quote)."""
+    rows = ([cell(value, xlsx=True) for value in row] for row in table.rows)
+    yield from xlsx.stream([table.labels, table.keys], rows, sheet=table.name)
 
 
 def _filename(table: Table, fmt: str) -> str:

@@ -169,9 +169,17 @@ def movements_at_point(request: HttpRequest, point: Point) -> Table:
         movements = movements.filter(lot_id=lot_id)
     if days := _int(request.GET.get("days")):
         movements = movements.filter(at__gte=timezone.now() - dt.timedelta(days=days))
+    return movements_table(movements, f"movements-{point.slug}")
+
+
+def movements_table(movements, name: str, *, limit: int | None = None) -> Table:
+    """Movements, newest first (at most `limit`), as an export: the point's list and the
+    benchmark's 100,000 rows share it."""
     rows = movements.order_by("-at", "-pk").values_list(
         "pk", "at", "kind", "item_id", "lot_id", "quantity", "balance_after", "document_id"
     )
+    if limit is not None:
+        rows = rows[:limit]
 
     def build() -> Iterator[tuple]:
         items = _items()
@@ -190,7 +198,7 @@ def movements_at_point(request: HttpRequest, point: Point) -> Table:
         Column("balance_after", _("Balance after")),
         Column("document_id", _("Document")),
     ]
-    return Table(f"movements-{point.slug}", columns, build())
+    return Table(name, columns, build())
 
 
 def documents_at_point(request: HttpRequest, point: Point) -> Table:

@@ -3,6 +3,8 @@ scoped to the member's organisation, with nothing personal but in the audited ex
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -196,8 +198,14 @@ def test_cells_that_look_like_formulas_stay_text(w):
     services.post_purchase(
         point=w.point, lines=[IntakeLine(w.soap, 2)], by=w.coordinator, supplier="=HYPERLINK(1)"
     ) if hasattr(services, "post_purchase") else pytest.skip("no purchases")
+    client = desk(w.coordinator)
     rows = read_back(
-        as_bytes(desk(w.coordinator).get(_url("documents", "csv", w.point), {"kind": "purchase"})),
-        "csv",
+        as_bytes(client.get(_url("documents", "csv", w.point), {"kind": "purchase"})), "csv"
     )
     assert rows[2][rows[1].index("supplier")] == "'=HYPERLINK(1)"
+    data = as_bytes(client.get(_url("documents", "xlsx", w.point), {"kind": "purchase"}))
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+    supplier = sheet.cell(row=3, column=rows[1].index("supplier") + 1)
+    assert supplier.value == "=HYPERLINK(1)" and supplier.data_type == "s"  # text, not a formula
