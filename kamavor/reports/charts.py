@@ -6,6 +6,7 @@ picture, the table beside it and the downloaded file can never disagree.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.utils.formats import date_format
@@ -27,6 +28,13 @@ class Chart:
     @property
     def labels(self) -> list[str]:
         return self.table.labels
+
+    @property
+    def shown(self) -> list[tuple]:
+        """The rows as the table beside the chart shows them (days written short)."""
+        return [
+            (_day(row[0]), *row[1:]) if isinstance(row[0], dt.date) else row for row in self.rows
+        ]
 
 
 def _day(day) -> str:
