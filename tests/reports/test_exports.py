@@ -209,3 +209,19 @@ def test_cells_that_look_like_formulas_stay_text(w):
     sheet = load_workbook(io.BytesIO(data)).worksheets[0]
     supplier = sheet.cell(row=3, column=rows[1].index("supplier") + 1)
     assert supplier.value == "=HYPERLINK(1)" and supplier.data_type == "s"  # text, not a formula
+
+
+@pytest.mark.parametrize(
+    ("key", "at_point", "queries"),
+    [("stock", True, 8), ("movements", True, 8), ("documents", True, 7), ("households", False, 6),
+     ("requests", False, 9), ("shifts", True, 6)],
+)  # fmt: skip
+def test_each_export_reads_a_pinned_number_of_queries(
+    w, django_assert_num_queries, key, at_point, queries
+):
+    donate(w, IntakeLine(w.soap, 7), IntakeLine(w.rice, 5, expiry=w.later(90)))
+    make_household(w)
+    client = desk(w.coordinator)
+    client.get(reverse("stock:point_stock", args=[w.point.pk]))  # the session is warm
+    with django_assert_num_queries(queries):
+        as_bytes(client.get(_url(key, "csv", w.point if at_point else None)))
