@@ -66,3 +66,36 @@ def test_an_export_link_downloads_and_the_list_stays(page, live_server):
     assert page.url == stock_url
     expect(page.get_by_role("link", name="Export CSV")).to_be_visible()
     assert_same_origin(page, live_server.url)
+
+
+def test_the_dashboard_and_print_pages_have_no_serious_accessibility_violation(
+    browser, live_server
+):
+    from django.urls import reverse
+
+    from tests.browser.test_screens import AXE, _context
+
+    w = build_world()
+    donate(w, IntakeLine(w.soap, 7), IntakeLine(w.rice, 5, expiry=w.later(10)))
+    paths = [
+        reverse("reports:point_dashboard", args=[w.point.pk]),
+        reverse("reports:organisation_dashboard", args=[w.org.pk]),
+        reverse("reports:monthly", args=[w.org.pk]),
+    ]
+    found = []
+    for language, width in (("hy", 1280), ("ru", 360)):
+        context, page = _context(browser, live_server, w.coordinator, language=language,
+                                 width=width, bypass_csp=True)  # fmt: skip
+        for path in paths:
+            page.goto(live_server.url + path)
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate(
+                "axe.run(document, {resultTypes: ['violations'],"
+                " runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa']}})"
+            )
+            for violation in result["violations"]:
+                if violation["impact"] in ("serious", "critical"):
+                    targets = [node["target"] for node in violation["nodes"][:3]]
+                    found.append(f"{path} {language} {width}: {violation['id']} {targets}")
+        context.close()
+    assert not found, "\n".join(found)
