@@ -26,6 +26,7 @@ from django.utils.functional import Promise
 from kamavor.lib import xlsx
 
 FORMATS = ("csv", "xlsx")
+BATCH = 500  # CSV lines per chunk of the response
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A cell that starts like a formula is read as text by spreadsheets only with a quote before it.
 _FORMULA = re.compile(r"^[=+\-@\t\r]")
@@ -64,27 +65,41 @@ def safe_text(value: str) -> str:
 
 def cell(value: Any, *, xlsx: bool = False) -> Any:
     """A value as a spreadsheet cell: numbers stay numbers, moments local, text made safe."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, int | float | Decimal):
-        return value
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-        return value.replace(tzinfo=None, microsecond=0)
-    if isinstance(value, dt.date):
-        return value
-    return str(value) if xlsx else safe_text(str(value))
+    return _converter(xlsx=xlsx)(value)
 
 
-def _csv_text(value: Any) -> str:
-    value = cell(value)
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
+def _converter(*, xlsx: bool) -> Callable[[Any], Any]:
+    """A fast cell converter for one export: the time zone read once, a dispatch on the type
+    (100,000 rows of ten cells are a million calls)."""
+    zone = timezone.get_current_timezone()
+
+    def moment(value: dt.datetime) -> Any:
+        if value.tzinfo is not None:
+            value = value.astimezone(zone)
+        value = value.replace(tzinfo=None, microsecond=0)
+        return value if xlsx else value.isoformat(sep=" ")
+
+    def text(value: Any) -> str:
+        return str(value) if xlsx else safe_text(str(value))
+
+    def same(value: Any) -> Any:
+        return value if xlsx else str(value)
+
+    by_type: dict[type, Callable[[Any], Any]] = {
+        int: same,
+        float: same,
+        Decimal: same,
+        bool: lambda value: int(value) if xlsx else str(int(value)),
+        type(None): lambda value: None if xlsx else "",
+        dt.datetime: moment,
+        dt.date: lambda value: value if xlsx else value.isoformat(),
+        str: lambda value: value if xlsx else safe_text(value),
+    }
+
+    def convert(value: Any) -> Any:
+        return by_type.get(type(value), text)(value)
+
+    return convert
 
 
 class _Line:
@@ -95,19 +110,28 @@ class _Line:
 
 
 def csv_lines(table: Table, *, header_rows: Iterable[list[str]] | None = None) -> Iterator[str]:
-    """The table as CSV text, line by line; a BOM first, so spreadsheets read UTF-8."""
+    """The table as CSV text, a few hundred lines at a time; a BOM first, so spreadsheets read
+    UTF-8."""
     writer = csv.writer(_Line())
+    convert = _converter(xlsx=False)
     yield "\ufeff"
     for header in header_rows if header_rows is not None else (table.labels, table.keys):
         yield writer.writerow(header)
+    batch: list[str] = []
     for row in table.rows:
-        yield writer.writerow([_csv_text(value) for value in row])
+        batch.append(writer.writerow([convert(value) for value in row]))
+        if len(batch) >= BATCH:
+            yield "".join(batch)
+            batch.clear()
+    if batch:
+        yield "".join(batch)
 
 
 def xlsx_chunks(table: Table) -> Iterator[bytes]:
     """The table as an XLSX workbook, streamed (see kamavor.lib.xlsx: text goes in as inline
     strings, which no spreadsheet runs as a formula, so it needs no quote)."""
-    rows = ([cell(value, xlsx=True) for value in row] for row in table.rows)
+    convert = _converter(xlsx=True)
+    rows = ([convert(value) for value in row] for row in table.rows)
     yield from xlsx.stream([table.labels, table.keys], rows, sheet=table.name)
 
 
