@@ -74,8 +74,12 @@ def add_households(n: int, rng: random.Random) -> None:
         for _person in range(rng.randint(1, 6)):
             sizes[rng.choice(COMPOSITION_FIELDS)] += 1
         registered = rng.choice(points[org.pk])
-        batch.append(Household(code=code, organisation=org, registered_by_id=user_id,
-                               registered_point_id=registered, **sizes))  # fmt: skip
+        # Registered over the last year: most households served in a period are returning.
+        since = timezone.now() - dt.timedelta(minutes=rng.randrange(525_600))
+        batch.append(
+            Household(code=code, organisation=org, registered_by_id=user_id,
+                      registered_point_id=registered, registered_at=since, **sizes)
+        )  # fmt: skip
     Household.objects.bulk_create(batch, batch_size=2000)
     by_org: dict[int, list[int]] = {}
     for pk, org_id in Household.objects.values_list("pk", "organisation_id"):

@@ -19,6 +19,7 @@ from django.db.models import Count, F, Min, Q, Sum
 from django.utils import timezone
 
 from kamavor.catalogue.models import Category, Item
+from kamavor.households.models import Household
 from kamavor.reports.access import Scope
 
 PERIODS = (14, 30, 90)
@@ -151,18 +152,19 @@ def _households(board: Dashboard, now: dt.datetime) -> None:
     from kamavor.stock.models import Document
 
     since = now - dt.timedelta(days=board.days)
-    figures = Document.objects.filter(
+    visits = Document.objects.filter(
         point_id__in=board.scope.point_ids,
         kind=Document.Kind.DISTRIBUTION,
         created_at__gte=since,
-    ).aggregate(
-        documents=Count("pk"),
-        served=Count("household", distinct=True),
-        new=Count("household", distinct=True, filter=Q(household__registered_at__gte=since)),
     )
+    # Two reads rather than one join: the period's visits alone (their index), then the few
+    # households registered in the period among those served.
+    figures = visits.aggregate(documents=Count("pk"), served=Count("household", distinct=True))
     board.distributions = figures["documents"]
     board.served = figures["served"]
-    board.served_new = figures["new"]
+    board.served_new = Household.objects.filter(
+        registered_at__gte=since, pk__in=visits.values("household_id")
+    ).count()
 
 
 def _requests(board: Dashboard) -> None:
