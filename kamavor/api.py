@@ -135,6 +135,7 @@ def _add_routers() -> None:
     api.add_router("", "kamavor.shelters.api.router")
     api.add_router("", "kamavor.money.api.router")
     api.add_router("", "kamavor.sorting.api.router")
+    api.add_router("", "kamavor.reports.api.router")
 
 
 _add_routers()

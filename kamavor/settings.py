@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "kamavor.shelters",
     "kamavor.money",
     "kamavor.sorting",
+    "kamavor.reports",
     "kamavor.demo",  # the top floor: imports every app above, nothing imports it
 ]
 
@@ -132,6 +133,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kamavor.core.context.desk",
+                "kamavor.reports.views.export_links",
             ],
         },
     },

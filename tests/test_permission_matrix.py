@@ -66,6 +66,30 @@ PAGES = [
     # The review queue of probable duplicates: coordinators, each of their own organisation.
     ("households:review", lambda w, d: {},
      {"outsider": OK, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
+    # Reports: a list's export is seen by whoever sees the list; personal fields by coordinators.
+    ("reports:export_at_point", lambda w, d: {"point_id": w.point.pk, "key": "stock", "fmt": "csv"},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
+    ("reports:export_at_point",
+     lambda w, d: {"point_id": w.point.pk, "key": "shifts", "fmt": "xlsx"},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
+    ("reports:export_list", lambda w, d: {"key": "households", "fmt": "csv"},
+     {"outsider": OK, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
+    ("reports:export_list", lambda w, d: {"key": "plans", "fmt": "csv"},
+     {"outsider": OK, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
+    ("reports:personal", lambda w, d: {},
+     {"outsider": OK, "partner": HIDDEN, "volunteer": HIDDEN, "coordinator": OK}),
+    ("reports:point_dashboard", lambda w, d: {"point_id": w.point.pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
+    ("reports:organisation_dashboard", lambda w, d: {"organisation_id": w.org.pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
+    ("reports:network_dashboard", lambda w, d: {},
+     {"outsider": OK, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
+    ("reports:monthly", lambda w, d: {"organisation_id": w.org.pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
+    ("reports:receipt", lambda w, d: {"document_id": d["document"].pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
+    ("reports:delivery_history", lambda w, d: {},
+     {"outsider": OK, "partner": OK, "volunteer": OK, "coordinator": OK}),
 ]  # fmt: skip
 
 

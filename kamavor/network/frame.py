@@ -87,6 +87,9 @@ TABS = [
         match=("money:",)),
     Tab("all_stock", _("Stock at all my points"), "stock:organisation_stock", Action.VIEW_STOCK,
         at_point=False, match=("stock:organisation_stock",)),
+    Tab("dashboard", _("Dashboard"), "reports:point_dashboard", Action.PLAN,
+        match=("reports:point_dashboard", "reports:organisation_dashboard",
+               "reports:network_dashboard")),
 ]  # fmt: skip
 TABS_BY_KEY = {tab.key: tab for tab in TABS}
 

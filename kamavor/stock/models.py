@@ -227,6 +227,9 @@ class DailyFlow(models.Model):
             models.Index(
                 fields=["kind", "item", "point", "day", "quantity"], name="daily_flow_item_sums"
             ),
+            # A point's days, every kind and item (the dashboards' flows per day): a range per
+            # point instead of a scan of every point's days.
+            models.Index(fields=["point", "day", "kind", "quantity"], name="daily_flow_point_days"),
         ]
 
     def __str__(self) -> str:

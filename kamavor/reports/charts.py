@@ -1,0 +1,101 @@
+"""The dashboard's charts: each an SVG picture, the same numbers as a table, and a download.
+
+A `Chart` holds a table (columns and rows, as for any export) and the SVG drawn from it, so the
+picture, the table beside it and the downloaded file can never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from kamavor.lib import charts
+from kamavor.reports.dashboard import Dashboard
+from kamavor.reports.exports import Column, Table
+
+
+@dataclass
+class Chart:
+    ident: str
+    title: str
+    svg: str
+    table: Table
+    rows: list[tuple]
+
+    @property
+    def labels(self) -> list[str]:
+        return self.table.labels
+
+    @property
+    def shown(self) -> list[tuple]:
+        """The rows as the table beside the chart shows them (days written short)."""
+        return [
+            (_day(row[0]), *row[1:]) if isinstance(row[0], dt.date) else row for row in self.rows
+        ]
+
+
+def _day(day) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT")
+
+
+def charts_for(board: Dashboard) -> list[Chart]:
+    """The charts of a dashboard, in the order the page shows them."""
+    result = []
+    stem = f"{board.scope.slug}-{board.days}d"
+
+    def add(ident: str, title: str, svg: str, columns: list[Column], rows: list[tuple]):
+        table = Table(f"{stem}-{ident}", columns, rows)
+        result.append(Chart(ident, title, svg, table, rows))
+
+    rows = list(board.by_category)
+    title = _("Stock on hand by category")
+    add("stock", title,
+        charts.bars(rows, title=title, ident="stock",
+                    description=_("%(units)d units on hand.") % {"units": board.on_hand}),
+        [Column("category", _("Category")), Column("units", _("Units on hand"))], rows)  # fmt: skip
+    days = [_day(f.day) for f in board.flows]
+    iso = [f.day for f in board.flows]
+    title = _("Stock on hand, end of each day")
+    rows = [(day, f.on_hand) for day, f in zip(iso, board.flows, strict=True)]
+    add("trend", title,
+        charts.line(days, [f.on_hand for f in board.flows], title=title, ident="trend",
+                    description=_("From %(first)s to %(last)s.") % {
+                        "first": days[0] if days else "", "last": days[-1] if days else ""}),
+        [Column("day", _("Day")), Column("on_hand", _("Units on hand"))], rows)  # fmt: skip
+    title = _("Intake and outflow per day")
+    rows = [(day, f.intake, f.outflow, f.transfers_in, f.transfers_out)
+            for day, f in zip(iso, board.flows, strict=True)]  # fmt: skip
+    add("flow", title,
+        charts.columns(days, [(_("Intake"), [f.intake for f in board.flows]),
+                              (_("Outflow"), [f.outflow for f in board.flows])],
+                       title=title, ident="flow",
+                       description=_("%(intake)d units in, %(outflow)d units out.") % {
+                           "intake": board.intake, "outflow": board.outflow}),
+        [Column("day", _("Day")), Column("intake", _("Intake (donations, purchases)")),
+         Column("outflow", _("Outflow (hand-outs, disposals)")),
+         Column("transfers_in", _("Transfers in")),
+         Column("transfers_out", _("Transfers out"))], rows)  # fmt: skip
+    title = _("Households served")
+    rows = [(_("New"), board.served_new), (_("Returning"), board.served_returning)]
+    add("households", title,
+        charts.bars(rows, title=title, ident="households",
+                    description=_("%(n)d households served.") % {"n": board.served}),
+        [Column("group", _("Households")), Column("count", _("Count"))], rows)  # fmt: skip
+    title = _("Open requests by urgency")
+    rows = list(board.requests_by_urgency)
+    add("requests", title,
+        charts.bars(rows, title=title, ident="requests",
+                    description=_("%(n)d open requests.") % {"n": board.requests_open}),
+        [Column("urgency", _("Urgency")), Column("requests", _("Open requests"))],
+        rows)  # fmt: skip
+    title = _("Volunteer hours per day")
+    rows = [(day, f.hours) for day, f in zip(iso, board.flows, strict=True)]
+    add("hours", title,
+        charts.columns(days, [(_("Hours"), [round(f.hours) for f in board.flows])],
+                       title=title, ident="hours",
+                       description=_("%(hours)s hours in all.") % {"hours": board.hours}),
+        [Column("day", _("Day")), Column("hours", _("Hours"))], rows)  # fmt: skip
+    return result

@@ -1,0 +1,284 @@
+"""The dashboard's read model: every figure of a scope (a point, an organisation, the points a
+coordinator sees in the network) in one dataclass, read with a fixed number of queries.
+
+Sums over days come from the ledger's daily flows (a row per point, item, day and kind, kept with
+the movements), never the movements; stock on hand from item balances; the trend of stock is
+today's stock less the net flows of later days. Households served are counted from distribution
+documents of the period (new: registered in the period). Coverage of dues and open requests is
+the share of what is due and asked that stock on hand could cover, from the same arithmetic as
+the public "needed now" list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Min, Q, Sum
+from django.utils import timezone
+
+from kamavor.catalogue.models import Category, Item
+from kamavor.households.models import Household
+from kamavor.reports.access import Scope
+
+PERIODS = (14, 30, 90)
+EXPIRY_DAYS = 30
+TOP = 10
+INTAKE = ("donation", "purchase")
+OUTFLOW = ("distribution", "disposal")
+TRANSFERS = ("transfer_in", "transfer_out")
+
+
+@dataclass
+class Flow:
+    day: dt.date
+    intake: int = 0
+    outflow: int = 0
+    transfers_in: int = 0
+    transfers_out: int = 0
+    on_hand: int = 0
+    hours: float = 0.0
+
+
+@dataclass
+class Dashboard:
+    scope: Scope
+    days: int
+    today: dt.date
+    by_category: list[tuple[str, int]] = field(default_factory=list)
+    on_hand: int = 0
+    flows: list[Flow] = field(default_factory=list)
+    served: int = 0
+    served_new: int = 0
+    distributions: int = 0
+    requests_open: int = 0
+    requests_by_urgency: list[tuple[str, int]] = field(default_factory=list)
+    requested_units: int = 0
+    fulfilled_units: int = 0
+    coverage: int | None = None  # percent of dues and open requests that stock covers
+    expiring: list[dict] = field(default_factory=list)
+    expiring_units: int = 0
+    shortages: list[dict] = field(default_factory=list)
+    surpluses: list[dict] = field(default_factory=list)
+    hours: float = 0.0
+    shifts_unfilled: int = 0
+    places_open: int = 0
+
+    @property
+    def served_returning(self) -> int:
+        return self.served - self.served_new
+
+    @property
+    def intake(self) -> int:
+        return sum(f.intake for f in self.flows)
+
+    @property
+    def outflow(self) -> int:
+        return sum(f.outflow for f in self.flows)
+
+
+def build(scope: Scope, *, days: int = 30, now: dt.datetime | None = None) -> Dashboard:
+    """Every figure of the scope over the last `days` days (today included)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    board = Dashboard(scope=scope, days=days, today=today)
+    if not scope.points:
+        return board
+    _stock(board)
+    _flows(board)
+    _households(board, now)
+    _requests(board)
+    _expiring(board)
+    _volunteers(board, now)
+    return board
+
+
+def _item_names(ids) -> dict[int, str]:
+    return {item.pk: item.name for item in Item.objects.filter(pk__in=ids)}
+
+
+def _stock(board: Dashboard) -> None:
+    from kamavor.stock.models import ItemBalance
+
+    rows = (
+        ItemBalance.objects.filter(point_id__in=board.scope.point_ids, quantity__gt=0)
+        .values("item__category_id")
+        .annotate(units=Sum("quantity"))
+        .order_by()
+    )
+    units = {row["item__category_id"]: row["units"] for row in rows}
+    categories = Category.objects.filter(pk__in=units).order_by("position", "pk")
+    board.by_category = [(c.name, units[c.pk]) for c in categories]
+    board.on_hand = sum(units.values())
+
+
+def _flows(board: Dashboard) -> None:
+    from kamavor.stock.models import DailyFlow
+
+    start = board.today - dt.timedelta(days=board.days - 1)
+    rows = (
+        DailyFlow.objects.filter(point_id__in=board.scope.point_ids, day__gte=start)
+        .values_list("day", "kind")
+        .annotate(units=Sum("quantity"))
+        .order_by()
+    )
+    flows = {
+        start + dt.timedelta(days=n): Flow(start + dt.timedelta(days=n)) for n in range(board.days)
+    }
+    net = defaultdict(int)
+    for day, kind, units in rows:
+        flow = flows.get(day)
+        net[day] += units
+        if flow is None:
+            continue
+        if kind in INTAKE:
+            flow.intake += units
+        elif kind in OUTFLOW:
+            flow.outflow -= units
+        elif kind == "transfer_in":
+            flow.transfers_in += units
+        elif kind == "transfer_out":
+            flow.transfers_out -= units
+    # Stock at the end of each day: today's stock less what later days added.
+    later = 0
+    for day in sorted(flows, reverse=True):
+        flows[day].on_hand = board.on_hand - later
+        later += net.get(day, 0)
+    board.flows = [flows[day] for day in sorted(flows)]
+
+
+def _households(board: Dashboard, now: dt.datetime) -> None:
+    from kamavor.stock.models import Document
+
+    since = now - dt.timedelta(days=board.days)
+    visits = Document.objects.filter(
+        point_id__in=board.scope.point_ids,
+        kind=Document.Kind.DISTRIBUTION,
+        created_at__gte=since,
+    )
+    # Two reads rather than one join: the period's visits alone (their index), then the few
+    # households registered in the period among those served.
+    figures = visits.aggregate(documents=Count("pk"), served=Count("household", distinct=True))
+    board.distributions = figures["documents"]
+    board.served = figures["served"]
+    board.served_new = Household.objects.filter(
+        registered_at__gte=since, pk__in=visits.values("household_id")
+    ).count()
+
+
+def _requests(board: Dashboard) -> None:
+    from kamavor.needs.models import Request, RequestLine
+    from kamavor.public.needs import assess_many
+
+    scope = board.scope
+    open_requests = Request.objects.open().filter(organisation_id__in=scope.organisation_ids)
+    if scope.kind == "point" and scope.point.kind == "shelter":
+        open_requests = open_requests.filter(shelter=scope.point)
+    urgency = dict(Request.Urgency.choices)
+    counts = dict(open_requests.values_list("urgency").annotate(n=Count("pk")).order_by())
+    board.requests_by_urgency = [
+        (str(label), counts.get(value, 0)) for value, label in reversed(list(urgency.items()))
+    ]
+    board.requests_open = sum(counts.values())
+    units = RequestLine.objects.filter(request__in=open_requests).aggregate(
+        asked=Sum("quantity"), given=Sum("fulfilled_quantity")
+    )
+    board.requested_units = units["asked"] or 0
+    board.fulfilled_units = units["given"] or 0
+    # Dues and requests against stock, per organisation (the public list's arithmetic).
+    figures = assess_many(scope.organisation_ids, now=timezone.now())
+    demand = covered = 0
+    short: dict[int, int] = defaultdict(int)
+    spare: dict[int, int] = defaultdict(int)
+    for by_key in figures.values():
+        for (kind, pk), f in by_key.items():
+            if kind != "item":
+                continue
+            demand += f.demand
+            covered += min(f.demand, f.on_hand)
+            if f.demand > f.on_hand:
+                short[pk] += f.demand - f.on_hand
+            elif f.on_hand > 0 and f.on_hand >= 3 * max(f.demand, 1) and f.on_hand >= 100:
+                spare[pk] += f.on_hand - f.demand
+    board.coverage = round(100 * covered / demand) if demand else None
+    _across_points(board, short, spare)
+
+
+def _across_points(board: Dashboard, short: dict[int, int], spare: dict[int, int]) -> None:
+    """The largest shortages, each with the points in scope that hold the item (where one
+    point's surplus may meet another's need), and the largest surpluses."""
+    from kamavor.stock.models import ItemBalance
+
+    top_short = sorted(short, key=lambda pk: -short[pk])[:TOP]
+    top_spare = sorted(spare, key=lambda pk: -spare[pk])[:TOP]
+    held: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    names = {p.pk: p.tr.name for p in board.scope.points}
+    for item_id, point_id, units in (
+        ItemBalance.objects.filter(
+            point_id__in=board.scope.point_ids, item_id__in=top_short + top_spare, quantity__gt=0
+        )
+        .order_by("-quantity")
+        .values_list("item_id", "point_id", "quantity")
+    ):
+        held[item_id].append((names[point_id], units))
+    items = _item_names(top_short + top_spare)
+    board.shortages = [
+        {"item": items.get(pk, ""), "missing": short[pk], "held_at": held[pk][:3]}
+        for pk in top_short
+    ]
+    board.surpluses = [
+        {"item": items.get(pk, ""), "spare": spare[pk], "held_at": held[pk][:3]} for pk in top_spare
+    ]
+
+
+def _expiring(board: Dashboard) -> None:
+    from kamavor.stock.models import Balance
+
+    until = board.today + dt.timedelta(days=EXPIRY_DAYS)
+    rows = list(
+        Balance.objects.filter(
+            point_id__in=board.scope.point_ids,
+            quantity__gt=0,
+            lot__expiry__gte=board.today,
+            lot__expiry__lt=until,
+        )
+        .values("item_id")
+        .annotate(units=Sum("quantity"), first=Min("lot__expiry"), lots=Count("pk"))
+        .order_by("first", "item_id")
+    )
+    board.expiring_units = sum(row["units"] for row in rows)
+    names = _item_names([row["item_id"] for row in rows[:TOP]])
+    board.expiring = [{**row, "item": names.get(row["item_id"], "")} for row in rows[:TOP]]
+
+
+def _volunteers(board: Dashboard, now: dt.datetime) -> None:
+    from kamavor.volunteers.models import Shift, SignUp
+
+    start = board.flows[0].day if board.flows else board.today
+    by_day = {flow.day: flow for flow in board.flows}
+    for checked_in, checked_out in SignUp.objects.filter(
+        shift__point_id__in=board.scope.point_ids,
+        cancelled_at__isnull=True,
+        checked_in_at__isnull=False,
+        checked_out_at__isnull=False,
+        shift__starts_at__gte=timezone.make_aware(dt.datetime.combine(start, dt.time.min)),
+    ).values_list("checked_in_at", "checked_out_at"):
+        hours = max((checked_out - checked_in).total_seconds() / 3600, 0.0)
+        board.hours += hours
+        flow = by_day.get(timezone.localdate(checked_in))
+        if flow is not None:
+            flow.hours += hours
+    board.hours = round(board.hours, 1)
+    for flow in board.flows:
+        flow.hours = round(flow.hours, 1)
+    coming = (
+        Shift.objects.upcoming(now)
+        .filter(point_id__in=board.scope.point_ids)
+        .annotate(taken=Count("signups", filter=Q(signups__cancelled_at__isnull=True)))
+        .filter(taken__lt=F("hands_needed"))
+        .values_list("hands_needed", "taken")
+    )
+    for hands, taken in coming:
+        board.shifts_unfilled += 1
+        board.places_open += hands - taken

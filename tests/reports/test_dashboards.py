@@ -1,0 +1,132 @@
+"""Dashboards: figures equal the ledger's, charts come with their numbers and downloads, scoped
+to the member, light, and read with a fixed number of queries."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from kamavor.reports.exports import as_bytes, read_back
+from kamavor.stock.services import IntakeLine
+from tests.factories import desk, donate, make_household
+
+
+def _urls(w) -> list[str]:
+    return [
+        reverse("reports:point_dashboard", args=[w.point.pk]),
+        reverse("reports:organisation_dashboard", args=[w.org.pk]),
+        reverse("reports:network_dashboard"),
+    ]
+
+
+def test_it_shows_stock_by_category_and_the_days_intake(w):
+    donate(w, IntakeLine(w.soap, 7), IntakeLine(w.rice, 5, expiry=w.later(10)))
+    donate(w, IntakeLine(w.soap, 4), point=w.warehouse)
+    client = desk(w.coordinator)
+    for url, units in zip(_urls(w), (12, 16, 16), strict=True):
+        response = client.get(url)
+        assert response.status_code == 200
+        board = response.context["board"]
+        assert board.on_hand == units
+        assert board.intake == units  # all of it came in today
+        assert board.flows[-1].on_hand == units and board.flows[0].on_hand == 0
+        body = response.content.decode()
+        assert body.count("<svg") == len(response.context["charts"]) == 6
+        assert len(response.content) < 100_000
+    by_category = dict(client.get(_urls(w)[0]).context["board"].by_category)
+    assert by_category == {"Food": 5, "Hygiene": 7}
+
+
+def test_it_lists_what_expires_within_30_days(w):
+    donate(w, IntakeLine(w.rice, 5, expiry=w.later(10)), IntakeLine(w.rice, 3, expiry=w.later(60)))
+    board = desk(w.coordinator).get(_urls(w)[0]).context["board"]
+    assert board.expiring_units == 5
+    assert board.expiring[0]["item"] == "Rice, 1 kg" and board.expiring[0]["units"] == 5
+
+
+@pytest.mark.parametrize("days", [14, 30, 90])
+def test_each_chart_downloads_the_numbers_it_shows(w, days):
+    donate(w, IntakeLine(w.soap, 7))
+    client = desk(w.coordinator)
+    url = _urls(w)[0]
+    page = client.get(url, {"days": days})
+    assert len(page.context["board"].flows) == days
+    for chart in page.context["charts"]:
+        for fmt in ("csv", "xlsx"):
+            response = client.get(url, {"days": days, "chart": chart.ident, "format": fmt})
+            assert response.status_code == 200
+            rows = read_back(as_bytes(response), fmt)
+            assert rows[0] == chart.labels
+            assert len(rows) - 2 == len(chart.rows)
+            if fmt == "xlsx" and chart.ident == "stock":
+                assert rows[2:] == [list(row) for row in chart.rows]
+    assert client.get(url, {"chart": "nope"}).status_code == 404
+
+
+def test_dashboards_are_a_coordinators_and_scoped(w):
+    donate(w, IntakeLine(w.soap, 7))
+    for url in _urls(w)[:2]:
+        assert desk(w.outsider).get(url).status_code == 404
+        assert desk(w.volunteer).get(url).status_code == 403
+        assert desk().get(url).status_code == 302
+    outsider = desk(w.outsider).get(_urls(w)[2])
+    assert outsider.status_code == 200 and outsider.context["board"].on_hand == 0
+    assert w.point.name not in outsider.content.decode()
+
+
+def test_it_speaks_the_readers_language(w):
+    donate(w, IntakeLine(w.soap, 7))
+    client = desk(w.coordinator)
+    body = client.get(_urls(w)[0], HTTP_ACCEPT_LANGUAGE="hy").content.decode()
+    assert "Հիգիենա" in body
+
+
+def test_the_dashboard_reads_a_fixed_number_of_queries(w):
+    client = desk(w.coordinator)
+    url = _urls(w)[1]
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    donate(w, IntakeLine(w.soap, 1), IntakeLine(w.rice, 1, expiry=w.later(2)))
+    count()  # warm the per-process caches of dues
+    few = count()
+    for n in range(10):
+        donate(
+            w, IntakeLine(w.rice, n + 1, expiry=w.later(n + 3)), IntakeLine(w.jacket, 1, size="98")
+        )
+        donate(w, IntakeLine(w.toothpaste, 2, expiry=w.later(5)), point=w.warehouse)
+    assert count() == few
+
+
+def test_it_counts_households_served_new_and_returning(w):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kamavor.distribution.services import ItemLine, record_distribution
+    from kamavor.households.models import Household
+    from kamavor.needs.services import LineIn
+    from tests.distribution.factories import make_shelter, shelter_request
+
+    donate(w, IntakeLine(w.soap, 20))
+    old, new = make_household(w), make_household(w)
+    Household.objects.filter(pk=old.pk).update(
+        registered_at=timezone.now() - dt.timedelta(days=200)
+    )
+    for household in (old, new):
+        record_distribution(
+            point=w.point, household=household, lines=[ItemLine(w.soap, 1)], by=w.coordinator,
+            idempotency_key=None,
+        )  # fmt: skip
+    shelter_request(w, make_shelter(w.org), LineIn(item=w.rice, quantity=10))
+    board = desk(w.coordinator).get(_urls(w)[0]).context["board"]
+    assert (board.served, board.served_new, board.served_returning) == (2, 1, 1)
+    assert board.outflow == 2 and board.distributions == 2
+    assert board.requests_open == 1 and board.requested_units == 10
+    assert board.coverage is not None and board.coverage < 100
+    assert any(row["item"] == "Rice, 1 kg" for row in board.shortages)
