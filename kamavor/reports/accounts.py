@@ -3,10 +3,9 @@
 Aggregated only (units per category per week, from the ledger's daily flows); nothing about any
 household, donor or volunteer. Shown only for an organisation that chose to publish it.
 
-MONEY: a `money` app (funds, money donations, purchases by fund) is being built alongside;
-`money_purchases` in the context is where "what was bought with donated money" goes (the
-template has its section ready). Until it is connected the section shows the goods that entered
-stock as purchases, which is what the ledger knows.
+"What was bought with donated money" comes from the money app's public funds (per fund and
+category, in each fund's currency); an organisation without public funds shows the goods that
+entered stock as purchases, which is what the ledger knows.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from collections import defaultdict
 from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -87,10 +87,23 @@ def public_accounts(request: HttpRequest, lang: str, slug: str) -> HttpResponse:
             "organisation": organisation,
             "figures": figures,
             "today": today,
-            # MONEY: the money app's "bought with donated money" (per fund and category) goes
-            # here; None keeps the section on what the stock ledger knows.
-            "money_purchases": None,
+            "money_purchases": _bought_with_funds(organisation),
+            "funds_url": reverse("money_public:public_accounts", args=[lang, organisation.slug]),
         },
         lang=lang,
     )
     return cache_page(page)
+
+
+def _bought_with_funds(organisation: Organisation) -> list[str] | None:
+    """Lines "fund · category: amount" of the organisation's public funds, None without any."""
+    from kamavor.money.reads import organisation_accounts
+
+    accounts = organisation_accounts(organisation.pk, public_only=True)
+    if not accounts.funds:
+        return None
+    return [
+        f"{fund.name} · {bought.category}: {bought.amount}"
+        for fund in accounts.funds
+        for bought in fund.bought
+    ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -54,3 +56,26 @@ def test_it_shows_units_in_and_out_by_category_and_week(w, lang, word):
     assert 'id="bought-with-donated-money"' in body
     assert response.context is None or "money_purchases" in response.context
     assert "Shop" not in body and w.coordinator.username not in body
+
+
+def test_it_shows_what_public_funds_bought(w):
+    from decimal import Decimal
+
+    from kamavor.money.purchases import buy_with_fund
+    from kamavor.money.services import create_fund, post_money_donation
+
+    fund = create_fund(organisation=w.org, name="Winter", currency="AMD", by=w.coordinator)
+    post_money_donation(fund=fund, amount="10000", currency="AMD", method="bank", by=w.coordinator)
+    buy_with_fund(
+        fund=fund,
+        point=w.point,
+        lines=[IntakeLine(w.soap, 10, unit_cost=Decimal("250"))],
+        supplier="Pharmacy 36.6",
+        by=w.coordinator,
+    )
+    _publish(desk(w.coordinator), w, True)
+    body = desk().get(_url(w, "en")).content.decode()
+    section = body[body.index('id="bought-with-donated-money"') :]
+    assert re.search(r"Winter · Hygiene: 2[\s,\u00a0\u202f]?500(\.00)? AMD", section), section[:600]
+    assert reverse("money_public:public_accounts", args=["en", w.org.slug]) in section
+    assert "Pharmacy" not in body
