@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -211,7 +212,13 @@ def close_drop_off(*, drop_off: DropOff, by, note: str = "") -> DropOff:
     _require(by, drop_off.point)
 
     def unit() -> DropOff:
-        locked = DropOff.objects.select_for_update().select_related("point").get(pk=drop_off.pk)
+        first_bag = Bag.objects.filter(drop_off=OuterRef("pk")).order_by("number")
+        locked = (
+            DropOff.objects.select_for_update(of=("self",))  # not the point: other desks use it
+            .select_related("point")
+            .annotate(first_code=Subquery(first_bag.values("code")[:1]))
+            .get(pk=drop_off.pk)
+        )
         if locked.is_closed:
             return locked
         lines = list(locked.lines.select_related("item").order_by("pk"))
@@ -243,8 +250,13 @@ def _intake(line: SortingLine) -> IntakeLine:
 
 
 def _first_code(drop_off: DropOff) -> str:
-    bag = drop_off.bag_set.order_by("number").first()
-    return bag.display_code if bag else str(drop_off.pk)
+    """The drop-off's first tag code (read with it as `first_code` when closing), for a note."""
+    if hasattr(drop_off, "first_code"):
+        code = drop_off.first_code
+    else:
+        bag = drop_off.bag_set.order_by("number").first()
+        code = bag.code if bag else None
+    return tag_codes.display(code) if code else str(drop_off.pk)
 
 
 def pack_drop_off(*, drop_off: DropOff, by, kind: str = Container.Kind.BOX) -> Container:
