@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.urls import reverse
 
 from kamavor.core.errors import IdempotencyKeyReused, InvalidInput, KamavorError
 from kamavor.sorting import services as sorting
 from kamavor.stock import services
 from kamavor.stock.models import Balance, Document, Lot, Movement
 from kamavor.stock.services import IntakeLine, LotLine
-from tests.factories import donate, make_household, on_hand
+from tests.factories import desk, donate, make_household, on_hand, text
 
 
 def packed(w, *lines: tuple) -> object:
@@ -108,3 +111,24 @@ def test_a_box_of_components_becomes_kits_from_its_own_lots(w):
     assert again.pk == document.pk and Movement.objects.count() == moved
     with pytest.raises(InvalidInput, match="components"):
         sorting.build_kits_from_container(container=box, kit=w.hygiene_kit, by=w.volunteer)
+
+
+def test_the_distribution_desk_hands_out_a_scanned_box(w):
+    box = packed(w, (w.soap, 4, None))
+    household = make_household(w)
+    volunteer = desk(w.volunteer)
+    visit = reverse("distribution:visit", args=[w.point.pk, household.code])
+    page = text(volunteer.get(visit))
+    key = re.search(r'name="key" value="([0-9a-f]{32})"', page.split('id="hand-out-box"')[1])[1]
+    url = reverse("sorting:hand_out", args=[w.point.pk, household.code])
+    unknown = volunteer.post(url, {"box": "ZZZZZZZ", "key": key})
+    assert (
+        unknown["Location"] == visit and Document.objects.filter(kind="distribution").count() == 0
+    )
+    response = volunteer.post(url, {"box": box.code.lower(), "key": key})
+    document = Document.objects.get(kind="distribution")
+    assert response["Location"] == reverse("distribution:receipt", args=[w.point.pk, document.pk])
+    assert document.household_id == household.pk and held(box) == []
+    # A second press of the same form answers the same hand-out.
+    assert volunteer.post(url, {"box": box.code, "key": key})["Location"] == response["Location"]
+    assert desk(w.outsider).post(url, {"box": box.code, "key": "x" * 32}).status_code == 404
