@@ -420,7 +420,7 @@ def container_transfer(
         note=body.note or str(container),
         idempotency_key=key,
     )
-    return Status(201, _answer(transfer))
+    return _answer(transfer, 201)
 
 
 # ---------------------------------------------------------------- packing lists

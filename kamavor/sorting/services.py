@@ -12,11 +12,14 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kamavor.catalogue.models import Item
 from kamavor.core.errors import Conflict, IdempotencyKeyReused, InvalidInput
 from kamavor.core.idempotency import check_key, run_once
+from kamavor.distribution import services as distribution
 from kamavor.lib import tag_codes
 from kamavor.network.access import Action, may
 from kamavor.network.models import Point
@@ -30,7 +33,7 @@ from kamavor.sorting.models import (
     SortingNotice,
 )
 from kamavor.stock import services as stock
-from kamavor.stock.models import Container, Lot
+from kamavor.stock.models import Container, Document, IdempotencyRecord, Lot
 from kamavor.stock.services import IntakeLine, LotLine
 
 MAX_BAGS = 200
@@ -209,7 +212,13 @@ def close_drop_off(*, drop_off: DropOff, by, note: str = "") -> DropOff:
     _require(by, drop_off.point)
 
     def unit() -> DropOff:
-        locked = DropOff.objects.select_for_update().select_related("point").get(pk=drop_off.pk)
+        first_bag = Bag.objects.filter(drop_off=OuterRef("pk")).order_by("number")
+        locked = (
+            DropOff.objects.select_for_update(of=("self",))  # not the point: other desks use it
+            .select_related("point")
+            .annotate(first_code=Subquery(first_bag.values("code")[:1]))
+            .get(pk=drop_off.pk)
+        )
         if locked.is_closed:
             return locked
         lines = list(locked.lines.select_related("item").order_by("pk"))
@@ -241,8 +250,13 @@ def _intake(line: SortingLine) -> IntakeLine:
 
 
 def _first_code(drop_off: DropOff) -> str:
-    bag = drop_off.bag_set.order_by("number").first()
-    return bag.display_code if bag else str(drop_off.pk)
+    """The drop-off's first tag code (read with it as `first_code` when closing), for a note."""
+    if hasattr(drop_off, "first_code"):
+        code = drop_off.first_code
+    else:
+        bag = drop_off.bag_set.order_by("number").first()
+        code = bag.code if bag else None
+    return tag_codes.display(code) if code else str(drop_off.pk)
 
 
 def pack_drop_off(*, drop_off: DropOff, by, kind: str = Container.Kind.BOX) -> Container:
@@ -388,3 +402,103 @@ def check_quarantined(
         return locked
 
     return run_once(unit=unit, replay=None)
+
+
+# ---------------------------------------------------------------- a box scanned at a desk
+
+
+def _earlier(by, key: str | None, *, kind: str, point: Point, **same) -> Document | None:
+    """The document a scan with this key posted already (a retry, or a second press), checked
+    to be the same kind of posting at the same point for the same household; None if new.
+    A box's contents are gone once they are taken, so a retry must be answered before they
+    are read again."""
+    key = check_key(key)
+    if key is None:
+        return None
+    record = IdempotencyRecord.objects.filter(user=by, key=key).select_related("document").first()
+    if record is None:
+        return None
+    document = record.document
+    if (
+        document.kind != kind
+        or document.point_id != point.pk
+        or any(getattr(document, name) != value for name, value in same.items())
+    ):
+        raise IdempotencyKeyReused(
+            _("This idempotency key was already used for a different request.")
+        )
+    return document
+
+
+def _whole(container: Container) -> list[LotLine]:
+    lines = stock.container_lines(container)
+    if not lines:
+        raise InvalidInput(_("This container is empty."), code="empty_container")
+    return lines
+
+
+def hand_out_container(
+    *, container: Container, household, by, note: str = "", idempotency_key: str | None = None
+) -> Document:
+    """Hand a box's whole contents to a household at the distribution desk: its lots, as they
+    are, become the lines of one distribution (through `record_distribution`: the household's
+    checks, repeat warnings and requests apply), in one transaction, once per key."""
+    point = container.point
+    earlier = _earlier(
+        by,
+        idempotency_key,
+        kind=Document.Kind.DISTRIBUTION,
+        point=point,
+        household_id=getattr(household, "pk", None),
+    )
+    if earlier is not None:
+        return earlier
+    return distribution.record_distribution(
+        point=point,
+        household=household,
+        lines=_whole(container),
+        by=by,
+        note=note,
+        idempotency_key=idempotency_key,
+    )
+
+
+def kits_in(container: Container, kit: Item) -> int:
+    """How many whole kits the container's contents make (0 if it lacks a component)."""
+    held: dict[int, int] = {}
+    today = timezone.localdate()
+    for line in stock.container_lines(container):
+        if line.lot.expiry is None or line.lot.expiry >= today:
+            held[line.lot.item_id] = held.get(line.lot.item_id, 0) + line.quantity
+    components = list(kit.components.all()) if isinstance(kit, Item) else []
+    if not components:
+        return 0
+    return min(held.get(c.item_id, 0) // c.quantity for c in components)
+
+
+def build_kits_from_container(
+    *, container: Container, kit: Item, by, idempotency_key: str | None = None
+) -> Document:
+    """Build as many kits as a box of components makes, taking the components from its lots
+    (through `build_kit`), in one transaction, once per key. What is left over (not enough
+    for one more kit) stays in the box."""
+    point = container.point
+    earlier = _earlier(by, idempotency_key, kind=Document.Kind.KIT_BUILD, point=point)
+    if earlier is not None:
+        return earlier
+    quantity = kits_in(container, kit)
+    if quantity < 1:
+        _whole(container)  # an empty box says so
+        raise InvalidInput(
+            _("This container does not hold the components of one %(kit)s.")
+            % {"kit": getattr(kit, "name", "")},
+            code="not_enough_stock",
+        )
+    return stock.build_kit(
+        point=point,
+        kit=kit,
+        quantity=quantity,
+        by=by,
+        container=container,
+        idempotency_key=idempotency_key,
+    )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kamavor.core.errors import KamavorError
+from kamavor.distribution.adapters import find_household
 from kamavor.network.access import Action, may
 from kamavor.network.decorators import point_view
 from kamavor.sorting import services as sorting
@@ -251,3 +252,42 @@ def pack_drop_off(request: HttpRequest, drop_off_id: int) -> HttpResponse:
         return redirect("sorting:station", drop_off_id=drop_off.pk)
     messages.success(request, _("Packed into %(container)s.") % {"container": found})
     return redirect("sorting:container", container_id=found.pk)
+
+
+@require_POST
+@point_view(Action.DISTRIBUTE)
+def hand_out(request: HttpRequest, point, code: str) -> HttpResponse:
+    """A box's label scanned at the distribution desk: its whole contents are handed to the
+    household being served, as one distribution (the form's key makes a second press, or a
+    retry, answer the first)."""
+    household = find_household(request.user, code)
+    if household is None:
+        raise Http404
+    back = redirect("distribution:visit", point_id=point.pk, code=household.code)
+    box_code = request.POST.get("box", "")
+    try:
+        container = find_container_for(request.user, box_code, Action.DISTRIBUTE)
+    except Http404:
+        messages.error(
+            request, _("No container has the code “%(code)s”.") % {"code": box_code[:20]}
+        )
+        return back
+    if container.point_id != point.pk:
+        messages.error(request, _("This container is not at %(point)s.") % {"point": point.name})
+        return back
+    try:
+        document = sorting.hand_out_container(
+            container=container,
+            household=household,
+            by=request.user,
+            idempotency_key=request.POST.get("key") or None,
+        )
+    except KamavorError as error:
+        messages.error(request, error.message)
+        return back
+    messages.success(
+        request,
+        _("%(number)s: the contents of %(box)s were handed to household %(code)s.")
+        % {"number": document.number, "box": container, "code": household.display_code},
+    )
+    return redirect("distribution:receipt", point_id=point.pk, document_id=document.pk)

@@ -209,11 +209,15 @@ class Posting:
     `move` (and `add_all`, `take_all`) only queue; `save` updates every lot's balance in one
     statement (locking the lots in id order), stamps the movements with the time taken after
     those locks (so each lot's history in time order chains its running balances), writes them
-    and adds what they changed to the points' item balances and to the daily flows."""
+    and adds what they changed to the points' item balances and to the daily flows. With
+    `by_line`, each movement belongs to its line's document instead of the posting's: one
+    posting then writes two documents' movements at once (a sorted donation and the disposal
+    of what was set aside)."""
 
     document: Document
     by: object
     at: dt.datetime | None = None
+    by_line: bool = False
     entries: list[tuple] = field(default_factory=list)
     movements: list[Move] = field(default_factory=list)
 
@@ -264,7 +268,7 @@ class Posting:
                 kind,
                 delta,
                 after,
-                document_id,
+                line.document_id if self.by_line else document_id,
                 None if line is None else line.pk,
                 None if reversal_of is None else reversal_of.pk,
                 by_id,

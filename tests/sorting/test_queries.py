@@ -26,7 +26,7 @@ def sorted_drop_off(w, lines: int):
 @pytest.mark.parametrize("lines", [5, 40])
 def test_closing_costs_the_same_queries_for_5_or_40_lines(w, lines, django_assert_max_num_queries):
     drop_off = sorted_drop_off(w, lines)
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(19):
         services.close_drop_off(drop_off=drop_off, by=w.volunteer)
 
 

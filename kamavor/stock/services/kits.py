@@ -10,7 +10,7 @@ from kamavor.core.errors import InvalidInput, NotEnoughStock
 from kamavor.network.access import Action
 from kamavor.network.models import Point
 from kamavor.stock.ledger import Claim, Posting, idempotent, lot_for, lots_for
-from kamavor.stock.models import Condition, Document, DocumentLine, Lot
+from kamavor.stock.models import Condition, Container, Document, DocumentLine, Lot
 from kamavor.stock.services._common import (
     Kind,
     _new_document,
@@ -20,9 +20,16 @@ from kamavor.stock.services._common import (
 
 
 def suggest_picks(
-    *, point: Point, item: Item, quantity: int, size: str | None = None, today=None
+    *,
+    point: Point,
+    item: Item,
+    quantity: int,
+    size: str | None = None,
+    today=None,
+    container: Container | None = None,
 ) -> list[tuple[Lot, int]]:
-    """Lots to take `quantity` from, first expiry first out, never an expired lot.
+    """Lots to take `quantity` from, first expiry first out, never an expired lot (only the
+    lots of `container`, when given).
 
     Returns fewer units than asked when the point has fewer.
     """
@@ -35,6 +42,8 @@ def suggest_picks(
     )
     if size is not None:
         lots = lots.filter(size=size)
+    if container is not None:
+        lots = lots.filter(container=container)
     picks, left = [], quantity
     for lot in lots:
         if left <= 0:
@@ -46,22 +55,37 @@ def suggest_picks(
 
 
 def build_kit(
-    *, point: Point, kit: Item, quantity: int, by, idempotency_key: str | None = None
+    *,
+    point: Point,
+    kit: Item,
+    quantity: int,
+    by,
+    container: Container | None = None,
+    idempotency_key: str | None = None,
 ) -> Document:
-    """Assemble kits from their components' stock (first expiry first out).
+    """Assemble kits from their components' stock (first expiry first out); with a
+    container (a box of components, scanned at the kit desk), from its lots only.
 
     The kit lot expires with its earliest-expiring component.
     """
     _require(by, point, Action.BUILD_KIT)
     components = _kit_components(kit)
     check_quantity(quantity, number=1)
+    if container is not None and container.point_id != point.pk:
+        raise InvalidInput(
+            _("This container is not at %(point)s.") % {"point": point}, field="container"
+        )
     request = {"kind": "kit_build", "point": point.pk, "kit": kit.pk, "quantity": quantity}
+    if container is not None:
+        request["container"] = container.pk
 
     def work(claim: Claim) -> Document:
         document = _new_document(kind=Document.Kind.KIT_BUILD, point=point, by=by)
         claim(document)
         posting = Posting(document=document, by=by)
-        picks = _pick_components(point=point, components=components, kits=quantity)
+        picks = _pick_components(
+            point=point, components=components, kits=quantity, container=container
+        )
         expiries = [lot.expiry for lot, _ in picks if lot.expiry]
         kit_lot = lot_for(
             item=kit,
@@ -100,11 +124,13 @@ def _kit_components(kit: Item) -> list:
     return components
 
 
-def _pick_components(*, point, components, kits: int) -> list[tuple[Lot, int]]:
+def _pick_components(*, point, components, kits: int, container=None) -> list[tuple[Lot, int]]:
     picks = []
     for component in components:
         wanted = component.quantity * kits
-        found = suggest_picks(point=point, item=component.item, quantity=wanted)
+        found = suggest_picks(
+            point=point, item=component.item, quantity=wanted, container=container
+        )
         if sum(q for _, q in found) < wanted:
             raise NotEnoughStock(
                 _("Not enough %(item)s for %(kits)d kits: %(have)d of %(want)d.")

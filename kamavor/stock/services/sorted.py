@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kamavor.catalogue.models import Item
+from kamavor.core import rows
 from kamavor.network.access import Action
 from kamavor.network.models import Point
 from kamavor.stock.ledger import Claim, Posting, existing_lots, idempotent, lots_for
@@ -26,7 +27,6 @@ from kamavor.stock.services._common import (
     _check_lines_present,
     _clean_text,
     _line_error,
-    _new_document,
     _require,
     as_written,
     check_intake_line,
@@ -84,53 +84,62 @@ def post_sorted_donation(
     known = existing_lots(point=point, items=[x.item for x, _reason in everything])
 
     def work(claim: Claim) -> Document:
-        donation = _new_document(kind=Kind.DONATION, point=point, by=by, donor=donor, note=note)
+        donation = _document(Kind.DONATION, point, by, donor=donor, note=note)
+        disposal = None
+        if waste:
+            reason = disposal_reason or _("Set aside at sorting")
+            disposal = _document(Document.Kind.DISPOSAL, point, by, reason=reason, note=note)
+        rows.insert([donation] if disposal is None else [donation, disposal])
         claim(donation)
         lots = lots_for(
             point=point,
             wanted=[(x.item, x.expiry, x.size, x.condition) for x, _reason in everything],
             known=known,
         )
-        written = DocumentLine.objects.bulk_create(
-            _line(donation, x, lot, reason)
-            for (x, reason), lot in zip(everything, lots, strict=True)
+        taken = lots[len(clean) :]
+        written = rows.insert(
+            [
+                _line(donation, x, lot, reason)
+                for (x, reason), lot in zip(everything, lots, strict=True)
+            ]
+            + [_line(disposal, x, lot, why) for (x, why), lot in zip(waste, taken, strict=True)]
         )
-        posting = Posting(document=donation, by=by)
+        # One posting for both documents (each movement names its line's document): the
+        # set-aside units come in and go out again in the same statements, so their lots and
+        # the point's item balances never show them, while the daily flows and each lot's
+        # history record the donation and the disposal as they are.
+        posting = Posting(document=donation, by=by, by_line=True)
+        given = written[: len(everything)]
         posting.add_all(
             [
                 (lot, line.quantity, Kind.DONATION, line)
-                for lot, line in zip(lots, written, strict=True)
+                for lot, line in zip(lots, given, strict=True)
+            ]
+        )
+        posting.take_all(
+            [
+                (lot, -line.quantity, Kind.DISPOSAL, line)
+                for lot, line in zip(taken, written[len(everything) :], strict=True)
             ]
         )
         posting.save()
-        donation.disposal = _dispose(point, by, waste, lots[len(clean) :], disposal_reason, note)
-        return as_written(donation, written)
+        donation.disposal = disposal
+        return as_written(donation, given)
 
     return idempotent(by=by, key=idempotency_key, request=request, work=work)
 
 
-def _dispose(point, by, waste, lots, reason: str, note: str) -> Document | None:
-    if not waste:
-        return None
-    disposal = _new_document(
-        kind=Document.Kind.DISPOSAL,
+def _document(kind: str, point: Point, by, **fields) -> Document:
+    """A new posted document of the point, not yet written (both of a sorted drop-off's are
+    written in one INSERT)."""
+    return Document(
+        kind=kind,
+        status=Document.Status.POSTED,
+        organisation_id=point.organisation_id,
         point=point,
-        by=by,
-        reason=reason or _("Set aside at sorting"),
-        note=note,
+        created_by=by,
+        **fields,
     )
-    written = DocumentLine.objects.bulk_create(
-        _line(disposal, x, lot, why) for (x, why), lot in zip(waste, lots, strict=True)
-    )
-    posting = Posting(document=disposal, by=by)
-    posting.take_all(
-        [
-            (lot, -line.quantity, Kind.DISPOSAL, line)
-            for lot, line in zip(lots, written, strict=True)
-        ]
-    )
-    posting.save()
-    return disposal
 
 
 def _line(document: Document, x: IntakeLine, lot, reason: str) -> DocumentLine:
