@@ -268,15 +268,21 @@ def time_submissions(org) -> None:
             f"(target 200 ms: {verdict}), largest {values[-1]:7.1f} ms")  # fmt: skip
     bad = [s for s in statuses if s != 201]
     accepted = Submission.objects.filter(organisation=org, status="accepted").count()
+    # A volunteer's headcount waits for a coordinator to confirm it: kept, not accepted.
+    waiting = Submission.objects.filter(organisation=org, status="review").count()
     households = sum(1 for f in forms if f[0] == "household")
     intakes = sum(1 for f in forms if f[0] == "intake")
     made_households = Household.objects.filter(organisation=org, registered_at__isnull=False)
     registered = made_households.exclude(registered_by__username="bench-coordinator").count()
     donations = Document.objects.filter(kind="donation").count()
-    once = (not bad and accepted == len(forms) and registered == households
+    once = (not bad and accepted + waiting == len(forms) and registered == households
             and donations == intakes)  # fmt: skip
     say(f"    answers not 201  {len(bad)}")
-    say(f"    accepted         {accepted:,} of {len(forms):,}; households {registered:,} of "
+    say(
+        f"    kept             {accepted + waiting:,} of {len(forms):,} ({accepted:,} accepted, "
+        f"{waiting:,} headcounts waiting for a coordinator)"
+    )
+    say(f"    written          households {registered:,} of "
         f"{households:,}; donations {donations:,} of {intakes:,}")  # fmt: skip
     say(f"    exactly once     {'yes' if once else 'NO'}")
 

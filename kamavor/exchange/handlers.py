@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -281,6 +282,12 @@ def headcount(ctx: Context) -> Write:
         except Http404:  # a partner counts only the shelters linked to them: kept for review
             raise InvalidInput(
                 _("Unknown shelter."), code="unknown_point", field="shelter"
+            ) from None
+        except PermissionDenied:  # a volunteer's count: a coordinator confirms it
+            raise InvalidInput(
+                _("Only a coordinator or the shelter's partner confirms its headcount."),
+                code="headcount_not_allowed",
+                field="people",
             ) from None
         return _("headcount of %(day)s: %(n)d") % {
             "day": count.night.isoformat(),
