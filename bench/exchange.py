@@ -19,9 +19,11 @@ check and post together.
 threads, each one phone with its own member's credentials (HTTP Basic with a token), send their
 share of --submissions filled forms at once (household registrations, intake counts and
 headcounts), and then send a tenth of them again, as a phone does when it never saw the answer.
-Each POST's time is printed twice against the 200 ms target (p50, p95, largest): on the server
-(the `Server-Timing` the OpenRosa view answers: its own work, database waits included) and at
-the phone (which adds the loopback and the wait for a free worker thread). Then the database is
+Each POST's time is printed three times against the 200 ms target (p50, p95, largest): the
+server's CPU time for it (the `cpu` of the `Server-Timing` the OpenRosa view answers: the honest
+figure on a loaded machine), the server's wall time (`app`: its own work, database and
+interpreter waits included) and at the phone (which adds the loopback and the wait for a free
+worker thread). Then the database is
 checked: every instance accepted exactly once, one household per registration, one donation per
 intake count.
 """
@@ -210,6 +212,7 @@ def time_submissions(org) -> None:
             sys.exit("the server did not start: " + server.stderr.read1().decode()[-2000:])
         timings: list[float] = []
         server_timings: list[float] = []
+        cpu_timings: list[float] = []
         statuses: list[int] = []
         lock = threading.Lock()
         barrier = threading.Barrier(len(phones))
@@ -230,10 +233,14 @@ def time_submissions(org) -> None:
                 response = conn.getresponse()
                 response.read()
                 elapsed = time.perf_counter() - started
-                server_ms = float(response.getheader("Server-Timing", "app;dur=0").split("=")[1])
+                timing = dict(
+                    part.strip().split(";dur=")
+                    for part in response.getheader("Server-Timing", "app;dur=0").split(",")
+                )
                 with lock:
                     timings.append(elapsed * 1000)
-                    server_timings.append(server_ms)
+                    server_timings.append(float(timing["app"]))
+                    cpu_timings.append(float(timing.get("cpu", 0)))
                     statuses.append(response.status)
 
         threads = [threading.Thread(target=phone, args=(n,)) for n in range(len(phones))]
@@ -245,26 +252,41 @@ def time_submissions(org) -> None:
         wall = time.perf_counter() - started
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a loaded machine: workers slow to stop
+            server.kill()
+            server.wait()
     timings.sort()
     server_timings.sort()
+    cpu_timings.sort()
     say(f"    requests         {len(timings):,} ({len(forms):,} forms + resends) in {wall:.1f} s")
-    for label, values in (("on the server", server_timings), ("at the phone", timings)):
+    for label, values in (
+        ("server CPU", cpu_timings),
+        ("on the server", server_timings),
+        ("at the phone", timings),
+    ):
         p95 = values[int(len(values) * 0.95) - 1]
         verdict = "met" if p95 <= 200 else "MISSED"
         say(f"    {label}: p50 {statistics.median(values):7.1f} ms, p95 {p95:7.1f} ms "
             f"(target 200 ms: {verdict}), largest {values[-1]:7.1f} ms")  # fmt: skip
     bad = [s for s in statuses if s != 201]
     accepted = Submission.objects.filter(organisation=org, status="accepted").count()
+    # A volunteer's headcount waits for a coordinator to confirm it: kept, not accepted.
+    waiting = Submission.objects.filter(organisation=org, status="review").count()
     households = sum(1 for f in forms if f[0] == "household")
     intakes = sum(1 for f in forms if f[0] == "intake")
     made_households = Household.objects.filter(organisation=org, registered_at__isnull=False)
     registered = made_households.exclude(registered_by__username="bench-coordinator").count()
     donations = Document.objects.filter(kind="donation").count()
-    once = (not bad and accepted == len(forms) and registered == households
+    once = (not bad and accepted + waiting == len(forms) and registered == households
             and donations == intakes)  # fmt: skip
     say(f"    answers not 201  {len(bad)}")
-    say(f"    accepted         {accepted:,} of {len(forms):,}; households {registered:,} of "
+    say(
+        f"    kept             {accepted + waiting:,} of {len(forms):,} ({accepted:,} accepted, "
+        f"{waiting:,} headcounts waiting for a coordinator)"
+    )
+    say(f"    written          households {registered:,} of "
         f"{households:,}; donations {donations:,} of {intakes:,}")  # fmt: skip
     say(f"    exactly once     {'yes' if once else 'NO'}")
 

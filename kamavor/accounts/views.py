@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kamavor.accounts import second_factor, services, sessions, throttle
+from kamavor.accounts import phones, second_factor, services, sessions, throttle
 from kamavor.accounts.forms import CodeForm, LockDownForm, LoginForm, TokenForm, locked_message
 from kamavor.core.proxy import client_address
 from kamavor.network.access import Action, may, needs_second_factor, organisations_for
@@ -141,8 +141,10 @@ def _lockdown_organisations(user) -> list[Organisation]:
 
 @never_cache
 @login_required
-def account(request: HttpRequest, new_token: str | None = None, token_form=None) -> HttpResponse:
-    """The member's own page: second factor, sessions, API tokens."""
+def account(
+    request: HttpRequest, new_token: str | None = None, token_form=None, phone=None
+) -> HttpResponse:
+    """The member's own page: second factor, sessions, API tokens, field phones."""
     user = request.user
     context = {
         "has_device": second_factor.has_device(user),
@@ -152,6 +154,9 @@ def account(request: HttpRequest, new_token: str | None = None, token_form=None)
         "tokens": ApiToken.objects.active().filter(user=user).order_by("-created_at"),
         "token_form": token_form or TokenForm(),
         "new_token": new_token,
+        "phone": phone,
+        "phone_servers": phones.servers_for(request, user),
+        "phone_token_name": phones.PHONE_TOKEN_NAME,
         "lockdown_organisations": _lockdown_organisations(user),
     }
     return render(request, "accounts/account.html", context)
@@ -195,14 +200,17 @@ def end_other_sessions(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def new_token(request: HttpRequest) -> HttpResponse:
-    """A new API token for oneself, shown once on the page."""
+    """A new API token for oneself, shown once on the page; made for a phone (`phone_for` names
+    the organisation), it comes with the server address and ODK Collect's settings QR code."""
     form = TokenForm(request.POST)
     if not form.is_valid():
         return account(request, token_form=form)
     token = create_token(
         user=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
     )
-    return account(request, new_token=token)
+    slug = request.POST.get("phone_for", "")
+    phone = phones.phone_setup(request, slug=slug, token=token) if slug else None
+    return account(request, new_token=token, phone=phone)
 
 
 @login_required

@@ -1,16 +1,22 @@
 """What each field form does: its answers turned into a call of the same service a desk uses.
 
-A handler raises the service's own errors (InvalidInput, Conflict…) when a rule fails; the
-caller keeps the submission for review with that reason. `force` is a coordinator's decision to
-accept what only looked doubtful (a probable duplicate household).
+A handler works in two steps so that the write transaction stays short: called with the
+submission's context, it reads and checks everything the answers name (points, items, the
+household, probable duplicates) outside any transaction, and gives back the write, a function
+that calls the service and answers what it made; the caller runs that write inside the
+transaction that claims the instanceID. Either step raises the service's own errors
+(InvalidInput, Conflict…) when a rule fails; the caller keeps the submission for review with
+that reason. `force` is a coordinator's decision to accept what only looked doubtful (a probable
+duplicate household).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -65,27 +71,49 @@ def _whole(value: str, name: str, *, default: int | None = None) -> int:
         ) from None
 
 
-def _point(ctx: Context, slug: str, *, shelter: bool | None, required: bool) -> Point | None:
+def _points(ctx: Context, *slugs: str) -> dict[str, Point]:
+    """The organisation's active points named by these slugs, in one query."""
+    wanted = {slug for slug in slugs if slug and slug != NOTHING}
+    if not wanted:
+        return {}
+    found = Point.objects.filter(organisation=ctx.organisation, slug__in=wanted, active=True)
+    return {point.slug: point for point in found}
+
+
+def _point(
+    ctx: Context,
+    slug: str,
+    *,
+    shelter: bool | None,
+    required: bool,
+    known: dict[str, Point] | None = None,
+) -> Point | None:
     if not slug or slug == NOTHING:
         if required:
             raise InvalidInput(_("Choose a point."), code="unknown_point", field="point")
         return None
-    point = Point.objects.filter(organisation=ctx.organisation, slug=slug, active=True).first()
+    point = (known if known is not None else _points(ctx, slug)).get(slug)
     if point is None or (shelter is not None and (point.kind == Point.Kind.SHELTER) != shelter):
         message = _("Unknown shelter: %(name)s.") if shelter else _("Unknown point: %(name)s.")
         raise InvalidInput(message % {"name": slug[:60]}, code="unknown_point", field="point")
     return point
 
 
-def _item(code: str, number: int) -> Item:
-    item = Item.objects.filter(code=code, active=True).first() if code else None
-    if item is None:
-        raise InvalidInput(
-            _("Line %(n)d: unknown item “%(code)s”.") % {"n": number, "code": code[:60]},
-            code="unknown_item",
-            field="item",
-        )
-    return item
+def _items(lines: Iterable[dict]) -> list[Item]:
+    """The active item each line names, in one query; an unknown one is refused by number."""
+    codes = [_text(line, "item") for line in lines]
+    found = {item.code: item for item in Item.objects.filter(code__in=set(codes), active=True)}
+    items = []
+    for number, code in enumerate(codes, 1):
+        item = found.get(code) if code else None
+        if item is None:
+            raise InvalidInput(
+                _("Line %(n)d: unknown item “%(code)s”.") % {"n": number, "code": code[:60]},
+                code="unknown_item",
+                field="item",
+            )
+        items.append(item)
+    return items
 
 
 def _lines(ctx: Context) -> list[dict]:
@@ -101,15 +129,19 @@ def _choices(value: str) -> list[str]:
     return [part for part in (value or "").split() if part != NOTHING]
 
 
-def household(ctx: Context) -> str:
+Write = Callable[[], str]
+
+
+def household(ctx: Context) -> Write:
     values = ctx.values
+    known = _points(ctx, _text(values, "shelter"), _text(values, "point"))
     composition = {
         name: _whole(_text(values, name), name, default=0) for name in COMPOSITION_FIELDS
     }
     profile = Profile(
         composition=composition,
         flags=_choices(_text(values, "flags")),
-        shelter=_point(ctx, _text(values, "shelter"), shelter=True, required=False),
+        shelter=_point(ctx, _text(values, "shelter"), shelter=True, required=False, known=known),
         area=_text(values, "area"),
         languages=_choices(_text(values, "languages")),
         notes=_text(values, "notes"),
@@ -124,7 +156,7 @@ def household(ctx: Context) -> str:
             notice_language=_text(values, "notice_language") or "hy",
             consent=_text(values, "consent") == "yes",
         )
-    point = _point(ctx, _text(values, "point"), shelter=None, required=False)
+    point = _point(ctx, _text(values, "point"), shelter=None, required=False, known=known)
     if not ctx.force:
         found = probable_duplicates(
             organisation=ctx.organisation,
@@ -139,18 +171,22 @@ def household(ctx: Context) -> str:
                 % {"codes": ", ".join(c.household.display_code for c in found)},
                 code="probable_duplicate",
             )
-    registered = register_household(
-        organisation=ctx.organisation,
-        profile=profile,
-        by=ctx.by,
-        point=point,
-        personal=personal,
-        idempotency_key=ctx.key,
-    )
-    return registered.display_code
+
+    def write() -> str:
+        registered = register_household(
+            organisation=ctx.organisation,
+            profile=profile,
+            by=ctx.by,
+            point=point,
+            personal=personal,
+            idempotency_key=ctx.key,
+        )
+        return registered.display_code
+
+    return write
 
 
-def request(ctx: Context) -> str:
+def request(ctx: Context) -> Write:
     from kamavor.needs.services import LineIn, create_request
 
     values = ctx.values
@@ -168,25 +204,30 @@ def request(ctx: Context) -> str:
                 code="unknown_household",
                 field="household_code",
             )
+    answered = _lines(ctx)
     lines = [
         LineIn(
-            item=_item(_text(line, "item"), n),
+            item=item,
             quantity=_whole(_text(line, "quantity"), "quantity"),
             size=_text(line, "size"),
         )
-        for n, line in enumerate(_lines(ctx), 1)
+        for item, line in zip(_items(answered), answered, strict=True)
     ]
-    made = create_request(
-        by=ctx.by,
-        lines=lines,
-        household=household_,
-        shelter=shelter,
-        urgency=_text(values, "urgency") or "normal",
-        reason=_text(values, "reason"),
-        number_of_people=people,
-        idempotency_key=ctx.key,
-    )
-    return _("request %(n)d") % {"n": made.pk}
+
+    def write() -> str:
+        made = create_request(
+            by=ctx.by,
+            lines=lines,
+            household=household_,
+            shelter=shelter,
+            urgency=_text(values, "urgency") or "normal",
+            reason=_text(values, "reason"),
+            number_of_people=people,
+            idempotency_key=ctx.key,
+        )
+        return _("request %(n)d") % {"n": made.pk}
+
+    return write
 
 
 def _date(value: str, name: str) -> dt.date | None:
@@ -198,28 +239,33 @@ def _date(value: str, name: str) -> dt.date | None:
         raise InvalidInput(_("%(field)s is not a date.") % {"field": name}, field=name) from None
 
 
-def intake(ctx: Context) -> str:
+def intake(ctx: Context) -> Write:
     point = _point(ctx, _text(ctx.values, "point"), shelter=False, required=True)
+    answered = _lines(ctx)
     lines = [
         IntakeLine(
-            item=_item(_text(line, "item"), n),
+            item=item,
             quantity=_whole(_text(line, "quantity"), "quantity"),
             expiry=_date(_text(line, "expiry"), "expiry"),
             size=_text(line, "size"),
         )
-        for n, line in enumerate(_lines(ctx), 1)
+        for item, line in zip(_items(answered), answered, strict=True)
     ]
-    document = post_donation(
-        point=point,
-        lines=lines,
-        by=ctx.by,
-        donor=_text(ctx.values, "donor"),
-        idempotency_key=ctx.key,
-    )
-    return _("donation %(n)d") % {"n": document.pk}
+
+    def write() -> str:
+        document = post_donation(
+            point=point,
+            lines=lines,
+            by=ctx.by,
+            donor=_text(ctx.values, "donor"),
+            idempotency_key=ctx.key,
+        )
+        return _("donation %(n)d") % {"n": document.pk}
+
+    return write
 
 
-def headcount(ctx: Context) -> str:
+def headcount(ctx: Context) -> Write:
     from kamavor.shelters.access import shelter_record
     from kamavor.shelters.services import confirm_headcount
 
@@ -227,16 +273,31 @@ def headcount(ctx: Context) -> str:
     point = _point(ctx, _text(values, "shelter"), shelter=True, required=True)
     night = _date(_text(values, "day"), "day") or timezone.localdate()
     people = _whole(_text(values, "people"), "people")
-    try:
-        count = confirm_headcount(
-            shelter=shelter_record(point), by=ctx.by, people=people, night=night
-        )
-    except Http404:  # a partner counts only the shelters linked to them: kept for review
-        raise InvalidInput(_("Unknown shelter."), code="unknown_point", field="shelter") from None
-    return _("headcount of %(day)s: %(n)d") % {"day": count.night.isoformat(), "n": count.people}
+
+    def write() -> str:
+        try:
+            count = confirm_headcount(
+                shelter=shelter_record(point), by=ctx.by, people=people, night=night
+            )
+        except Http404:  # a partner counts only the shelters linked to them: kept for review
+            raise InvalidInput(
+                _("Unknown shelter."), code="unknown_point", field="shelter"
+            ) from None
+        except PermissionDenied:  # a volunteer's count: a coordinator confirms it
+            raise InvalidInput(
+                _("Only a coordinator or the shelter's partner confirms its headcount."),
+                code="headcount_not_allowed",
+                field="people",
+            ) from None
+        return _("headcount of %(day)s: %(n)d") % {
+            "day": count.night.isoformat(),
+            "n": count.people,
+        }
+
+    return write
 
 
-HANDLERS: dict[str, Callable[[Context], str]] = {
+HANDLERS: dict[str, Callable[[Context], Write]] = {
     "household": household,
     "request": request,
     "intake": intake,

@@ -27,9 +27,9 @@ from kamavor.households.services import (
 )
 from kamavor.lib import entitlements
 from kamavor.lib.spreadsheets import Column, Row
-from kamavor.lib.translit import to_latin
 from kamavor.network.access import Action, may
 from kamavor.network.models import Organisation, Point
+from kamavor.network.services import save_point
 from kamavor.privacy.sealing import vault
 
 YES = frozenset({"yes", "y", "1", "x", "true", "да", "д", "այո", "+", "✓"})
@@ -208,6 +208,7 @@ class PointRows:
         if not may(by, organisation.pk, Action.IMPORT_DATA):
             raise PermissionDenied
         self.organisation = organisation
+        self.by = by
 
     def apply(self, row: Row) -> tuple[str, str]:
         name = " ".join(row["name"].split())
@@ -226,21 +227,10 @@ class PointRows:
             values[key] = text
         values["latitude"] = _coordinate(row, "latitude", 90)
         values["longitude"] = _coordinate(row, "longitude", 180)
-        point = Point.objects.filter(organisation=self.organisation, name=name).first()
-        if point is not None:
-            if _unchanged(point, values):
-                return "unchanged", name
-            for key, value in values.items():
-                setattr(point, key, value)
-            point.save(update_fields=list(values))
-            return "updated", name
-        base = slugify(to_latin(name))[:40] or "point"
-        slug, n = base, 1
-        while Point.objects.filter(slug=slug).exists():
-            n += 1
-            slug = f"{base}-{n}"
-        Point.objects.create(organisation=self.organisation, name=name, slug=slug, **values)
-        return "created", name
+        outcome, _point = save_point(
+            organisation=self.organisation, name=name, values=values, by=self.by
+        )
+        return outcome, name
 
 
 # ---------------------------------------------------------------- standards
@@ -265,10 +255,13 @@ class StandardRows:
     def __init__(self, organisation: Organisation, by):
         if not may(by, organisation.pk, Action.PLAN):
             raise PermissionDenied
+        self.organisation = organisation
+        self.by = by
         self.items = {}
 
     def apply(self, row: Row) -> tuple[str, str]:
         from kamavor.needs.models import Standard
+        from kamavor.needs.services import save_standard
 
         code = slugify(row["code"])[:80]
         if not code:
@@ -298,18 +291,10 @@ class StandardRows:
             raise InvalidInput(_("Numbers cannot be negative."))
         if values["size_min"] and values["size_max"] and values["size_min"] > values["size_max"]:
             raise InvalidInput(_("The household size band is reversed."), field="size_min")
-        standard = Standard.objects.filter(code=code).first()
-        if standard is None:
-            Standard.objects.create(code=code, **values)
-            return "created", code
-        if _unchanged(standard, values):
-            return "unchanged", code
-        for key, value in values.items():
-            setattr(standard, key, value)
-        standard.save(
-            update_fields=[k.removesuffix("_id") if k == "item_id" else k for k in values]
+        outcome, _standard = save_standard(
+            organisation_id=self.organisation.pk, code=code, values=values, by=self.by
         )
-        return "updated", code
+        return outcome, code
 
 
 # ---------------------------------------------------------------- households

@@ -174,10 +174,16 @@ def answer(submission: Submission) -> str:
 @csrf_exempt
 def submission(request: HttpRequest, organisation_slug: str) -> HttpResponse:
     """HEAD (or GET): may I send, and how much? POST: a filled form and its attachments. The
-    answer says how long the server worked on it (`Server-Timing`, in milliseconds)."""
+    answer says how long the server worked on it (`Server-Timing`, in milliseconds): `app` is the
+    wall time, database waits and the wait for the interpreter included; `cpu` is the processor
+    time this request's thread spent, the figure that does not grow with a loaded machine."""
     started = time.perf_counter()
+    cpu = time.thread_time()
     response = _submission(request, organisation_slug)
-    response["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+    response["Server-Timing"] = (
+        f"app;dur={(time.perf_counter() - started) * 1000:.1f}, "
+        f"cpu;dur={(time.thread_time() - cpu) * 1000:.1f}"
+    )
     return response
 
 

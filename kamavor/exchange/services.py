@@ -1,10 +1,14 @@
 """Every change the exchange makes: a submission received, accepted after review or rejected.
 Imports are in `imports.py`; a shelter's headcount is the shelters app's.
 
-A submission runs its form's service in the same transaction as the row that claims its
-instanceID, so it is written whole or not at all. When a rule fails, that transaction is rolled
-back and the submission is kept for review with the reason in each language; the phone is told
-it was received. The XML itself is never stored; the values wait sealed, and only until decided.
+Everything that only reads is done before the write transaction opens: the XML parsed, the
+form resolved, the member's right to send it checked, an earlier copy looked for, and the points,
+items and household the answers name read and checked (each form's handler does that and gives
+back its write). The transaction then holds only the form's service and the row that claims the
+instanceID, so it is short and written whole or not at all. When a rule fails (before or in
+that transaction, which is then rolled back) the submission is kept for review with the reason
+in each language; the phone is told it was received. The XML itself is never stored; the
+values wait sealed, and only until decided.
 """
 
 from __future__ import annotations
@@ -134,23 +138,30 @@ def receive_submission(
         key=f"openrosa:{instance.instance_id}",
     )
     handler = HANDLERS[instance.form_id]
-
-    def unit() -> Submission:
-        # The row that claims the instanceID is inserted last, in the same transaction: a
-        # concurrent copy of this instance waits on it, fails, and answers what this one wrote.
-        result = handler(context)[:200]
-        return Submission.objects.create(status=Submission.Status.ACCEPTED, result=result, **fields)
-
     try:
-        return Received(in_transaction(unit), replay=False)
-    except IntegrityError:
-        earlier = _earlier(organisation, instance.instance_id, digest)
-        if earlier is None:
-            raise
-        return Received(earlier, replay=True)
+        write = handler(context)  # reads and checks, outside the transaction
     except KamavorError as error:
         failed = error
-    reasons = _reasons(lambda: handler(context), failed)
+    else:
+
+        def unit() -> Submission:
+            # The row that claims the instanceID is inserted last, in the same transaction: a
+            # concurrent copy of this instance waits on it, fails, and answers what this wrote.
+            result = write()[:200]
+            return Submission.objects.create(
+                status=Submission.Status.ACCEPTED, result=result, **fields
+            )
+
+        try:
+            return Received(in_transaction(unit), replay=False)
+        except IntegrityError:
+            earlier = _earlier(organisation, instance.instance_id, digest)
+            if earlier is None:
+                raise
+            return Received(earlier, replay=True)
+        except KamavorError as error:
+            failed = error
+    reasons = _reasons(lambda: handler(context)(), failed)
 
     def keep() -> Submission:
         return Submission.objects.create(
@@ -230,7 +241,7 @@ def accept_submission(
             key=f"openrosa:{locked.instance_id}",
             force=True,
         )
-        locked.result = HANDLERS[locked.form_id](context)[:200]
+        locked.result = HANDLERS[locked.form_id](context)()[:200]
         locked.status = Submission.Status.ACCEPTED
         locked.data_sealed = ""
         locked.decided_by = by

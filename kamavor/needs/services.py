@@ -27,6 +27,7 @@ from kamavor.households.services import lineage_ids
 from kamavor.lib import entitlements
 from kamavor.needs.access import may_request
 from kamavor.needs.models import Request, RequestLine, Standard
+from kamavor.network.access import Action, may
 from kamavor.network.models import Point
 from kamavor.stock.ledger import fingerprint
 from kamavor.stock.models import Document, Movement
@@ -413,3 +414,22 @@ def undo_fulfilment(
         else:
             state = Request.State.PLANNED if planned else Request.State.OPEN
         return _set_state(request, state) if state != request.state else request
+
+
+def save_standard(*, organisation_id: int, code: str, values: dict, by) -> tuple[str, Standard]:
+    """Create the standard of this code, or change it where `values` (item_id, eligibility,
+    per, quantity, period_days, cap, size band, source; checked by the caller) differ;
+    "created", "updated" or "unchanged", and the standard. Only a planner of the organisation
+    that brings it may write one."""
+    if not may(by, organisation_id, Action.PLAN):
+        raise PermissionDenied
+    with transaction.atomic():
+        standard = Standard.objects.filter(code=code).first()
+        if standard is None:
+            return "created", Standard.objects.create(code=code, **values)
+        if all(getattr(standard, key) == value for key, value in values.items()):
+            return "unchanged", standard
+        for key, value in values.items():
+            setattr(standard, key, value)
+        standard.save(update_fields=[key.removesuffix("_id") for key in values])
+        return "updated", standard

@@ -11,13 +11,15 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from kamavor.core import rows
 from kamavor.core.errors import Conflict, InvalidInput
 from kamavor.core.localised import language_codes
+from kamavor.lib.translit import to_latin
 from kamavor.network.access import Action, may, remember_roles
-from kamavor.network.models import ApiToken, Member, Point
+from kamavor.network.models import ApiToken, Member, Organisation, Point
 
 TOKEN_PREFIX = "kmv_"
 TOKEN_DAYS = 90  # a token's life unless told otherwise
@@ -158,3 +160,27 @@ def update_point_texts(*, point: Point, texts: dict[str, str], by) -> Point:
         if changes:
             point.save(update_fields=list(changes))
     return point
+
+
+def save_point(*, organisation: Organisation, name: str, values: dict, by) -> tuple[str, Point]:
+    """Create the organisation's point of this name, or change it where `values` (kind,
+    texts, coordinates, already checked by the caller) differ; "created", "updated" or
+    "unchanged", and the point. A new point's slug is made from its name in Latin letters."""
+    if not may(by, organisation.pk, Action.IMPORT_DATA):
+        raise PermissionDenied
+    with transaction.atomic():
+        point = Point.objects.filter(organisation=organisation, name=name).first()
+        if point is not None:
+            if all(getattr(point, key) == value for key, value in values.items()):
+                return "unchanged", point
+            for key, value in values.items():
+                setattr(point, key, value)
+            point.save(update_fields=list(values))
+            return "updated", point
+        base = slugify(to_latin(name))[:40] or "point"
+        slug, n = base, 1
+        while Point.objects.filter(slug=slug).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        point = Point.objects.create(organisation=organisation, name=name, slug=slug, **values)
+        return "created", point

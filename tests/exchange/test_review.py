@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from kamavor.exchange.models import Submission
+from kamavor.exchange.services import accept_submission, open_submission
 from kamavor.households.models import Household, PersonalData
 from kamavor.needs.models import Request
 from kamavor.network.models import Point
@@ -150,6 +151,20 @@ def test_a_request_and_a_headcount_from_a_shelter(w):
     later = count.replace("38", "41")
     assert phone.submit(instance("headcount", later)).status_code == 201
     assert Headcount.objects.get().people == 41
+
+
+def test_a_volunteers_headcount_waits_for_a_coordinator_who_confirms_it(w):
+    shelter = make_point(w.org, "Dormitory 4", Point.Kind.SHELTER)
+    count = f"<shelter>{shelter.slug}</shelter><day>2026-01-07</day><people>25</people>"
+    response = Phone(w.org, w.volunteer).submit(instance("headcount", count))
+    assert response.status_code == 201 and "coordinator" in text(response)
+    waiting = Submission.objects.get()
+    assert waiting.status == "review" and waiting.reason_code == "headcount_not_allowed"
+    assert not Headcount.objects.exists()
+    values = open_submission(submission=waiting, by=w.coordinator)
+    accept_submission(submission=waiting, values=values, by=w.coordinator)
+    confirmed = Headcount.objects.get()
+    assert (confirmed.people, confirmed.confirmed_by) == (25, w.coordinator)
 
 
 def test_a_household_request_by_its_code(w):
