@@ -189,6 +189,13 @@ def test_conflicts_need_a_decision_and_are_resolved(browser, live_server):
     assert on_hand(w.point, w.soap) == 0
     assert Document.objects.filter(kind="distribution", household=other).count() == 1
     assert Document.objects.filter(kind="distribution", household=household).count() == 1
+    # On its next sync the desk shows what the coordinator decided.
+    desk_two.reload()
+    expect(desk_two.locator("#offline-list .offline-decided")).to_have_count(2)
+    shown = desk_two.inner_text("#offline-list")
+    posted = Document.objects.get(kind="distribution", household=other)
+    assert f"decided: posted {posted.number}" in shown
+    assert "decided: dropped: served twice by mistake" in shown
     first.close()
     second.close()
 

@@ -21,7 +21,7 @@ def two_desks_served_one_household(w):
     stock_up(w, w.soap, 10)
     household = make_household(w)
     payload = {"household": household.code, "lines": [{"item": w.soap.pk, "quantity": 2}]}
-    first, _ = send(desk(w.volunteer), "distribution", payload, point=w.point)
+    send(desk(w.volunteer), "distribution", payload, point=w.point)
     second, key = send(desk(w.coordinator), "distribution", payload, point=w.point)
     assert second.json()["held"]["code"] == "repeat_needs_reason"
     earlier = Document.objects.get(kind="distribution")
@@ -58,7 +58,7 @@ def test_a_coordinator_reverses_the_other_desks_hand_out_then_posts(w):
 
 
 def test_reversing_needs_one_of_the_causes(w):
-    _household, earlier, held, _payload, _key = two_desks_served_one_household(w)
+    _household, _earlier, held, _payload, _key = two_desks_served_one_household(w)
     other = make_household(w)
     send(
         desk(w.volunteer),

@@ -99,7 +99,8 @@
     }).then(function (answer) {
       var status = answer[0], body = answer[1];
       if (status === 200 && body) {
-        entry.state = body.state === "posted" ? "sent" : "held";
+        entry.state = body.state === "posted" ? "sent"
+          : body.held && body.held.state !== "open" ? "decided" : "held";
         entry.result = body;
       } else if (status === 401 || (status === 403 && !body)) {
         problem = t.login;
@@ -153,7 +154,10 @@
         var li = document.createElement("li");
         var result = e.result || {};
         var what = e.state === "sent" ? fill(t.sent, {number: result.number || result.household || ""})
-          : e.state === "held" ? fill(t.held, {message: (result.held || {}).message || ""}) : t.waiting;
+          : e.state === "held" ? fill(t.held, {message: (result.held || {}).message || ""})
+          : e.state === "decided" ? fill(t["decided_" + result.held.state] || t.held,
+            {number: result.number || result.household || "", reason: result.held.reason || ""})
+          : t.waiting;
         li.className = "offline-" + e.state;
         li.textContent = e.label + " — " + what;
         list.appendChild(li);
@@ -188,7 +192,20 @@
     });
   }
 
+  // A held write is sent again on each sync (it is answered, never posted twice) to learn
+  // the coordinator's decision.
+  function decisions() {
+    return mine().then(function (entries) {
+      return entries.filter(function (e) {
+        return e.state === "held" && e.result && e.result.held && e.result.held.id;
+      }).reduce(function (done, e) {
+        return done.then(function () { return send(e); });
+      }, Promise.resolve());
+    }).then(render, function () {});
+  }
+
   function sync() {
+    decisions();
     if (!cfg.feeds) return Promise.resolve();
     var feeds = cfg.desk === "distribution" ? ["catalogue", "lots", "households"] : ["catalogue"];
     return feeds.reduce(function (done, name) {
