@@ -36,6 +36,8 @@ class HeldWrite(models.Model):
         DONATION = "donation", _("donation")
         DISTRIBUTION = "distribution", _("hand-out")
         HOUSEHOLD = "household", _("household registration")
+        DROP_OFF = "drop_off", _("drop-off")
+        SORTING_LINE = "sorting_line", _("sorting line")
 
     class State(models.TextChoices):
         OPEN = "open", _("needs a decision")

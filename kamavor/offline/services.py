@@ -33,6 +33,9 @@ from kamavor.lib import household_codes
 from kamavor.network.models import Point
 from kamavor.offline.access import KIND_ACTIONS, require
 from kamavor.offline.models import HeldWrite
+from kamavor.sorting import services as sorting
+from kamavor.sorting.models import DropOff
+from kamavor.sorting.models import Kind as DropOffKind
 from kamavor.stock.models import Balance, Document
 from kamavor.stock.services import IntakeLine, post_donation
 from kamavor.stock.services.reversal import reverse_document
@@ -49,6 +52,7 @@ class Outcome:
     document: Document | None = None
     household: Household | None = None
     held: HeldWrite | None = None
+    reference: str = ""  # what else the desk is told it became (a drop-off's first tag)
 
 
 # ---------------------------------------------------------------- payloads
@@ -186,11 +190,49 @@ def _registration(*, point: Point, by, key: str, payload: dict) -> Outcome:
     return Outcome("posted", household=household)
 
 
+def _drop_off(*, point: Point, by, key: str, payload: dict) -> Outcome:
+    drop_off = sorting.record_drop_off(
+        point=point,
+        bags=_int(payload.get("bags"), "bags"),
+        kind=_text(payload, "kind") or DropOffKind.MIXED,
+        weight_kg=_text(payload, "weight_kg"),
+        donor=_text(payload, "donor"),
+        by=by,
+        idempotency_key=key,
+    )
+    first = drop_off.bag_set.order_by("number").first()
+    return Outcome("posted", reference=first.display_code if first else "")
+
+
+def _sorting_line(*, point: Point, by, key: str, payload: dict) -> Outcome:
+    """One line sorted at a station kept offline; a drop-off closed meanwhile is a conflict."""
+    drop_off = DropOff.objects.filter(point=point, pk=_int(payload.get("drop_off"), "drop_off"))
+    drop_off = drop_off.first()
+    if drop_off is None:
+        raise InvalidInput(_("Unknown drop-off."), code="unknown_drop_off", field="drop_off")
+    item = _items([payload])[payload["item"]]
+    line = sorting.add_sorting_line(
+        drop_off=drop_off,
+        line=IntakeLine(
+            item=item,
+            quantity=_int(payload.get("quantity"), "quantity"),
+            expiry=_expiry(payload.get("expiry")),
+            size=_size(payload),
+        ),
+        set_aside=_text(payload, "set_aside"),
+        by=by,
+        idempotency_key=key,
+    )
+    return Outcome("posted", reference=f"{item.name} × {line.quantity}")
+
+
 Writer = Callable[..., Outcome]
 WRITERS: dict[str, Writer] = {
     HeldWrite.Kind.DONATION: _donation,
     HeldWrite.Kind.DISTRIBUTION: _distribution,
     HeldWrite.Kind.HOUSEHOLD: _registration,
+    HeldWrite.Kind.DROP_OFF: _drop_off,
+    HeldWrite.Kind.SORTING_LINE: _sorting_line,
 }
 
 
@@ -201,6 +243,8 @@ def describe(outcome: Outcome) -> dict:
         data["number"] = outcome.document.number
     if outcome.household is not None:
         data["household"] = outcome.household.display_code
+    if outcome.reference:
+        data["number"] = outcome.reference
     if outcome.held is not None:
         data["held"] = {
             "id": outcome.held.pk,

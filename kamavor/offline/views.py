@@ -29,7 +29,7 @@ from kamavor.offline.forms import DecisionForm
 from kamavor.offline.models import HeldWrite
 
 # The desk pages the service worker keeps for offline use (paths below /desk/).
-DESK_PAGES = r"^/desk/(\d+/(intake|distribution)/|households/new/)$"
+DESK_PAGES = r"^/desk/(\d+/(intake|distribution|sorting)/|households/new/|sorting/\d+/)$"
 STATIC_FILES = [
     "kamavor/kamavor.css",
     "kamavor/favicon.svg",

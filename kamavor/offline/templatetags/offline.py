@@ -50,11 +50,13 @@ def strings() -> dict[str, str]:
             "online later."
         ),
         "registration": _("Household registration, {n} people"),
+        "drop_off": _("Drop-off, {n} bags"),
+        "sorting_line": _("Sorted: {what} × {units}"),
     }
 
 
 @register.inclusion_tag("offline/_layer.html", takes_context=True)
-def offline_layer(context, desk: str, point=None) -> dict:
+def offline_layer(context, desk: str, point=None, drop_off=None) -> dict:
     request = context["request"]
     return {
         "desk": desk,
@@ -65,6 +67,7 @@ def offline_layer(context, desk: str, point=None) -> dict:
         "config": {
             "desk": desk,
             "point": point.pk if point is not None else None,
+            "drop_off": drop_off.pk if drop_off is not None else None,
             "user": request.user.pk,
             "outbox": reverse("offline:outbox"),
             "feeds": reverse("offline:changes", args=[point.pk, "FEED"]) if point else "",
