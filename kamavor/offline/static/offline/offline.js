@@ -340,7 +340,7 @@
       // One write per line: each is added to the drop-off (or held) on its own.
       done = lines.reduce(function (p, l) {
         return p.then(function () {
-          return queue(kind, {drop_off: cfg.drop_off, item: l.item, quantity: l.quantity,
+          return queue("sorting_line", {drop_off: cfg.drop_off, item: l.item, quantity: l.quantity,
                               expiry: l.expiry, size: l.size},
                        fill(t.sorting_line, {what: itemName(state.items[l.item]), units: l.quantity}));
         });
