@@ -364,6 +364,17 @@ def set_personal_data(*, household: Household, personal: Personal, by) -> Househ
         _seal_into(household, personal)
         action = AuditEntry.Action.UPDATE if existed else AuditEntry.Action.CREATE
         _audit(by=by, household=household, action=action, fields=personal.present())
+        # A household registered without them (offline, say) meets the duplicate check now:
+        # probable duplicates go to the review queue, as after a confirmed warning.
+        matching.queue_pairs(
+            organisation_id=household.organisation_id,
+            household_id=household.pk,
+            matches=matching.check(
+                organisation_id=household.organisation_id,
+                identity=personal.identity,
+                exclude_id=household.pk,
+            ),
+        )
     return household
 
 

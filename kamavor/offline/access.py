@@ -14,6 +14,8 @@ KIND_ACTIONS: dict[str, Action] = {
     HeldWrite.Kind.DONATION: Action.INTAKE,
     HeldWrite.Kind.DISTRIBUTION: Action.DISTRIBUTE,
     HeldWrite.Kind.HOUSEHOLD: Action.REGISTER_HOUSEHOLD,
+    HeldWrite.Kind.DROP_OFF: Action.INTAKE,
+    HeldWrite.Kind.SORTING_LINE: Action.INTAKE,
     # Deciding on a refused write is a coordinator's call, like a plan.
     "decide": Action.PLAN,
 }

@@ -46,6 +46,7 @@ class HeldOut(Schema):
     code: str
     message: str
     state: str
+    reason: str = ""
 
 
 class WriteOut(Schema):

@@ -36,10 +36,13 @@ class HeldWrite(models.Model):
         DONATION = "donation", _("donation")
         DISTRIBUTION = "distribution", _("hand-out")
         HOUSEHOLD = "household", _("household registration")
+        DROP_OFF = "drop_off", _("drop-off")
+        SORTING_LINE = "sorting_line", _("sorting line")
 
     class State(models.TextChoices):
         OPEN = "open", _("needs a decision")
         POSTED = "posted", _("posted")
+        REVERSED = "reversed", _("reversed and posted")
         DROPPED = "dropped", _("dropped")
 
     point = models.ForeignKey(Point, on_delete=models.PROTECT, related_name="+")
@@ -59,6 +62,8 @@ class HeldWrite(models.Model):
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="+", null=True)
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+", null=True)
+    # The earlier posting the coordinator reversed to let this write through (its reversal).
+    reversal = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="+", null=True)
 
     objects = HeldWriteQuerySet.as_manager()
 

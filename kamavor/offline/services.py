@@ -26,15 +26,19 @@ from kamavor.catalogue.models import Item
 from kamavor.core.errors import Conflict, IdempotencyKeyReused, InvalidInput, KamavorError
 from kamavor.core.idempotency import check_key
 from kamavor.core.numbers import MAX_ID
-from kamavor.distribution.services import ItemLine, record_distribution
+from kamavor.distribution.services import ItemLine, record_distribution, repeat_periods
 from kamavor.households.models import Household
-from kamavor.households.services import Profile, register_household
+from kamavor.households.services import Profile, lineage_ids, register_household
 from kamavor.lib import household_codes
 from kamavor.network.models import Point
 from kamavor.offline.access import KIND_ACTIONS, require
 from kamavor.offline.models import HeldWrite
+from kamavor.sorting import services as sorting
+from kamavor.sorting.models import DropOff
+from kamavor.sorting.models import Kind as DropOffKind
 from kamavor.stock.models import Balance, Document
 from kamavor.stock.services import IntakeLine, post_donation
+from kamavor.stock.services.reversal import reverse_document
 
 MAX_LINES = 100
 REASON_LIMIT = 300
@@ -48,6 +52,7 @@ class Outcome:
     document: Document | None = None
     household: Household | None = None
     held: HeldWrite | None = None
+    reference: str = ""  # what else the desk is told it became (a drop-off's first tag)
 
 
 # ---------------------------------------------------------------- payloads
@@ -185,11 +190,49 @@ def _registration(*, point: Point, by, key: str, payload: dict) -> Outcome:
     return Outcome("posted", household=household)
 
 
+def _drop_off(*, point: Point, by, key: str, payload: dict) -> Outcome:
+    drop_off = sorting.record_drop_off(
+        point=point,
+        bags=_int(payload.get("bags"), "bags"),
+        kind=_text(payload, "kind") or DropOffKind.MIXED,
+        weight_kg=_text(payload, "weight_kg"),
+        donor=_text(payload, "donor"),
+        by=by,
+        idempotency_key=key,
+    )
+    first = drop_off.bag_set.order_by("number").first()
+    return Outcome("posted", reference=first.display_code if first else "")
+
+
+def _sorting_line(*, point: Point, by, key: str, payload: dict) -> Outcome:
+    """One line sorted at a station kept offline; a drop-off closed meanwhile is a conflict."""
+    drop_off = DropOff.objects.filter(point=point, pk=_int(payload.get("drop_off"), "drop_off"))
+    drop_off = drop_off.first()
+    if drop_off is None:
+        raise InvalidInput(_("Unknown drop-off."), code="unknown_drop_off", field="drop_off")
+    item = _items([payload])[payload["item"]]
+    line = sorting.add_sorting_line(
+        drop_off=drop_off,
+        line=IntakeLine(
+            item=item,
+            quantity=_int(payload.get("quantity"), "quantity"),
+            expiry=_expiry(payload.get("expiry")),
+            size=_size(payload),
+        ),
+        set_aside=_text(payload, "set_aside"),
+        by=by,
+        idempotency_key=key,
+    )
+    return Outcome("posted", reference=f"{item.name} × {line.quantity}")
+
+
 Writer = Callable[..., Outcome]
 WRITERS: dict[str, Writer] = {
     HeldWrite.Kind.DONATION: _donation,
     HeldWrite.Kind.DISTRIBUTION: _distribution,
     HeldWrite.Kind.HOUSEHOLD: _registration,
+    HeldWrite.Kind.DROP_OFF: _drop_off,
+    HeldWrite.Kind.SORTING_LINE: _sorting_line,
 }
 
 
@@ -200,12 +243,15 @@ def describe(outcome: Outcome) -> dict:
         data["number"] = outcome.document.number
     if outcome.household is not None:
         data["household"] = outcome.household.display_code
+    if outcome.reference:
+        data["number"] = outcome.reference
     if outcome.held is not None:
         data["held"] = {
             "id": outcome.held.pk,
             "code": outcome.held.error_code,
             "message": outcome.held.error_message,
             "state": outcome.held.state,
+            "reason": outcome.held.reason,
         }
     return data
 
@@ -223,10 +269,10 @@ def _made_at(value) -> dt.datetime | None:
 
 
 def _answer(held: HeldWrite) -> Outcome:
-    """A write sent again after it was held: what became of it, never a second attempt."""
-    if held.state == HeldWrite.State.POSTED:
-        return Outcome("posted", document=held.document, household=held.household, held=held)
-    return Outcome("held", held=held)
+    """A write sent again after it was held: what became of it (still held, or the
+    coordinator's decision with what it posted), never a second attempt. The desk sends its
+    held writes again on each sync to learn the decision."""
+    return Outcome("held", document=held.document, household=held.household, held=held)
 
 
 def submit_write(
@@ -245,7 +291,9 @@ def submit_write(
         )
     if not isinstance(payload, dict):
         raise InvalidInput(_("The request is not valid: check the fields."), field="payload")
-    earlier = HeldWrite.objects.filter(by=by, key=key).first()
+    earlier = (
+        HeldWrite.objects.filter(by=by, key=key).select_related("document", "household").first()
+    )
     if earlier is not None:
         return _answer(earlier)
     try:
@@ -290,8 +338,49 @@ def _hold(point, by, kind, key, payload, made_at, error: KamavorError) -> HeldWr
 
 class Decision:
     POST = "post"  # post what is possible now (hand-outs: capped to what is on hand)
+    REVERSE = "reverse"  # reverse the earlier posting that caused the conflict, then post
     DROP = "drop"  # record nothing, with a reason
-    CHOICES = (POST, DROP)
+    CHOICES = (POST, REVERSE, DROP)
+
+
+# What each decision leaves the held write as.
+DECIDED_STATE = {
+    Decision.POST: HeldWrite.State.POSTED,
+    Decision.REVERSE: HeldWrite.State.REVERSED,
+    Decision.DROP: HeldWrite.State.DROPPED,
+}
+# Conflicts an earlier posting caused: a repeat within the period, stock that already left.
+REVERSIBLE_CODES = ("repeat_needs_reason", "not_enough_stock")
+
+
+def causes(held: HeldWrite) -> list[Document]:
+    """The earlier postings a coordinator may reverse to let a held hand-out through, newest
+    first: for a repeat, the household's (and its lineage's) hand-outs of these items within
+    the period; for too little stock, the hand-outs of these items at this point since the
+    write was made at the desk. Other conflicts have none."""
+    if held.kind != HeldWrite.Kind.DISTRIBUTION or held.error_code not in REVERSIBLE_CODES:
+        return []
+    try:
+        items = {_int(line.get("item"), "item") for line in _lines(held.payload)}
+    except InvalidInput:
+        return []
+    documents = Document.objects.filter(
+        kind=Document.Kind.DISTRIBUTION,
+        status=Document.Status.POSTED,
+        lines__item_id__in=items,
+    )
+    if held.error_code == "repeat_needs_reason":
+        try:
+            household = _survivor(_household_by_code(held.point, _text(held.payload, "household")))
+        except InvalidInput:
+            return []
+        days = max(repeat_periods(items).values())
+        since = (held.made_at or held.reported_at) - dt.timedelta(days=days)
+        documents = documents.filter(household_id__in=lineage_ids(household), created_at__gte=since)
+    else:
+        since = (held.made_at or held.reported_at) - dt.timedelta(hours=1)
+        documents = documents.filter(point=held.point, created_at__gte=since)
+    return list(documents.distinct().select_related("household").order_by("-created_at")[:20])
 
 
 def _possible(point: Point, payload: dict) -> dict:
@@ -331,52 +420,68 @@ def _survivor(household: Household) -> Household:
     return household
 
 
-def decide_held_write(*, held: HeldWrite, by, decision: str, reason: str) -> HeldWrite:
-    """A coordinator's decision on a held write: post what is possible now (a hand-out capped
-    to what is on hand, to the household a merged one lives on as, with the reason as its note
-    so a repeat is allowed), or drop it with a reason. Decided once; a second decision is
-    refused."""
+def decide_held_write(
+    *, held: HeldWrite, by, decision: str, reason: str, reverse: Document | None = None
+) -> HeldWrite:
+    """A coordinator's decision on a held write, in one transaction:
+
+    - post what is possible now (a hand-out capped to what is on hand, to the household a
+      merged one lives on as, with the reason as its note so a repeat is allowed);
+    - reverse the earlier posting that caused the conflict (`reverse`, one of `causes(held)`:
+      the other desk's hand-out to the same household within the period, or the hand-out that
+      took the stock) through the stock ledger's reversal, then post the held write as made;
+    - drop it with a reason: nothing is written to the ledger.
+
+    The same decision sent again answers the held write as decided; another is refused. The
+    reversal and the posting run under keys of their own, so two coordinators deciding at once
+    reverse and post once."""
     require(by, held.point, KIND_ACTIONS["decide"])
     reason = (reason or "").strip()
     if not reason or len(reason) > REASON_LIMIT:
         raise InvalidInput(_("Write the reason for this decision."), field="reason")
     if decision not in Decision.CHOICES:
         raise InvalidInput(_("Choose a decision."), field="decision")
-    if held.state != HeldWrite.State.OPEN:
-        raise Conflict(_("This write was already decided."), code="already_decided")
-    document = household = None
-    if decision == Decision.POST:
-        document, household = _post_decided(held, by, reason)
 
     def unit() -> HeldWrite:
         current = HeldWrite.objects.select_for_update().get(pk=held.pk)
         if current.state != HeldWrite.State.OPEN:
+            if current.state == DECIDED_STATE[decision]:
+                return current  # a retry of this decision
             raise Conflict(_("This write was already decided."), code="already_decided")
-        current.state = (
-            HeldWrite.State.POSTED if decision == Decision.POST else HeldWrite.State.DROPPED
-        )
+        if decision == Decision.REVERSE and (
+            reverse is None or reverse.pk not in {d.pk for d in causes(current)}
+        ):
+            raise InvalidInput(
+                _("Choose the earlier posting to reverse."), code="no_cause", field="reverse"
+            )
+        if decision == Decision.REVERSE:
+            current.reversal = reverse_document(
+                document=reverse, by=by, reason=reason, idempotency_key=f"{held.key[:170]}:reverse"
+            )
+        if decision != Decision.DROP:
+            current.document, current.household = _post_decided(
+                held, by, reason, capped=decision == Decision.POST
+            )
+        current.state = DECIDED_STATE[decision]
         current.decided_by = by
         current.decided_at = timezone.now()
         current.reason = reason
-        current.document = document
-        current.household = household
-        current.save(
-            update_fields=["state", "decided_by", "decided_at", "reason", "document", "household"]
-        )
+        current.save()
         return current
 
     with transaction.atomic():
         return unit()
 
 
-def _post_decided(held: HeldWrite, by, reason: str):
+def _post_decided(held: HeldWrite, by, reason: str, *, capped: bool):
     """Post the held write as decided, under a key of its own: two coordinators deciding at
     once post it once."""
     key = f"{held.key[:180]}:decided"
     payload = dict(held.payload)
     if held.kind == HeldWrite.Kind.DISTRIBUTION:
         household = _survivor(_household_by_code(held.point, _text(payload, "household")))
-        payload = _possible(held.point, payload)
+        if capped:
+            payload = _possible(held.point, payload)
         payload["household"] = household.code
         note = _text(payload, "note")
         payload["note"] = f"{note} · {reason}" if note else reason

@@ -29,7 +29,7 @@ from kamavor.offline.forms import DecisionForm
 from kamavor.offline.models import HeldWrite
 
 # The desk pages the service worker keeps for offline use (paths below /desk/).
-DESK_PAGES = r"^/desk/(\d+/(intake|distribution)/|households/new/)$"
+DESK_PAGES = r"^/desk/(\d+/(intake|distribution|sorting)/|households/new/|sorting/\d+/)$"
 STATIC_FILES = [
     "kamavor/kamavor.css",
     "kamavor/favicon.svg",
@@ -190,7 +190,8 @@ def review(request: HttpRequest, point) -> HttpResponse:
 def held_write(request: HttpRequest, held_id: int) -> HttpResponse:
     """One held write: what the desk did, why the server refused it, and the decision."""
     held = get_held_write_for(request.user, held_id, decide=True)
-    form = DecisionForm(request.POST or None)
+    causes = services.causes(held) if held.state == HeldWrite.State.OPEN else []
+    form = DecisionForm(request.POST or None, causes=causes)
     if request.method == "POST" and form.is_valid():
         try:
             services.decide_held_write(
@@ -198,6 +199,7 @@ def held_write(request: HttpRequest, held_id: int) -> HttpResponse:
                 by=request.user,
                 decision=form.cleaned_data["decision"],
                 reason=form.cleaned_data["reason"],
+                reverse=form.document,
             )
         except KamavorError as error:
             form.add_error(None, error.message)

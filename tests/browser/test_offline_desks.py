@@ -24,11 +24,12 @@ def log_in(page, url: str, user) -> None:
     page.wait_for_url("**/desk/")
 
 
-def open_desk(page, url: str) -> None:
+def open_desk(page, url: str, *, lists: bool = True) -> None:
     """Open a desk online and wait until its page and lists are kept for offline use."""
     page.goto(url)
     page.wait_for_selector("#offline-layer[data-kept]", state="attached")
-    expect(page.locator("#offline-synced")).not_to_be_empty()
+    if lists:
+        expect(page.locator("#offline-synced")).not_to_be_empty()
 
 
 def status(page) -> str:
@@ -189,6 +190,13 @@ def test_conflicts_need_a_decision_and_are_resolved(browser, live_server):
     assert on_hand(w.point, w.soap) == 0
     assert Document.objects.filter(kind="distribution", household=other).count() == 1
     assert Document.objects.filter(kind="distribution", household=household).count() == 1
+    # On its next sync the desk shows what the coordinator decided.
+    desk_two.reload()
+    expect(desk_two.locator("#offline-list .offline-decided")).to_have_count(2)
+    shown = desk_two.inner_text("#offline-list")
+    posted = Document.objects.get(kind="distribution", household=other)
+    assert f"decided: posted {posted.number}" in shown
+    assert "decided: dropped: served twice by mistake" in shown
     first.close()
     second.close()
 
@@ -219,4 +227,50 @@ def test_a_household_registered_offline_is_registered_once(browser, live_server)
     assert (household.female_18_59, household.male_0_2) == (1, 2)
     assert household.area == "Abovyan, school 3"
     assert household.display_code in page.inner_text("#offline-list")
+    context.close()
+
+
+def test_drop_offs_and_sorting_lines_made_offline_are_recorded_once(browser, live_server):
+    from kamavor.sorting.models import DropOff, SortingLine
+    from kamavor.sorting.services import record_drop_off
+
+    w = build_world()
+    open_one = record_drop_off(point=w.point, bags=2, by=w.volunteer)
+    context = browser.new_context(locale="en-GB", service_workers="allow")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    log_in(page, live_server.url, w.volunteer)
+    door = f"{live_server.url}/desk/{w.point.pk}/sorting/"
+    station = f"{live_server.url}/desk/sorting/{open_one.pk}/"
+    open_desk(page, door, lists=False)  # the door needs no lists
+    open_desk(page, station)
+
+    context.set_offline(True)
+    page.goto(door)  # from the kept copy
+    page.fill("#id_bags", "3")
+    page.click("#drop-off-form button[type=submit]")
+    expect(page.locator("#offline-status")).to_have_text("Offline — 1 waiting")
+    page.goto(station)
+    expect(page.locator("#offline-form")).to_be_visible()
+    donate_offline(page, "Soap bar", 4)
+    donate_offline(page, "Soap bar", 6)
+    expect(page.locator("#offline-status")).to_have_text("Offline — 3 waiting")
+    page.close()
+    assert DropOff.objects.count() == 1 and not SortingLine.objects.exists()
+
+    page = context.new_page()
+    page.goto(station)
+    expect(page.locator("#offline-status")).to_have_text("Offline — 3 waiting")
+    context.set_offline(False)
+    page.click("#offline-send")
+    expect(page.locator("#offline-status")).to_have_text("Everything is sent.", timeout=60_000)
+    page.click("#offline-send")  # sending again writes nothing more
+    expect(page.locator("#offline-status")).to_have_text("Everything is sent.")
+    assert DropOff.objects.count() == 2
+    assert DropOff.objects.exclude(pk=open_one.pk).get().bags == 3
+    assert sorted(SortingLine.objects.values_list("quantity", flat=True)) == [4, 6], (
+        page.inner_text("#offline-list"),
+        list(HeldWrite.objects.values_list("error_message", flat=True)),
+    )
+    assert not HeldWrite.objects.exists()
     context.close()

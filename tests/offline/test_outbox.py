@@ -205,3 +205,45 @@ def test_a_write_the_server_cannot_read_is_held_not_lost(w, payload):
         assert response.status_code == 200 and response.json()["state"] == "held"
         assert HeldWrite.objects.get(key=key).state == "open"
     assert not Document.objects.exists()
+
+
+def test_a_drop_off_and_its_sorting_lines_are_recorded_once(w):
+    from kamavor.sorting.models import DropOff, SortingLine
+
+    client = desk(w.volunteer)
+    response, key = send(client, "drop_off", {"bags": 3, "kind": "", "donor": ""}, point=w.point)
+    assert response.json()["state"] == "posted"
+    send(client, "drop_off", {"bags": 3, "kind": "", "donor": ""}, point=w.point, key=key)
+    drop_off = DropOff.objects.get()
+    assert drop_off.bags == 3 and drop_off.bag_set.count() == 3
+    line = {"drop_off": drop_off.pk, "item": w.soap.pk, "quantity": 4}
+    first, key = send(client, "sorting_line", line, point=w.point)
+    send(client, "sorting_line", line, point=w.point, key=key)
+    assert first.json()["state"] == "posted"
+    assert SortingLine.objects.get().quantity == 4
+    # A drop-off closed meanwhile: the line is held, not lost.
+    from kamavor.sorting.services import close_drop_off
+
+    close_drop_off(drop_off=drop_off, by=w.volunteer)
+    late, _ = send(client, "sorting_line", line, point=w.point)
+    assert late.json()["state"] == "held"
+    assert SortingLine.objects.count() == 1 and HeldWrite.objects.get().kind == "sorting_line"
+
+
+def test_a_household_registered_offline_meets_the_duplicate_check_when_named(w):
+    """Offline registrations carry no personal data, so the matcher has nothing to compare;
+    naming the household online later puts a probable duplicate in the review queue."""
+    from kamavor.households.services import Personal, set_personal_data
+    from kamavor.matching.models import Pair
+    from tests.factories import make_household as registered
+
+    anna = Personal(given_name="Աննա", family_name="Զոհրաբյան", birth_date="1970-02-03",
+                    phone="091 555 111", consent=True)  # fmt: skip
+    known = registered(w, personal=anna)
+    payload = {"composition": {"female_18_59": 1}, "area": "Abovyan"}
+    response, _ = send(desk(w.volunteer), "household", payload, point=w.point)
+    assert response.json()["state"] == "posted" and not Pair.objects.exists()
+    offline = Household.objects.get(area="Abovyan")
+    set_personal_data(household=offline, personal=anna, by=w.coordinator)
+    pair = Pair.objects.get()
+    assert {pair.first_id, pair.second_id} == {known.pk, offline.pk}

@@ -24,6 +24,9 @@ def strings() -> dict[str, str]:
         "server": _("The server did not answer; trying again soon."),
         "sent": _("sent: {number}"),
         "held": _("needs a decision: {message}"),
+        "decided_posted": _("decided: posted {number}"),
+        "decided_reversed": _("decided: reversed and posted {number}"),
+        "decided_dropped": _("decided: dropped: {reason}"),
         "waiting": _("waiting"),
         "saved": _("Saved on this device: it is sent as soon as the connection returns."),
         "donation": _("Donation, {units} units"),
@@ -47,11 +50,13 @@ def strings() -> dict[str, str]:
             "online later."
         ),
         "registration": _("Household registration, {n} people"),
+        "drop_off": _("Drop-off, {n} bags"),
+        "sorting_line": _("Sorted: {what} × {units}"),
     }
 
 
 @register.inclusion_tag("offline/_layer.html", takes_context=True)
-def offline_layer(context, desk: str, point=None) -> dict:
+def offline_layer(context, desk: str, point=None, drop_off=None) -> dict:
     request = context["request"]
     return {
         "desk": desk,
@@ -62,6 +67,7 @@ def offline_layer(context, desk: str, point=None) -> dict:
         "config": {
             "desk": desk,
             "point": point.pk if point is not None else None,
+            "drop_off": drop_off.pk if drop_off is not None else None,
             "user": request.user.pk,
             "outbox": reverse("offline:outbox"),
             "feeds": reverse("offline:changes", args=[point.pk, "FEED"]) if point else "",

@@ -99,7 +99,8 @@
     }).then(function (answer) {
       var status = answer[0], body = answer[1];
       if (status === 200 && body) {
-        entry.state = body.state === "posted" ? "sent" : "held";
+        entry.state = body.state === "posted" ? "sent"
+          : body.held && body.held.state !== "open" ? "decided" : "held";
         entry.result = body;
       } else if (status === 401 || (status === 403 && !body)) {
         problem = t.login;
@@ -153,7 +154,10 @@
         var li = document.createElement("li");
         var result = e.result || {};
         var what = e.state === "sent" ? fill(t.sent, {number: result.number || result.household || ""})
-          : e.state === "held" ? fill(t.held, {message: (result.held || {}).message || ""}) : t.waiting;
+          : e.state === "held" ? fill(t.held, {message: (result.held || {}).message || ""})
+          : e.state === "decided" ? fill(t["decided_" + result.held.state] || t.held,
+            {number: result.number || result.household || "", reason: result.held.reason || ""})
+          : t.waiting;
         li.className = "offline-" + e.state;
         li.textContent = e.label + " — " + what;
         list.appendChild(li);
@@ -188,7 +192,20 @@
     });
   }
 
+  // A held write is sent again on each sync (it is answered, never posted twice) to learn
+  // the coordinator's decision.
+  function decisions() {
+    return mine().then(function (entries) {
+      return entries.filter(function (e) {
+        return e.state === "held" && e.result && e.result.held && e.result.held.id;
+      }).reduce(function (done, e) {
+        return done.then(function () { return send(e); });
+      }, Promise.resolve());
+    }).then(render, function () {});
+  }
+
   function sync() {
+    decisions();
     if (!cfg.feeds) return Promise.resolve();
     var feeds = cfg.desk === "distribution" ? ["catalogue", "lots", "households"] : ["catalogue"];
     return feeds.reduce(function (done, name) {
@@ -318,8 +335,18 @@
     if (!lines.length && chosen()) { addLine(); lines = state.lines.slice(); }
     if (!lines.length) return error(t.no_lines);
     var units = lines.reduce(function (n, l) { return n + l.quantity; }, 0);
-    var note = $("offline-note").value.trim(), payload, label, done;
-    if (kind === "donation") {
+    var note = ($("offline-note") || {value: ""}).value.trim(), payload, label, done;
+    if (kind === "sorting_line") {
+      // One write per line: each is added to the drop-off (or held) on its own.
+      done = lines.reduce(function (p, l) {
+        return p.then(function () {
+          return queue("sorting_line", {drop_off: cfg.drop_off, item: l.item, quantity: l.quantity,
+                              expiry: l.expiry, size: l.size},
+                       fill(t.sorting_line, {what: itemName(state.items[l.item]), units: l.quantity}));
+        });
+      }, Promise.resolve());
+      kind = null;
+    } else if (kind === "donation") {
       payload = {lines: lines, donor: $("offline-donor").value.trim(), note: note};
       label = fill(t.donation, {units: units});
       done = Promise.resolve();
@@ -332,7 +359,7 @@
       label = fill(t.distribution, {code: code.slice(0, 4) + "-" + code.slice(4), units: units});
       done = countLocally(code, lines);
     }
-    return done.then(function () { return queue(kind, payload, label); }).then(function () {
+    return done.then(function () { if (kind) return queue(kind, payload, label); }).then(function () {
       state.lines = [];
       state.household = null;
       drawLines();
@@ -346,10 +373,16 @@
   // Household registration: the page's own form, kept in the outbox when there is no network.
   function register(event) {
     var form = event.target;
-    if (isOnline() || !form.matches || !form.matches("form[data-offline=household]")) return;
+    if (isOnline() || !form.matches || !form.matches("form[data-offline]")) return;
     event.preventDefault();
     event.stopPropagation();  // before htmx, which would try the network
     var fields = new FormData(form), composition = {}, people = 0;
+    if (form.dataset.offline === "drop_off") {
+      var bags = parseInt(fields.get("bags"), 10) || 0;
+      return queue("drop_off", {bags: bags, kind: fields.get("kind") || "", donor: fields.get("donor") || "",
+                                weight_kg: fields.get("weight_kg") || ""}, fill(t.drop_off, {n: bags}))
+        .then(function () { form.reset(); $("offline-send").focus(); });
+    }
     var status = $("offline-status");
     if (["collector_name", "phone", "document"].some(function (n) { return (fields.get(n) || "").trim(); })) {
       status.textContent = t.no_personal;
