@@ -182,27 +182,40 @@ def compare_oriented(a: Record, b: Record) -> Levels:
     return crossed if rank(crossed) < rank(straight) else straight
 
 
+# The name keys whose frequencies are counted: the full spelling (for an exact agreement) and
+# the phonetic key (for names agreeing across scripts and spellings, the usual case when each
+# registration is typed anew).
+COUNTED = ("given.full", "family.full", "given.key", "family.key")
+
+
 def compare_best(a: Record, b: Record, model: Model, freq: Frequencies | None = None) -> Levels:
-    """`compare_oriented`, with an exact agreement on a name weighed by how common the name
-    is when its frequency is known (see `_tf`)."""
+    """`compare_oriented`, with a name agreeing exactly or across spellings weighed by how
+    common it is when its frequency is known (see `_tf`)."""
     levels = compare_oriented(a, b)
     if freq:
         crossed = levels["given"] != compare(a, b)["given"]
         if not crossed:
-            levels = {**levels, **_tf(a, levels, freq)}
+            levels = {**levels, **_tf(a, b, levels, freq)}
     return levels
 
 
-def _tf(a: Record, levels: Levels, freq: Frequencies) -> dict[str, str]:
-    """Term frequency: an exact agreement on a name remembers how common the name is, as
-    "exact@0.0123" (its share among registrations): Petrosyan agreeing says less than Zohrabyan."""
+def _tf(a: Record, b: Record, levels: Levels, freq: Frequencies) -> dict[str, str]:
+    """Term frequency: a name agreeing exactly (on its spelling) or as a variant (on its
+    phonetic key) remembers how common it is, as "exact@0.0123" or "word@0.0123" (its share
+    among registrations): Petrosyan agreeing says less than Zohrabyan, in any script. Of a
+    name's shared keys the commonest is taken (the cautious reading)."""
     out = {}
     for name in ("given", "family"):
-        if levels[name] == "exact":
-            (full,) = a[f"{name}.full"]
-            share = freq.get(full)
-            if share:
-                out[name] = f"exact@{share:.6f}"
+        level = levels[name]
+        if level == "exact":
+            values = a[f"{name}.full"]
+        elif level == "word":
+            values = a.get(f"{name}.key", frozenset()) & b.get(f"{name}.key", frozenset())
+        else:
+            continue
+        shares = [freq[v] for v in values if freq.get(v)]
+        if shares:
+            out[name] = f"{level}@{max(shares):.6f}"
     return out
 
 
@@ -219,7 +232,7 @@ class Model:
         if level == MISSING:
             return 0.0
         level, _at, share = level.partition("@")
-        if share:  # a name agreeing exactly, weighed by how common it is (never above u)
+        if share:  # a name agreeing, weighed by how common it is (never above its flat u)
             return math.log2(self.m[name][level] / min(float(share), self.u[name][level]))
         return math.log2(self.m[name][level] / self.u[name][level])
 

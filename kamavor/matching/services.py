@@ -26,12 +26,15 @@ from kamavor.lib import linkage
 from kamavor.lib.sealing import Vault
 from kamavor.matching.models import IndexKey, Pair, Profile
 
-__all__ = ["EVIDENCE", "Identity", "Match", "Pair", "check", "file_household", "recheck"]
+__all__ = [
+    "EVIDENCE", "Identity", "Match", "Pair", "check", "file_household", "file_households",
+    "recheck",
+]  # fmt: skip
 from kamavor.network.access import Action, may
 from kamavor.privacy.sealing import vault
 
 MODEL_FILE = Path(__file__).with_name("model.json")
-NAME_KINDS = ("given.full", "family.full")
+NAME_KINDS = linkage.COUNTED
 MAX_CANDIDATES = 200
 COUNT_LIMIT = 5000  # names are counted up to this many households (see _candidates)
 TOTAL_TTL = 60.0
@@ -139,6 +142,34 @@ def file_household(
         IndexKey(household_id=household_id, organisation_id=organisation_id, key=key)
         for key in keys
     )
+
+
+def file_households(*, entries: Sequence[tuple[int, int, Identity]], v: Vault | None = None) -> int:
+    """`file_household` for many new households at once (a spreadsheet import): their
+    digests in a few bulk inserts, so that imported households are matched like single
+    registrations. Entries are (household id, organisation id, identity); returns how many
+    were filed (empty identities are skipped)."""
+    v = v or vault()
+    profiles, index = [], []
+    for household_id, organisation_id, identity in entries:
+        if identity.empty:
+            continue
+        record, keys = keys_for(identity, v)
+        profiles.append(
+            Profile(
+                household_id=household_id,
+                organisation_id=organisation_id,
+                keys={kind: sorted(values) for kind, values in record.items()},
+            )
+        )
+        index.extend(
+            IndexKey(household_id=household_id, organisation_id=organisation_id, key=key)
+            for key in keys
+        )
+    unfile_households(household_ids=[p.household_id for p in profiles])
+    Profile.objects.bulk_create(profiles, batch_size=1000)
+    IndexKey.objects.bulk_create(index, batch_size=5000)
+    return len(profiles)
 
 
 def unfile_household(*, household_id: int) -> None:
