@@ -240,7 +240,9 @@ def warning_figures(checks, threshold) -> tuple[float, float, float, int]:
 def estimate(recs, pairs) -> linkage.Model:
     u = linkage.estimate_u(recs, pairs=300_000)
     levels = [linkage.compare_oriented(recs[a], recs[b]) for a, b in pairs]
-    return linkage.estimate(levels, u)
+    model = linkage.estimate(levels, u)
+    model.tf = linkage.collisions(recs)
+    return model
 
 
 def main(argv: list[str]) -> None:
