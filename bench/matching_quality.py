@@ -143,10 +143,10 @@ def true_pair_count(persons: list[int]) -> int:
 
 
 def frequencies(recs) -> dict[str, float]:
-    """Share of registrations holding each full-name digest (what the index counts)."""
+    """Share of registrations holding each counted name digest (what the index counts)."""
     counts: dict[str, int] = defaultdict(int)
     for rec in recs:
-        for kind in ("given.full", "family.full"):
+        for kind in linkage.COUNTED:
             for value in rec.get(kind, ()):
                 counts[value] += 1
     return {value: n / len(recs) for value, n in counts.items()}
@@ -205,10 +205,7 @@ def registrations(recs, blocks, persons, model) -> list[tuple[bool, list[tuple[f
                 found.update(ids)
         total = max(i, 1)
         freq = {
-            v: counts[v] / total
-            for kind in ("given.full", "family.full")
-            for v in rec.get(kind, ())
-            if counts[v]
+            v: counts[v] / total for kind in linkage.COUNTED for v in rec.get(kind, ()) if counts[v]
         }
         scored = sorted(
             ((model.score(linkage.compare_best(rec, recs[j], model, freq)),
@@ -216,7 +213,7 @@ def registrations(recs, blocks, persons, model) -> list[tuple[bool, list[tuple[f
              for j in found),
             reverse=True,
         )  # fmt: skip
-        for kind in ("given.full", "family.full"):
+        for kind in linkage.COUNTED:
             for v in rec.get(kind, ()):
                 counts[v] += 1
         out.append((persons[i] in seen, scored))
@@ -243,7 +240,9 @@ def warning_figures(checks, threshold) -> tuple[float, float, float, int]:
 def estimate(recs, pairs) -> linkage.Model:
     u = linkage.estimate_u(recs, pairs=300_000)
     levels = [linkage.compare_oriented(recs[a], recs[b]) for a, b in pairs]
-    return linkage.estimate(levels, u)
+    model = linkage.estimate(levels, u)
+    model.tf = linkage.collisions(recs)
+    return model
 
 
 def main(argv: list[str]) -> None:

@@ -933,10 +933,11 @@ def register_households(
             )  # fmt: skip
             for household in households:
                 household.pk = by_code[household.code]
-        records, tokens, audits = [], [], []
+        records, tokens, audits, filed = [], [], [], []
         for household, (_clean, personal) in zip(households, checked, strict=True):
             if personal is None:
                 continue
+            filed.append((household.pk, organisation.pk, personal.identity))
             records.append(
                 PersonalData(
                     household=household,
@@ -959,6 +960,7 @@ def register_households(
             audits.append((organisation.pk, household.pk, personal.present()))
         PersonalData.objects.bulk_create(records, batch_size=500)
         NameToken.objects.bulk_create(tokens, batch_size=1000)
+        matching.file_households(entries=filed, v=v)
         record_households(by=by, action=AuditEntry.Action.CREATE, targets=audits, note="import")
         _compositions_changed([(organisation.pk, None, h.composition) for h in households])
     return households

@@ -36,7 +36,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "names": ("exact", "word", "skeleton", "typo", "differ"),
     "given": ("exact", "word", "skeleton", "typo", "differ"),
     "family": ("exact", "word", "skeleton", "typo", "differ"),
-    "birth": ("exact", "swap", "year", "year_conflict", "daymonth", "differ"),
+    "birth": ("exact", "swap", "year", "year_conflict", "daymonth", "near", "differ"),
     "sex": ("agree", "differ"),
     "phone": ("agree", "differ"),
     "document": ("agree", "differ"),
@@ -71,6 +71,8 @@ def person_record(
         put(f"{name}.typo", keys.deletions)
     for kind, value in birth_date_keys(parse_birth_date(birth_date)).items():
         put(f"birth.{kind}", [value])
+    for year in record.get("birth.year", ()):  # a year one off (mistyped, or counted at New Year)
+        put("birth.near", [str(int(year) - 1), str(int(year) + 1)])
     put("sex", [sex.strip().lower()[:1]] if sex else [])
     put("phone", [phone_key(phone)])
     put("document", ["".join(c for c in (document or "").upper() if c.isalnum())])
@@ -131,6 +133,8 @@ def _birth_level(a: Record, b: Record) -> str:
         return "year_conflict" if both_full else "year"
     if both_full and a["birth.daymonth"] == b["birth.daymonth"]:
         return "daymonth"
+    if not both_full and a["birth.year"] & b.get("birth.near", frozenset()):
+        return "near"
     return "differ"
 
 
@@ -182,27 +186,40 @@ def compare_oriented(a: Record, b: Record) -> Levels:
     return crossed if rank(crossed) < rank(straight) else straight
 
 
+# The name keys whose frequencies are counted: the full spelling (for an exact agreement) and
+# the phonetic key (for names agreeing across scripts and spellings, the usual case when each
+# registration is typed anew).
+COUNTED = ("given.full", "family.full", "given.key", "family.key")
+
+
 def compare_best(a: Record, b: Record, model: Model, freq: Frequencies | None = None) -> Levels:
-    """`compare_oriented`, with an exact agreement on a name weighed by how common the name
-    is when its frequency is known (see `_tf`)."""
+    """`compare_oriented`, with a name agreeing exactly or across spellings weighed by how
+    common it is when its frequency is known (see `_tf`)."""
     levels = compare_oriented(a, b)
     if freq:
         crossed = levels["given"] != compare(a, b)["given"]
         if not crossed:
-            levels = {**levels, **_tf(a, levels, freq)}
+            levels = {**levels, **_tf(a, b, levels, freq)}
     return levels
 
 
-def _tf(a: Record, levels: Levels, freq: Frequencies) -> dict[str, str]:
-    """Term frequency: an exact agreement on a name remembers how common the name is, as
-    "exact@0.0123" (its share among registrations): Petrosyan agreeing says less than Zohrabyan."""
+def _tf(a: Record, b: Record, levels: Levels, freq: Frequencies) -> dict[str, str]:
+    """Term frequency: a name agreeing exactly (on its spelling) or as a variant (on its
+    phonetic key) remembers how common it is, as "exact@0.0123" or "word@0.0123" (its share
+    among registrations): Petrosyan agreeing says less than Zohrabyan, in any script. Of a
+    name's shared keys the commonest is taken (the cautious reading)."""
     out = {}
     for name in ("given", "family"):
-        if levels[name] == "exact":
-            (full,) = a[f"{name}.full"]
-            share = freq.get(full)
-            if share:
-                out[name] = f"exact@{share:.6f}"
+        level = levels[name]
+        if level == "exact":
+            values = a[f"{name}.full"]
+        elif level == "word":
+            values = a.get(f"{name}.key", frozenset()) & b.get(f"{name}.key", frozenset())
+        else:
+            continue
+        shares = [freq[v] for v in values if freq.get(v)]
+        if shares:
+            out[name] = f"{level}@{max(shares):.6f}"
     return out
 
 
@@ -214,12 +231,19 @@ class Model:
     u: dict[str, dict[str, float]]
     prior: float = 0.0001  # share of true pairs among candidate pairs, for reference
     thresholds: dict[str, float] = field(default_factory=dict)
+    tf: dict[str, float] = field(default_factory=dict)  # collision rate per COUNTED kind
 
     def weight(self, name: str, level: str) -> float:
         if level == MISSING:
             return 0.0
         level, _at, share = level.partition("@")
-        if share:  # a name agreeing exactly, weighed by how common it is (never above u)
+        if share:  # a name agreeing, weighed by how common it is
+            collision = self.tf.get(f"{name}.{'full' if level == 'exact' else 'key'}")
+            if collision:
+                # u for this very name: its share over the share of an average agreeing
+                # name (the collision rate), bounded so one count cannot swing a pair.
+                factor = min(max(float(share) / collision, TF_BOUND[0]), TF_BOUND[1])
+                return math.log2(self.m[name][level] / (self.u[name][level] * factor))
             return math.log2(self.m[name][level] / min(float(share), self.u[name][level]))
         return math.log2(self.m[name][level] / self.u[name][level])
 
@@ -227,7 +251,10 @@ class Model:
         return sum(self.weight(name, level) for name, level in levels.items())
 
     def to_json(self) -> dict:
-        return {"m": self.m, "u": self.u, "prior": self.prior, "thresholds": self.thresholds}
+        return {
+            "m": self.m, "u": self.u, "prior": self.prior, "thresholds": self.thresholds,
+            "tf": self.tf,
+        }  # fmt: skip
 
     @classmethod
     def from_json(cls, data: Mapping) -> Model:
@@ -236,10 +263,24 @@ class Model:
             u={k: dict(v) for k, v in data["u"].items()},
             prior=float(data.get("prior", 0.0001)),
             thresholds=dict(data.get("thresholds", {})),
+            tf={k: float(v) for k, v in data.get("tf", {}).items()},
         )
 
 
 FLOOR = 1e-5
+TF_BOUND = (1 / 32, 32.0)
+
+
+def collisions(records: Sequence[Record]) -> dict[str, float]:
+    """For each COUNTED kind, the chance that two records drawn at random share a value of
+    it (the sum of the squared shares): a name's share divided by this says how much more (or
+    less) often than an average name it agrees by chance."""
+    out = {}
+    for kind in COUNTED:
+        counts: Counter = Counter(v for record in records for v in record.get(kind, ()))
+        n = max(len(records), 1)
+        out[kind] = sum((c / n) ** 2 for c in counts.values()) or 1.0
+    return out
 
 
 def _normalised(counts: Mapping[str, float], levels: Sequence[str]) -> dict[str, float]:
@@ -339,6 +380,8 @@ def evidence(levels: Mapping[str, str]) -> list[str]:
         codes.append("birth_date_swapped")
     elif birth in ("year", "year_conflict"):
         codes.append("birth_year")
+    elif birth == "near":
+        codes.append("birth_year_near")
     if levels.get("sex") == "differ":
         codes.append("sex_differs")
     if levels.get("members") in ("one", "two"):
@@ -349,9 +392,14 @@ def evidence(levels: Mapping[str, str]) -> list[str]:
 def digest_record(record: Record, digest: Callable[[str], str]) -> Record:
     """The record with every key replaced by digest("kind:value"): what the database holds."""
     return {
-        kind: frozenset(digest(f"{kind}:{value}") for value in values)
+        kind: frozenset(digest(f"{DIGESTED_AS.get(kind, kind)}:{value}") for value in values)
         for kind, values in record.items()
     }
+
+
+# Kinds digested as another so that they can be compared with it: the years next to a birth
+# year are compared with the other record's year.
+DIGESTED_AS = {"birth.near": "birth.year"}
 
 
 def digest_blocking_key(key: str, digest: Callable[[str], str]) -> str:

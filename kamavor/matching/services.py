@@ -9,6 +9,7 @@ normal forms and digested at once; only digests are stored, compared or returned
 from __future__ import annotations
 
 import json
+import multiprocessing
 import time
 from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
@@ -26,12 +27,15 @@ from kamavor.lib import linkage
 from kamavor.lib.sealing import Vault
 from kamavor.matching.models import IndexKey, Pair, Profile
 
-__all__ = ["EVIDENCE", "Identity", "Match", "Pair", "check", "file_household", "recheck"]
+__all__ = [
+    "EVIDENCE", "Identity", "Match", "Pair", "check", "file_household", "file_households",
+    "recheck",
+]  # fmt: skip
 from kamavor.network.access import Action, may
 from kamavor.privacy.sealing import vault
 
 MODEL_FILE = Path(__file__).with_name("model.json")
-NAME_KINDS = ("given.full", "family.full")
+NAME_KINDS = linkage.COUNTED
 MAX_CANDIDATES = 200
 COUNT_LIMIT = 5000  # names are counted up to this many households (see _candidates)
 TOTAL_TTL = 60.0
@@ -46,6 +50,7 @@ EVIDENCE = {
     "birth_date": _("birth date agrees"),
     "birth_date_swapped": _("birth date agrees with day and month swapped"),
     "birth_year": _("birth year agrees"),
+    "birth_year_near": _("birth years one apart"),
     "sex_differs": _("sex differs"),
     "members": _("other members' names agree"),
 }
@@ -139,6 +144,34 @@ def file_household(
         IndexKey(household_id=household_id, organisation_id=organisation_id, key=key)
         for key in keys
     )
+
+
+def file_households(*, entries: Sequence[tuple[int, int, Identity]], v: Vault | None = None) -> int:
+    """`file_household` for many new households at once (a spreadsheet import): their
+    digests in a few bulk inserts, so that imported households are matched like single
+    registrations. Entries are (household id, organisation id, identity); returns how many
+    were filed (empty identities are skipped)."""
+    v = v or vault()
+    profiles, index = [], []
+    for household_id, organisation_id, identity in entries:
+        if identity.empty:
+            continue
+        record, keys = keys_for(identity, v)
+        profiles.append(
+            Profile(
+                household_id=household_id,
+                organisation_id=organisation_id,
+                keys={kind: sorted(values) for kind, values in record.items()},
+            )
+        )
+        index.extend(
+            IndexKey(household_id=household_id, organisation_id=organisation_id, key=key)
+            for key in keys
+        )
+    unfile_households(household_ids=[p.household_id for p in profiles])
+    Profile.objects.bulk_create(profiles, batch_size=1000)
+    IndexKey.objects.bulk_create(index, batch_size=5000)
+    return len(profiles)
 
 
 def unfile_household(*, household_id: int) -> None:
@@ -285,14 +318,38 @@ def queue_pairs(*, organisation_id: int, household_id: int, matches: Collection[
     return new
 
 
+_job = None  # what the re-check's workers score: (records, name counts, totals)
+
+
+def _score_pairs(pairs: Sequence[tuple[int, int]]) -> list[tuple]:
+    """(organisation, first, second, score, evidence) of the pairs above the review threshold."""
+    records, counts, totals = _job
+    m = model()
+    threshold = m.thresholds["review"]
+    out = []
+    for a, b in pairs:
+        org, first = records[a]
+        freq = {
+            value: min(counts.get((org, value), 0), COUNT_LIMIT) / totals[org]
+            for kind in NAME_KINDS
+            for value in first.get(kind, ())
+        }
+        levels = linkage.compare_best(first, records[b][1], m, freq)
+        score = m.score(levels)
+        if score >= threshold:
+            out.append((org, a, b, round(score, 2), linkage.evidence(levels)))
+    return out
+
+
 def recheck(
     *,
     organisation_ids: Collection[int] | None = None,
     progress: Callable[[str], None] | None = None,
+    workers: int = 1,
 ) -> tuple[int, int]:
     """Compare every filed household with those sharing an uncommon key, in memory, and queue
-    the pairs above the review threshold (after imports, field forms, or a new model).
-    Returns (pairs above the threshold, of which new)."""
+    the pairs above the review threshold (after imports, field forms, or a new model), scoring
+    in `workers` processes. Returns (pairs above the threshold, of which new)."""
     say = progress or (lambda _text: None)
     keys = IndexKey.objects.all()
     profiles = Profile.objects.filter(household__status="active")
@@ -322,24 +379,23 @@ def recheck(
     totals: dict[int, int] = defaultdict(int)
     for org, _rec in records.values():
         totals[org] += 1
-    m = model()
-    threshold = m.thresholds["review"]
-    found: list[Pair] = []
-    for a, b in pairs:
-        org, first = records[a]
-        rec_b = records[b][1]
-        freq = {
-            value: min(counts.get((org, value), 0), COUNT_LIMIT) / totals[org]
-            for kind in NAME_KINDS
-            for value in first.get(kind, ())
-        }
-        levels = linkage.compare_best(first, rec_b, m, freq)
-        score = m.score(levels)
-        if score >= threshold:
-            found.append(
-                Pair(organisation_id=org, first_id=a, second_id=b, score=round(score, 2),
-                     evidence=linkage.evidence(levels))
-            )  # fmt: skip
+    global _job
+    _job = (records, counts, totals)
+    ordered = sorted(pairs)
+    if workers > 1 and len(ordered) >= 2 * workers:
+        # Scoring is pure CPU over what is already in memory: forked workers share it
+        # copy-on-write and never touch the database.
+        step = -(-len(ordered) // workers)
+        chunks = [ordered[i : i + step] for i in range(0, len(ordered), step)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            scored = [row for part in pool.map(_score_pairs, chunks) for row in part]
+    else:
+        scored = _score_pairs(ordered)
+    _job = None
+    found = [
+        Pair(organisation_id=org, first_id=a, second_id=b, score=score, evidence=evidence)
+        for org, a, b, score, evidence in scored
+    ]
     say(f"{len(found)} pairs above the review threshold")
     before = Pair.objects.count()
     with transaction.atomic():

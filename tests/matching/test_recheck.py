@@ -34,3 +34,24 @@ def test_digests_hold_no_plain_value_and_change_with_the_key(w):
         call_command("rotate_encryption_keys")
         after = set(IndexKey.objects.values_list("key", flat=True))
     assert after and not before & after
+
+
+def test_the_recheck_in_two_processes_finds_what_one_finds(w):
+    from kamavor.matching.services import recheck
+
+    for given, family, given_ru, family_ru, phone in [
+        ("Աննա", "Զոհրաբյան", "Анна", "Зограбян", "091 555 111"),
+        ("Արամ", "Մելիքյան", "Арам", "Меликян", "091 555 222"),
+        ("Լուսինե", "Ղազարյան", "Лусине", "Казарян", "091 555 333"),
+        ("Գոռ", "Բաբայան", "Гор", "Бабаян", "091 555 444"),
+        ("Նարեկ", "Սիմոնյան", "Нарек", "Симонян", "091 555 555"),
+    ]:
+        for g, f in ((given, family), (given_ru, family_ru)):
+            make_household(w, personal=Personal(given_name=g, family_name=f, phone=phone,
+                                                birth_date="1980", consent=True))  # fmt: skip
+    Pair.objects.all().delete()
+    assert recheck(workers=2) == (5, 5)
+    two = set(Pair.objects.values_list("first_id", "second_id", "score"))
+    Pair.objects.all().delete()
+    assert recheck(workers=1) == (5, 5)
+    assert set(Pair.objects.values_list("first_id", "second_id", "score")) == two

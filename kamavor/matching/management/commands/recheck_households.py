@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 from django.core.management.base import BaseCommand
@@ -14,10 +15,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--organisation", type=int, action="append", help="only this one")
+        parser.add_argument(
+            "--workers", type=int, default=min(os.cpu_count() or 1, 4), help="scoring processes"
+        )
 
-    def handle(self, *args, organisation=None, **options) -> None:
+    def handle(self, *args, organisation=None, workers=1, **options) -> None:
         started = time.perf_counter()
-        found, new = recheck(organisation_ids=organisation, progress=self.stdout.write)
+        found, new = recheck(
+            organisation_ids=organisation, progress=self.stdout.write, workers=max(workers, 1)
+        )
         self.stdout.write(
             f"{found} pair(s) above the review threshold, {new} new, "
             f"in {time.perf_counter() - started:.1f} s."
