@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from kamavor.core.errors import Conflict, InvalidInput
 from kamavor.core.idempotency import check_key, ensure_same_request, run_once
 from kamavor.households.models import Household
-from kamavor.network.models import Member
+from kamavor.network.models import Member, Point
 from kamavor.privacy.audit import AuditEntry, record_household
 from kamavor.shelters.access import Need, check, may_place
 from kamavor.shelters.models import Facility, Headcount, Placement, Shelter, Unit, WriteKey
@@ -339,7 +339,7 @@ def _replayer(*, by, key: str | None, print_: str, household: Household) -> Call
 
 def _check_in(
     *, household: Household, shelter: Shelter, unit: Unit | None, people: int, on: dt.date, by,
-    key: str | None, print_: str,
+    key: str | None, print_: str, stays_there: bool = False,
 ) -> Placement:  # fmt: skip
     """Claim the key with the placement row, then take the beds (inside the caller's unit)."""
     placement = Placement.objects.create(
@@ -356,10 +356,11 @@ def _check_in(
     if unit is None:  # the unit the family fills best, found while taking its beds
         placement.unit = taken
         placement.save(update_fields=["unit"])
-    Household.objects.filter(pk=household.pk).update(
-        shelter=shelter.point, last_activity_at=timezone.now()
-    )
-    household.shelter = shelter.point
+    if not stays_there:  # a registration's new row already says where it stays
+        Household.objects.filter(pk=household.pk).update(
+            shelter=shelter.point, last_activity_at=timezone.now()
+        )
+        household.shelter = shelter.point
     return placement
 
 
@@ -396,6 +397,33 @@ def place_household(
         return placement
 
     return run_once(unit=work, replay=_replayer(by=by, key=key, print_=print_, household=household))
+
+
+def place_on_registration(*, household: Household, shelter: Point, by) -> bool:
+    """Check in a household whose registration (or correction) chose a shelter that counts its
+    beds, inside the caller's transaction: the family in the unit it fills best, checked in
+    today, audited. The registration's own idempotency key covers a retry. False when the
+    shelter counts no beds (no units recorded): the choice stays a plain "where it stays"."""
+    record = Shelter.objects.filter(point_id=shelter.pk, beds__gt=0).select_related("point")
+    record = record.first()
+    if record is None:
+        return False
+    if not may_place(by, household.organisation_id):
+        raise InvalidInput(
+            _(
+                "This shelter counts its beds: only a coordinator can place a household there. "
+                "Register it without the shelter and ask the placement desk."
+            ),
+            code="placement_not_allowed",
+            field="shelter",
+        )
+    people = _check_target(household, record, None)
+    _check_in(
+        household=household, shelter=record, unit=None, people=people,
+        on=timezone.localdate(), by=by, key=None, print_="", stays_there=True,
+    )  # fmt: skip
+    _audit(by=by, household=household, note="check-in")
+    return True
 
 
 def _current(placement: Placement, *, retry_of: dt.date | None = None) -> Placement:

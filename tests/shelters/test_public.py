@@ -53,9 +53,7 @@ def test_free_beds_are_summed_by_area_and_rounded_down(w, shelters):
 
 def test_the_public_page_shows_no_shelter_unit_address_or_household(w, shelters, client):
     household = make_household(w)
-    placement = services.place_household(
-        household=household, shelter=shelters[0], by=w.coordinator
-    )
+    placement = services.place_household(household=household, shelter=shelters[0], by=w.coordinator)
     body = client.get("/en/").content.decode()
     assert "at least 15 free beds" in _row(body, w, "Goris")  # 22 - 3 = 19: shown as 15
     assert "fewer than 5 free beds" in _row(body, w, "Sisian")
@@ -80,3 +78,15 @@ def test_a_placement_shows_within_the_stated_window(w, shelters, client, clock):
     # ...and never after.
     clock.advance(1)
     assert "at least 15 free beds" in _row(client.get("/en/").content.decode(), w, "Goris")
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "figure"),
+    [
+        ("hy", "Ազատ մահճակալներ կացարաններում", "առնվազն 20"),
+        ("ru", "Свободные места", "не меньше 20"),
+    ],
+)
+def test_the_section_is_translated(w, shelters, client, lang, heading, figure):
+    body = client.get(f"/{lang}/").content.decode()
+    assert heading in body and figure in body
