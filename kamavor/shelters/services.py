@@ -20,6 +20,7 @@ from typing import TypeVar
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import F, Sum
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -206,14 +207,20 @@ def set_facility(
 
 
 @transaction.atomic
-def set_shelter(*, shelter: Shelter, by, day_capacity: int, hide_address: bool) -> Shelter:
-    """The shelter's capacity by day, and whether public pages may show its address."""
+def set_shelter(
+    *, shelter: Shelter, by, day_capacity: int, hide_address: bool,
+    accepts_network: bool | None = None,
+) -> Shelter:  # fmt: skip
+    """The shelter's capacity by day, whether public pages may show its address, and whether
+    coordinators of other organisations of the network may place households there."""
     check(by, shelter, Need.MANAGE)
     shelter.day_capacity = _number(
         day_capacity, field="day_capacity", label=_("People by day"), maximum=MAX_PEOPLE
     )
     shelter.hide_address = bool(hide_address)
-    shelter.save(update_fields=["day_capacity", "hide_address"])
+    if accepts_network is not None:
+        shelter.accepts_network = bool(accepts_network)
+    shelter.save(update_fields=["day_capacity", "hide_address", "accepts_network"])
     return shelter
 
 
@@ -307,7 +314,8 @@ def _check_target(household: Household, shelter: Shelter, unit: Unit | None) -> 
         )
     if household.status != Household.Status.ACTIVE:
         raise Conflict(_("This household is not active."), code="household_not_active")
-    if shelter.point.organisation_id != household.organisation_id or not shelter.point.active:
+    other = shelter.point.organisation_id != household.organisation_id
+    if (other and not shelter.accepts_network) or not shelter.point.active:
         raise InvalidInput(_("Unknown shelter."), code="unknown_shelter", field="shelter")
     people = household.size
     if people < 1:
@@ -315,6 +323,20 @@ def _check_target(household: Household, shelter: Shelter, unit: Unit | None) -> 
             _("Record who is in the household before placing it."), code="empty_household"
         )
     return people
+
+
+def _check_placing(by, shelter: Shelter, organisation_id: int, need: Need) -> None:
+    """Placing a household of `organisation_id` at `shelter` (or taking it out): in its own
+    organisation's shelter, the shelter's rules; in another organisation's, the household's
+    coordinators, and only into a shelter that accepts households from the network (both
+    organisations agree: the flag, and a coordinator of the household's own)."""
+    if shelter.point.organisation_id == organisation_id:
+        check(by, shelter, need)
+        return
+    if need is Need.PLACE and not shelter.accepts_network:
+        raise InvalidInput(_("Unknown shelter."), code="unknown_shelter", field="shelter")
+    if not may_place(by, organisation_id):
+        check(by, shelter, need)  # the shelter's own partner or coordinators checking out
 
 
 def _fingerprint(**values) -> str:
@@ -376,7 +398,7 @@ def place_household(
     """Check a household in to a shelter, the whole family in one unit (the given one, or the
     one it fills best); its "where it stays" becomes the shelter. One action, idempotent: a
     retry with the same key returns the first placement."""
-    check(by, shelter, Need.PLACE)
+    _check_placing(by, shelter, household.organisation_id, Need.PLACE)
     if not may_place(by, household.organisation_id):
         raise PermissionDenied
     people = _check_target(household, shelter, unit)
@@ -454,7 +476,10 @@ def check_out(*, placement: Placement, by, on: dt.date | None = None) -> Placeme
     "where it stays" is cleared. Checking out again on the same day changes nothing (a retry);
     on another day it is refused."""
     shelter = Shelter.objects.with_point().get(pk=placement.shelter_id)
-    check(by, shelter, Need.CHECK_OUT)
+    try:
+        check(by, shelter, Need.CHECK_OUT)
+    except (Http404, PermissionDenied):  # perhaps a household placed from another organisation
+        _check_placing(by, shelter, placement.household.organisation_id, Need.CHECK_OUT)
     on = _day(on, field="checked_out_on")
 
     def work() -> Placement:
@@ -485,8 +510,10 @@ def move_household(
     day, in one transaction: if the new beds are gone, it stays where it was."""
     household = Household.objects.get(pk=placement.household_id)
     old = Shelter.objects.with_point().get(pk=placement.shelter_id)
-    check(by, old, Need.PLACE)
-    check(by, shelter, Need.PLACE)
+    own = old.point.organisation_id == household.organisation_id
+    leaving = Need.PLACE if own else Need.CHECK_OUT
+    _check_placing(by, old, household.organisation_id, leaving)
+    _check_placing(by, shelter, household.organisation_id, Need.PLACE)
     people = _check_target(household, shelter, unit)
     on = _day(on, field="checked_in_on")
 
