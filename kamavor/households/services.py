@@ -71,6 +71,18 @@ def _never_placed(household: Household) -> bool:
 is_placed: Callable[[Household], bool] = _never_placed
 
 
+# How a household registered (or corrected) into a shelter takes its bed: the shelters app sets
+# this when it starts, to check the household in through its placement service, inside the
+# registration's transaction (so counters and history stay right, and no free bed means no
+# household). It answers False for a shelter that counts no beds: that choice stays a plain
+# "where it stays", as before the shelters app.
+def _no_placement(*, household: Household, shelter: Point, by) -> bool:
+    return False
+
+
+place_in_shelter: Callable[..., bool] = _no_placement
+
+
 @dataclass(frozen=True)
 class Profile:
     """What a household is, without anyone's name: composition, flags, where it stays."""
@@ -498,6 +510,8 @@ def register_household(
             **clean,
         )
         _save_with_new_code(household)
+        if household.shelter is not None:
+            place_in_shelter(household=household, shelter=household.shelter, by=by)
         _compositions_changed([(organisation.pk, None, household.composition)])
         if key is not None:
             # The claim (see kamavor.core.idempotency): a concurrent retry waits on it, then
@@ -558,6 +572,8 @@ def update_household(*, household: Household, profile: Profile, by) -> Household
             setattr(household, name, clean[name])
         household.last_activity_at = timezone.now()
         household.save(update_fields=[*changed, "last_activity_at"])
+        if "shelter" in changed and household.shelter is not None:
+            place_in_shelter(household=household, shelter=household.shelter, by=by)
         if counted is not None and counted.pop("status") == Household.Status.ACTIVE:
             after = {**counted, **{n: clean[n] for n in changed if n in COMPOSITION_FIELDS}}
             _compositions_changed([(household.organisation_id, counted, after)])
@@ -962,5 +978,8 @@ def register_households(
         NameToken.objects.bulk_create(tokens, batch_size=1000)
         matching.file_households(entries=filed, v=v)
         record_households(by=by, action=AuditEntry.Action.CREATE, targets=audits, note="import")
+        for household in households:
+            if household.shelter is not None:
+                place_in_shelter(household=household, shelter=household.shelter, by=by)
         _compositions_changed([(organisation.pk, None, h.composition) for h in households])
     return households

@@ -12,7 +12,8 @@ stock posting changes, so no process shows old stock for long:
 - Older, it is sent only if the ledger has not moved since it was built: one indexed query
   (the newest movement's id, which every posting, hand-out, transfer or reversal advances).
 - Whatever the ledger says, a page is rebuilt once it is MAX_AGE_SECONDS (10 s) old: shifts,
-  sign-ups, requests, households and a coordinator's pins reach the page within that time, and
+  sign-ups, requests, households, a coordinator's pins and the free beds in shelters (a
+  placement writes no movement) reach the page within that time, and
   so does a posting whose id was taken before a newer one's but committed after it.
 
 So stock on a public page is at most FRESH_SECONDS behind the ledger and everything else at

@@ -15,6 +15,7 @@ from kamavor.public.cache import cache_page
 from kamavor.public.http import public_page
 from kamavor.public.models import Level, listed_points
 from kamavor.public.needs import Line, accepted_categories, needed_now, needed_now_at
+from kamavor.shelters.reads import PUBLIC_STEP, public_free_beds
 from kamavor.sorting.reads import public_notice
 from kamavor.volunteers.board import open_shifts
 
@@ -75,6 +76,8 @@ def network(request: HttpRequest, lang: str) -> HttpResponse:
             "network_name": _network_name(),
             "entries": entries,
             "shifts": open_shifts(limit=5),
+            "free_beds": public_free_beds(),
+            "beds_step": PUBLIC_STEP,
             "now": timezone.localtime(),
         },
         lang=lang,

@@ -121,6 +121,25 @@ def ensure_records(organisation_ids: list[int]) -> None:
     Shelter.objects.bulk_create([Shelter(point_id=pk) for pk in missing], ignore_conflicts=True)
 
 
+def get_shelter_to_place(user, point_id, household_organisation_id: int) -> Shelter:
+    """The shelter a coordinator of the household's organisation may place it into: one of
+    their own organisation's (as `get_shelter_for` with PLACE), or another organisation's
+    that accepts households from the network (else 404: as if it did not exist)."""
+    try:
+        return get_shelter_for(user, point_id, Need.PLACE)
+    except Http404:
+        if not may_place(user, household_organisation_id):
+            raise
+    shelter = (
+        Shelter.objects.with_point()
+        .filter(pk=point_id, accepts_network=True, point__active=True)
+        .first()
+    )
+    if shelter is None:
+        raise Http404
+    return shelter
+
+
 def get_placement_for(user, placement_id, need: Need = Need.CHECK_OUT) -> Placement:
     """A placement at a shelter the user may see (else 404) and do `need` at (else 403)."""
     try:
@@ -132,5 +151,12 @@ def get_placement_for(user, placement_id, need: Need = Need.CHECK_OUT) -> Placem
         ).get(pk=number)
     except (Placement.DoesNotExist, TypeError, ValueError, OverflowError):
         raise Http404 from None
+    household_org = placement.household.organisation_id
+    if (
+        need in (Need.PLACE, Need.CHECK_OUT)
+        and placement.shelter.point.organisation_id != household_org
+        and may_place(user, household_org)
+    ):
+        return placement  # their household in another organisation's shelter: theirs to move
     check(user, placement.shelter, need)
     return placement

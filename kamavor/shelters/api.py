@@ -27,6 +27,7 @@ from kamavor.shelters.access import (
     Need,
     get_placement_for,
     get_shelter_for,
+    get_shelter_to_place,
     may_see_board,
     shelters_for,
 )
@@ -327,7 +328,10 @@ def place(request: HttpRequest, body: PlacementIn, key: str | None = IDEMPOTENCY
         raise InvalidInput(
             _("Unknown household."), code="unknown_household", field="household"
         ) from None
-    shelter = _shelter_in(request.user, body.shelter, Need.PLACE)
+    try:
+        shelter = get_shelter_to_place(request.user, body.shelter, household.organisation_id)
+    except Http404:
+        raise InvalidInput(_("Unknown shelter."), code="unknown_shelter", field="shelter") from None
     placement = services.place_household(
         household=household,
         shelter=shelter,
@@ -357,7 +361,12 @@ def move(
 ) -> Status:
     """Check the household out and in to another shelter (or unit) today, in one step."""
     placement = get_placement_for(request.user, placement_id, Need.PLACE)
-    shelter = _shelter_in(request.user, body.shelter, Need.PLACE)
+    try:
+        shelter = get_shelter_to_place(
+            request.user, body.shelter, placement.household.organisation_id
+        )
+    except Http404:
+        raise InvalidInput(_("Unknown shelter."), code="unknown_shelter", field="shelter") from None
     moved = services.move_household(
         placement=placement,
         shelter=shelter,

@@ -17,3 +17,7 @@ class SheltersConfig(AppConfig):
             return Placement.objects.current().filter(household_id=household.pk).exists()
 
         households.is_placed = is_placed
+        # A shelter chosen at registration (or in a correction) is a check-in, not a label.
+        from kamavor.shelters.services import place_on_registration
+
+        households.place_in_shelter = place_on_registration

@@ -42,6 +42,9 @@ class Shelter(models.Model):
     )
     day_capacity = models.PositiveIntegerField(_("people by day"), default=0)
     hide_address = models.BooleanField(_("hide the address from public pages"), default=True)
+    # The shelter's organisation agrees to take households of other organisations of the
+    # network; the other organisation agrees by a coordinator of its own placing them.
+    accepts_network = models.BooleanField(_("accepts households from the network"), default=False)
     # Counters kept by the services: beds of active units, people placed now, and whether any
     # active unit offers each kind of access (for the board's filters).
     beds = models.PositiveIntegerField(default=0)

@@ -86,6 +86,41 @@ def board(
     return Board(rows, totals["n"] or 0, totals["free"] or 0, regions)
 
 
+# Public pages show free beds only summed by organisation and area, rounded down to this step:
+# a family is usually two to six people, so one arrival moves a figure by a step at most, and
+# an area with fewer free beds than this says "fewer than 5" instead of a count that could tell
+# a watcher that a family of three has just arrived.
+PUBLIC_STEP = 5
+
+
+@dataclass(frozen=True)
+class PublicBeds:
+    """Free beds of one organisation's shelters in one area (city), for the public pages."""
+
+    organisation: str
+    area: str  # the points' city; "" when none was given
+    free: int  # rounded down to PUBLIC_STEP; 0 reads "fewer than PUBLIC_STEP"
+
+
+def public_free_beds() -> list[PublicBeds]:
+    """Free beds by organisation and area, never by shelter (whether or not it hides its
+    address): one grouped query over the kept counters of active shelters that have beds."""
+    rows = (
+        Shelter.objects.filter(point__active=True, beds__gt=0)
+        .values("point__organisation__name", "point__city")
+        .annotate(free=Sum(F("beds") - F("occupied")))
+        .order_by("point__organisation__name", "point__city")
+    )
+    return [
+        PublicBeds(
+            organisation=row["point__organisation__name"],
+            area=row["point__city"],
+            free=(row["free"] or 0) // PUBLIC_STEP * PUBLIC_STEP,
+        )
+        for row in rows
+    ]
+
+
 @dataclass(frozen=True)
 class Suggestion:
     """A unit where the whole household fits, in a shelter near the point that serves it."""

@@ -20,13 +20,14 @@ from typing import TypeVar
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import F, Sum
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kamavor.core.errors import Conflict, InvalidInput
 from kamavor.core.idempotency import check_key, ensure_same_request, run_once
 from kamavor.households.models import Household
-from kamavor.network.models import Member
+from kamavor.network.models import Member, Point
 from kamavor.privacy.audit import AuditEntry, record_household
 from kamavor.shelters.access import Need, check, may_place
 from kamavor.shelters.models import Facility, Headcount, Placement, Shelter, Unit, WriteKey
@@ -206,14 +207,20 @@ def set_facility(
 
 
 @transaction.atomic
-def set_shelter(*, shelter: Shelter, by, day_capacity: int, hide_address: bool) -> Shelter:
-    """The shelter's capacity by day, and whether public pages may show its address."""
+def set_shelter(
+    *, shelter: Shelter, by, day_capacity: int, hide_address: bool,
+    accepts_network: bool | None = None,
+) -> Shelter:  # fmt: skip
+    """The shelter's capacity by day, whether public pages may show its address, and whether
+    coordinators of other organisations of the network may place households there."""
     check(by, shelter, Need.MANAGE)
     shelter.day_capacity = _number(
         day_capacity, field="day_capacity", label=_("People by day"), maximum=MAX_PEOPLE
     )
     shelter.hide_address = bool(hide_address)
-    shelter.save(update_fields=["day_capacity", "hide_address"])
+    if accepts_network is not None:
+        shelter.accepts_network = bool(accepts_network)
+    shelter.save(update_fields=["day_capacity", "hide_address", "accepts_network"])
     return shelter
 
 
@@ -307,7 +314,8 @@ def _check_target(household: Household, shelter: Shelter, unit: Unit | None) -> 
         )
     if household.status != Household.Status.ACTIVE:
         raise Conflict(_("This household is not active."), code="household_not_active")
-    if shelter.point.organisation_id != household.organisation_id or not shelter.point.active:
+    other = shelter.point.organisation_id != household.organisation_id
+    if (other and not shelter.accepts_network) or not shelter.point.active:
         raise InvalidInput(_("Unknown shelter."), code="unknown_shelter", field="shelter")
     people = household.size
     if people < 1:
@@ -315,6 +323,20 @@ def _check_target(household: Household, shelter: Shelter, unit: Unit | None) -> 
             _("Record who is in the household before placing it."), code="empty_household"
         )
     return people
+
+
+def _check_placing(by, shelter: Shelter, organisation_id: int, need: Need) -> None:
+    """Placing a household of `organisation_id` at `shelter` (or taking it out): in its own
+    organisation's shelter, the shelter's rules; in another organisation's, the household's
+    coordinators, and only into a shelter that accepts households from the network (both
+    organisations agree: the flag, and a coordinator of the household's own)."""
+    if shelter.point.organisation_id == organisation_id:
+        check(by, shelter, need)
+        return
+    if need is Need.PLACE and not shelter.accepts_network:
+        raise InvalidInput(_("Unknown shelter."), code="unknown_shelter", field="shelter")
+    if not may_place(by, organisation_id):
+        check(by, shelter, need)  # the shelter's own partner or coordinators checking out
 
 
 def _fingerprint(**values) -> str:
@@ -339,7 +361,7 @@ def _replayer(*, by, key: str | None, print_: str, household: Household) -> Call
 
 def _check_in(
     *, household: Household, shelter: Shelter, unit: Unit | None, people: int, on: dt.date, by,
-    key: str | None, print_: str,
+    key: str | None, print_: str, stays_there: bool = False,
 ) -> Placement:  # fmt: skip
     """Claim the key with the placement row, then take the beds (inside the caller's unit)."""
     placement = Placement.objects.create(
@@ -356,10 +378,11 @@ def _check_in(
     if unit is None:  # the unit the family fills best, found while taking its beds
         placement.unit = taken
         placement.save(update_fields=["unit"])
-    Household.objects.filter(pk=household.pk).update(
-        shelter=shelter.point, last_activity_at=timezone.now()
-    )
-    household.shelter = shelter.point
+    if not stays_there:  # a registration's new row already says where it stays
+        Household.objects.filter(pk=household.pk).update(
+            shelter=shelter.point, last_activity_at=timezone.now()
+        )
+        household.shelter = shelter.point
     return placement
 
 
@@ -375,7 +398,7 @@ def place_household(
     """Check a household in to a shelter, the whole family in one unit (the given one, or the
     one it fills best); its "where it stays" becomes the shelter. One action, idempotent: a
     retry with the same key returns the first placement."""
-    check(by, shelter, Need.PLACE)
+    _check_placing(by, shelter, household.organisation_id, Need.PLACE)
     if not may_place(by, household.organisation_id):
         raise PermissionDenied
     people = _check_target(household, shelter, unit)
@@ -396,6 +419,33 @@ def place_household(
         return placement
 
     return run_once(unit=work, replay=_replayer(by=by, key=key, print_=print_, household=household))
+
+
+def place_on_registration(*, household: Household, shelter: Point, by) -> bool:
+    """Check in a household whose registration (or correction) chose a shelter that counts its
+    beds, inside the caller's transaction: the family in the unit it fills best, checked in
+    today, audited. The registration's own idempotency key covers a retry. False when the
+    shelter counts no beds (no units recorded): the choice stays a plain "where it stays"."""
+    record = Shelter.objects.filter(point_id=shelter.pk, beds__gt=0).select_related("point")
+    record = record.first()
+    if record is None:
+        return False
+    if not may_place(by, household.organisation_id):
+        raise InvalidInput(
+            _(
+                "This shelter counts its beds: only a coordinator can place a household there. "
+                "Register it without the shelter and ask the placement desk."
+            ),
+            code="placement_not_allowed",
+            field="shelter",
+        )
+    people = _check_target(household, record, None)
+    _check_in(
+        household=household, shelter=record, unit=None, people=people,
+        on=timezone.localdate(), by=by, key=None, print_="", stays_there=True,
+    )  # fmt: skip
+    _audit(by=by, household=household, note="check-in")
+    return True
 
 
 def _current(placement: Placement, *, retry_of: dt.date | None = None) -> Placement:
@@ -426,7 +476,10 @@ def check_out(*, placement: Placement, by, on: dt.date | None = None) -> Placeme
     "where it stays" is cleared. Checking out again on the same day changes nothing (a retry);
     on another day it is refused."""
     shelter = Shelter.objects.with_point().get(pk=placement.shelter_id)
-    check(by, shelter, Need.CHECK_OUT)
+    try:
+        check(by, shelter, Need.CHECK_OUT)
+    except (Http404, PermissionDenied):  # perhaps a household placed from another organisation
+        _check_placing(by, shelter, placement.household.organisation_id, Need.CHECK_OUT)
     on = _day(on, field="checked_out_on")
 
     def work() -> Placement:
@@ -457,8 +510,10 @@ def move_household(
     day, in one transaction: if the new beds are gone, it stays where it was."""
     household = Household.objects.get(pk=placement.household_id)
     old = Shelter.objects.with_point().get(pk=placement.shelter_id)
-    check(by, old, Need.PLACE)
-    check(by, shelter, Need.PLACE)
+    own = old.point.organisation_id == household.organisation_id
+    leaving = Need.PLACE if own else Need.CHECK_OUT
+    _check_placing(by, old, household.organisation_id, leaving)
+    _check_placing(by, shelter, household.organisation_id, Need.PLACE)
     people = _check_target(household, shelter, unit)
     on = _day(on, field="checked_in_on")
 

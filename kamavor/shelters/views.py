@@ -271,6 +271,7 @@ def _save_settings(request: HttpRequest, found: Shelter) -> None:
         by=request.user,
         day_capacity=_int(data.get("day_capacity"), -1),
         hide_address=bool(data.get("hide_address")),
+        accepts_network=bool(data.get("accepts_network")),
     )
     users = get_user_model().objects
     for user in users.filter(pk__in=[_int(v, 0) for v in data.getlist("link")[:50]]):

@@ -77,3 +77,17 @@ def test_registering_a_household(w, api, django_assert_num_queries):
     with django_assert_num_queries(10):
         response = client.post("/households", body, key="r1")
     assert response.status_code == 201
+
+
+def test_registering_a_household_into_a_shelter(w, api, django_assert_num_queries):
+    from tests.shelters.helpers import make_shelter
+
+    shelter = make_shelter(w.org, "Old factory", by=w.coordinator, units={"Hall": 20})
+    client = warm(api(w.coordinator))
+    body = {"point": w.point.pk, "shelter": shelter.pk, "composition": {"female_18_59": 2}}
+    # the 10 above and the shelter point; the check-in: shelter (counts it beds?), placement,
+    # units (the fullest that fits), the unit's beds, the shelter's beds, the placement's unit,
+    # audit ("where it stays" is already in the new row)
+    with django_assert_num_queries(18):
+        response = client.post("/households", body, key="r1")
+    assert response.status_code == 201
