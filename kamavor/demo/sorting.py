@@ -12,6 +12,7 @@ from kamavor.catalogue.models import Item
 from kamavor.network.models import Point
 from kamavor.sorting import services
 from kamavor.sorting.models import DropOff
+from kamavor.stock.models import Document, Lot, Movement
 from kamavor.stock.services import IntakeLine
 
 QUEUE = [("clothing", 4, "12.5"), ("food", 2, ""), ("mixed", 3, ""), ("hygiene", 1, "")]
@@ -37,6 +38,13 @@ def build_sorting(*, volunteer, coordinator, rng: random.Random) -> int:
             services.add_sorting_line(drop_off=drop_off, line=line, by=by)
     waste = IntakeLine(items[0], 1, dt.date(2023, 1, 31) if items[0].tracks_expiry else None)
     services.add_sorting_line(drop_off=drop_off, line=waste, set_aside="damaged", by=volunteer)
+    before = Document.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     closed = services.close_drop_off(drop_off=drop_off, by=coordinator)
     services.pack_drop_off(drop_off=closed, by=volunteer)
+    # Stamped with the demo's clock, as every other demo posting is (the database's defaults
+    # would follow the wall clock, which a demo built "as of" another moment does not).
+    now = timezone.now()
+    Document.objects.filter(pk__gt=before).update(created_at=now)
+    Movement.objects.filter(document_id__gt=before).update(at=now)
+    Lot.objects.filter(movements__document_id__gt=before, created_at__gt=now).update(created_at=now)
     return len(QUEUE) + 1
