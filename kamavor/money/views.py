@@ -120,6 +120,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 "accounts": accounts,
                 "recent": recent,
                 "may_advance": may_record_advance(request.user, organisation.pk),
+                "points": _points(organisation),
             }
         )
     return render(request, "money/index.html", {"sections": sections})
