@@ -77,6 +77,8 @@ def _money_point(view):
 
 
 def _render(request: HttpRequest, point, cart: Cart, status: int = 200, **context) -> HttpResponse:
+    """The desk page. A refused post answers 400; its form is not boosted, so the browser
+    shows the reason (htmx would not swap a 400 in)."""
     funds = _funds(point)
     lines = intake_lines(cart)
     context.setdefault("post_form", FundPurchaseForm(funds=funds))
@@ -121,7 +123,7 @@ def purchase_add(request: HttpRequest, point) -> HttpResponse:
         return choose_first(request, DESK, point)
     form = IntakeLineForm(request.POST, item=item, purchase=True)
     if not form.is_valid():
-        return _render(request, point, cart, status=400, item=item, line_form=form)
+        return _render(request, point, cart, item=item, line_form=form)  # as the intake desk
     cart.add(intake_line_to_dict(form.line))
     return redirect(DESK, point_id=point.pk)
 
