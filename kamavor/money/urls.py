@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import path
 
 from kamavor.money import purchase_desk, views
 
@@ -32,13 +32,4 @@ urlpatterns = [
         name="purchase_clear",
     ),
     path("points/<int:point_id>/purchase/post/", purchase_desk.purchase_post, name="purchase_post"),
-]
-
-# Public: an organisation's accounts, below the language (/hy/funds/<organisation>/).
-public_urlpatterns = [
-    re_path(
-        r"^(?P<lang>hy|ru|en)/funds/(?P<slug>[-a-zA-Z0-9_]+)/$",
-        views.public_accounts,
-        name="public_accounts",
-    ),
 ]

@@ -613,21 +613,3 @@ def item_values(request: HttpRequest, organisation_id: int) -> HttpResponse:
     if error:
         response.status_code = 400
     return response
-
-
-# ---------------------------------------------------------------- public accounts
-
-
-def public_accounts(request: HttpRequest, lang: str, slug: str) -> HttpResponse:
-    """An organisation's public accounts, per fund: money in, what was bought by category and
-    what is left; aggregated, nothing about any donor or person."""
-    organisation = Organisation.objects.filter(slug=slug).first()
-    if organisation is None:
-        raise Http404
-    with translation.override(lang):
-        accounts = organisation_accounts(organisation.pk, public_only=True)
-        return render(
-            request,
-            "money/public_accounts.html",
-            {"organisation": organisation, "accounts": accounts, "lang": lang},
-        )
