@@ -42,7 +42,7 @@ from kamavor.money.models import (
     Method,
     Record,
 )
-from kamavor.money.reads import fund_accounts, organisation_accounts
+from kamavor.money.reads import cash_on_hand, fund_accounts, organisation_accounts
 from kamavor.network.access import organisations_for
 from kamavor.network.models import Member, Organisation, Point
 
@@ -418,6 +418,10 @@ def cash(request: HttpRequest, organisation_id: int) -> HttpResponse:
             .select_related("fund__currency", "handed_by", "received_by")
             .order_by("-at")[:30]
         )
+        points = {p.pk: p for p in _points(organisation)}
+        on_hand = [row for row in cash_on_hand(organisation.pk) if row.point_id in points]
+        for row in on_hand:
+            row.point = points[row.point_id]
         return render(
             request,
             "money/cash.html",
@@ -427,6 +431,7 @@ def cash(request: HttpRequest, organisation_id: int) -> HttpResponse:
                 "handover_form": handover_form,
                 "counts": counts,
                 "handovers": handovers,
+                "on_hand": on_hand,
             },
         )
 
