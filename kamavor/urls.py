@@ -32,7 +32,6 @@ urlpatterns = [
     path("desk/", include("kamavor.volunteers.urls")),
     path("desk/", include("kamavor.public.desk_urls")),
     path("", include("kamavor.exchange.urls")),
-    path("", include("kamavor.money.public_urls")),  # /hy/funds/<organisation>/
     path("desk/reports/", include("kamavor.reports.urls")),
     path("", include("kamavor.reports.public_urls")),
     # Last: the public pages, below a language prefix (/hy/, /ru/, /en/).

@@ -146,6 +146,9 @@ PAGES += [
      {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
     ("sorting:label", lambda w, d: {"container_id": _container(w).pk},
      {"outsider": HIDDEN, "partner": REFUSED, "volunteer": OK, "coordinator": OK}),
+    # Money: the fund purchase desk (buy at the point, and handle the organisation's money).
+    ("money:purchase", lambda w, d: {"point_id": w.point.pk},
+     {"outsider": HIDDEN, "partner": REFUSED, "volunteer": REFUSED, "coordinator": OK}),
 ]  # fmt: skip
 
 

@@ -1,6 +1,6 @@
-from django.urls import path, re_path
+from django.urls import path
 
-from kamavor.money import views
+from kamavor.money import purchase_desk, views
 
 app_name = "money"
 
@@ -19,13 +19,17 @@ urlpatterns = [
     path("<int:organisation_id>/cash/", views.cash, name="cash"),
     path("<int:organisation_id>/rates/", views.rates, name="rates"),
     path("<int:organisation_id>/values/", views.item_values, name="values"),
-]
-
-# Public: an organisation's accounts, below the language (/hy/funds/<organisation>/).
-public_urlpatterns = [
-    re_path(
-        r"^(?P<lang>hy|ru|en)/funds/(?P<slug>[-a-zA-Z0-9_]+)/$",
-        views.public_accounts,
-        name="public_accounts",
+    path("points/<int:point_id>/purchase/", purchase_desk.purchase, name="purchase"),
+    path("points/<int:point_id>/purchase/add/", purchase_desk.purchase_add, name="purchase_add"),
+    path(
+        "points/<int:point_id>/purchase/remove/<int:index>/",
+        purchase_desk.purchase_remove,
+        name="purchase_remove",
     ),
+    path(
+        "points/<int:point_id>/purchase/clear/",
+        purchase_desk.purchase_clear,
+        name="purchase_clear",
+    ),
+    path("points/<int:point_id>/purchase/post/", purchase_desk.purchase_post, name="purchase_post"),
 ]

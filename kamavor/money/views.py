@@ -42,7 +42,7 @@ from kamavor.money.models import (
     Method,
     Record,
 )
-from kamavor.money.reads import fund_accounts, organisation_accounts
+from kamavor.money.reads import cash_on_hand, fund_accounts, organisation_accounts
 from kamavor.network.access import organisations_for
 from kamavor.network.models import Member, Organisation, Point
 
@@ -120,6 +120,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 "accounts": accounts,
                 "recent": recent,
                 "may_advance": may_record_advance(request.user, organisation.pk),
+                "points": _points(organisation),
             }
         )
     return render(request, "money/index.html", {"sections": sections})
@@ -417,6 +418,10 @@ def cash(request: HttpRequest, organisation_id: int) -> HttpResponse:
             .select_related("fund__currency", "handed_by", "received_by")
             .order_by("-at")[:30]
         )
+        points = {p.pk: p for p in _points(organisation)}
+        on_hand = [row for row in cash_on_hand(organisation.pk) if row.point_id in points]
+        for row in on_hand:
+            row.point = points[row.point_id]
         return render(
             request,
             "money/cash.html",
@@ -426,6 +431,7 @@ def cash(request: HttpRequest, organisation_id: int) -> HttpResponse:
                 "handover_form": handover_form,
                 "counts": counts,
                 "handovers": handovers,
+                "on_hand": on_hand,
             },
         )
 
@@ -612,21 +618,3 @@ def item_values(request: HttpRequest, organisation_id: int) -> HttpResponse:
     if error:
         response.status_code = 400
     return response
-
-
-# ---------------------------------------------------------------- public accounts
-
-
-def public_accounts(request: HttpRequest, lang: str, slug: str) -> HttpResponse:
-    """An organisation's public accounts, per fund: money in, what was bought by category and
-    what is left; aggregated, nothing about any donor or person."""
-    organisation = Organisation.objects.filter(slug=slug).first()
-    if organisation is None:
-        raise Http404
-    with translation.override(lang):
-        accounts = organisation_accounts(organisation.pk, public_only=True)
-        return render(
-            request,
-            "money/public_accounts.html",
-            {"organisation": organisation, "accounts": accounts, "lang": lang},
-        )

@@ -126,10 +126,13 @@ class Store:
 store = Store()
 
 
-# The paths of the kept pages: /hy/, /hy/<point>/, /hy/<point>/poster/, /hy/<point>/needs.txt
+# The paths of the kept pages: /hy/, /hy/<point>/, /hy/<point>/poster/, /hy/<point>/needs.txt,
+# an organisation's public accounts /hy/funds/<organisation>/
 # (not the shifts board or a volunteer's private link). Any other request passes untouched.
 _LANGS = "|".join(code for code, _name in settings.LANGUAGES)
-KEPT_PATHS = re.compile(rf"^/(?:{_LANGS})/(?:(?!shifts/|v/)[-\w]+/(?:poster/|needs\.txt)?)?$")
+KEPT_PATHS = re.compile(
+    rf"^/(?:{_LANGS})/(?:(?!shifts/|v/)[-\w]+/(?:poster/|needs\.txt)?|funds/[-\w]+/)?$"
+)
 
 
 def _key(request: HttpRequest) -> tuple | None:

@@ -3,6 +3,7 @@
 from django.urls import path, register_converter
 
 from kamavor.public import views
+from kamavor.public.accounts import accounts
 from kamavor.public.http import LanguageConverter, in_language
 from kamavor.volunteers import public_views as shifts
 
@@ -26,6 +27,7 @@ urlpatterns = [
         name="cancel",
     ),
     path("<lang:lang>/v/<str:token>/join/<int:shift_id>/", in_language(shifts.join), name="join"),
+    path("<lang:lang>/funds/<slug:slug>/", in_language(accounts), name="accounts"),
     path("<lang:lang>/<slug:slug>/", in_language(views.point), name="point"),
     path("<lang:lang>/<slug:slug>/poster/", in_language(views.poster), name="poster"),
     path("<lang:lang>/<slug:slug>/needs.txt", in_language(views.plain_text), name="text"),

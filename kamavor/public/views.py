@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from kamavor.network.models import Point
+from kamavor.public.accounts import accounts_slug
 from kamavor.public.cache import cache_page
 from kamavor.public.http import public_page
 from kamavor.public.models import Level, listed_points
@@ -104,6 +105,7 @@ def point(request: HttpRequest, lang: str, slug: str) -> HttpResponse:
     point = get_listed_point(slug)
     context = _point_context(point)
     context["shifts"] = open_shifts(point=point, limit=POINT_SHIFTS)
+    context["accounts_slug"] = accounts_slug(point.organisation_id)
     return cache_page(public_page(request, "public/point.html", context, lang=lang))
 
 

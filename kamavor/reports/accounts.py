@@ -88,7 +88,7 @@ def public_accounts(request: HttpRequest, lang: str, slug: str) -> HttpResponse:
             "figures": figures,
             "today": today,
             "money_purchases": _bought_with_funds(organisation),
-            "funds_url": reverse("money_public:public_accounts", args=[lang, organisation.slug]),
+            "funds_url": reverse("public:accounts", args=[lang, organisation.slug]),
         },
         lang=lang,
     )

@@ -40,7 +40,7 @@ def _pages(w) -> tuple[object, list[tuple[str, str]]]:
         ("money-cash", reverse("money:cash", kwargs=org)),
         ("money-rates", reverse("money:rates", kwargs=org)),
         ("money-values", reverse("money:values", kwargs=org)),
-        ("money-public", reverse("money_public:public_accounts", args=["ru", w.org.slug])),
+        ("money-public", reverse("public:accounts", args=["ru", w.org.slug])),
     ]
 
 

@@ -194,7 +194,7 @@ def test_public_accounts_show_aggregates_and_no_donor(w, fund, client):
     )
     give(hidden, w.coordinator, "5")
     values.set_rate(organisation=w.org, currency="USD", day="2026-01-01", rate="390", by=w.admin)
-    page = client.get(reverse("money_public:public_accounts", args=["hy", w.org.slug]))
+    page = client.get(reverse("public:accounts", args=["hy", w.org.slug]))
     body = text(page)
     assert page.status_code == 200 and "Medicine" in body and "1\xa0000.00 AMD" in body
     assert "Ani" not in body and "Private" not in body

@@ -43,4 +43,5 @@ def test_the_network_page_and_the_board_take_the_same_queries_for_more_points(cl
 
 def test_the_point_page_takes_a_few_queries(client, w):
     _grow(w, 3)
-    assert _queries(client, f"/en/{w.point.slug}/") <= 15
+    # 16: one of them asks whether the organisation publishes its accounts (a link).
+    assert _queries(client, f"/en/{w.point.slug}/") <= 16

@@ -77,5 +77,5 @@ def test_it_shows_what_public_funds_bought(w):
     body = desk().get(_url(w, "en")).content.decode()
     section = body[body.index('id="bought-with-donated-money"') :]
     assert re.search(r"Winter · Hygiene: 2[\s,\u00a0\u202f]?500(\.00)? AMD", section), section[:600]
-    assert reverse("money_public:public_accounts", args=["en", w.org.slug]) in section
+    assert reverse("public:accounts", args=["en", w.org.slug]) in section
     assert "Pharmacy" not in body
