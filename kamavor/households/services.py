@@ -143,6 +143,9 @@ class Candidate:
     reasons: list[str] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)  # the matcher's, in words
     score: float | None = None
+    # Whether the matcher found more than a shared phone or document (names, birth date…):
+    # the audit then records that identity fields were compared.
+    identity_agrees: bool = False
 
     @property
     def reason_labels(self) -> list[str]:
@@ -792,6 +795,9 @@ def probable_duplicates(
                 candidate = found.setdefault(m.household_id, Candidate(by_id[m.household_id]))
                 candidate.evidence = m.evidence_labels
                 candidate.score = m.score
+                candidate.identity_agrees = any(
+                    code not in ("phone", "document") for code in m.evidence
+                )
     return list(found.values())[:limit]
 
 
@@ -821,7 +827,7 @@ def duplicates_at_registration(
             by=by,
             household=candidate.household,
             action=AuditEntry.Action.VIEW,
-            fields=candidate.reasons + (["identity"] if candidate.evidence else []),
+            fields=candidate.reasons + (["identity"] if candidate.identity_agrees else []),
             note="duplicate warning at registration",
         )
     return candidates

@@ -53,12 +53,21 @@ def export_personal_households(*, by, organisation_ids: list[int] | None = None)
         )  # fmt: skip
     with transaction.atomic():
         record_households(by=by, action=AuditEntry.Action.EXPORT, targets=targets, note=NOTE)
+    labels = {
+        "collector_name": _("Name"),
+        "given_name": _("Given name"),
+        "family_name": _("Family name"),
+        "birth_date": _("Birth date"),
+        "sex": _("Sex"),
+        "member_names": _("Other members' first names"),
+        "phone": _("Phone"),
+        "document": _("Document number"),
+    }
     columns = [
         Column("household_code", _("Household code")),
         Column("organisation", _("Organisation")),
-        Column("collector_name", _("Name")),
-        Column("phone", _("Phone")),
-        Column("document", _("Document number")),
+        # One column per sealed field, in the order they were opened above.
+        *(Column(name, labels.get(name, name)) for name in PERSONAL_FIELDS),
         Column("basis", _("Legal basis")),
         Column("consent_at", _("Consent given")),
     ]
