@@ -4,6 +4,7 @@ document, and the writes that were in flight land once when retried. SQLite and 
 
 from __future__ import annotations
 
+import http.client
 import threading
 import time
 
@@ -58,7 +59,9 @@ def test_every_acknowledged_write_survives_a_crash_exactly_once(tmp_path):
                 status, answer = request(
                     server.port, "POST", API + path, data, token=token, key=key
                 )
-            except OSError:  # the server died under this request, or before it
+            # The server died under this request, before it, or in the middle of its answer:
+            # either way the desk has no answer and sends the write again later.
+            except (OSError, http.client.HTTPException):
                 with lock:
                     in_flight[key] = (path, data)
                 return
