@@ -47,9 +47,11 @@ def donate_offline(page, name: str, quantity: int, expiry: str = "") -> None:
 
 
 def hand_out_offline(page, code: str, quantity: int | None = None) -> None:
+    # The layer has started and drawn its outbox once (a page just opened from the kept copy).
+    expect(page.locator("#offline-status")).to_contain_text("Offline")
     page.fill("#offline-household", code)
     page.click("#offline-find")
-    expect(page.locator("#offline-lines tbody tr").first).to_be_visible()
+    expect(page.locator("#offline-lines tbody tr").first).to_be_visible(timeout=15_000)
     if quantity is not None:  # the family takes another number than the list offers
         page.fill(".offline-line-quantity", str(quantity))
         page.dispatch_event(".offline-line-quantity", "change")
