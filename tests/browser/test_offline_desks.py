@@ -29,7 +29,9 @@ def open_desk(page, url: str, *, lists: bool = True) -> None:
     page.goto(url)
     page.wait_for_selector("#offline-layer[data-kept]", state="attached")
     if lists:
+        # "synced never" is shown at once; a time only when every list of this desk is kept.
         expect(page.locator("#offline-synced")).not_to_be_empty()
+        expect(page.locator("#offline-synced")).not_to_contain_text("never", timeout=15_000)
 
 
 def status(page) -> str:
