@@ -41,8 +41,31 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "phone": ("agree", "differ"),
     "document": ("agree", "differ"),
     "members": ("two", "one", "none"),
+    "household": ("exact", "exact_small", "moved", "one", "near", "differ"),
+    "point": ("same", "differ"),
+    "day": ("week", "season", "later"),
 }
-COMPARED = ("given", "family", "birth", "sex", "phone", "document", "members")
+COMPARED = (
+    "given", "family", "birth", "sex", "phone", "document", "members", "household", "point",
+    "day",
+)  # fmt: skip
+
+# Kinds that hold no personal value and are kept as they are (never digested): the household's
+# composition (counts by sex and age band), the registration point's id and the day of
+# registration, all three held in plain on the household itself.
+PLAIN_KINDS = frozenset({"household", "point", "day"})
+BANDS = tuple(
+    f"{sex}_{band}"
+    for sex in ("female", "male")
+    for band in ("0_2", "3_5", "6_11", "12_17", "18_59", "60")
+)
+SMALL_HOUSEHOLD = 2  # a household of one or two agreeing exactly is common, so its own level
+
+
+def household_value(composition: Mapping[str, int] | None) -> str:
+    """A composition as one plain value: its counts in the order of BANDS ("" if empty)."""
+    counts = [int((composition or {}).get(band) or 0) for band in BANDS]
+    return ".".join(map(str, counts)) if any(counts) else ""
 
 
 def person_record(
@@ -54,8 +77,12 @@ def person_record(
     phone: str = "",
     document: str = "",
     members: Sequence[str] = (),
+    composition: Mapping[str, int] | None = None,
+    point: str | int | None = None,
+    day: float | None = None,
 ) -> Record:
-    """The plain keys of one registration (empty kinds left out)."""
+    """The plain keys of one registration (empty kinds left out). The household's composition,
+    point and day of registration are not personal and stay plain (PLAIN_KINDS)."""
     record: dict[str, set[str]] = {}
 
     def put(kind: str, values: Iterable[str]) -> None:
@@ -77,6 +104,9 @@ def person_record(
     put("phone", [phone_key(phone)])
     put("document", ["".join(c for c in (document or "").upper() if c.isalnum())])
     put("members", [skeleton(k) for text in members for k in name_keys(text).keys])
+    put("household", [household_value(composition)])
+    put("point", [str(point)] if point not in (None, "") else [])
+    put("day", [f"{float(day):.2f}"] if day is not None else [])
     return {kind: frozenset(values) for kind, values in record.items()}
 
 
@@ -151,9 +181,46 @@ def _members_level(a: Record, b: Record) -> str:
     return "two" if shared >= 2 else "one" if shared else "none"
 
 
+def _one(values: frozenset[str]) -> str:
+    return next(iter(values))
+
+
+def _household_level(a: Record, b: Record) -> str:
+    """Compositions: the same (a household of one or two apart, as it agrees by chance more
+    often), one member moved to another band (a birth year or a row typed off), one member
+    more or less (away, a newborn), two or three counts apart, or more."""
+    if "household" not in a or "household" not in b:
+        return MISSING
+    left = [int(x) for x in _one(a["household"]).split(".")]
+    right = [int(x) for x in _one(b["household"]).split(".")]
+    apart = sum(abs(x - y) for x, y in zip(left, right, strict=True))
+    if apart == 0:
+        return "exact_small" if sum(left) <= SMALL_HOUSEHOLD else "exact"
+    if apart == 2 and sum(left) == sum(right):
+        return "moved"
+    if apart == 1:
+        return "one"
+    return "near" if apart <= 3 else "differ"
+
+
+DAYS_WEEK, DAYS_SEASON = 7.0, 60.0
+
+
+def _day_level(a: Record, b: Record) -> str:
+    """Days between the two registrations: within a week (the same rush, two points), within
+    two months, or later."""
+    if "day" not in a or "day" not in b:
+        return MISSING
+    apart = abs(float(_one(a["day"])) - float(_one(b["day"])))
+    return "week" if apart <= DAYS_WEEK else "season" if apart <= DAYS_SEASON else "later"
+
+
 def compare(a: Record, b: Record) -> Levels:
     """The agreement level of each field between two records."""
     return {
+        "household": _household_level(a, b),
+        "point": _same(a, b, "point", "same"),
+        "day": _day_level(a, b),
         "given": _name_level(a, b, "given", "given"),
         "family": _name_level(a, b, "family", "family"),
         "birth": _birth_level(a, b),
@@ -234,7 +301,7 @@ class Model:
     tf: dict[str, float] = field(default_factory=dict)  # collision rate per COUNTED kind
 
     def weight(self, name: str, level: str) -> float:
-        if level == MISSING:
+        if level == MISSING or name not in self.m:  # (a model estimated without the field)
             return 0.0
         level, _at, share = level.partition("@")
         if share:  # a name agreeing, weighed by how common it is
@@ -386,13 +453,23 @@ def evidence(levels: Mapping[str, str]) -> list[str]:
         codes.append("sex_differs")
     if levels.get("members") in ("one", "two"):
         codes.append("members")
+    if levels.get("household") in ("exact", "exact_small"):
+        codes.append("household")
+    elif levels.get("household") in ("moved", "one"):
+        codes.append("household_near")
+    if levels.get("point") == "same":
+        codes.append("same_point")
+    if levels.get("day") == "week":
+        codes.append("same_week")
     return codes
 
 
 def digest_record(record: Record, digest: Callable[[str], str]) -> Record:
     """The record with every key replaced by digest("kind:value"): what the database holds."""
     return {
-        kind: frozenset(digest(f"{DIGESTED_AS.get(kind, kind)}:{value}") for value in values)
+        kind: values
+        if kind in PLAIN_KINDS
+        else frozenset(digest(f"{DIGESTED_AS.get(kind, kind)}:{value}") for value in values)
         for kind, values in record.items()
     }
 
