@@ -33,9 +33,9 @@ Levels = dict[str, str]
 MISSING = "missing"
 
 FIELDS: dict[str, tuple[str, ...]] = {
-    "names": ("exact", "word", "skeleton", "typo", "differ"),
-    "given": ("exact", "word", "skeleton", "typo", "differ"),
-    "family": ("exact", "word", "skeleton", "typo", "differ"),
+    "names": ("exact", "word", "skeleton", "typo", "loose", "differ"),
+    "given": ("exact", "word", "skeleton", "typo", "loose", "differ"),
+    "family": ("exact", "word", "skeleton", "typo", "loose", "differ"),
     "birth": ("exact", "swap", "year", "year_conflict", "daymonth", "near", "differ"),
     "sex": ("agree", "differ"),
     "phone": ("agree", "differ"),
@@ -96,6 +96,7 @@ def person_record(
         put(f"{name}.key", keys.keys)
         put(f"{name}.skeleton", keys.skeletons)
         put(f"{name}.typo", keys.deletions)
+        put(f"{name}.loose", keys.loose)
     for kind, value in birth_date_keys(parse_birth_date(birth_date)).items():
         put(f"birth.{kind}", [value])
     for year in record.get("birth.year", ()):  # a year one off (mistyped, or counted at New Year)
@@ -132,6 +133,14 @@ def blocking_keys(record: Record) -> set[str]:
     for this, other in (("family", given), ("given", family)):
         for deletion in record.get(f"{this}.typo", ()):
             keys |= {f"names-typo|{deletion}|{o}" for o in other}
+    # Names that only sound alike (see person_keys.loose), with the birth year or alone.
+    loose = {
+        "|".join(sorted((f, g)))
+        for f in record.get("family.loose", ())
+        for g in record.get("given.loose", ())
+    }
+    keys |= {f"names-loose|{p}" for p in loose}
+    keys |= {f"names-loose-year|{p}|{y}" for p in loose for y in years}
     return keys
 
 
@@ -148,6 +157,8 @@ def _name_level(a: Record, b: Record, left: str, right: str) -> str:
     for kind, level in (("key", "word"), ("skeleton", "skeleton"), ("typo", "typo")):
         if a[f"{left}.{kind}"] & b[f"{right}.{kind}"]:
             return level
+    if a.get(f"{left}.loose", frozenset()) & b.get(f"{right}.loose", frozenset()):
+        return "loose"
     return "differ"
 
 
@@ -234,7 +245,7 @@ def compare(a: Record, b: Record) -> Levels:
 Frequencies = Mapping[str, float]
 
 
-_NAME_RANK = {"exact": 0, "word": 1, "skeleton": 2, "typo": 3, "differ": 4, MISSING: 5}
+_NAME_RANK = {"exact": 0, "word": 1, "skeleton": 2, "typo": 3, "loose": 4, "differ": 5, MISSING: 6}
 
 
 def compare_oriented(a: Record, b: Record) -> Levels:
@@ -438,6 +449,8 @@ def evidence(levels: Mapping[str, str]) -> list[str]:
         codes.append("names_variant")
     elif all(level in ("exact", "word", "skeleton", "typo") for level in names):
         codes.append("names_typo")
+    elif all(level in ("exact", "word", "skeleton", "typo", "loose") for level in names):
+        codes.append("names_loose")
     elif "exact" in names or "word" in names:
         codes.append("one_name")
     birth = levels.get("birth")

@@ -48,6 +48,7 @@ EVIDENCE = {
     "names": _("names agree"),
     "names_variant": _("names agree across scripts"),
     "names_typo": _("names agree but for a typo"),
+    "names_loose": _("names sound alike"),
     "one_name": _("one name agrees"),
     "birth_date": _("birth date agrees"),
     "birth_date_swapped": _("birth date agrees with day and month swapped"),
