@@ -36,6 +36,7 @@ def test_the_same_names_and_year_with_the_same_household_are_queued_not_with_ano
     assert {pair.first_id, pair.second_id} == {first.pk, again.pk}
     assert {"household", "same_point", "same_week"} <= set(pair.evidence)
     # The same names and year in a household of three grandparents and a child: another family.
+    grandparents = {"male_60": 2, "female_60": 1, "female_12_17": 1}
     _register(w, Personal(given_name="Armen", family_name="Grigoryan", birth_date="1975",
-                          consent=True), {"male_60": 2, "female_60": 1, "female_12_17": 1})  # fmt: skip
+                          consent=True), grandparents)  # fmt: skip
     assert Pair.objects.count() == 1
