@@ -101,11 +101,20 @@ class Registration:
 def plain_kinds(
     composition: Mapping[str, int] | None, point_id: int | None, at: dt.datetime | str | None
 ) -> linkage.Record:
-    if isinstance(at, str):
-        at = parse_datetime(at) or dt.datetime.fromisoformat(at)
-    day = at.timestamp() / 86400 if at is not None and point_id is not None else None
-    plain = linkage.person_record(composition=composition, point=point_id, day=day)
-    return {kind: plain[kind] for kind in linkage.PLAIN_KINDS if kind in plain}
+    """The plain kinds as `linkage.person_record` makes them, built directly: this runs for
+    every candidate of a check (and SQLite gives the time as text, in UTC)."""
+    record: linkage.Record = {}
+    if value := linkage.household_value(composition):
+        record["household"] = frozenset((value,))
+    if point_id is not None:
+        record["point"] = frozenset((str(point_id),))
+        if isinstance(at, str):
+            at = parse_datetime(at)
+        if at is not None:
+            if at.tzinfo is None:
+                at = at.replace(tzinfo=dt.UTC)
+            record["day"] = frozenset((f"{at.timestamp() / 86400:.2f}",))
+    return record
 
 
 @dataclass(frozen=True)
