@@ -813,7 +813,8 @@ def probable_duplicates(
                 candidate.evidence = m.evidence_labels
                 candidate.score = m.score
                 candidate.identity_agrees = any(
-                    code not in ("phone", "document") for code in m.evidence
+                    code not in ("phone", "document") and code not in matching.HOUSEHOLD_EVIDENCE
+                    for code in m.evidence
                 )
     return list(found.values())[:limit]
 

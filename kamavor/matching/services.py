@@ -30,8 +30,8 @@ from kamavor.lib.sealing import Vault
 from kamavor.matching.models import IndexKey, Pair, Profile
 
 __all__ = [
-    "EVIDENCE", "Identity", "Match", "Pair", "Registration", "check", "file_household",
-    "file_households", "recheck",
+    "EVIDENCE", "HOUSEHOLD_EVIDENCE", "Identity", "Match", "Pair", "Registration", "check",
+    "file_household", "file_households", "recheck",
 ]  # fmt: skip
 from kamavor.network.access import Action, may
 from kamavor.privacy.sealing import vault
@@ -61,6 +61,8 @@ EVIDENCE = {
     "same_point": _("registered at the same point"),
     "same_week": _("registered within a week of each other"),
 }
+# Evidence from the household row itself (composition, point, day), which names no one.
+HOUSEHOLD_EVIDENCE = frozenset({"household", "household_near", "same_point", "same_week"})
 
 
 @dataclass(frozen=True)
