@@ -19,6 +19,7 @@ import random
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kamavor.lib.person_keys import (
     birth_date_keys,
@@ -196,14 +197,18 @@ def _one(values: frozenset[str]) -> str:
     return next(iter(values))
 
 
+@lru_cache(maxsize=4096)
+def _counts(value: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in value.split("."))
+
+
 def _household_level(a: Record, b: Record) -> str:
     """Compositions: the same (a household of one or two apart, as it agrees by chance more
     often), one member moved to another band (a birth year or a row typed off), one member
     more or less (away, a newborn), two or three counts apart, or more."""
     if "household" not in a or "household" not in b:
         return MISSING
-    left = [int(x) for x in _one(a["household"]).split(".")]
-    right = [int(x) for x in _one(b["household"]).split(".")]
+    left, right = _counts(_one(a["household"])), _counts(_one(b["household"]))
     apart = sum(abs(x - y) for x, y in zip(left, right, strict=True))
     if apart == 0:
         return "exact_small" if sum(left) <= SMALL_HOUSEHOLD else "exact"
@@ -251,6 +256,11 @@ _NAME_RANK = {"exact": 0, "word": 1, "skeleton": 2, "typo": 3, "loose": 4, "diff
 def compare_oriented(a: Record, b: Record) -> Levels:
     """`compare`, also reading one record's given and family names the other way round (a
     desk may type them swapped): the reading whose names agree better wins."""
+    return _oriented(a, b)[0]
+
+
+def _oriented(a: Record, b: Record) -> tuple[Levels, bool]:
+    """`compare_oriented`, and whether the names were read the other way round."""
     straight = compare(a, b)
     crossed = {
         **straight,
@@ -261,7 +271,7 @@ def compare_oriented(a: Record, b: Record) -> Levels:
     def rank(levels: Levels) -> int:
         return _NAME_RANK[levels["given"]] + _NAME_RANK[levels["family"]]
 
-    return crossed if rank(crossed) < rank(straight) else straight
+    return (crossed, True) if rank(crossed) < rank(straight) else (straight, False)
 
 
 # The name keys whose frequencies are counted: the full spelling (for an exact agreement) and
@@ -273,11 +283,9 @@ COUNTED = ("given.full", "family.full", "given.key", "family.key")
 def compare_best(a: Record, b: Record, model: Model, freq: Frequencies | None = None) -> Levels:
     """`compare_oriented`, with a name agreeing exactly or across spellings weighed by how
     common it is when its frequency is known (see `_tf`)."""
-    levels = compare_oriented(a, b)
-    if freq:
-        crossed = levels["given"] != compare(a, b)["given"]
-        if not crossed:
-            levels = {**levels, **_tf(a, b, levels, freq)}
+    levels, crossed = _oriented(a, b)
+    if freq and not crossed:
+        levels = {**levels, **_tf(a, b, levels, freq)}
     return levels
 
 
