@@ -28,7 +28,7 @@ import argparse
 import json
 import random
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Armenian family names, most frequent first (rough shares of the population in Armenia).
 FAMILY = [
@@ -332,11 +332,19 @@ class Person:
     birth: tuple[int, int, int]
     phone: str
     members: list[str]
+    # The household as a desk counts it (drawn from a second random stream, so that the
+    # fields above are the same for a seed as before it was added): each other member's sex
+    # and birth year, the point near where the family stays, and the day it arrived.
+    member_births: list[tuple[str, int]] = field(default_factory=list)
+    home_point: int = 0
+    arrival: float = 0.0
 
 
-def make_people(count: int, rng: random.Random) -> list[Person]:
+def make_people(count: int, rng: random.Random, home: random.Random | None = None) -> list[Person]:
+    home = home or random.Random(0)
     people: list[Person] = []
     for pid in range(count):
+        rel = None
         if people and rng.random() < 0.04:
             # A relative registering apart: same family name and phone, another person.
             rel = rng.choice(people)
@@ -352,8 +360,118 @@ def make_people(count: int, rng: random.Random) -> list[Person]:
             _zipf(rng.choice([FEMALE, MALE]), rng, 0.7) for _ in range(rng.choice([0, 1, 2, 3, 4]))
         ]
         has_phone = rng.random() < 0.9
-        people.append(Person(pid, sex, given, family, birth, phone if has_phone else "", members))
+        person = Person(pid, sex, given, family, birth, phone if has_phone else "", members)
+        make_household(person, rel, home)
+        people.append(person)
     return people
+
+
+# ---------------------------------------------------------------- households, points, days
+
+POINTS = 12  # registration points of the organisation (fixed: a larger set is not spread wider)
+SURGE_DAYS = 10  # most families arrive within days (the September week), the rest over months
+START_YEAR = 2025.72  # the first day of the set, as a year with its fraction
+_FEMALE = frozenset(FEMALE)
+BANDS = [("0_2", 0, 2), ("3_5", 3, 5), ("6_11", 6, 11), ("12_17", 12, 17), ("18_59", 18, 59),
+         ("60", 60, 200)]  # fmt: skip
+
+
+def _member_birth(collector: float, rng: random.Random) -> float:
+    """A member's birth (a year with its fraction), by a role drawn from the collector's age:
+    a child, a spouse, a parent or a grandchild."""
+    age = START_YEAR - collector
+    weights = [0.55, 0.3, 0.15 if age < 55 else 0.0, 0.2 if age >= 55 else 0.0]
+    role = rng.choices(["child", "spouse", "parent", "grandchild"], weights)[0]
+    if role == "child":
+        year = collector + rng.uniform(18, 40)
+    elif role == "spouse":
+        year = collector + rng.uniform(-7, 7)
+    elif role == "parent":
+        year = collector - rng.uniform(19, 38)
+    else:
+        year = collector + rng.uniform(40, 62)
+    return min(year, START_YEAR - rng.uniform(0, 1))
+
+
+def make_household(person: Person, relative: Person | None, rng: random.Random) -> None:
+    """The person's household members' sexes and births, home point and arrival day. A
+    relative registering apart arrived with the family, near the same point."""
+    y, m, _d = person.birth
+    collector = y + (m - 1) / 12
+    person.member_births = [
+        ("female" if name in _FEMALE else "male", _member_birth(collector, rng))
+        for name in person.members
+    ]
+    if relative is not None:
+        person.home_point = relative.home_point
+        person.arrival = relative.arrival + rng.uniform(0, 2)
+        return
+    person.home_point = int(_zipf(list(range(POINTS)), rng, 0.8))
+    if rng.random() < 0.55:
+        person.arrival = rng.triangular(0, SURGE_DAYS, 2)
+    else:
+        person.arrival = rng.uniform(SURGE_DAYS, 200)
+
+
+def _band(age: float) -> str:
+    years = int(age)
+    return next(name for name, low, high in BANDS if low <= years <= high)
+
+
+def render_household(person: Person, day: float, rng: random.Random) -> dict[str, int]:
+    """The household's composition as one desk counts it on that day (counts by sex and age
+    band, the collector included). A desk's count varies as it does in life: a member away
+    or forgotten, a relative staying with them counted, a newborn since the last visit, a
+    birth year off by one near a band's edge, a member put in the neighbouring band or the
+    other sex's column."""
+    now = START_YEAR + day / 365
+    y, m, _d = person.birth
+    people = [("female" if person.sex == "f" else "male", y + (m - 1) / 12)]
+    people += list(person.member_births)
+    if len(people) > 1 and rng.random() < 0.10:
+        people.pop(rng.randrange(1, len(people)))  # a member away, or not counted
+    if rng.random() < 0.04:  # a relative staying with them
+        people.append((rng.choice(["female", "male"]), now - rng.uniform(0, 80)))
+    if day > person.arrival + 60 and rng.random() < 0.03:
+        people.append((rng.choice(["female", "male"]), now - rng.uniform(0, 0.2)))  # newborn
+    counts: dict[str, int] = {}
+    for i, (sex, birth) in enumerate(people):
+        age = now - birth
+        if i and rng.random() < 0.1:
+            age += rng.choice([-1, 1])  # a birth year off by one: near a band's edge it moves
+        age = max(age, 0)
+        band = _band(age)
+        if i and rng.random() < 0.02:  # the neighbouring band's row
+            names = [name for name, _low, _high in BANDS]
+            k = names.index(band) + rng.choice([-1, 1])
+            band = names[min(max(k, 0), len(names) - 1)]
+        if i and rng.random() < 0.02:  # the other sex's column
+            sex = "male" if sex == "female" else "female"
+        counts[f"{sex}_{band}"] = counts.get(f"{sex}_{band}", 0) + 1
+    return counts
+
+
+def registration_days(person: Person, visits: int, rng: random.Random) -> list[float]:
+    """The days a person registers: the first soon after arriving; a repeat within the week
+    (another point, the same rush), within weeks, or months later (a lost card, a move)."""
+    days = [person.arrival + rng.expovariate(1 / 1.5)]
+    for _ in range(visits - 1):
+        kind = rng.random()
+        if kind < 0.35:
+            gap = rng.uniform(0, 7)
+        elif kind < 0.6:
+            gap = rng.uniform(7, 45)
+        else:
+            gap = rng.uniform(45, 240)
+        days.append(days[0] + gap)
+    return days
+
+
+def registration_point(person: Person, rng: random.Random) -> int:
+    """Where a registration is made: the point near where the family stays, or another one."""
+    if rng.random() < 0.6:
+        return person.home_point
+    return int(_zipf(list(range(POINTS)), rng, 0.8))
 
 
 def format_phone(digits: str, rng: random.Random) -> str:
@@ -423,17 +541,22 @@ def render(person: Person, rng: random.Random, *, first: bool) -> dict:
 def generate(people_count: int, seed: int) -> list[dict]:
     """Registrations in arrival order (a person's repeats come after their first)."""
     rng = random.Random(seed)
-    people = make_people(people_count, rng)
+    home = random.Random(f"{seed}:households")
+    people = make_people(people_count, rng, home)
     times = []
     for person in people:
         visits = rng.choices([1, 2, 3, 4], [0.6, 0.27, 0.09, 0.04])[0]
-        for _ in range(visits):
-            times.append((rng.random(), person.id))
+        for day in registration_days(person, visits, home):
+            times.append((day, person.id))
     times.sort()
     seen: set[int] = set()
     records = []
-    for _t, pid in times:
-        records.append(render(people[pid], rng, first=pid not in seen))
+    for day, pid in times:
+        record = render(people[pid], rng, first=pid not in seen)
+        record["composition"] = render_household(people[pid], day, home)
+        record["point"] = registration_point(people[pid], home)
+        record["day"] = round(day, 2)
+        records.append(record)
         seen.add(pid)
     return records
 

@@ -44,6 +44,7 @@ from kamavor.lib.sealing import Vault
 
 MODEL_FILE = Path(__file__).resolve().parent.parent / "kamavor" / "matching" / "model.json"
 SHOWN = 3
+WITHOUT: set[str] = set()  # kinds left out (--without), to measure what a field brings
 WARNING_PRECISION = 0.965  # on the estimation set: a margin over the 0.95 target
 
 
@@ -111,7 +112,11 @@ def keyed(records: list[dict], vault: Vault) -> tuple[list[linkage.Record], list
             phone=r["phone"],
             document=r.get("document", ""),
             members=r["members"],
+            composition=r.get("composition"),
+            point=r.get("point"),
+            day=r.get("day"),
         )
+        plain = {kind: values for kind, values in plain.items() if kind not in WITHOUT}
         out.append(linkage.digest_record(plain, digest))
         blocks.append(
             {linkage.digest_blocking_key(k, digest) for k in linkage.blocking_keys(plain)}
@@ -253,7 +258,9 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--write", action="store_true")
     parser.add_argument("--febrl", type=Path, help="a folder with FEBRL's dataset4a/4b.csv")
     parser.add_argument("--febrl-only", action="store_true")
+    parser.add_argument("--without", default="", help="kinds to leave out: household,point,day")
     args = parser.parse_args(argv)
+    WITHOUT.update(k for k in args.without.split(",") if k)
     vault = Vault(["bench key, not the network's"])
     if args.febrl:
         report_febrl(args.febrl, vault)

@@ -164,6 +164,7 @@ def household(ctx: Context) -> Write:
             phone=personal.phone if personal else "",
             document=personal.document if personal else "",
             collector_name=personal.collector_name if personal else "",
+            point=point,
         )
         if found:
             raise NeedsReview(

@@ -221,6 +221,7 @@ def _refuse_duplicates(user, point: Point, profile, personal, key: str | None) -
         document=personal.document,
         collector_name=personal.collector_name,
         identity=personal.identity,
+        point=point,
     )
     if not candidates:
         return

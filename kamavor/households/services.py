@@ -387,6 +387,7 @@ def set_personal_data(*, household: Household, personal: Personal, by) -> Househ
             matches=matching.check(
                 organisation_id=household.organisation_id,
                 identity=personal.identity,
+                registration=_registration(household),
                 exclude_id=household.pk,
             ),
         )
@@ -537,6 +538,7 @@ def register_household(
                 matches=matching.check(
                     organisation_id=organisation.pk,
                     identity=personal.identity,
+                    registration=_registration(household),
                     exclude_id=household.pk,
                 ),
             )
@@ -742,6 +744,15 @@ def look_up(*, by, phone: str = "", document: str = "") -> list[Household]:
     return found
 
 
+def _registration(household: Household) -> matching.Registration:
+    """What the matcher compares in plain besides the digests: composition, point, time."""
+    return matching.Registration(
+        composition=household.composition,
+        point_id=household.registered_point_id,
+        at=household.registered_at,
+    )
+
+
 def similar_composition(a: Mapping[str, int], b: Mapping[str, int]) -> bool:
     """At most two people differ (a birth, someone who left, a band typed one off)."""
     return sum(abs(a.get(n, 0) - b.get(n, 0)) for n in COMPOSITION_FIELDS) <= 2
@@ -755,14 +766,15 @@ def probable_duplicates(
     document: str = "",
     collector_name: str = "",
     identity: matching.Identity | None = None,
+    point: Point | None = None,
     exclude: Household | None = None,
     limit: int = 10,
 ) -> list[Candidate]:
     """Active households of the organisation that are probably this one: the same phone or
     document (by keyed digest), or scored above the warning threshold by the matcher on the
-    digests of names, birth date, sex, phone and members (kamavor.matching). Composition is
-    not evidence: families change. Only digests are compared; nothing is opened."""
-    del composition  # kept for callers; a family's composition changes between visits
+    digests of names, birth date, sex, phone and members and on the plain composition, point
+    and day of registration (kamavor.matching: a composition that differs by a member weighs
+    as its level was estimated, since families change). Nothing personal is opened."""
     households = Household.objects.of_organisations([organisation.pk]).active()
     if exclude is not None:
         households = households.exclude(pk=exclude.pk)
@@ -783,6 +795,11 @@ def probable_duplicates(
         for m in matching.check(
             organisation_id=organisation.pk,
             identity=identity,
+            registration=matching.Registration(
+                composition=composition,
+                point_id=point.pk if point is not None else None,
+                at=timezone.now(),
+            ),
             exclude_id=exclude.pk if exclude is not None else None,
             limit=limit,
         )
@@ -796,7 +813,8 @@ def probable_duplicates(
                 candidate.evidence = m.evidence_labels
                 candidate.score = m.score
                 candidate.identity_agrees = any(
-                    code not in ("phone", "document") for code in m.evidence
+                    code not in ("phone", "document") and code not in matching.HOUSEHOLD_EVIDENCE
+                    for code in m.evidence
                 )
     return list(found.values())[:limit]
 
@@ -810,6 +828,7 @@ def duplicates_at_registration(
     document: str = "",
     collector_name: str = "",
     identity: matching.Identity | None = None,
+    point: Point | None = None,
 ) -> list[Candidate]:
     """The probable duplicates shown before registering, audited: a warning tells whoever
     registers that a phone or document is known, so every household it names gets an entry
@@ -821,6 +840,7 @@ def duplicates_at_registration(
         document=document,
         collector_name=collector_name,
         identity=identity,
+        point=point,
     )
     for candidate in candidates:
         _audit(

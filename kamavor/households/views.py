@@ -184,6 +184,7 @@ def register(request: HttpRequest) -> HttpResponse:
             document=personal.document,
             collector_name=personal.collector_name,
             identity=personal.identity,
+            point=point,
         )
         if candidates:
             meta = RegisterForm(initial={"key": meta.cleaned_data["key"], "confirmed": True})

@@ -19,6 +19,7 @@ import random
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kamavor.lib.person_keys import (
     birth_date_keys,
@@ -33,16 +34,39 @@ Levels = dict[str, str]
 MISSING = "missing"
 
 FIELDS: dict[str, tuple[str, ...]] = {
-    "names": ("exact", "word", "skeleton", "typo", "differ"),
-    "given": ("exact", "word", "skeleton", "typo", "differ"),
-    "family": ("exact", "word", "skeleton", "typo", "differ"),
+    "names": ("exact", "word", "skeleton", "typo", "loose", "differ"),
+    "given": ("exact", "word", "skeleton", "typo", "loose", "differ"),
+    "family": ("exact", "word", "skeleton", "typo", "loose", "differ"),
     "birth": ("exact", "swap", "year", "year_conflict", "daymonth", "near", "differ"),
     "sex": ("agree", "differ"),
     "phone": ("agree", "differ"),
     "document": ("agree", "differ"),
     "members": ("two", "one", "none"),
+    "household": ("exact", "exact_small", "moved", "one", "near", "differ"),
+    "point": ("same", "differ"),
+    "day": ("week", "season", "later"),
 }
-COMPARED = ("given", "family", "birth", "sex", "phone", "document", "members")
+COMPARED = (
+    "given", "family", "birth", "sex", "phone", "document", "members", "household", "point",
+    "day",
+)  # fmt: skip
+
+# Kinds that hold no personal value and are kept as they are (never digested): the household's
+# composition (counts by sex and age band), the registration point's id and the day of
+# registration, all three held in plain on the household itself.
+PLAIN_KINDS = frozenset({"household", "point", "day"})
+BANDS = tuple(
+    f"{sex}_{band}"
+    for sex in ("female", "male")
+    for band in ("0_2", "3_5", "6_11", "12_17", "18_59", "60")
+)
+SMALL_HOUSEHOLD = 2  # a household of one or two agreeing exactly is common, so its own level
+
+
+def household_value(composition: Mapping[str, int] | None) -> str:
+    """A composition as one plain value: its counts in the order of BANDS ("" if empty)."""
+    counts = [int((composition or {}).get(band) or 0) for band in BANDS]
+    return ".".join(map(str, counts)) if any(counts) else ""
 
 
 def person_record(
@@ -54,8 +78,12 @@ def person_record(
     phone: str = "",
     document: str = "",
     members: Sequence[str] = (),
+    composition: Mapping[str, int] | None = None,
+    point: str | int | None = None,
+    day: float | None = None,
 ) -> Record:
-    """The plain keys of one registration (empty kinds left out)."""
+    """The plain keys of one registration (empty kinds left out). The household's composition,
+    point and day of registration are not personal and stay plain (PLAIN_KINDS)."""
     record: dict[str, set[str]] = {}
 
     def put(kind: str, values: Iterable[str]) -> None:
@@ -69,6 +97,7 @@ def person_record(
         put(f"{name}.key", keys.keys)
         put(f"{name}.skeleton", keys.skeletons)
         put(f"{name}.typo", keys.deletions)
+        put(f"{name}.loose", keys.loose)
     for kind, value in birth_date_keys(parse_birth_date(birth_date)).items():
         put(f"birth.{kind}", [value])
     for year in record.get("birth.year", ()):  # a year one off (mistyped, or counted at New Year)
@@ -77,6 +106,9 @@ def person_record(
     put("phone", [phone_key(phone)])
     put("document", ["".join(c for c in (document or "").upper() if c.isalnum())])
     put("members", [skeleton(k) for text in members for k in name_keys(text).keys])
+    put("household", [household_value(composition)])
+    put("point", [str(point)] if point not in (None, "") else [])
+    put("day", [f"{float(day):.2f}"] if day is not None else [])
     return {kind: frozenset(values) for kind, values in record.items()}
 
 
@@ -102,6 +134,14 @@ def blocking_keys(record: Record) -> set[str]:
     for this, other in (("family", given), ("given", family)):
         for deletion in record.get(f"{this}.typo", ()):
             keys |= {f"names-typo|{deletion}|{o}" for o in other}
+    # Names that only sound alike (see person_keys.loose), with the birth year or alone.
+    loose = {
+        "|".join(sorted((f, g)))
+        for f in record.get("family.loose", ())
+        for g in record.get("given.loose", ())
+    }
+    keys |= {f"names-loose|{p}" for p in loose}
+    keys |= {f"names-loose-year|{p}|{y}" for p in loose for y in years}
     return keys
 
 
@@ -118,6 +158,8 @@ def _name_level(a: Record, b: Record, left: str, right: str) -> str:
     for kind, level in (("key", "word"), ("skeleton", "skeleton"), ("typo", "typo")):
         if a[f"{left}.{kind}"] & b[f"{right}.{kind}"]:
             return level
+    if a.get(f"{left}.loose", frozenset()) & b.get(f"{right}.loose", frozenset()):
+        return "loose"
     return "differ"
 
 
@@ -151,9 +193,50 @@ def _members_level(a: Record, b: Record) -> str:
     return "two" if shared >= 2 else "one" if shared else "none"
 
 
+def _one(values: frozenset[str]) -> str:
+    return next(iter(values))
+
+
+@lru_cache(maxsize=4096)
+def _counts(value: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in value.split("."))
+
+
+def _household_level(a: Record, b: Record) -> str:
+    """Compositions: the same (a household of one or two apart, as it agrees by chance more
+    often), one member moved to another band (a birth year or a row typed off), one member
+    more or less (away, a newborn), two or three counts apart, or more."""
+    if "household" not in a or "household" not in b:
+        return MISSING
+    left, right = _counts(_one(a["household"])), _counts(_one(b["household"]))
+    apart = sum(abs(x - y) for x, y in zip(left, right, strict=True))
+    if apart == 0:
+        return "exact_small" if sum(left) <= SMALL_HOUSEHOLD else "exact"
+    if apart == 2 and sum(left) == sum(right):
+        return "moved"
+    if apart == 1:
+        return "one"
+    return "near" if apart <= 3 else "differ"
+
+
+DAYS_WEEK, DAYS_SEASON = 7.0, 60.0
+
+
+def _day_level(a: Record, b: Record) -> str:
+    """Days between the two registrations: within a week (the same rush, two points), within
+    two months, or later."""
+    if "day" not in a or "day" not in b:
+        return MISSING
+    apart = abs(float(_one(a["day"])) - float(_one(b["day"])))
+    return "week" if apart <= DAYS_WEEK else "season" if apart <= DAYS_SEASON else "later"
+
+
 def compare(a: Record, b: Record) -> Levels:
     """The agreement level of each field between two records."""
     return {
+        "household": _household_level(a, b),
+        "point": _same(a, b, "point", "same"),
+        "day": _day_level(a, b),
         "given": _name_level(a, b, "given", "given"),
         "family": _name_level(a, b, "family", "family"),
         "birth": _birth_level(a, b),
@@ -167,12 +250,17 @@ def compare(a: Record, b: Record) -> Levels:
 Frequencies = Mapping[str, float]
 
 
-_NAME_RANK = {"exact": 0, "word": 1, "skeleton": 2, "typo": 3, "differ": 4, MISSING: 5}
+_NAME_RANK = {"exact": 0, "word": 1, "skeleton": 2, "typo": 3, "loose": 4, "differ": 5, MISSING: 6}
 
 
 def compare_oriented(a: Record, b: Record) -> Levels:
     """`compare`, also reading one record's given and family names the other way round (a
     desk may type them swapped): the reading whose names agree better wins."""
+    return _oriented(a, b)[0]
+
+
+def _oriented(a: Record, b: Record) -> tuple[Levels, bool]:
+    """`compare_oriented`, and whether the names were read the other way round."""
     straight = compare(a, b)
     crossed = {
         **straight,
@@ -183,7 +271,7 @@ def compare_oriented(a: Record, b: Record) -> Levels:
     def rank(levels: Levels) -> int:
         return _NAME_RANK[levels["given"]] + _NAME_RANK[levels["family"]]
 
-    return crossed if rank(crossed) < rank(straight) else straight
+    return (crossed, True) if rank(crossed) < rank(straight) else (straight, False)
 
 
 # The name keys whose frequencies are counted: the full spelling (for an exact agreement) and
@@ -195,11 +283,9 @@ COUNTED = ("given.full", "family.full", "given.key", "family.key")
 def compare_best(a: Record, b: Record, model: Model, freq: Frequencies | None = None) -> Levels:
     """`compare_oriented`, with a name agreeing exactly or across spellings weighed by how
     common it is when its frequency is known (see `_tf`)."""
-    levels = compare_oriented(a, b)
-    if freq:
-        crossed = levels["given"] != compare(a, b)["given"]
-        if not crossed:
-            levels = {**levels, **_tf(a, b, levels, freq)}
+    levels, crossed = _oriented(a, b)
+    if freq and not crossed:
+        levels = {**levels, **_tf(a, b, levels, freq)}
     return levels
 
 
@@ -234,7 +320,7 @@ class Model:
     tf: dict[str, float] = field(default_factory=dict)  # collision rate per COUNTED kind
 
     def weight(self, name: str, level: str) -> float:
-        if level == MISSING:
+        if level == MISSING or name not in self.m:  # (a model estimated without the field)
             return 0.0
         level, _at, share = level.partition("@")
         if share:  # a name agreeing, weighed by how common it is
@@ -371,6 +457,8 @@ def evidence(levels: Mapping[str, str]) -> list[str]:
         codes.append("names_variant")
     elif all(level in ("exact", "word", "skeleton", "typo") for level in names):
         codes.append("names_typo")
+    elif all(level in ("exact", "word", "skeleton", "typo", "loose") for level in names):
+        codes.append("names_loose")
     elif "exact" in names or "word" in names:
         codes.append("one_name")
     birth = levels.get("birth")
@@ -386,13 +474,23 @@ def evidence(levels: Mapping[str, str]) -> list[str]:
         codes.append("sex_differs")
     if levels.get("members") in ("one", "two"):
         codes.append("members")
+    if levels.get("household") in ("exact", "exact_small"):
+        codes.append("household")
+    elif levels.get("household") in ("moved", "one"):
+        codes.append("household_near")
+    if levels.get("point") == "same":
+        codes.append("same_point")
+    if levels.get("day") == "week":
+        codes.append("same_week")
     return codes
 
 
 def digest_record(record: Record, digest: Callable[[str], str]) -> Record:
     """The record with every key replaced by digest("kind:value"): what the database holds."""
     return {
-        kind: frozenset(digest(f"{DIGESTED_AS.get(kind, kind)}:{value}") for value in values)
+        kind: values
+        if kind in PLAIN_KINDS
+        else frozenset(digest(f"{DIGESTED_AS.get(kind, kind)}:{value}") for value in values)
         for kind, values in record.items()
     }
 

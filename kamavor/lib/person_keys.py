@@ -33,6 +33,7 @@ __all__ = [
     "birth_date_keys",
     "canonical_word",
     "deletions",
+    "loose",
     "name_keys",
     "name_word_key",
     "parse_birth_date",
@@ -97,6 +98,19 @@ def skeleton(key: str) -> str:
     return out
 
 
+def loose(skeleton_: str) -> str:
+    """A skeleton without its leading vowel mark and without k, which stands for the g, gh,
+    kh and h that Russian writes г or х and other spellings drop (Hovhannisyan, Ховганнисян,
+    Гованнисян; Hambardzumyan, Гамбардзумян): names that sound alike to a desk but that no
+    rule above folds. Weak alone (many names share one), so weighed as its own level."""
+    body = skeleton_[1:] if skeleton_[:1] == "a" else skeleton_
+    out = ""
+    for c in body.replace("k", ""):
+        if not out or c != out[-1]:
+            out += c
+    return out
+
+
 def deletions(key: str) -> set[str]:
     """The key and every form of it with one letter dropped (for keys of 4 letters or more):
     two words one typo apart (a letter wrong, missing, added or two swapped) share one."""
@@ -114,6 +128,7 @@ class NameKeys:
     keys: frozenset[str]
     skeletons: frozenset[str]
     deletions: frozenset[str]
+    loose: frozenset[str] = frozenset()
 
     @property
     def empty(self) -> bool:
@@ -128,6 +143,7 @@ def name_keys(text: str) -> NameKeys:
         keys=frozenset(keys),
         skeletons=frozenset(skeleton(k) for k in keys),
         deletions=frozenset(d for k in keys for d in deletions(k)),
+        loose=frozenset(x for k in keys if len(x := loose(skeleton(k))) >= 2),
     )
 
 

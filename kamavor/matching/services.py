@@ -8,11 +8,12 @@ normal forms and digested at once; only digests are stored, compared or returned
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import multiprocessing
 import time
 from collections import defaultdict
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -20,6 +21,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from kamavor.core.errors import InvalidInput
@@ -28,8 +30,8 @@ from kamavor.lib.sealing import Vault
 from kamavor.matching.models import IndexKey, Pair, Profile
 
 __all__ = [
-    "EVIDENCE", "Identity", "Match", "Pair", "check", "file_household", "file_households",
-    "recheck",
+    "EVIDENCE", "HOUSEHOLD_EVIDENCE", "Identity", "Match", "Pair", "Registration", "check",
+    "file_household", "file_households", "recheck",
 ]  # fmt: skip
 from kamavor.network.access import Action, may
 from kamavor.privacy.sealing import vault
@@ -46,6 +48,7 @@ EVIDENCE = {
     "names": _("names agree"),
     "names_variant": _("names agree across scripts"),
     "names_typo": _("names agree but for a typo"),
+    "names_loose": _("names sound alike"),
     "one_name": _("one name agrees"),
     "birth_date": _("birth date agrees"),
     "birth_date_swapped": _("birth date agrees with day and month swapped"),
@@ -53,7 +56,13 @@ EVIDENCE = {
     "birth_year_near": _("birth years one apart"),
     "sex_differs": _("sex differs"),
     "members": _("other members' names agree"),
+    "household": _("household composition agrees"),
+    "household_near": _("household composition agrees but for one member"),
+    "same_point": _("registered at the same point"),
+    "same_week": _("registered within a week of each other"),
 }
+# Evidence from the household row itself (composition, point, day), which names no one.
+HOUSEHOLD_EVIDENCE = frozenset({"household", "household_near", "same_point", "same_week"})
 
 
 @dataclass(frozen=True)
@@ -72,6 +81,42 @@ class Identity:
     @property
     def empty(self) -> bool:
         return not any([self.given, self.family, self.phone, self.document])
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What the household itself tells, held in plain on it and naming no one: its composition
+    (counts by sex and age band), the point where it registers and when. Compared as they are,
+    never stored by this app (they are read from the household)."""
+
+    composition: Mapping[str, int] | None = None
+    point_id: int | None = None
+    at: dt.datetime | None = None
+
+    def kinds(self) -> linkage.Record:
+        """The plain kinds of a record (see linkage.PLAIN_KINDS). The day is compared only
+        when the point is known: a household imported from a spreadsheet has neither its
+        point nor its day of registration, only the import's."""
+        return plain_kinds(self.composition, self.point_id, self.at)
+
+
+def plain_kinds(
+    composition: Mapping[str, int] | None, point_id: int | None, at: dt.datetime | str | None
+) -> linkage.Record:
+    """The plain kinds as `linkage.person_record` makes them, built directly: this runs for
+    every candidate of a check (and SQLite gives the time as text, in UTC)."""
+    record: linkage.Record = {}
+    if value := linkage.household_value(composition):
+        record["household"] = frozenset((value,))
+    if point_id is not None:
+        record["point"] = frozenset((str(point_id),))
+        if isinstance(at, str):
+            at = parse_datetime(at)
+        if at is not None:
+            if at.tzinfo is None:
+                at = at.replace(tzinfo=dt.UTC)
+            record["day"] = frozenset((f"{at.timestamp() / 86400:.2f}",))
+    return record
 
 
 @dataclass(frozen=True)
@@ -215,15 +260,20 @@ def check(
     *,
     organisation_id: int,
     identity: Identity,
+    registration: Registration | None = None,
     exclude_id: int | None = None,
     limit: int = 10,
 ) -> list[Match]:
-    """Active households of the organisation above the review threshold for this identity,
-    best first. Two queries however large the registry: the counts of its name keys, then the
-    profiles of the households sharing an uncommon key (found by the index)."""
+    """Active households of the organisation above the review threshold for this identity
+    (and the household's composition, point and time when given), best first. Two queries
+    however large the registry: the counts of its name keys, then the profiles of the
+    households sharing an uncommon key (found by the index), with their households' plain
+    composition, point and time of registration."""
     if identity.empty:
         return []
     record, keys = keys_for(identity)
+    if registration is not None:
+        record = {**record, **registration.kinds()}
     counts, rows = _candidates(organisation_id, keys, exclude_id)
     total = max(_filed(organisation_id), 1)
     freq = {
@@ -267,8 +317,10 @@ def _candidates(organisation_id: int, keys: list[str], exclude_id: int | None):
         ]
         if not wanted:
             return counts, []
+        bands = ", ".join(f"h.{band}" for band in linkage.BANDS)
         cursor.execute(
-            f"SELECT p.household_id, p.keys FROM {profile} p "
+            f"SELECT p.household_id, p.keys, h.registered_point_id, h.registered_at, {bands} "
+            f"FROM {profile} p "
             f"JOIN {household} h ON h.id = p.household_id AND h.status = 'active' "
             f"WHERE p.household_id IN (SELECT DISTINCT household_id FROM {index} "
             f"WHERE organisation_id = %s AND key IN ({', '.join(['%s'] * len(wanted))}) "
@@ -276,8 +328,14 @@ def _candidates(organisation_id: int, keys: list[str], exclude_id: int | None):
             [organisation_id, *wanted, exclude_id or 0],
         )
         rows = [
-            (hid, json.loads(data) if isinstance(data, str) else data)
-            for hid, data in cursor.fetchall()
+            (
+                hid,
+                {
+                    **_as_record(json.loads(data) if isinstance(data, str) else data),
+                    **plain_kinds(dict(zip(linkage.BANDS, counts_, strict=True)), point, at),
+                },
+            )
+            for hid, data, point, at, *counts_ in cursor.fetchall()
         ]
     return counts, rows
 
@@ -286,8 +344,8 @@ def _rank(record, profiles, freq, limit: int) -> list[Match]:
     m = model()
     review, warning = m.thresholds["review"], m.thresholds["warning"]
     found = []
-    for household_id, keys in profiles:
-        levels = linkage.compare_best(record, _as_record(keys), m, freq)
+    for household_id, other in profiles:
+        levels = linkage.compare_best(record, other, m, freq)
         score = m.score(levels)
         if score >= review:
             found.append(
@@ -356,8 +414,14 @@ def recheck(
     if organisation_ids is not None:
         keys = keys.filter(organisation_id__in=list(organisation_ids))
         profiles = profiles.filter(organisation_id__in=list(organisation_ids))
-    records = {hid: (org, _as_record(k)) for hid, org, k in profiles.values_list(
-        "household_id", "organisation_id", "keys").iterator(chunk_size=5000)}  # fmt: skip
+    columns = ["household__registered_point_id", "household__registered_at"]
+    columns += [f"household__{band}" for band in linkage.BANDS]
+    records = {
+        hid: (org, {**_as_record(k), **plain_kinds(dict(zip(linkage.BANDS, c)), p, at)})  # noqa: B905
+        for hid, org, k, p, at, *c in profiles.values_list(
+            "household_id", "organisation_id", "keys", *columns
+        ).iterator(chunk_size=5000)
+    }
     say(f"{len(records)} households filed")
     blocks: dict[tuple[int, str], list[int]] = defaultdict(list)
     for hid, org, key in keys.values_list("household_id", "organisation_id", "key").iterator(

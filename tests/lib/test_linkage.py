@@ -38,3 +38,44 @@ def test_a_rare_name_agreeing_across_scripts_weighs_more_than_a_common_one():
     flat = model.weight("family", "word")
     assert rare > flat > common
     assert common >= flat - 5  # bounded: one count cannot swing a pair
+
+
+FAMILY = {"female_18_59": 1, "male_18_59": 1, "male_6_11": 2}
+
+
+def test_a_household_composition_is_compared_by_how_far_apart_its_counts_are():
+    a = _digested(given="Anna", composition=FAMILY)
+    level = lambda other: linkage.compare(a, _digested(given="Анна", composition=other))  # noqa: E731
+    assert level(FAMILY)["household"] == "exact"
+    assert level({**FAMILY, "male_6_11": 1, "male_12_17": 1})["household"] == "moved"
+    assert level({**FAMILY, "male_0_2": 1})["household"] == "one"  # a newborn
+    assert level({**FAMILY, "male_6_11": 0})["household"] == "near"
+    assert level({"female_60": 3})["household"] == "differ"
+    assert level({})["household"] == linkage.MISSING
+    alone = _digested(composition={"female_18_59": 1})
+    assert linkage.compare(alone, alone)["household"] == "exact_small"
+
+
+def test_the_point_and_the_days_between_two_registrations_have_their_levels():
+    a = _digested(point=3, day=100.5)
+    assert linkage.compare(a, _digested(point=3, day=104))["point"] == "same"
+    assert linkage.compare(a, _digested(point=3, day=104))["day"] == "week"
+    assert linkage.compare(a, _digested(point=4, day=150))["point"] == "differ"
+    assert linkage.compare(a, _digested(point=4, day=150))["day"] == "season"
+    assert linkage.compare(a, _digested(day=300))["day"] == "later"
+    assert linkage.compare(a, _digested())["day"] == linkage.MISSING
+    codes = linkage.evidence({"household": "exact", "point": "same", "day": "week"})
+    assert codes == ["household", "same_point", "same_week"]
+
+
+def test_plain_kinds_hold_counts_and_ids_only_and_the_rest_is_digested():
+    record = _digested(given="Anna", family="Petrosyan", composition=FAMILY, point=7, day=12.25)
+    assert set(record) & linkage.PLAIN_KINDS == {"household", "point", "day"}
+    for kind, values in record.items():
+        allowed = "0123456789." if kind in linkage.PLAIN_KINDS else "0123456789abcdef"
+        assert all(set(v) <= set(allowed) for v in values), kind
+
+
+def test_a_model_without_a_field_gives_it_no_weight():
+    model = linkage.Model(m={"sex": {"agree": 0.9}}, u={"sex": {"agree": 0.5}})
+    assert model.score({"sex": "agree", "household": "exact"}) == model.weight("sex", "agree")

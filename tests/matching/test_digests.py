@@ -50,3 +50,16 @@ def test_the_same_person_in_two_scripts_gives_the_same_digests(name, birth):
     a, _ = keys_for(Identity(given="Աննա", family=name, birth_date=birth), v)
     b, _ = keys_for(Identity(given="Anna", family=name, birth_date=birth), v)
     assert a == b
+
+
+@settings(max_examples=20, deadline=None)
+@given(key=st.text(min_size=8))
+def test_names_that_sound_alike_share_a_loose_digest_that_changes_with_the_key(key):
+    v = Vault([key])
+    a, filed_a = keys_for(Identity(given="Армен", family="Ховганнисян"), v)
+    b, filed_b = keys_for(Identity(given="Armen", family="Hovhannisyan"), v)
+    assert a["family.loose"] == b["family.loose"] and a["family.skeleton"] != b["family.skeleton"]
+    assert {k for k in filed_a if k.startswith("names-loose|")} & set(filed_b)
+    assert all("fnsn" not in d for d in a["family.loose"])
+    rotated, _ = keys_for(Identity(given="Армен", family="Ховганнисян"), Vault([key + "-2"]))
+    assert not a["family.loose"] & rotated["family.loose"]
