@@ -983,9 +983,7 @@ def register_households(
             records.append(
                 PersonalData(
                     household=household,
-                    collector_name_sealed=v.seal(personal.collector_name),
-                    phone_sealed=v.seal(personal.phone),
-                    document_sealed=v.seal(personal.document),
+                    **{f"{name}_sealed": v.seal(getattr(personal, name)) for name in PERSONAL_FIELDS},
                     phone_digest=phone_digest(personal.phone, v),
                     document_digest=document_digest(personal.document, v),
                     basis=personal.basis,

@@ -55,3 +55,28 @@ def test_the_recheck_in_two_processes_finds_what_one_finds(w):
     Pair.objects.all().delete()
     assert recheck(workers=1) == (5, 5)
     assert set(Pair.objects.values_list("first_id", "second_id", "score")) == two
+
+
+def test_a_bulk_registration_seals_every_field_it_files_so_a_key_rotation_keeps_them(w):
+    from kamavor.households.services import (
+        check_registration,
+        personal_data_for,
+        register_households,
+    )
+    from kamavor.households.services import Profile as HouseholdProfile
+
+    with override_settings(ENCRYPTION_KEY="key-one"):
+        checked = [
+            check_registration(
+                organisation=w.org, profile=HouseholdProfile({"female_18_59": 1}), personal=ANNA
+            )
+        ]
+        [household] = register_households(organisation=w.org, checked=checked, by=w.coordinator)
+        opened = personal_data_for(w.coordinator, household)
+        assert (opened["given_name"], opened["family_name"]) == ("Աննա", "Զոհրաբյան")
+        assert opened["birth_date"] == "1970-02-03"
+        before = Profile.objects.get(household=household).keys
+    with override_settings(ENCRYPTION_KEY="key-two,key-one"):
+        call_command("rotate_encryption_keys")
+        after = Profile.objects.get(household=household).keys
+    assert set(after) == set(before)  # the same kinds of keys, re-made under the new key
