@@ -983,7 +983,7 @@ def register_households(
             records.append(
                 PersonalData(
                     household=household,
-                    **{f"{name}_sealed": v.seal(getattr(personal, name)) for name in PERSONAL_FIELDS},
+                    **{f"{n}_sealed": v.seal(getattr(personal, n)) for n in PERSONAL_FIELDS},
                     phone_digest=phone_digest(personal.phone, v),
                     document_digest=document_digest(personal.document, v),
                     basis=personal.basis,

@@ -58,12 +58,12 @@ def test_the_recheck_in_two_processes_finds_what_one_finds(w):
 
 
 def test_a_bulk_registration_seals_every_field_it_files_so_a_key_rotation_keeps_them(w):
+    from kamavor.households.services import Profile as HouseholdProfile
     from kamavor.households.services import (
         check_registration,
         personal_data_for,
         register_households,
     )
-    from kamavor.households.services import Profile as HouseholdProfile
 
     with override_settings(ENCRYPTION_KEY="key-one"):
         checked = [
