@@ -744,6 +744,10 @@ def build(rng: random.Random, step: Callable[[str], None]) -> Network:
     say(f"  {len(families):,} households")
     build_year(net, families, standards, visits=OPTIONS.visits, rng=rng)
     n = build_requests(families, net, rng)
+    # Written in bulk too: the kept open request totals are summed once here.
+    from kamavor.needs.open_totals import rebuild_open_totals
+
+    rebuild_open_totals()
     connection.close()  # the measurements use the app's own connection settings
     step("year of distributions")
     say(f"  {n:,} open requests")

@@ -26,13 +26,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Case, F, Max, Q, Sum, Value, When
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from kamavor.allocation.models import Plan
 from kamavor.catalogue.models import Category, Item
-from kamavor.needs.models import Request, RequestLine, Standard
+from kamavor.needs.models import Standard
+from kamavor.needs.open_totals import open_needs
 from kamavor.needs.totals import entitlement_totals
 from kamavor.network.models import Organisation, Point
 from kamavor.public.models import LEVEL_RANK, Level, NeedOverride, PublicPage
@@ -49,7 +50,6 @@ SURPLUS_UNITS = 100
 SHOWN = {Level.URGENT: 25, Level.NEEDED: 25, Level.ENOUGH: 12, Level.DO_NOT_BRING: 12}
 MAX_LINES = 60
 WINDOW_SECONDS = 60
-PRESSING = (Request.Urgency.HIGH, Request.Urgency.CRITICAL)
 
 
 @dataclass(frozen=True)
@@ -188,43 +188,18 @@ def _handed_out(
 
 def _requested(organisations: list[int]) -> dict[int, tuple[dict, dict, set]]:
     """Per organisation: outstanding request lines per item and per category, and the keys any
-    pressing (high or critical) request asks for. Summed by the database, one row per
-    organisation and item or category: thousands of open lines are never made into rows of
-    Python (that was most of the network page's cold build)."""
+    pressing (high or critical) request asks for. Read from the totals the request services
+    keep (kamavor.needs.open_totals): one row per organisation and item or category, never the
+    thousands of open lines themselves."""
     result = {org: (defaultdict(int), defaultdict(int), set()) for org in organisations}
-    open_part = Q(quantity__gt=F("fulfilled_quantity"))
-    lines = (
-        RequestLine.objects.filter(
-            request__organisation_id__in=organisations, request__state__in=Request.OPEN_STATES
-        )
-        .values("request__organisation_id", "item_id", "category_id")
-        .annotate(
-            outstanding=Sum(
-                Case(
-                    When(open_part, then=F("quantity") - F("fulfilled_quantity")),
-                    default=Value(0),
-                )
-            ),
-            pressing=Max(
-                Case(
-                    When(open_part & Q(request__urgency__in=PRESSING), then=Value(1)),
-                    default=Value(0),
-                )
-            ),
-        )
-        .values_list(
-            "request__organisation_id", "item_id", "category_id", "outstanding", "pressing"
-        )
-        .order_by()
-    )
-    for org, item_id, category_id, outstanding, pressing in lines:
-        if not outstanding:
-            continue
+    for org, item_id, category_id, outstanding, pressing in open_needs(organisations):
         items, categories, pressed = result[org]
-        target, key = (
-            (items, ("item", item_id)) if item_id else (categories, ("category", category_id))
-        )
-        target[key[1]] += outstanding
+        if item_id:
+            items[item_id] += outstanding
+            key = ("item", item_id)
+        else:
+            categories[category_id] += outstanding
+            key = ("category", category_id)
         if pressing:
             pressed.add(key)
     return result
