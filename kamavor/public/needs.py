@@ -208,13 +208,23 @@ def _requested(organisations: list[int]) -> dict[int, tuple[dict, dict, set]]:
 def _on_hand(
     points: dict[int, list[int]], items: set[int] | None = None
 ) -> dict[int, dict[int, int]]:
-    """Units of each item (or of these items) at each organisation's points: one row per
-    point and item (ItemBalance), never the lots or movements."""
-    organisation_of = {pk: org for org, pks in points.items() for pk in pks}
-    held = ItemBalance.objects.filter(point_id__in=list(organisation_of), quantity__gt=0)
+    """Units of each item (or of these items) at each organisation's points, summed per
+    organisation by the database: one row per organisation and item from the item balances
+    (one row per point and item, ItemBalance), never the lots or movements."""
+    held = ItemBalance.objects.filter(
+        point_id__in=[pk for pks in points.values() for pk in pks], quantity__gt=0
+    )
     if items is not None:
-        held = held.filter(item_id__in=items)
-    return _by_organisation(held.values_list("point_id", "item_id", "quantity"), organisation_of)
+        held = held.filter(item_id__in=list(items))
+    totals: dict[int, dict[int, int]] = defaultdict(dict)
+    for org, item_id, units in (
+        held.values("point__organisation_id", "item_id")
+        .annotate(s=Sum("quantity"))
+        .values_list("point__organisation_id", "item_id", "s")
+        .order_by()
+    ):
+        totals[org][item_id] = units
+    return totals
 
 
 def _on_hand_by_category(
@@ -332,14 +342,21 @@ def assess_many(
             recent,
             shortages[org],
             category_stock.get(org, {}),
+            wanted_only=wanted_only,
         )
     return result
 
 
-def _figures(dues, requested, on_hand, recent, shortages, category_stock) -> dict:
+def _figures(
+    dues, requested, on_hand, recent, shortages, category_stock, *, wanted_only: bool = False
+) -> dict:
     requested_items, requested_categories, pressing = requested
     figures: dict = {}
-    for item_id in set(dues) | set(requested_items) | set(on_hand) | set(recent) | set(shortages):
+    keys = set(dues) | set(requested_items) | set(shortages)
+    if not wanted_only:
+        # Stock nothing asks for can only be "please do not bring" (or no line at all).
+        keys |= set(on_hand) | set(recent)
+    for item_id in keys:
         key = ("item", item_id)
         plan_wanted, plan_short = shortages.get(item_id, (0, 0))
         figures[key] = Figures(
