@@ -137,3 +137,14 @@ def test_a_fulfilment_adds_one_statement_once_the_row_exists(w):
     totals = [q for q in queries.captured_queries if "needs_openneedtotal" in q["sql"]]
     assert len(totals) == 1, totals
     assert kept([w.org.pk]) == {(w.org.pk, w.soap.pk, None, 3, 0)}
+
+
+def test_an_edit_in_the_admin_sums_the_totals_again(w):
+    from django.contrib import admin
+
+    request = create_request(
+        by=w.coordinator, household=make_household(w), lines=[LineIn(item=w.soap, quantity=4)]
+    )
+    assert kept([w.org.pk]) == {(w.org.pk, w.soap.pk, None, 4, 0)}
+    admin.site._registry[Request].delete_model(None, request)
+    assert kept([w.org.pk]) == set()
