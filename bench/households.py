@@ -599,6 +599,40 @@ class Desks:
         self.page_bytes.append(len(response.content))
         return {}
 
+    # (d) and (e): the API's reads of a household and of its dues, with a volunteer's token
+    def api_client(self, organisation_id: int) -> Client:
+        if not hasattr(self, "api"):
+            from kamavor.network.services import create_token
+
+            self.api: dict[int, Client] = {}
+            for org, volunteers in self.net.volunteers.items():
+                token = create_token(user=self.users[volunteers[0]], label="bench")
+                self.api[org] = Client(
+                    HTTP_HOST="localhost",
+                    HTTP_ACCEPT_LANGUAGE="en",
+                    HTTP_AUTHORIZATION=f"Bearer {token}",
+                )
+        return self.api[organisation_id]
+
+    def prepare_api(self):
+        point = self.rng.choice(self.desks)
+        household = self.household(point)
+        return self.api_client(point.organisation_id), household.display_code
+
+    def api_household(self, prepared) -> dict[str, float]:
+        client, code = prepared
+        response = client.get(f"/api/v1/households/{code}")
+        if response.status_code != 200:
+            raise AssertionError(f"GET /households/{code}: {response.status_code}")
+        return {}
+
+    def api_dues(self, prepared) -> dict[str, float]:
+        client, code = prepared
+        response = client.get(f"/api/v1/households/{code}/dues")
+        if response.status_code != 200:
+            raise AssertionError(f"GET /households/{code}/dues: {response.status_code}")
+        return {}
+
     # (b) a hand-out of 3-6 items, lots first expiry first out
     def prepare_post(self):
         point = self.rng.choice(self.desks)
@@ -672,6 +706,8 @@ def measure(net: Network, samples: int, rng: random.Random, show_queries: bool) 
         ("(a) open a household", desks.prepare_open, desks.open_household),
         ("(b) post a distribution", desks.prepare_post, desks.post_distribution),
         ("(c) dues_for(household)", desks.prepare_dues, desks.dues),
+        ("(d) GET /households/{code}", desks.prepare_api, desks.api_household),
+        ("(e) GET /households/{code}/dues", desks.prepare_api, desks.api_dues),
     ]
     timings = []
     for name, prepare, run in operations:
@@ -744,6 +780,10 @@ def build(rng: random.Random, step: Callable[[str], None]) -> Network:
     say(f"  {len(families):,} households")
     build_year(net, families, standards, visits=OPTIONS.visits, rng=rng)
     n = build_requests(families, net, rng)
+    # Written in bulk too: the kept open request totals are summed once here.
+    from kamavor.needs.open_totals import rebuild_open_totals
+
+    rebuild_open_totals()
     connection.close()  # the measurements use the app's own connection settings
     step("year of distributions")
     say(f"  {n:,} open requests")

@@ -34,6 +34,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from urllib.parse import quote
 
 import benchkit
 from benchkit import KIND_LABEL, ORGANISATIONS, PLACES, Timing, say
@@ -757,6 +758,26 @@ class Desks:
         query = self.rng.choice(self.queries)
         self.hits[query] = len(list(Item.objects.active().search(query)[:10]))
 
+    def _get(self, path: str, org_id: int | None = None) -> object:
+        org_id = org_id if org_id is not None else self.rng.choice(list(self.api))
+        response = self.api[org_id].get("/api/v1" + path)
+        if response.status_code != 200:
+            raise AssertionError(f"GET {path}: {response.status_code} {response.content[:300]}")
+        return response
+
+    def api_search(self) -> None:
+        query = self.rng.choice(self.queries)
+        self._get(f"/items?q={quote(query)}&limit=10")
+
+    def api_catalogue_page(self) -> None:
+        """A page of 100 items anywhere in the catalogue (a desk keeping its offline copy)."""
+        offset = self.rng.randrange(0, max(1, self.catalogue - 100))
+        self._get(f"/items?limit=100&offset={offset}")
+
+    def api_stock(self) -> None:
+        point = self.rng.choice(self.net.points)
+        self._get(f"/points/{point.pk}/stock", point.organisation_id)
+
 
 def measure(net: Network, samples: int, rng: random.Random, show_queries: bool) -> list[Timing]:
     from kamavor.core.sqlite import start_checkpointer
@@ -787,6 +808,16 @@ def measure(net: Network, samples: int, rng: random.Random, show_queries: bool) 
         timings.extend(benchkit.timed(name, fn, samples, prepare))
         if show_queries:
             benchkit.print_queries(name, fn, prepare, slowest=5, width=240)
+    desks.catalogue = Item.objects.count()
+    reads = [
+        ("GET /items?q=, limit 10", desks.api_search),
+        ("GET /items, page of 100", desks.api_catalogue_page),
+        ("GET /points/{id}/stock", desks.api_stock),
+    ]
+    for name, fn in reads:
+        timings.extend(benchkit.timed(name, fn, samples))
+        if show_queries:
+            benchkit.print_queries(name, fn, slowest=5, width=240)
     kb = sum(desks.page_bytes) / len(desks.page_bytes) / 1024
     timings[1].note = f"average page {kb:.0f} KB"
     missing = sorted(q for q, n in desks.hits.items() if not n)

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/public.py --reuse --database-url URL [--samples 30]
                                      [--duration 5] [--connections 16] [--port 8510]
-                                     [--workers 2] [--queries]
+                                     [--workers 2] [--no-load]
 
 URL is a database kept by bench/ledger.py or bench/households.py (`--keep` prints it). Prints:
 (a) the cold build of the network's page (/hy/) and of the busiest listed point's page: every
@@ -10,7 +10,10 @@ cache emptied before each sample, through the test client, so the whole middlewa
 run; (b) a cache hit of each in-process and its queries; (c) if `wrk` is installed, requests/s
 of both pages served by `kamavor serve` on 127.0.0.1 (a bounded run of --duration seconds from
 a second process, loopback only) and, when gunicorn is importable, by `gunicorn
-kamavor.wsgi:application` with --workers processes.
+kamavor.wsgi:application` with --workers processes, with the server's own CPU time per request
+(read from /proc on Linux): on a machine that runs other work, requests/s follow the share of
+the cores the server gets, its CPU per request does not. wrk: `apt-get install wrk` on Debian
+and Ubuntu, `brew install wrk` on macOS.
 """
 # ruff: noqa: E402  (Django is imported after benchkit.start() names the database)
 
@@ -130,7 +133,26 @@ def wait_for(port: int, process: subprocess.Popen, seconds: float = 60) -> None:
     raise RuntimeError("the server did not start")
 
 
-def wrk(url: str) -> str:
+def server_cpu(pid: int) -> float | None:
+    """CPU seconds (user and system) of the server process and its worker processes so far,
+    read from /proc (Linux); None elsewhere."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total, pending = 0.0, [pid]
+    try:
+        while pending:
+            current = pending.pop()
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            children = Path(f"/proc/{current}/task/{current}/children")
+            if children.exists():
+                pending += [int(child) for child in children.read_text().split()]
+    except (OSError, ValueError, IndexError):
+        return None
+    return total
+
+
+def wrk(url: str, pid: int) -> str:
+    before = server_cpu(pid)
     out = subprocess.run(
         ["wrk", "-t1", f"-c{OPTIONS.connections}", f"-d{OPTIONS.duration}s", "--latency", url],
         capture_output=True,
@@ -141,8 +163,18 @@ def wrk(url: str) -> str:
     rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
     p99 = re.search(r"99%\s+(\S+)", out)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return f"{float(rate.group(1)):8.0f} requests/s   p99 {p99.group(1) if p99 else '?':>8}" + (
-        f"   {errors.group(1)} errors" if errors else ""
+    done = re.search(r"(\d+) requests in", out)
+    after = server_cpu(pid)
+    cpu = ""
+    if before is not None and after is not None and done and int(done.group(1)):
+        # The server's own CPU per request: what the pages cost it, whatever else the
+        # machine runs; 1,000 / that is what one core could answer each second.
+        per = (after - before) * 1000 / int(done.group(1))
+        cpu = f"   server CPU {per:6.3f} ms/request (one core: {1000 / per:,.0f}/s)"
+    return (
+        f"{float(rate.group(1)):8.0f} requests/s   p99 {p99.group(1) if p99 else '?':>8}"
+        + cpu
+        + (f"   {errors.group(1)} errors" if errors else "")
     )
 
 
@@ -156,10 +188,14 @@ def load(name: str, command: list[str], paths: list[str]) -> None:
         for path in paths:
             url = f"http://127.0.0.1:{OPTIONS.port}{path}"
             subprocess.run(["curl", "-s", "-o", "/dev/null", url], check=False)
-            say(f"  {name:<28} {path:<32} {wrk(url)}")
+            say(f"  {name:<22} {path:<32} {wrk(url, process.pid)}")
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def main() -> None:
@@ -183,7 +219,10 @@ def main() -> None:
     if OPTIONS.no_load:
         return
     if not shutil.which("wrk"):
-        say("\nwrk is not installed: no load test (Debian: apt-get install wrk).")
+        say(
+            "\nwrk is not installed: no load test"
+            " (Debian, Ubuntu: apt-get install wrk; macOS: brew install wrk)."
+        )
         return
     bin_dir = Path(sys.executable).parent
     say(f"\nLoad: wrk, 1 thread, {OPTIONS.connections} connections, {OPTIONS.duration} s each:")
@@ -197,6 +236,9 @@ def main() -> None:
     gunicorn_cmd = [
         sys.executable, "-m", "gunicorn", "kamavor.wsgi:application",
         "--bind", f"127.0.0.1:{OPTIONS.port}", "--workers", str(OPTIONS.workers),
+        # The app is loaded before the workers fork: no worker is still starting (and
+        # counted in the server's CPU) while wrk runs.
+        "--preload",
     ]  # fmt: skip
     load(f"gunicorn, {OPTIONS.workers} workers", gunicorn_cmd, paths)
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from kamavor.needs.models import Request, RequestLine, Standard
+from kamavor.needs.open_totals import rebuild_open_totals
 
 
 @admin.register(Standard)
@@ -24,3 +25,17 @@ class RequestAdmin(admin.ModelAdmin):
     raw_id_fields = ["household", "shelter", "created_by"]
     readonly_fields = ["idempotency_key", "fingerprint"]
     inlines = [RequestLineInline]
+
+    # An edit here goes around the request services, which keep the open request totals:
+    # they are summed again after it (admin edits are rare; the sum is one statement).
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        rebuild_open_totals()
+
+    def delete_model(self, request, obj) -> None:
+        super().delete_model(request, obj)
+        rebuild_open_totals()
+
+    def delete_queryset(self, request, queryset) -> None:
+        super().delete_queryset(request, queryset)
+        rebuild_open_totals()

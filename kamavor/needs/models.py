@@ -275,3 +275,42 @@ class EntitlementTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id}/{self.standard_id}: {self.units}"
+
+
+class OpenNeedTotal(models.Model):
+    """What an organisation's open requests still ask for of one item or category: the
+    outstanding units of their lines summed, and how many of those lines belong to a pressing
+    (high or critical) request. Kept exact by the request services through
+    kamavor.needs.open_totals, so that the public pages read one row per organisation and item
+    or category instead of summing thousands of open lines."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(
+        Item, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
+    units = models.BigIntegerField(default=0)
+    pressing = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(item__isnull=True) ^ Q(category__isnull=True),
+                name="open_need_total_item_xor_category",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "item"],
+                condition=Q(item__isnull=False),
+                name="open_need_total_item_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "category"],
+                condition=Q(category__isnull=False),
+                name="open_need_total_category_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}/{self.item_id or self.category_id}: {self.units}"

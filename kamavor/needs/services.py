@@ -25,6 +25,7 @@ from kamavor.core.idempotency import check_key, ensure_same_request, run_once
 from kamavor.households.models import Household
 from kamavor.households.services import lineage_ids
 from kamavor.lib import entitlements
+from kamavor.needs import open_totals
 from kamavor.needs.access import may_request
 from kamavor.needs.models import Request, RequestLine, Standard
 from kamavor.network.access import Action, may
@@ -319,10 +320,25 @@ def create_request(
             )
             for x in clean
         )
+        open_totals.count_change(
+            organisation_id=organisation_id,
+            urgency=urgency,
+            before=None,
+            after=(request.state, [_line_state(x) for x in clean]),
+        )
         return request
 
     replay = None if key is None else (lambda: _replay(by=by, key=key, print_=print_))
     return run_once(unit=unit, replay=replay)
+
+
+def _line_state(line: LineIn) -> open_totals.LineState:
+    return (
+        line.item.pk if line.item else None,
+        line.category.pk if line.category else None,
+        line.quantity,
+        0,
+    )
 
 
 def may_change(user, request: Request) -> bool:
@@ -347,6 +363,13 @@ def cancel_request(*, request: Request, by) -> Request:
             return request
         if request.state == Request.State.FULFILLED:
             raise Conflict(_("This request was fulfilled: it cannot be cancelled."))
+        lines = open_totals.line_states(request)
+        open_totals.count_change(
+            organisation_id=request.organisation_id,
+            urgency=request.urgency,
+            before=(request.state, lines),
+            after=(Request.State.CANCELLED, lines),
+        )
         return _set_state(request, Request.State.CANCELLED)
 
 
@@ -373,7 +396,7 @@ def record_fulfilment(*, line: RequestLine, quantity: int) -> Request:
         if request.state not in Request.OPEN_STATES:
             raise Conflict(_("This request is closed."))
         # Fulfilment may exceed what was asked (a whole pack): it is recorded as it happened.
-        RequestLine.objects.filter(pk=line.pk, request=request).update(
+        counted = RequestLine.objects.filter(pk=line.pk, request=request).update(
             fulfilled_quantity=F("fulfilled_quantity") + quantity
         )
         lines = list(request.lines.all())
@@ -385,6 +408,17 @@ def record_fulfilment(*, line: RequestLine, quantity: int) -> Request:
             else Request.State.PARTLY_FULFILLED
             if started
             else request.state
+        )
+        after = [(x.item_id, x.category_id, x.quantity, x.fulfilled_quantity) for x in lines]
+        before = [
+            (i, c, q, f - quantity) if counted and x.pk == line.pk else (i, c, q, f)
+            for x, (i, c, q, f) in zip(lines, after, strict=True)
+        ]
+        open_totals.count_change(
+            organisation_id=request.organisation_id,
+            urgency=request.urgency,
+            before=(request.state, before),
+            after=(state, after),
         )
         return _set_state(request, state) if state != request.state else request
 
@@ -399,20 +433,35 @@ def undo_fulfilment(
     own transaction."""
     with transaction.atomic():
         request = Request.objects.select_for_update().get(pk=request.pk)
+        # A cancelled request counts for nothing before and after: its lines are not read.
+        before = None
+        if request.state != Request.State.CANCELLED:
+            before = (request.state, open_totals.line_states(request))
         for line_id, quantity in quantities.items():
             if quantity > 0:
                 RequestLine.objects.filter(pk=line_id, request=request).update(
                     fulfilled_quantity=Greatest(F("fulfilled_quantity") - quantity, 0)
                 )
-        if request.state in (Request.State.OPEN, Request.State.CANCELLED):
+        if request.state == Request.State.CANCELLED:
             return request
-        lines = list(request.lines.all())
-        if all(x.fulfilled_quantity >= x.quantity for x in lines):
-            state = Request.State.FULFILLED
-        elif any(x.fulfilled_quantity for x in lines):
-            state = Request.State.PARTLY_FULFILLED
-        else:
-            state = Request.State.PLANNED if planned else Request.State.OPEN
+        state = request.state
+        lines = list(request.lines.order_by("pk"))
+        if request.state != Request.State.OPEN:
+            if all(x.fulfilled_quantity >= x.quantity for x in lines):
+                state = Request.State.FULFILLED
+            elif any(x.fulfilled_quantity for x in lines):
+                state = Request.State.PARTLY_FULFILLED
+            else:
+                state = Request.State.PLANNED if planned else Request.State.OPEN
+        open_totals.count_change(
+            organisation_id=request.organisation_id,
+            urgency=request.urgency,
+            before=before,
+            after=(
+                state,
+                [(x.item_id, x.category_id, x.quantity, x.fulfilled_quantity) for x in lines],
+            ),
+        )
         return _set_state(request, state) if state != request.state else request
 
 

@@ -26,13 +26,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Case, F, Max, Q, Sum, Value, When
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from kamavor.allocation.models import Plan
 from kamavor.catalogue.models import Category, Item
-from kamavor.needs.models import Request, RequestLine, Standard
+from kamavor.needs.models import Standard
+from kamavor.needs.open_totals import open_needs
 from kamavor.needs.totals import entitlement_totals
 from kamavor.network.models import Organisation, Point
 from kamavor.public.models import LEVEL_RANK, Level, NeedOverride, PublicPage
@@ -49,7 +50,6 @@ SURPLUS_UNITS = 100
 SHOWN = {Level.URGENT: 25, Level.NEEDED: 25, Level.ENOUGH: 12, Level.DO_NOT_BRING: 12}
 MAX_LINES = 60
 WINDOW_SECONDS = 60
-PRESSING = (Request.Urgency.HIGH, Request.Urgency.CRITICAL)
 
 
 @dataclass(frozen=True)
@@ -188,43 +188,18 @@ def _handed_out(
 
 def _requested(organisations: list[int]) -> dict[int, tuple[dict, dict, set]]:
     """Per organisation: outstanding request lines per item and per category, and the keys any
-    pressing (high or critical) request asks for. Summed by the database, one row per
-    organisation and item or category: thousands of open lines are never made into rows of
-    Python (that was most of the network page's cold build)."""
+    pressing (high or critical) request asks for. Read from the totals the request services
+    keep (kamavor.needs.open_totals): one row per organisation and item or category, never the
+    thousands of open lines themselves."""
     result = {org: (defaultdict(int), defaultdict(int), set()) for org in organisations}
-    open_part = Q(quantity__gt=F("fulfilled_quantity"))
-    lines = (
-        RequestLine.objects.filter(
-            request__organisation_id__in=organisations, request__state__in=Request.OPEN_STATES
-        )
-        .values("request__organisation_id", "item_id", "category_id")
-        .annotate(
-            outstanding=Sum(
-                Case(
-                    When(open_part, then=F("quantity") - F("fulfilled_quantity")),
-                    default=Value(0),
-                )
-            ),
-            pressing=Max(
-                Case(
-                    When(open_part & Q(request__urgency__in=PRESSING), then=Value(1)),
-                    default=Value(0),
-                )
-            ),
-        )
-        .values_list(
-            "request__organisation_id", "item_id", "category_id", "outstanding", "pressing"
-        )
-        .order_by()
-    )
-    for org, item_id, category_id, outstanding, pressing in lines:
-        if not outstanding:
-            continue
+    for org, item_id, category_id, outstanding, pressing in open_needs(organisations):
         items, categories, pressed = result[org]
-        target, key = (
-            (items, ("item", item_id)) if item_id else (categories, ("category", category_id))
-        )
-        target[key[1]] += outstanding
+        if item_id:
+            items[item_id] += outstanding
+            key = ("item", item_id)
+        else:
+            categories[category_id] += outstanding
+            key = ("category", category_id)
         if pressing:
             pressed.add(key)
     return result
@@ -233,13 +208,23 @@ def _requested(organisations: list[int]) -> dict[int, tuple[dict, dict, set]]:
 def _on_hand(
     points: dict[int, list[int]], items: set[int] | None = None
 ) -> dict[int, dict[int, int]]:
-    """Units of each item (or of these items) at each organisation's points: one row per
-    point and item (ItemBalance), never the lots or movements."""
-    organisation_of = {pk: org for org, pks in points.items() for pk in pks}
-    held = ItemBalance.objects.filter(point_id__in=list(organisation_of), quantity__gt=0)
+    """Units of each item (or of these items) at each organisation's points, summed per
+    organisation by the database: one row per organisation and item from the item balances
+    (one row per point and item, ItemBalance), never the lots or movements."""
+    held = ItemBalance.objects.filter(
+        point_id__in=[pk for pks in points.values() for pk in pks], quantity__gt=0
+    )
     if items is not None:
-        held = held.filter(item_id__in=items)
-    return _by_organisation(held.values_list("point_id", "item_id", "quantity"), organisation_of)
+        held = held.filter(item_id__in=list(items))
+    totals: dict[int, dict[int, int]] = defaultdict(dict)
+    for org, item_id, units in (
+        held.values("point__organisation_id", "item_id")
+        .annotate(s=Sum("quantity"))
+        .values_list("point__organisation_id", "item_id", "s")
+        .order_by()
+    ):
+        totals[org][item_id] = units
+    return totals
 
 
 def _on_hand_by_category(
@@ -357,14 +342,21 @@ def assess_many(
             recent,
             shortages[org],
             category_stock.get(org, {}),
+            wanted_only=wanted_only,
         )
     return result
 
 
-def _figures(dues, requested, on_hand, recent, shortages, category_stock) -> dict:
+def _figures(
+    dues, requested, on_hand, recent, shortages, category_stock, *, wanted_only: bool = False
+) -> dict:
     requested_items, requested_categories, pressing = requested
     figures: dict = {}
-    for item_id in set(dues) | set(requested_items) | set(on_hand) | set(recent) | set(shortages):
+    keys = set(dues) | set(requested_items) | set(shortages)
+    if not wanted_only:
+        # Stock nothing asks for can only be "please do not bring" (or no line at all).
+        keys |= set(on_hand) | set(recent)
+    for item_id in keys:
         key = ("item", item_id)
         plan_wanted, plan_short = shortages.get(item_id, (0, 0))
         figures[key] = Figures(

@@ -6,10 +6,11 @@ from __future__ import annotations
 import segno
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
+from kamavor.core.localised import local_text
 from kamavor.network.models import Point
 from kamavor.public.accounts import accounts_slug
 from kamavor.public.cache import cache_page
@@ -69,14 +70,27 @@ def _network_name() -> str:
 def network(request: HttpRequest, lang: str) -> HttpResponse:
     points = list(listed_points())
     lists = needed_now_at(points, levels=(Level.URGENT, Level.NEEDED), per_level=NETWORK_LINES)
-    entries = [(point, _summary(lists[point.pk])) for point in points]
+    # The points' texts are read here, once, in the page's language: the template only
+    # places them (a template's lookups cost more than the reads).
+    with translation.override(lang):
+        entries = [
+            {
+                "slug": point.slug,
+                "name": local_text(point, "name"),
+                "address": local_text(point, "address"),
+                "city": point.city,
+                "hours": local_text(point, "opening_hours"),
+                "lines": _summary(lists[point.pk]),
+            }
+            for point in points
+        ]
     page = public_page(
         request,
         "public/network.html",
         {
             "network_name": _network_name(),
             "entries": entries,
-            "shifts": open_shifts(limit=5),
+            "shifts": open_shifts(limit=5, among=points),
             "free_beds": public_free_beds(),
             "beds_step": PUBLIC_STEP,
             "now": timezone.localtime(),

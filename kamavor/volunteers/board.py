@@ -14,15 +14,21 @@ BOARD_DAYS = 14
 
 
 def open_shifts(
-    *, point: Point | None = None, limit: int = 60, days: int = BOARD_DAYS
+    *,
+    point: Point | None = None,
+    limit: int = 60,
+    days: int = BOARD_DAYS,
+    among: list[Point] | None = None,
 ) -> list[Shift]:
-    """Shifts starting in the coming days at listed points: those with empty places first
-    (soonest first), then the full ones. Each carries `taken` and `left`."""
+    """Shifts starting in the coming days at listed points (or at `point`, or `among` these
+    listed points a caller has already read): those with empty places first (soonest first),
+    then the full ones. Each carries `taken` and `left`."""
     now = timezone.now()
+    at = [point] if point is not None else among if among is not None else listed_points()
     shifts = (
         Shift.objects.upcoming(now)
         .filter(starts_at__gt=now, starts_at__lt=now + dt.timedelta(days=days))
-        .filter(point__in=listed_points() if point is None else [point])
+        .filter(point__in=at)
         .with_taken()
     )
     shifts = list(shifts[: limit * 3])

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
+from kamavor.needs.models import Request
+from kamavor.needs.services import LineIn, cancel_request, create_request
 from kamavor.public import cache as page_cache
 from kamavor.public import services
 from kamavor.public.models import Level
@@ -113,6 +115,26 @@ def test_what_is_not_stock_shows_within_the_longest_age(client, w, clock):
     assert "Bring toothpaste" not in client.get(path).content.decode()  # the ledger did not move
     clock.advance(page_cache.MAX_AGE_SECONDS)
     assert "Bring toothpaste" in client.get(path).content.decode()
+
+
+def test_a_request_and_its_cancelling_show_on_the_network_page_within_the_longest_age(
+    client, w, clock
+):
+    """A request writes no stock movement: the totals it moves show when the page is next
+    built, at most MAX_AGE_SECONDS later."""
+    name = w.toothpaste.name_en
+    assert name not in client.get("/en/").content.decode()
+    request = create_request(
+        by=w.coordinator,
+        household=make_household(w),
+        lines=[LineIn(item=w.toothpaste, quantity=5)],
+        urgency=Request.Urgency.CRITICAL,
+    )
+    clock.advance(page_cache.MAX_AGE_SECONDS)
+    assert name in client.get("/en/").content.decode()  # asked for, none on hand: urgent
+    cancel_request(request=request, by=w.coordinator)
+    clock.advance(page_cache.MAX_AGE_SECONDS)
+    assert name not in client.get("/en/").content.decode()
 
 
 def test_while_one_thread_rebuilds_the_others_send_the_kept_page(client, w, clock, soap_due):
