@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 
 from kamavor.catalogue.models import Item
 from kamavor.core.errors import Conflict, IdempotencyKeyReused, InvalidInput
-from kamavor.core.idempotency import check_key, run_once
+from kamavor.core.idempotency import check_key, ensure_same_request, run_once
+from kamavor.distribution import deliveries
 from kamavor.distribution import services as distribution
 from kamavor.lib import tag_codes
 from kamavor.network.access import Action, may
@@ -28,11 +29,13 @@ from kamavor.sorting.models import (
     Bag,
     DropOff,
     Kind,
+    NoticeKey,
     SetAside,
     SortingLine,
     SortingNotice,
 )
 from kamavor.stock import services as stock
+from kamavor.stock.ledger import fingerprint
 from kamavor.stock.models import Container, Document, IdempotencyRecord, Lot
 from kamavor.stock.services import IntakeLine, LotLine
 
@@ -342,7 +345,9 @@ def post_packing_list(
     )
 
 
-def set_sorting_notice(*, point: Point, kind: str, until: dt.date, by) -> SortingNotice:
+def set_sorting_notice(
+    *, point: Point, kind: str, until: dt.date, by, idempotency_key: str | None = None
+) -> SortingNotice:
     """Ask the public, on the point's page, not to bring goods of a kind until a day (while
     the backlog of that kind is sorted). One notice per point: a new one replaces it."""
     if not may(by, point.organisation_id, Action.PUBLISH_NEEDS):
@@ -354,17 +359,66 @@ def set_sorting_notice(*, point: Point, kind: str, until: dt.date, by) -> Sortin
         raise InvalidInput(
             _("Choose a day from today to 60 days ahead."), field="until", code="invalid_date"
         )
-    notice, _created = SortingNotice.objects.update_or_create(
-        point=point, defaults={"kind": kind, "until": until, "set_by": by, "set_at": timezone.now()}
-    )
-    return notice
+
+    def change() -> SortingNotice:
+        notice, _created = SortingNotice.objects.update_or_create(
+            point=point,
+            defaults={"kind": kind, "until": until, "set_by": by, "set_at": timezone.now()},
+        )
+        return notice
+
+    def answer(claimed_at: dt.datetime) -> SortingNotice:
+        # What the first request set, as the point's notice shows it now if it still does.
+        now = SortingNotice.objects.filter(point=point, kind=kind, until=until).first()
+        return now or SortingNotice(
+            point=point, kind=kind, until=until, set_by=by, set_at=claimed_at
+        )
+
+    request = ("set", point.pk, kind, until.isoformat())
+    return _notice_once(by, idempotency_key, request, change, answer)
 
 
-def clear_sorting_notice(*, point: Point, by) -> None:
+def clear_sorting_notice(*, point: Point, by, idempotency_key: str | None = None) -> None:
     """Take the point's sorting notice off its public page."""
     if not may(by, point.organisation_id, Action.PUBLISH_NEEDS):
         raise PermissionDenied
-    SortingNotice.objects.filter(point=point).delete()
+
+    def change() -> None:
+        SortingNotice.objects.filter(point=point).delete()
+
+    _notice_once(by, idempotency_key, ("clear", point.pk), change, lambda _at: None)
+
+
+def _notice_once(by, key: str | None, request: tuple, change, answer):
+    """Run a change of a notice once per (user, key): its first write claims the key; a retry
+    answers `answer(time of the claim)` and changes nothing (a later notice stays)."""
+    key = check_key(key)
+    if key is None:
+        with transaction.atomic():
+            return change()
+    print_ = fingerprint(request)
+
+    def unit():
+        NoticeKey.objects.create(user=by, key=key, fingerprint=print_)
+        return change()
+
+    def replay():
+        earlier = NoticeKey.objects.filter(user=by, key=key).first()
+        if earlier is None:
+            return None
+        ensure_same_request(earlier.fingerprint, print_)
+        return _Answered(answer(earlier.created_at))
+
+    result = run_once(unit=unit, replay=replay)
+    return result.value if isinstance(result, _Answered) else result
+
+
+class _Answered:
+    """A replay's answer, which may be None (a cleared notice): run_once takes None for "no
+    earlier request"."""
+
+    def __init__(self, value) -> None:
+        self.value = value
 
 
 def check_quarantined(
@@ -459,6 +513,37 @@ def hand_out_container(
         lines=_whole(container),
         by=by,
         note=note,
+        idempotency_key=idempotency_key,
+    )
+
+
+def deliver_container(
+    *,
+    container: Container,
+    request,
+    by,
+    note: str = "",
+    idempotency_key: str | None = None,
+) -> Document:
+    """Pack a box's whole contents as a delivery for a shelter's request: its lots, as they
+    are, become the lines of one draft delivery (through `prepare_delivery`, which counts them
+    against the request lines that ask for them), in one transaction, once per key."""
+    point = container.point
+    earlier = _earlier(
+        by,
+        idempotency_key,
+        kind=Document.Kind.DELIVERY,
+        point=point,
+        request_id=getattr(request, "pk", None),
+    )
+    if earlier is not None:
+        return earlier
+    return deliveries.prepare_delivery(
+        request=request,
+        point=point,
+        by=by,
+        lots=_whole(container),
+        note=note or str(container),
         idempotency_key=idempotency_key,
     )
 

@@ -18,8 +18,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kamavor.catalogue.models import Item
 from kamavor.core.errors import KamavorError
+from kamavor.core.numbers import object_id
 from kamavor.distribution.adapters import find_household
+from kamavor.needs.access import get_request_for
 from kamavor.network.access import Action, may
 from kamavor.network.decorators import point_view
 from kamavor.sorting import services as sorting
@@ -264,16 +267,8 @@ def hand_out(request: HttpRequest, point, code: str) -> HttpResponse:
     if household is None:
         raise Http404
     back = redirect("distribution:visit", point_id=point.pk, code=household.code)
-    box_code = request.POST.get("box", "")
-    try:
-        container = find_container_for(request.user, box_code, Action.DISTRIBUTE)
-    except Http404:
-        messages.error(
-            request, _("No container has the code “%(code)s”.") % {"code": box_code[:20]}
-        )
-        return back
-    if container.point_id != point.pk:
-        messages.error(request, _("This container is not at %(point)s.") % {"point": point.name})
+    container = _scanned(request, point, Action.DISTRIBUTE)
+    if container is None:
         return back
     try:
         document = sorting.hand_out_container(
@@ -291,3 +286,84 @@ def hand_out(request: HttpRequest, point, code: str) -> HttpResponse:
         % {"number": document.number, "box": container, "code": household.display_code},
     )
     return redirect("distribution:receipt", point_id=point.pk, document_id=document.pk)
+
+
+def _scanned(request: HttpRequest, point, action: Action) -> Container | None:
+    """The container whose code the form carries (field `box`), if the member may do `action`
+    with it and it is at this point; None (and a message saying why) otherwise."""
+    box_code = request.POST.get("box", "")
+    try:
+        container = find_container_for(request.user, box_code, action)
+    except Http404:
+        messages.error(
+            request, _("No container has the code “%(code)s”.") % {"code": box_code[:20]}
+        )
+        return None
+    if container.point_id != point.pk:
+        messages.error(request, _("This container is not at %(point)s.") % {"point": point.name})
+        return None
+    return container
+
+
+@require_POST
+@point_view(Action.BUILD_KIT)
+def kit_box(request: HttpRequest, point) -> HttpResponse:
+    """A box of components scanned at the kit desk: as many kits as its contents make are
+    built from its lots; what is left over stays in the box."""
+    back = redirect("stock:kits", point_id=point.pk)
+    kit = Item.objects.active().filter(is_kit=True, pk=object_id(request.POST.get("kit"))).first()
+    if kit is None:
+        messages.error(request, _("Choose a kit."))
+        return back
+    container = _scanned(request, point, Action.BUILD_KIT)
+    if container is None:
+        return back
+    try:
+        document = sorting.build_kits_from_container(
+            container=container,
+            kit=kit,
+            by=request.user,
+            idempotency_key=request.POST.get("key") or None,
+        )
+    except KamavorError as error:
+        messages.error(request, error.message)
+        return back
+    built = document.lines.filter(item=kit).values_list("quantity", flat=True).first() or 0
+    messages.success(
+        request,
+        _("%(number)s: %(n)d × %(kit)s built from %(box)s.")
+        % {"number": document.number, "n": built, "kit": kit.name, "box": container},
+    )
+    return back
+
+
+@require_POST
+@point_view(Action.SEND_TRANSFER)
+def deliver_box(request: HttpRequest, point, request_id: int) -> HttpResponse:
+    """A box scanned on a shelter request's pick list: its whole contents are packed as the
+    delivery (a draft, sent from the delivery's page like any other)."""
+    shelter_request = get_request_for(request.user, request_id)
+    if shelter_request.shelter_id is None or (
+        shelter_request.organisation_id != point.organisation_id
+    ):
+        raise Http404
+    back = redirect("distribution:delivery_prepare", point_id=point.pk, request_id=shelter_request.pk)
+    container = _scanned(request, point, Action.SEND_TRANSFER)
+    if container is None:
+        return back
+    try:
+        delivery = sorting.deliver_container(
+            container=container,
+            request=shelter_request,
+            by=request.user,
+            idempotency_key=request.POST.get("key") or None,
+        )
+    except KamavorError as error:
+        messages.error(request, error.message)
+        return back
+    messages.success(
+        request,
+        _("%(number)s packed for %(shelter)s with the contents of %(box)s: send it when it leaves.")
+        % {"number": delivery.number, "shelter": delivery.destination.name, "box": container},
+    )
+    return redirect("distribution:delivery", delivery_id=delivery.pk)
