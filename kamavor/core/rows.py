@@ -157,6 +157,21 @@ def insert(objects: Sequence[Model]) -> Sequence[Model]:
     return objects
 
 
+def values(objects: Sequence[Model]) -> tuple[str, str, list]:
+    """For a hand-written INSERT of new instances of one model: its columns (all but the
+    primary key), the VALUES rows' marks, and their parameters, as `insert` writes them."""
+    fields, _sql = _insert_shape(type(objects[0]), connection.vendor)
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(field.column) for field in fields)
+    row = "(" + ", ".join("%s" for _ in fields) + ")"
+    params = [
+        field.get_db_prep_save(field.pre_save(obj, True), connection)
+        for obj in objects
+        for field in fields
+    ]
+    return names, ", ".join(row for _ in objects), params
+
+
 @cache
 def _insert_shape(model: type[Model], vendor: str) -> tuple[list, str]:
     quote = connection.ops.quote_name

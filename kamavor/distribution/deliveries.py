@@ -129,10 +129,8 @@ def given_picks(*, request: Request, point: Point, lots: Sequence[LotLine]) -> P
     for n, given in enumerate(lots, 1):
         lot = given.lot
         if not isinstance(lot, Lot) or lot.point_id != point.pk:
-            raise InvalidInput(
-                _("Line %(n)d: this lot is not at %(point)s.") % {"n": n, "point": point},
-                field="lot",
-            )
+            where = _("this lot is not at %(point)s.") % {"point": point}
+            raise InvalidInput(_("Line %(n)d: %(error)s") % {"n": n, "error": where}, field="lot")
         check_quantity(given.quantity, number=n)
         if lot.expiry is not None and lot.expiry < today:
             raise InvalidInput(

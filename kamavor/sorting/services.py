@@ -11,12 +11,13 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kamavor.catalogue.models import Item
+from kamavor.core import rows
 from kamavor.core.errors import Conflict, IdempotencyKeyReused, InvalidInput
 from kamavor.core.idempotency import check_key, ensure_same_request, run_once
 from kamavor.distribution import deliveries
@@ -224,7 +225,7 @@ def close_drop_off(*, drop_off: DropOff, by, note: str = "") -> DropOff:
         )
         if locked.is_closed:
             return locked
-        lines = list(locked.lines.select_related("item").order_by("pk"))
+        lines, known = _lines_and_lots(locked)
         usable = [_intake(x) for x in lines if not x.set_aside]
         waste = [(_intake(x), x.get_set_aside_display()) for x in lines if x.set_aside in DISPOSED]
         if not lines:
@@ -238,6 +239,8 @@ def close_drop_off(*, drop_off: DropOff, by, note: str = "") -> DropOff:
                 donor=locked.donor,
                 note=note or _("Drop-off %(code)s") % {"code": _first_code(locked)},
                 disposal_reason=_("Set aside at sorting"),
+                known=known,
+                savepoint=False,  # this transaction is rolled back as a whole on any error
             )
             locked.donation, locked.disposal = donation, donation.disposal
         locked.closed_at = timezone.now()
@@ -246,6 +249,35 @@ def close_drop_off(*, drop_off: DropOff, by, note: str = "") -> DropOff:
         return locked
 
     return run_once(unit=unit, replay=None)
+
+
+def _lines_and_lots(drop_off: DropOff) -> tuple[list[SortingLine], dict[tuple, Lot]]:
+    """The drop-off's lines with their items, and the point's loose lots that they go into
+    (by item id, expiry, size and condition; the lines hold them as checked), in one SELECT."""
+    q = connection.ops.quote_name
+    sql = (
+        f"SELECT {rows.columns(SortingLine, 's')}, {rows.columns(Item, 'i')}, "
+        f"{rows.columns(Lot, 'l')} FROM {rows.table(SortingLine)} s "
+        f"JOIN {rows.table(Item)} i ON i.id = s.item_id "
+        f"LEFT JOIN {rows.table(Lot)} l ON l.point_id = %s AND l.container_id IS NULL "
+        f"AND l.item_id = s.item_id AND l.size = s.size "
+        f"AND l.{q('condition')} = s.{q('condition')} "
+        "AND (l.expiry = s.expiry OR (l.expiry IS NULL AND s.expiry IS NULL)) "
+        "WHERE s.drop_off_id = %s ORDER BY s.id"
+    )
+    item_at = rows.width(SortingLine)
+    lot_at = item_at + rows.width(Item)
+    lines, known = [], {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [drop_off.point_id, drop_off.pk])
+        for row in cursor.fetchall():
+            line = rows.instance(SortingLine, row)
+            rows.related(line, "item", rows.instance(Item, row, item_at))
+            lines.append(line)
+            if row[lot_at] is not None:
+                lot = rows.instance(Lot, row, lot_at)
+                known[(lot.item_id, lot.expiry, lot.size, lot.condition)] = lot
+    return lines, known
 
 
 def _intake(line: SortingLine) -> IntakeLine:

@@ -347,7 +347,9 @@ def deliver_box(request: HttpRequest, point, request_id: int) -> HttpResponse:
         shelter_request.organisation_id != point.organisation_id
     ):
         raise Http404
-    back = redirect("distribution:delivery_prepare", point_id=point.pk, request_id=shelter_request.pk)
+    back = redirect(
+        "distribution:delivery_prepare", point_id=point.pk, request_id=shelter_request.pk
+    )
     container = _scanned(request, point, Action.SEND_TRANSFER)
     if container is None:
         return back

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from django.db import connection
 from django.db.models import Case, Value, When
 from django.utils.translation import gettext as _
 
@@ -90,19 +91,38 @@ def send_transfer(*, transfer: Document, by, idempotency_key: str | None = None)
 
     def work(claim: Claim) -> Document:
         claim(transfer)
-        document = _locked(transfer)
-        if document.status != Document.Status.DRAFT:
-            raise Conflict(_("This transfer has already been sent or cancelled."))
+        document = _mark_sent(transfer, by)
         posting = Posting(document=document, by=by)
         lines = list(document.lines.select_related("item", "lot").order_by("pk"))
         for line in lines:
             posting.move(lot=line.lot, delta=-line.quantity, kind=Kind.TRANSFER_OUT, line=line)
         posting.save()
-        document.status = Document.Status.SENT
-        document.save(update_fields=["status"])
         return as_written(document, lines)
 
     return idempotent(by=by, key=idempotency_key, request=request, work=work)
+
+
+def _mark_sent(transfer: Document, by) -> Document:
+    """Mark a draft transfer sent in one conditional UPDATE, which also locks it (a second
+    send waits, then finds it sent); the document as it now stands. Conflict if it was not a
+    draft. The posting that follows in the same transaction rolls this back if it fails."""
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in Document._meta.concrete_fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {rows.table(Document)} SET status = %s WHERE id = %s AND status = %s "
+            f"RETURNING {columns}",
+            [Document.Status.SENT, transfer.pk, Document.Status.DRAFT],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise Conflict(_("This transfer has already been sent or cancelled."))
+    document = rows.instance(Document, row)
+    author = transfer._state.fields_cache.get("created_by")
+    if author is None and document.created_by_id == by.pk:
+        author = by
+    if author is not None:
+        rows.related(document, "created_by", author)
+    return document
 
 
 def cancel_transfer(*, transfer: Document, by) -> Document:
