@@ -565,7 +565,7 @@ def get_notice(request: HttpRequest, point_id: PathId) -> SortingNotice | Status
     return notice if notice is not None else Status(204, None)
 
 
-@router.put("/points/{point_id}/sorting-notice", response={200: NoticeOut, **ERRORS})
+@router.post("/points/{point_id}/sorting-notice", response={200: NoticeOut, **ERRORS})
 def set_notice(
     request: HttpRequest, point_id: PathId, body: NoticeIn, key: str | None = IDEMPOTENCY_KEY
 ) -> SortingNotice:
@@ -577,7 +577,7 @@ def set_notice(
     )
 
 
-@router.delete("/points/{point_id}/sorting-notice", response={204: None, **ERRORS})
+@router.post("/points/{point_id}/sorting-notice/clear", response={204: None, **ERRORS})
 def clear_notice(
     request: HttpRequest, point_id: PathId, key: str | None = IDEMPOTENCY_KEY
 ) -> Status:

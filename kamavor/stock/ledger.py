@@ -331,6 +331,16 @@ class Move(NamedTuple):
 
 def _insert_movements(rows: list[Move]) -> None:
     columns = ", ".join(Move._fields)
+    if connection.vendor == "postgresql" and len(rows) >= 20:
+        # One array per column: the statement the driver parses stays the same size.
+        types = [Movement._meta.get_field(name).db_type(connection) for name in Move._fields]
+        arrays = ", ".join(f"%s::{t}[]" for t in types)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {Movement._meta.db_table} ({columns}) SELECT * FROM unnest({arrays})",
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+        return
     marks = "(" + ", ".join("%s" for _ in Move._fields) + ")"
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 500):  # well within SQLite's limit of parameters
