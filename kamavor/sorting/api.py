@@ -390,6 +390,27 @@ def close_drop_off(
     return _shown_drop_off(closed)
 
 
+class PackDropOffIn(In):
+    kind: one_of(Container.Kind) = Container.Kind.BOX
+
+
+@router.post("/drop-offs/{drop_off_id}/pack", response={201: ContainerOut, **ERRORS})
+def pack_drop_off(
+    request: HttpRequest,
+    drop_off_id: PathId,
+    body: PackDropOffIn | None = None,
+    key: str | None = IDEMPOTENCY_KEY,
+) -> Status:
+    """Pack a closed drop-off's sorted goods that are still loose into a new container."""
+    container = services.pack_drop_off(
+        drop_off=_drop_off(request, drop_off_id),
+        kind=body.kind if body else Container.Kind.BOX,
+        by=request.user,
+        idempotency_key=key,
+    )
+    return Status(201, container)
+
+
 # ---------------------------------------------------------------- containers
 
 

@@ -294,15 +294,27 @@ def _first_code(drop_off: DropOff) -> str:
     return tag_codes.display(code) if code else str(drop_off.pk)
 
 
-def pack_drop_off(*, drop_off: DropOff, by, kind: str = Container.Kind.BOX) -> Container:
+def pack_drop_off(
+    *,
+    drop_off: DropOff,
+    by,
+    kind: str = Container.Kind.BOX,
+    idempotency_key: str | None = None,
+) -> Container:
     """Pack what a closed drop-off took into stock into a new container, in one transaction:
-    each sorted line's units that are still loose on the shelf (up to the line's quantity)."""
+    each sorted line's units that are still loose on the shelf (up to the line's quantity).
+    Once per key: the container is created with it, and a retry answers that container."""
     _require(by, drop_off.point)
     if not drop_off.donation_id:
         raise InvalidInput(_("Close the drop-off first: only sorted goods are packed."))
+    label = _("Drop-off %(code)s") % {"code": _first_code(drop_off)}
 
     def unit() -> Container:
-        container = stock.create_container(point=drop_off.point, by=by, kind=kind)
+        container = stock.create_container(
+            point=drop_off.point, by=by, kind=kind, label=label, idempotency_key=idempotency_key
+        )
+        if not getattr(container, "just_created", False):
+            return container  # a retry: the first request packed it
         wanted: dict[int, int] = {}
         for lot_id, quantity in drop_off.donation.lines.filter(reason="").values_list(
             "lot_id", "quantity"

@@ -123,3 +123,22 @@ def test_the_kit_desk_builds_from_a_scanned_box(w):
     unknown = volunteer.post(url, {"box": box.code, "kit": 999999, "key": "k" * 32}, follow=True)
     assert any("Choose a kit" in m for m in page_messages(unknown))
     assert desk(w.outsider).post(url, {"box": box.code, "kit": w.hygiene_kit.pk}).status_code == 404
+
+
+def test_a_closed_drop_off_is_packed_through_the_api_once(api, w):
+    volunteer = api(w.volunteer)
+    drop_off = volunteer.post("/drop-offs", {"point": w.point.pk, "bags": 1}).json()
+    line = {"item": w.soap.pk, "quantity": 4}
+    volunteer.post(f"/drop-offs/{drop_off['id']}/lines", line)
+    assert_error(volunteer.post(f"/drop-offs/{drop_off['id']}/pack"), 400, "invalid")
+    volunteer.post(f"/drop-offs/{drop_off['id']}/close")
+    packed_ = volunteer.post(f"/drop-offs/{drop_off['id']}/pack", {"kind": "sack"}, key="p-1")
+    assert packed_.status_code == 201, packed_.content
+    box = packed_.json()
+    assert box["kind"] == "sack" and [(c["item"], c["quantity"]) for c in box["contents"]] == [
+        (w.soap.pk, 4)
+    ]
+    again = volunteer.post(f"/drop-offs/{drop_off['id']}/pack", {"kind": "sack"}, key="p-1")
+    assert again.status_code == 201 and again.json()["id"] == box["id"]
+    assert Document.objects.filter(kind="pack").count() == 1
+    assert_error(api(w.outsider).post(f"/drop-offs/{drop_off['id']}/pack"), 404, "not_found")

@@ -59,9 +59,11 @@ def create_container(
             code = tag_codes.new_code(tag_codes.CONTAINER_LENGTH)
             if not Container.objects.filter(code=code).exists():
                 break
-        return Container.objects.create(
+        container = Container.objects.create(
             code=code, kind=kind, point=point, label=label, created_by=by, key=key or ""
         )
+        container.just_created = True  # (a replay's container is not: see pack_drop_off)
+        return container
 
     def replay() -> Container | None:
         earlier = Container.objects.filter(created_by=by, key=key).first()
