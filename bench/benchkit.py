@@ -515,7 +515,8 @@ def timed(name: str, run: Callable, samples: int, prepare: Callable | None = Non
         cpu.append((time.process_time() - start_cpu) * 1000)
         after = _schedstat(backend)
         if before and after:
-            db_cpu.append((after[0] - before[0]) / 1e6)
+            if backend is not None:
+                db_cpu.append((after[0] - before[0]) / 1e6)
             queued.append((after[1] - before[1]) / 1e6)
         for part, ms in (inner or {}).items():
             parts[part].append(ms)
@@ -535,12 +536,11 @@ def _backend_schedstat() -> str | None:
 
 
 def _schedstat(backend: str | None) -> tuple[int, int] | None:
-    """Nanoseconds on a core for the backend, and nanoseconds this process and the backend
-    waited for a core (what a loaded machine adds to the wall clock); None without a backend."""
-    if backend is None:
-        return None
+    """Nanoseconds on a core for the backend (0 without one), and nanoseconds this process and
+    the backend waited for a core (what a loaded machine adds to the wall clock); None where
+    Linux does not tell."""
     try:
-        server = Path(backend).read_text().split()
+        server = Path(backend).read_text().split() if backend else ["0", "0"]
         own = Path("/proc/self/schedstat").read_text().split()
     except OSError:
         return None

@@ -217,7 +217,7 @@ def main() -> None:
     say(f"  machine: {os.cpu_count()} CPUs, load average {load} while measuring")
     say(
         f"  {'operation':<40}{'samples':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}"
-        f"{'cpu p95':>9}{'db p95':>8}{'queue p95':>10}  p95 within"
+        f"{'cpu p95':>9}{'db p95':>8}{'queue p95':>10}{'unqueued':>10}  p95 within"
     )
     for t in timings:
         p95 = t.percentile(95)
@@ -227,12 +227,18 @@ def main() -> None:
         say(
             f"  {t.name:<40}{len(t.samples):>8}{t.percentile(50):>9.1f}{p95:>9.1f}"
             f"{max(t.samples):>9.1f}{cpu(t, t.cpu):>9}{cpu(t, t.db_cpu):>8}"
-            f"{cpu(t, t.queued):>10}  {verdict}"
+            f"{cpu(t, t.queued):>10}{cpu(t, unqueued(t)):>10}  {verdict}"
         )
     say(
         "  cpu: this process's CPU ms (Python, and SQLite's work); db: the PostgreSQL backend's;"
-        "\n  queue: ms both waited for a free core. Each at its own 95th percentile."
+        "\n  queue: ms both waited for a free core; unqueued: wall less that wait, sample by"
+        "\n  sample (what an idle machine would show). Each at its own 95th percentile."
     )
+
+
+def unqueued(timing: Timing) -> list[float]:
+    """Each sample's wall milliseconds less the time it waited for a core."""
+    return [wall - queue for wall, queue in zip(timing.samples, timing.queued, strict=False)]
 
 
 def cpu(timing: Timing, values: list[float]) -> str:
