@@ -140,7 +140,7 @@ def unpack(*, container: Container, by, idempotency_key: str | None = None) -> D
     """Open a container: everything in it goes back to loose stock at its point."""
     point = container.point
     _require(by, point, Action.INTAKE)
-    held = list(contents(container).filter(point=point))
+    held = list(contents(container).filter(lot__point_id=point.pk))
     if not held:
         raise InvalidInput(_("This container is empty."), code="empty_container")
     request = {
@@ -192,4 +192,7 @@ def _move(document: Document, by, moves: list[tuple[Lot, Lot, int]]) -> Document
 
 def container_lines(container: Container) -> list[LotLine]:
     """The container's whole contents at its point, as lines for a transfer or a count."""
-    return [LotLine(b.lot, b.quantity) for b in contents(container).filter(point=container.point)]
+    # The lot's point, not the balance's (the same): SQLite then starts from the container's
+    # lots instead of every balance at the point.
+    here = contents(container).filter(lot__point_id=container.point_id)
+    return [LotLine(b.lot, b.quantity) for b in here]
