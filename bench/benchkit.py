@@ -69,6 +69,10 @@ def create_database(url: str | None, data_dir: Path) -> tuple[str, Callable[[], 
     """A fresh, empty database to build in, and how to drop it."""
     if not url:
         return f"sqlite:///{data_dir / 'bench.sqlite3'}", lambda: None
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        path.unlink(missing_ok=True)
+        return url, lambda: path.unlink(missing_ok=True)
     import psycopg
     from psycopg import sql
 
@@ -85,6 +89,31 @@ def create_database(url: str | None, data_dir: Path) -> tuple[str, Callable[[], 
     run("DROP DATABASE IF EXISTS {} WITH (FORCE)")
     run("CREATE DATABASE {}")
     return url, lambda: run("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+
+
+def has_ledger(url: str) -> bool:
+    """Whether the database at this URL exists and holds a ledger (before Django starts)."""
+    if url.startswith("sqlite:///"):
+        import sqlite3
+
+        path = Path(url.removeprefix("sqlite:///"))
+        if not path.exists():
+            return False
+        with sqlite3.connect(path) as conn:
+            try:
+                return conn.execute("SELECT 1 FROM stock_movement LIMIT 1").fetchone() is not None
+            except sqlite3.OperationalError:
+                return False
+    import psycopg
+
+    try:
+        with psycopg.connect(urlunsplit(urlsplit(url)._replace(scheme="postgresql"))) as conn:
+            found = conn.execute("SELECT to_regclass('stock_movement') IS NOT NULL").fetchone()
+            if not found[0]:
+                return False
+            return conn.execute("SELECT 1 FROM stock_movement LIMIT 1").fetchone() is not None
+    except psycopg.OperationalError:  # no such database
+        return False
 
 
 @dataclass
@@ -113,12 +142,13 @@ def start(options: argparse.Namespace, *, prefix: str) -> Bench:
     url = options.database_url
     if options.reuse and not url:
         sys.exit("--reuse needs the --database-url that --keep printed")
-    # A kept SQLite database is measured again with the data folder (and keys) it was built with.
-    own_data_dir = not (options.reuse and url.startswith("sqlite:///"))
+    # A named SQLite database is built and measured with the data folder (and keys) beside it.
+    own_data_dir = not (url or "").startswith("sqlite:///")
     if own_data_dir:
         data_dir = Path(tempfile.mkdtemp(prefix=prefix))
     else:
         data_dir = Path(url.removeprefix("sqlite:///")).parent
+        data_dir.mkdir(parents=True, exist_ok=True)
     url, drop = (url, lambda: None) if options.reuse else create_database(url, data_dir)
     # Settings read these when Django starts: set them first.
     os.environ.update(
@@ -453,6 +483,8 @@ class Timing:
     samples: list[float]  # milliseconds, wall clock
     cpu: list[float] = field(default_factory=list)  # milliseconds of this process's CPU
     note: str = ""
+    db_cpu: list[float] = field(default_factory=list)  # ms of the PostgreSQL backend's CPU
+    queued: list[float] = field(default_factory=list)  # ms both waited for a core (load)
 
     def percentile(self, p: float, samples: list[float] | None = None) -> float:
         ordered = sorted(self.samples if samples is None else samples)
@@ -472,15 +504,47 @@ def timed(name: str, run: Callable, samples: int, prepare: Callable | None = Non
     for _ in range(WARMUP):
         run(*_input(prepare))
     totals, cpu, parts = [], [], defaultdict(list)
+    db_cpu, queued = [], []
+    backend = _backend_schedstat()
     for _ in range(samples):
         args = _input(prepare)
+        before = _schedstat(backend)
         start, start_cpu = time.perf_counter(), time.process_time()
         inner = run(*args)
         totals.append((time.perf_counter() - start) * 1000)
         cpu.append((time.process_time() - start_cpu) * 1000)
+        after = _schedstat(backend)
+        if before and after:
+            if backend is not None:
+                db_cpu.append((after[0] - before[0]) / 1e6)
+            queued.append((after[1] - before[1]) / 1e6)
         for part, ms in (inner or {}).items():
             parts[part].append(ms)
-    return [Timing(name, totals, cpu)] + [Timing(f"    {p}", v) for p, v in parts.items()]
+    first = Timing(name, totals, cpu, db_cpu=db_cpu, queued=queued)
+    return [first] + [Timing(f"    {p}", v) for p, v in parts.items()]
+
+
+def _backend_schedstat() -> str | None:
+    """Where Linux counts the CPU time of this connection's PostgreSQL backend, when the server
+    runs on this machine (its /proc readable): None otherwise."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        path = f"/proc/{cursor.fetchone()[0]}/schedstat"
+    return path if Path(path).exists() else None
+
+
+def _schedstat(backend: str | None) -> tuple[int, int] | None:
+    """Nanoseconds on a core for the backend (0 without one), and nanoseconds this process and
+    the backend waited for a core (what a loaded machine adds to the wall clock); None where
+    Linux does not tell."""
+    try:
+        server = Path(backend).read_text().split() if backend else ["0", "0"]
+        own = Path("/proc/self/schedstat").read_text().split()
+    except OSError:
+        return None
+    return int(server[0]), int(server[1]) + int(own[1])
 
 
 def print_queries(

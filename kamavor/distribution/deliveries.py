@@ -10,7 +10,7 @@ what arrived is counted against the request.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -18,6 +18,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kamavor.core import rows
 from kamavor.core.errors import Conflict, InvalidInput
 from kamavor.distribution.models import Fulfilment
 from kamavor.needs.models import Request, RequestLine
@@ -26,7 +27,7 @@ from kamavor.network.access import Action, may
 from kamavor.network.models import Point
 from kamavor.stock.ledger import Claim, Posting, idempotent
 from kamavor.stock.models import Document, DocumentLine, Lot, Movement
-from kamavor.stock.services import check_quantity
+from kamavor.stock.services import LotLine, check_quantity
 from kamavor.stock.services._common import _clean_text, _new_document, _require
 
 __all__ = [
@@ -44,7 +45,7 @@ IN_FLIGHT = (Status.DRAFT, Status.SENT)
 
 @dataclass(frozen=True)
 class Pick:
-    request_line: RequestLine
+    request_line: RequestLine | None  # None: goods the request did not ask for (a box's)
     lot: Lot
     quantity: int
 
@@ -108,6 +109,59 @@ def _lots_for(point: Point, line: RequestLine, today):
     else:
         lots = lots.filter(item__category_id=line.category_id, item__active=True)
     return lots.fefo()
+
+
+def _matches(line: RequestLine, lot: Lot) -> bool:
+    """Whether a lot is what a request line asks for (as `_lots_for` picks them)."""
+    if line.item_id is not None:
+        return lot.item_id == line.item_id and (not line.size or lot.size == line.size)
+    return lot.item.category_id == line.category_id and lot.item.active
+
+
+def given_picks(*, request: Request, point: Point, lots: Sequence[LotLine]) -> PickList:
+    """The given lots taken whole (a box's contents), each unit counted against the request
+    lines that ask for its item, in the request's order, as far as they still want it. Units
+    beyond that go with the first line that asks for them (a fulfilment may exceed what was
+    asked: it is recorded as it happened); a lot that no line asks for goes along unlinked.
+    Refused when the lots are not at the point, have expired, or the request wants none of
+    them."""
+    today = timezone.localdate()
+    for n, given in enumerate(lots, 1):
+        lot = given.lot
+        if not isinstance(lot, Lot) or lot.point_id != point.pk:
+            where = _("this lot is not at %(point)s.") % {"point": point}
+            raise InvalidInput(_("Line %(n)d: %(error)s") % {"n": n, "error": where}, field="lot")
+        check_quantity(given.quantity, number=n)
+        if lot.expiry is not None and lot.expiry < today:
+            raise InvalidInput(
+                _("%(lot)s expired on %(date)s: do not hand it out; dispose of it.")
+                % {"lot": lot, "date": lot.expiry.isoformat()},
+                code="expired",
+            )
+    wanted = still_wanted(request)
+    left = dict(wanted)
+    result = PickList(request=request, point=point, wanted=wanted)
+    request_lines = list(request.lines.all())
+    unlinked: list[Pick] = []
+    for given in lots:
+        asking = [x for x in request_lines if _matches(x, given.lot)]
+        units = given.quantity
+        for line in asking:
+            take = min(units, left.get(line.pk, 0))
+            if take > 0:
+                result.picks.append(Pick(line, given.lot, take))
+                left[line.pk] -= take
+                units -= take
+        if units > 0:
+            extra = Pick(asking[0] if asking else None, given.lot, units)
+            (result.picks if asking else unlinked).append(extra)
+    if not any(p.request_line is not None for p in result.picks):
+        raise InvalidInput(
+            _("This request asks for none of these goods."), code="not_asked_for", field="lot"
+        )
+    result.picks += unlinked
+    result.short = {pk: units for pk, units in left.items() if units > 0}
+    return result
 
 
 def pick_list(
@@ -174,20 +228,27 @@ def prepare_delivery(
     point: Point,
     by,
     quantities: Mapping[int, int] | None = None,
+    lots: Sequence[LotLine] | None = None,
     note: str = "",
     idempotency_key: str | None = None,
 ) -> Document:
     """Pack a shelter's request at a point: a draft delivery (the pick list) that moves nothing
-    until it is sent. Packs what the point has; refuses when it has none of it."""
+    until it is sent. Packs what the point has; refuses when it has none of it. With `lots`
+    (a box's whole contents), packs exactly those instead of picking (see `given_picks`)."""
     _check_request(request, point)
     _require(by, point, Action.SEND_TRANSFER)
     note = _clean_text(note, limit=2000, label=_("Note"))
+    if lots is not None and quantities is not None:
+        raise InvalidInput(_("Pack either given lots or quantities, not both."))
+    if lots is not None and not lots:
+        raise InvalidInput(_("Add at least one line."), code="no_lines")
     fingerprint = {
         "kind": "delivery",
         "request": request.pk,
         "point": point.pk,
         "note": note,
         "quantities": sorted((quantities or {}).items()) if quantities is not None else None,
+        "lots": None if lots is None else [(x.lot.pk, x.quantity) for x in lots],
     }
 
     def work(claim: Claim) -> Document:
@@ -209,7 +270,10 @@ def prepare_delivery(
                 code="request_closed",
             )
         fresh = Request.objects.with_details().get(pk=request.pk)
-        picks = pick_list(request=fresh, point=point, quantities=quantities)
+        if lots is not None:
+            picks = given_picks(request=fresh, point=point, lots=lots)
+        else:
+            picks = pick_list(request=fresh, point=point, quantities=quantities)
         if not picks.picks:
             if not picks.wanted:
                 raise Conflict(
@@ -220,17 +284,25 @@ def prepare_delivery(
                 _("%(point)s has none of what this request asks for.") % {"point": point.name},
                 code="not_enough_stock",
             )
-        for pick in picks.picks:
-            line = DocumentLine.objects.create(
-                document=document,
-                item_id=pick.lot.item_id,
-                lot=pick.lot,
-                quantity=pick.quantity,
-                expiry=pick.lot.expiry,
-                size=pick.lot.size,
-                condition=pick.lot.condition,
-            )
-            Fulfilment.objects.create(line=line, request_line=pick.request_line, quantity=0)
+        written = rows.insert(
+            [
+                DocumentLine(
+                    document=document,
+                    item_id=pick.lot.item_id,
+                    lot=pick.lot,
+                    quantity=pick.quantity,
+                    expiry=pick.lot.expiry,
+                    size=pick.lot.size,
+                    condition=pick.lot.condition,
+                )
+                for pick in picks.picks
+            ]
+        )
+        Fulfilment.objects.bulk_create(
+            Fulfilment(line=line, request_line=pick.request_line, quantity=0)
+            for pick, line in zip(picks.picks, written, strict=True)
+            if pick.request_line is not None
+        )
         if locked.state == Request.State.OPEN:
             plan_request(request=locked, by=by)
         return document

@@ -17,7 +17,9 @@ from kamavor.catalogue.models import Item
 from kamavor.core.errors import InvalidInput
 from kamavor.core.numbers import Id, PathId, object_id
 from kamavor.core.paging import OFFSET, paged
+from kamavor.households.access import get_household_for
 from kamavor.lib.spreadsheets import TOO_LARGE, SpreadsheetError
+from kamavor.needs.access import get_request_for
 from kamavor.network.access import Action, get_point_for
 from kamavor.network.api import ERRORS, NO_NUL, one_of
 from kamavor.network.models import Point
@@ -28,7 +30,7 @@ from kamavor.sorting.access import (
     get_container_for,
     get_drop_off_for,
 )
-from kamavor.sorting.models import DropOff, Kind, SetAside, SortingLine
+from kamavor.sorting.models import DropOff, Kind, SetAside, SortingLine, SortingNotice
 from kamavor.sorting.packing_lists import (
     MAX_BYTES,
     PackingList,
@@ -40,6 +42,7 @@ from kamavor.stock import services as stock
 from kamavor.stock.api import IDEMPOTENCY_KEY, _answer, _lot_lines, _shown
 from kamavor.stock.api_schemas import (
     MAX_LINES,
+    Counted,
     Date,
     DocumentOut,
     In,
@@ -49,8 +52,8 @@ from kamavor.stock.api_schemas import (
     Size,
     Text,
 )
-from kamavor.stock.models import Condition, Container, Document
-from kamavor.stock.services import IntakeLine
+from kamavor.stock.models import Condition, Container, Document, Lot
+from kamavor.stock.services import CountLine, IntakeLine
 
 router = Router(tags=["sorting"])
 LIMIT = Query(20, ge=1, le=100)
@@ -204,6 +207,47 @@ class SendIn(In):
     note: Text = ""
 
 
+class HandOutIn(In):
+    household: Text = Field(description="The household code, e.g. KX4M-7QAT.")
+    note: Text = ""
+
+
+class DeliverIn(In):
+    request: Id = Field(description="An open shelter request.")
+    note: Text = ""
+
+
+class KitsIn(In):
+    kit: Id = Field(description="A kit whose components the container holds.")
+
+
+class BoxCountLineIn(In):
+    lot: Id = Field(description="One of the container's lots.")
+    counted: Counted
+
+
+class BoxCountIn(In):
+    reason: Text = Field("", description="Required when a count differs from the ledger.")
+    lines: list[BoxCountLineIn] = Field(max_length=MAX_LINES)
+
+
+class NoticeIn(In):
+    kind: one_of(Kind) = Field(description="What the public is asked not to bring.")
+    until: Date = Field(description="The last day of the note: today to 60 days ahead.")
+
+
+class NoticeOut(Schema):
+    point: int
+    kind: str
+    until: dt.date
+    current: bool = Field(description="Shown on the public page (its day has not passed).")
+    set_at: dt.datetime
+
+    @staticmethod
+    def resolve_point(notice: SortingNotice) -> int:
+        return notice.point_id
+
+
 class PackingRowOut(Schema):
     row: int
     text: str
@@ -346,6 +390,27 @@ def close_drop_off(
     return _shown_drop_off(closed)
 
 
+class PackDropOffIn(In):
+    kind: one_of(Container.Kind) = Container.Kind.BOX
+
+
+@router.post("/drop-offs/{drop_off_id}/pack", response={201: ContainerOut, **ERRORS})
+def pack_drop_off(
+    request: HttpRequest,
+    drop_off_id: PathId,
+    body: PackDropOffIn | None = None,
+    key: str | None = IDEMPOTENCY_KEY,
+) -> Status:
+    """Pack a closed drop-off's sorted goods that are still loose into a new container."""
+    container = services.pack_drop_off(
+        drop_off=_drop_off(request, drop_off_id),
+        kind=body.kind if body else Container.Kind.BOX,
+        by=request.user,
+        idempotency_key=key,
+    )
+    return Status(201, container)
+
+
 # ---------------------------------------------------------------- containers
 
 
@@ -421,6 +486,126 @@ def container_transfer(
         idempotency_key=key,
     )
     return _answer(transfer, 201)
+
+
+@router.post("/containers/{container_id}/hand-out", response={201: DocumentOut, **ERRORS})
+def hand_out_container(
+    request: HttpRequest, container_id: PathId, body: HandOutIn, key: str | None = IDEMPOTENCY_KEY
+) -> Status:
+    """Hand the container's whole contents to a household at its point, as one distribution
+    (the household's checks and requests apply as to any hand-out)."""
+    container = get_container_for(request.user, container_id, Action.DISTRIBUTE)
+    try:
+        household = get_household_for(request.user, body.household, Action.DISTRIBUTE, related=())
+    except Http404:
+        raise InvalidInput(
+            _("Unknown household."), code="unknown_household", field="household"
+        ) from None
+    document = services.hand_out_container(
+        container=container,
+        household=household,
+        by=request.user,
+        note=body.note,
+        idempotency_key=key,
+    )
+    return _answer(document, 201)
+
+
+@router.post("/containers/{container_id}/delivery", response={201: DocumentOut, **ERRORS})
+def deliver_container(
+    request: HttpRequest, container_id: PathId, body: DeliverIn, key: str | None = IDEMPOTENCY_KEY
+) -> Status:
+    """A draft delivery of the container's whole contents for a shelter's request (send it at
+    /deliveries/{id}/send); each line counts against the request lines that ask for it."""
+    container = get_container_for(request.user, container_id, Action.SEND_TRANSFER)
+    try:
+        shelter_request = get_request_for(request.user, body.request)
+    except Http404:
+        raise InvalidInput(_("Unknown request."), code="unknown_request", field="request") from None
+    document = services.deliver_container(
+        container=container,
+        request=shelter_request,
+        by=request.user,
+        note=body.note,
+        idempotency_key=key,
+    )
+    return _answer(document, 201)
+
+
+@router.post("/containers/{container_id}/kits", response={201: DocumentOut, **ERRORS})
+def build_kits(
+    request: HttpRequest, container_id: PathId, body: KitsIn, key: str | None = IDEMPOTENCY_KEY
+) -> Status:
+    """Build as many kits as the container's components make, from its lots only; what is
+    left over stays in it."""
+    container = get_container_for(request.user, container_id, Action.BUILD_KIT)
+    kit = Item.objects.active().filter(pk=body.kit, is_kit=True).first()
+    if kit is None:
+        raise InvalidInput(_("Unknown item."), code="unknown_item", field="kit")
+    document = services.build_kits_from_container(
+        container=container, kit=kit, by=request.user, idempotency_key=key
+    )
+    return _answer(document, 201)
+
+
+@router.post("/containers/{container_id}/count", response={201: DocumentOut, **ERRORS})
+def count_container(
+    request: HttpRequest, container_id: PathId, body: BoxCountIn, key: str | None = IDEMPOTENCY_KEY
+) -> Status:
+    """Count the container as a whole: what is in each of its lots; differences are posted
+    with the reason as adjustments (one stocktake)."""
+    container = get_container_for(request.user, container_id, Action.COUNT)
+    lots = Lot.objects.filter(container=container, point=container.point_id)
+    lots = lots.select_related("item").in_bulk([line.lot for line in body.lines])
+    for n, line in enumerate(body.lines, 1):
+        if line.lot not in lots:
+            raise InvalidInput(
+                _("Line %(n)d: %(error)s")
+                % {"n": n, "error": _("this lot is not in the container.")},
+                code="unknown_lot",
+                field="lot",
+            )
+    document = stock.post_count(
+        point=container.point,
+        lines=[CountLine(line.counted, lot=lots[line.lot]) for line in body.lines],
+        by=request.user,
+        reason=body.reason,
+        idempotency_key=key,
+    )
+    return _answer(document, 201)
+
+
+# ---------------------------------------------------------------- the public note
+
+
+@router.get("/points/{point_id}/sorting-notice", response={200: NoticeOut, 204: None, **ERRORS})
+def get_notice(request: HttpRequest, point_id: PathId) -> SortingNotice | Status:
+    """The point's "we are sorting" note for its public page, if one is set (204 if not)."""
+    point = get_point_for(request.user, point_id, Action.INTAKE)
+    notice = SortingNotice.objects.filter(point=point).first()
+    return notice if notice is not None else Status(204, None)
+
+
+@router.post("/points/{point_id}/sorting-notice", response={200: NoticeOut, **ERRORS})
+def set_notice(
+    request: HttpRequest, point_id: PathId, body: NoticeIn, key: str | None = IDEMPOTENCY_KEY
+) -> SortingNotice:
+    """Put a note on the point's public page while a backlog is sorted: "we are sorting,
+    please do not bring clothing until Friday". A coordinator's choice; replaces the last."""
+    point = get_point_for(request.user, point_id, Action.PUBLISH_NEEDS)
+    return services.set_sorting_notice(
+        point=point, kind=body.kind, until=body.until, by=request.user, idempotency_key=key
+    )
+
+
+@router.post("/points/{point_id}/sorting-notice/clear", response={204: None, **ERRORS})
+def clear_notice(
+    request: HttpRequest, point_id: PathId, key: str | None = IDEMPOTENCY_KEY
+) -> Status:
+    """Take the note off the point's public page (taking it off twice is the same as once)."""
+    point = get_point_for(request.user, point_id, Action.PUBLISH_NEEDS)
+    services.clear_sorting_notice(point=point, by=request.user, idempotency_key=key)
+    return Status(204, None)
 
 
 # ---------------------------------------------------------------- packing lists

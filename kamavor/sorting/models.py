@@ -211,3 +211,22 @@ class SortingNotice(models.Model):
     @property
     def current(self) -> bool:
         return self.until >= timezone.localdate()
+
+
+class NoticeKey(models.Model):
+    """A client's idempotency key for a change of a point's sorting notice: inserted first in
+    the change's transaction, it is the claim, so that a retry (an offline desk's, a second
+    press) answers the first change instead of undoing a later one."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="sorting_notice_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key

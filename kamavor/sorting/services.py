@@ -11,14 +11,16 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kamavor.catalogue.models import Item
+from kamavor.core import rows
 from kamavor.core.errors import Conflict, IdempotencyKeyReused, InvalidInput
-from kamavor.core.idempotency import check_key, run_once
+from kamavor.core.idempotency import check_key, ensure_same_request, run_once
+from kamavor.distribution import deliveries
 from kamavor.distribution import services as distribution
 from kamavor.lib import tag_codes
 from kamavor.network.access import Action, may
@@ -28,11 +30,13 @@ from kamavor.sorting.models import (
     Bag,
     DropOff,
     Kind,
+    NoticeKey,
     SetAside,
     SortingLine,
     SortingNotice,
 )
 from kamavor.stock import services as stock
+from kamavor.stock.ledger import fingerprint
 from kamavor.stock.models import Container, Document, IdempotencyRecord, Lot
 from kamavor.stock.services import IntakeLine, LotLine
 
@@ -221,7 +225,7 @@ def close_drop_off(*, drop_off: DropOff, by, note: str = "") -> DropOff:
         )
         if locked.is_closed:
             return locked
-        lines = list(locked.lines.select_related("item").order_by("pk"))
+        lines, known = _lines_and_lots(locked)
         usable = [_intake(x) for x in lines if not x.set_aside]
         waste = [(_intake(x), x.get_set_aside_display()) for x in lines if x.set_aside in DISPOSED]
         if not lines:
@@ -235,6 +239,8 @@ def close_drop_off(*, drop_off: DropOff, by, note: str = "") -> DropOff:
                 donor=locked.donor,
                 note=note or _("Drop-off %(code)s") % {"code": _first_code(locked)},
                 disposal_reason=_("Set aside at sorting"),
+                known=known,
+                savepoint=False,  # this transaction is rolled back as a whole on any error
             )
             locked.donation, locked.disposal = donation, donation.disposal
         locked.closed_at = timezone.now()
@@ -243,6 +249,35 @@ def close_drop_off(*, drop_off: DropOff, by, note: str = "") -> DropOff:
         return locked
 
     return run_once(unit=unit, replay=None)
+
+
+def _lines_and_lots(drop_off: DropOff) -> tuple[list[SortingLine], dict[tuple, Lot]]:
+    """The drop-off's lines with their items, and the point's loose lots that they go into
+    (by item id, expiry, size and condition; the lines hold them as checked), in one SELECT."""
+    q = connection.ops.quote_name
+    sql = (
+        f"SELECT {rows.columns(SortingLine, 's')}, {rows.columns(Item, 'i')}, "
+        f"{rows.columns(Lot, 'l')} FROM {rows.table(SortingLine)} s "
+        f"JOIN {rows.table(Item)} i ON i.id = s.item_id "
+        f"LEFT JOIN {rows.table(Lot)} l ON l.point_id = %s AND l.container_id IS NULL "
+        f"AND l.item_id = s.item_id AND l.size = s.size "
+        f"AND l.{q('condition')} = s.{q('condition')} "
+        "AND (l.expiry = s.expiry OR (l.expiry IS NULL AND s.expiry IS NULL)) "
+        "WHERE s.drop_off_id = %s ORDER BY s.id"
+    )
+    item_at = rows.width(SortingLine)
+    lot_at = item_at + rows.width(Item)
+    lines, known = [], {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [drop_off.point_id, drop_off.pk])
+        for row in cursor.fetchall():
+            line = rows.instance(SortingLine, row)
+            rows.related(line, "item", rows.instance(Item, row, item_at))
+            lines.append(line)
+            if row[lot_at] is not None:
+                lot = rows.instance(Lot, row, lot_at)
+                known[(lot.item_id, lot.expiry, lot.size, lot.condition)] = lot
+    return lines, known
 
 
 def _intake(line: SortingLine) -> IntakeLine:
@@ -259,15 +294,27 @@ def _first_code(drop_off: DropOff) -> str:
     return tag_codes.display(code) if code else str(drop_off.pk)
 
 
-def pack_drop_off(*, drop_off: DropOff, by, kind: str = Container.Kind.BOX) -> Container:
+def pack_drop_off(
+    *,
+    drop_off: DropOff,
+    by,
+    kind: str = Container.Kind.BOX,
+    idempotency_key: str | None = None,
+) -> Container:
     """Pack what a closed drop-off took into stock into a new container, in one transaction:
-    each sorted line's units that are still loose on the shelf (up to the line's quantity)."""
+    each sorted line's units that are still loose on the shelf (up to the line's quantity).
+    Once per key: the container is created with it, and a retry answers that container."""
     _require(by, drop_off.point)
     if not drop_off.donation_id:
         raise InvalidInput(_("Close the drop-off first: only sorted goods are packed."))
+    label = _("Drop-off %(code)s") % {"code": _first_code(drop_off)}
 
     def unit() -> Container:
-        container = stock.create_container(point=drop_off.point, by=by, kind=kind)
+        container = stock.create_container(
+            point=drop_off.point, by=by, kind=kind, label=label, idempotency_key=idempotency_key
+        )
+        if not getattr(container, "just_created", False):
+            return container  # a retry: the first request packed it
         wanted: dict[int, int] = {}
         for lot_id, quantity in drop_off.donation.lines.filter(reason="").values_list(
             "lot_id", "quantity"
@@ -342,7 +389,9 @@ def post_packing_list(
     )
 
 
-def set_sorting_notice(*, point: Point, kind: str, until: dt.date, by) -> SortingNotice:
+def set_sorting_notice(
+    *, point: Point, kind: str, until: dt.date, by, idempotency_key: str | None = None
+) -> SortingNotice:
     """Ask the public, on the point's page, not to bring goods of a kind until a day (while
     the backlog of that kind is sorted). One notice per point: a new one replaces it."""
     if not may(by, point.organisation_id, Action.PUBLISH_NEEDS):
@@ -354,17 +403,66 @@ def set_sorting_notice(*, point: Point, kind: str, until: dt.date, by) -> Sortin
         raise InvalidInput(
             _("Choose a day from today to 60 days ahead."), field="until", code="invalid_date"
         )
-    notice, _created = SortingNotice.objects.update_or_create(
-        point=point, defaults={"kind": kind, "until": until, "set_by": by, "set_at": timezone.now()}
-    )
-    return notice
+
+    def change() -> SortingNotice:
+        notice, _created = SortingNotice.objects.update_or_create(
+            point=point,
+            defaults={"kind": kind, "until": until, "set_by": by, "set_at": timezone.now()},
+        )
+        return notice
+
+    def answer(claimed_at: dt.datetime) -> SortingNotice:
+        # What the first request set, as the point's notice shows it now if it still does.
+        now = SortingNotice.objects.filter(point=point, kind=kind, until=until).first()
+        return now or SortingNotice(
+            point=point, kind=kind, until=until, set_by=by, set_at=claimed_at
+        )
+
+    request = ("set", point.pk, kind, until.isoformat())
+    return _notice_once(by, idempotency_key, request, change, answer)
 
 
-def clear_sorting_notice(*, point: Point, by) -> None:
+def clear_sorting_notice(*, point: Point, by, idempotency_key: str | None = None) -> None:
     """Take the point's sorting notice off its public page."""
     if not may(by, point.organisation_id, Action.PUBLISH_NEEDS):
         raise PermissionDenied
-    SortingNotice.objects.filter(point=point).delete()
+
+    def change() -> None:
+        SortingNotice.objects.filter(point=point).delete()
+
+    _notice_once(by, idempotency_key, ("clear", point.pk), change, lambda _at: None)
+
+
+def _notice_once(by, key: str | None, request: tuple, change, answer):
+    """Run a change of a notice once per (user, key): its first write claims the key; a retry
+    answers `answer(time of the claim)` and changes nothing (a later notice stays)."""
+    key = check_key(key)
+    if key is None:
+        with transaction.atomic():
+            return change()
+    print_ = fingerprint(request)
+
+    def unit():
+        NoticeKey.objects.create(user=by, key=key, fingerprint=print_)
+        return change()
+
+    def replay():
+        earlier = NoticeKey.objects.filter(user=by, key=key).first()
+        if earlier is None:
+            return None
+        ensure_same_request(earlier.fingerprint, print_)
+        return _Answered(answer(earlier.created_at))
+
+    result = run_once(unit=unit, replay=replay)
+    return result.value if isinstance(result, _Answered) else result
+
+
+class _Answered:
+    """A replay's answer, which may be None (a cleared notice): run_once takes None for "no
+    earlier request"."""
+
+    def __init__(self, value) -> None:
+        self.value = value
 
 
 def check_quarantined(
@@ -459,6 +557,37 @@ def hand_out_container(
         lines=_whole(container),
         by=by,
         note=note,
+        idempotency_key=idempotency_key,
+    )
+
+
+def deliver_container(
+    *,
+    container: Container,
+    request,
+    by,
+    note: str = "",
+    idempotency_key: str | None = None,
+) -> Document:
+    """Pack a box's whole contents as a delivery for a shelter's request: its lots, as they
+    are, become the lines of one draft delivery (through `prepare_delivery`, which counts them
+    against the request lines that ask for them), in one transaction, once per key."""
+    point = container.point
+    earlier = _earlier(
+        by,
+        idempotency_key,
+        kind=Document.Kind.DELIVERY,
+        point=point,
+        request_id=getattr(request, "pk", None),
+    )
+    if earlier is not None:
+        return earlier
+    return deliveries.prepare_delivery(
+        request=request,
+        point=point,
+        by=by,
+        lots=_whole(container),
+        note=note or str(container),
         idempotency_key=idempotency_key,
     )
 

@@ -27,6 +27,12 @@ urlpatterns = [
     path("containers/<int:container_id>/label/", views_containers.label, name="label"),
     path("containers/<int:container_id>/count/", views_containers.count, name="count"),
     path("<int:point_id>/distribution/<str:code>/box/", views_containers.hand_out, name="hand_out"),
+    path("<int:point_id>/kits/box/", views_containers.kit_box, name="kit_box"),
+    path(
+        "<int:point_id>/deliveries/<int:request_id>/box/",
+        views_containers.deliver_box,
+        name="deliver_box",
+    ),
     path("<int:point_id>/packing-list/", views_uploads.upload, name="upload"),
     path("<int:point_id>/packing-list/check/", views_uploads.check, name="upload_check"),
     path("<int:point_id>/packing-list/post/", views_uploads.post, name="upload_post"),

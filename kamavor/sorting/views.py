@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kamavor.core.errors import KamavorError
+from kamavor.core.feedback import attempt
 from kamavor.lib.dates import parse_expiry
 from kamavor.network.access import Action, may
 from kamavor.network.decorators import point_view
@@ -35,6 +36,7 @@ from kamavor.sorting.reads import (
     queue_at,
     sorted_per_hour,
 )
+from kamavor.sorting.views_common import open_by_code
 from kamavor.stock.views._find import chosen_item, find_and_choose
 
 
@@ -98,13 +100,13 @@ def record(request: HttpRequest, point) -> HttpResponse:
 @point_view(Action.INTAKE)
 def find_bag(request: HttpRequest, point) -> HttpResponse:
     """A scanned or typed bag code opens its drop-off at the sorting station."""
-    code = request.GET.get("code", "")
-    try:
-        bag = find_bag_for(request.user, code)
-    except Http404:
-        messages.error(request, _("No bag has the code “%(code)s”.") % {"code": code[:20]})
-        return redirect("sorting:desk", point_id=point.pk)
-    return redirect("sorting:station", drop_off_id=bag.drop_off_id)
+    bag, back = open_by_code(
+        request,
+        lambda code: find_bag_for(request.user, code),
+        missing=_("No bag has the code “%(code)s”."),
+        back=redirect("sorting:desk", point_id=point.pk),
+    )
+    return back if bag is None else redirect("sorting:station", drop_off_id=bag.drop_off_id)
 
 
 @login_required
@@ -170,15 +172,14 @@ def add(request: HttpRequest, drop_off_id: int) -> HttpResponse:
     form = SortingLineForm(request.POST, item=item)
     if not form.is_valid():
         return _station(request, drop_off, item=item, line_form=form)
-    try:
-        services.add_sorting_line(
-            drop_off=drop_off,
-            line=form.line,
-            set_aside=form.cleaned_data.get("set_aside") or "",
-            by=request.user,
-        )
-    except KamavorError as error:
-        messages.error(request, error.message)
+    add = partial(
+        services.add_sorting_line,
+        drop_off=drop_off,
+        line=form.line,
+        set_aside=form.cleaned_data.get("set_aside") or "",
+        by=request.user,
+    )
+    attempt(request, add, None)
     return redirect("sorting:station", drop_off_id=drop_off.pk)
 
 
@@ -190,10 +191,7 @@ def remove(request: HttpRequest, drop_off_id: int, line_id: int) -> HttpResponse
     line = line.first()
     if line is None:
         raise Http404
-    try:
-        services.remove_sorting_line(line=line, by=request.user)
-    except KamavorError as error:
-        messages.error(request, error.message)
+    attempt(request, partial(services.remove_sorting_line, line=line, by=request.user), None)
     return redirect("sorting:station", drop_off_id=drop_off.pk)
 
 
@@ -201,18 +199,17 @@ def remove(request: HttpRequest, drop_off_id: int, line_id: int) -> HttpResponse
 @login_required
 def close(request: HttpRequest, drop_off_id: int) -> HttpResponse:
     drop_off = get_drop_off_for(request.user, drop_off_id)
-    try:
-        drop_off = services.close_drop_off(drop_off=drop_off, by=request.user)
-    except KamavorError as error:
-        messages.error(request, error.message)
+    closed = attempt(
+        request,
+        partial(services.close_drop_off, drop_off=drop_off, by=request.user),
+        lambda closed: (
+            _("Drop-off closed: %(number)s is in stock.") % {"number": closed.donation.number}
+            if closed.donation_id
+            else _("Drop-off closed.")
+        ),
+    )
+    if closed is None:
         return redirect("sorting:station", drop_off_id=drop_off.pk)
-    if drop_off.donation_id:
-        messages.success(
-            request,
-            _("Drop-off closed: %(number)s is in stock.") % {"number": drop_off.donation.number},
-        )
-    else:
-        messages.success(request, _("Drop-off closed."))
     return redirect("sorting:desk", point_id=drop_off.point_id)
 
 
@@ -257,12 +254,12 @@ def check_line(request: HttpRequest, line_id: int) -> HttpResponse:
     drop_off = get_drop_off_for(request.user, line.drop_off_id, Action.DISPOSE)
     line.drop_off = drop_off
     expiry = parse_expiry(request.POST.get("expiry", "")) if request.POST.get("expiry") else None
-    try:
-        services.check_quarantined(
-            line=line, by=request.user, accept=request.POST.get("accept") == "1", expiry=expiry
-        )
-    except KamavorError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Checked."))
+    check = partial(
+        services.check_quarantined,
+        line=line,
+        by=request.user,
+        accept=request.POST.get("accept") == "1",
+        expiry=expiry,
+    )
+    attempt(request, check, _("Checked."))
     return redirect("sorting:desk", point_id=drop_off.point_id)

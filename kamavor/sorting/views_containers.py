@@ -18,13 +18,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kamavor.catalogue.models import Item
 from kamavor.core.errors import KamavorError
+from kamavor.core.feedback import attempt
+from kamavor.core.numbers import object_id
 from kamavor.distribution.adapters import find_household
+from kamavor.needs.access import get_request_for
 from kamavor.network.access import Action, may
 from kamavor.network.decorators import point_view
 from kamavor.sorting import services as sorting
 from kamavor.sorting.access import find_container_for, get_container_for, get_drop_off_for
 from kamavor.sorting.forms import ContainerForm, FindContainerForm, PackForm
+from kamavor.sorting.views_common import open_by_code, take_box
 from kamavor.stock import services
 from kamavor.stock.forms import CountSheetForm, CreateTransferForm
 from kamavor.stock.models import Balance, Container, Lot
@@ -78,13 +83,13 @@ def container_new(request: HttpRequest, point) -> HttpResponse:
 
 @point_view(Action.VIEW_STOCK)
 def find_container(request: HttpRequest, point) -> HttpResponse:
-    code = request.GET.get("code", "")
-    try:
-        container = find_container_for(request.user, code)
-    except Http404:
-        messages.error(request, _("No container has the code “%(code)s”.") % {"code": code[:20]})
-        return redirect("sorting:containers", point_id=point.pk)
-    return redirect("sorting:container", container_id=container.pk)
+    container, back = open_by_code(
+        request,
+        lambda code: find_container_for(request.user, code),
+        missing=_("No container has the code “%(code)s”."),
+        back=redirect("sorting:containers", point_id=point.pk),
+    )
+    return back if container is None else redirect("sorting:container", container_id=container.pk)
 
 
 def _loose_lots(point, item) -> list[Lot]:
@@ -153,10 +158,9 @@ def pack(request: HttpRequest, container_id: int) -> HttpResponse:
     form = PackForm(request.POST, item=item, lots=_loose_lots(found.point, item))
     if not form.is_valid():
         return _detail(request, found, item=item, line_form=form)
-    try:
-        services.pack(container=found, lines=form.lines, by=request.user)
-    except KamavorError as error:
-        messages.error(request, error.message)
+    attempt(
+        request, partial(services.pack, container=found, lines=form.lines, by=request.user), None
+    )
     return redirect("sorting:container", container_id=found.pk)
 
 
@@ -164,12 +168,11 @@ def pack(request: HttpRequest, container_id: int) -> HttpResponse:
 @login_required
 def unpack(request: HttpRequest, container_id: int) -> HttpResponse:
     found = get_container_for(request.user, container_id, Action.INTAKE)
-    try:
-        services.unpack(container=found, by=request.user)
-    except KamavorError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Opened: its goods are loose stock again."))
+    attempt(
+        request,
+        partial(services.unpack, container=found, by=request.user),
+        _("Opened: its goods are loose stock again."),
+    )
     return redirect("sorting:container", container_id=found.pk)
 
 
@@ -245,12 +248,13 @@ def label(request: HttpRequest, container_id: int) -> HttpResponse:
 def pack_drop_off(request: HttpRequest, drop_off_id: int) -> HttpResponse:
     """Pack a closed drop-off's sorted goods into a new box."""
     drop_off = get_drop_off_for(request.user, drop_off_id)
-    try:
-        found = sorting.pack_drop_off(drop_off=drop_off, by=request.user)
-    except KamavorError as error:
-        messages.error(request, error.message)
+    found = attempt(
+        request,
+        partial(sorting.pack_drop_off, drop_off=drop_off, by=request.user),
+        lambda box: _("Packed into %(container)s.") % {"container": box},
+    )
+    if found is None:
         return redirect("sorting:station", drop_off_id=drop_off.pk)
-    messages.success(request, _("Packed into %(container)s.") % {"container": found})
     return redirect("sorting:container", container_id=found.pk)
 
 
@@ -258,36 +262,86 @@ def pack_drop_off(request: HttpRequest, drop_off_id: int) -> HttpResponse:
 @point_view(Action.DISTRIBUTE)
 def hand_out(request: HttpRequest, point, code: str) -> HttpResponse:
     """A box's label scanned at the distribution desk: its whole contents are handed to the
-    household being served, as one distribution (the form's key makes a second press, or a
-    retry, answer the first)."""
+    household being served, as one distribution."""
     household = find_household(request.user, code)
     if household is None:
         raise Http404
-    back = redirect("distribution:visit", point_id=point.pk, code=household.code)
-    box_code = request.POST.get("box", "")
-    try:
-        container = find_container_for(request.user, box_code, Action.DISTRIBUTE)
-    except Http404:
-        messages.error(
-            request, _("No container has the code “%(code)s”.") % {"code": box_code[:20]}
-        )
-        return back
-    if container.point_id != point.pk:
-        messages.error(request, _("This container is not at %(point)s.") % {"point": point.name})
-        return back
-    try:
-        document = sorting.hand_out_container(
-            container=container,
-            household=household,
-            by=request.user,
-            idempotency_key=request.POST.get("key") or None,
-        )
-    except KamavorError as error:
-        messages.error(request, error.message)
-        return back
-    messages.success(
+    return take_box(
         request,
-        _("%(number)s: the contents of %(box)s were handed to household %(code)s.")
-        % {"number": document.number, "box": container, "code": household.display_code},
+        point,
+        action=Action.DISTRIBUTE,
+        back=redirect("distribution:visit", point_id=point.pk, code=household.code),
+        take=lambda box, key: sorting.hand_out_container(
+            container=box, household=household, by=request.user, idempotency_key=key
+        ),
+        said=lambda box, document: (
+            _("%(number)s: the contents of %(box)s were handed to household %(code)s.")
+            % {"number": document.number, "box": box, "code": household.display_code}
+        ),
+        then=lambda document: redirect(
+            "distribution:receipt", point_id=point.pk, document_id=document.pk
+        ),
     )
-    return redirect("distribution:receipt", point_id=point.pk, document_id=document.pk)
+
+
+@require_POST
+@point_view(Action.BUILD_KIT)
+def kit_box(request: HttpRequest, point) -> HttpResponse:
+    """A box of components scanned at the kit desk: as many kits as its contents make are
+    built from its lots; what is left over stays in the box."""
+    back = redirect("stock:kits", point_id=point.pk)
+    kit = Item.objects.active().filter(is_kit=True, pk=object_id(request.POST.get("kit"))).first()
+    if kit is None:
+        messages.error(request, _("Choose a kit."))
+        return back
+
+    def said(box: Container, document) -> str:
+        built = document.lines.filter(item=kit).values_list("quantity", flat=True).first() or 0
+        return _("%(number)s: %(n)d × %(kit)s built from %(box)s.") % {
+            "number": document.number,
+            "n": built,
+            "kit": kit.name,
+            "box": box,
+        }
+
+    return take_box(
+        request,
+        point,
+        action=Action.BUILD_KIT,
+        back=back,
+        take=lambda box, key: sorting.build_kits_from_container(
+            container=box, kit=kit, by=request.user, idempotency_key=key
+        ),
+        said=said,
+    )
+
+
+@require_POST
+@point_view(Action.SEND_TRANSFER)
+def deliver_box(request: HttpRequest, point, request_id: int) -> HttpResponse:
+    """A box scanned on a shelter request's pick list: its whole contents are packed as the
+    delivery (a draft, sent from the delivery's page like any other)."""
+    shelter_request = get_request_for(request.user, request_id)
+    if shelter_request.shelter_id is None or (
+        shelter_request.organisation_id != point.organisation_id
+    ):
+        raise Http404
+    return take_box(
+        request,
+        point,
+        action=Action.SEND_TRANSFER,
+        back=redirect(
+            "distribution:delivery_prepare", point_id=point.pk, request_id=shelter_request.pk
+        ),
+        take=lambda box, key: sorting.deliver_container(
+            container=box, request=shelter_request, by=request.user, idempotency_key=key
+        ),
+        said=lambda box, delivery: (
+            _(
+                "%(number)s packed for %(shelter)s with the contents of %(box)s: "
+                "send it when it leaves."
+            )
+            % {"number": delivery.number, "shelter": delivery.destination.name, "box": box}
+        ),
+        then=lambda delivery: redirect("distribution:delivery", delivery_id=delivery.pk),
+    )

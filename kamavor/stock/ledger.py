@@ -113,25 +113,42 @@ def lots_for(*, point, wanted: list[tuple], known: dict[LotKey, Lot] | None = No
 
 
 def _open_lots(*, point, wanted: list[tuple]) -> dict[tuple, Lot]:
-    """Open new lots with zero balances together; one by one if another desk raced us."""
-    try:
-        with transaction.atomic():
-            lots = rows.insert(
-                [
-                    Lot(item=item, point=point, expiry=expiry, size=size, condition=condition)
-                    for item, expiry, size, condition in wanted
-                ]
+    """Open new lots with zero balances together, with no savepoint: a lot another desk opened
+    meanwhile is skipped by the INSERT (on PostgreSQL after waiting for that desk's
+    transaction) and read as it is. PostgreSQL writes the lots and their balances in one
+    statement."""
+    new = [
+        Lot(item=item, point=point, expiry=expiry, size=size, condition=condition)
+        for item, expiry, size, condition in wanted
+    ]
+    names, marks, params = rows.values(new)
+    returned = ", ".join(connection.ops.quote_name(f.column) for f in Lot._meta.concrete_fields)
+    insert = (
+        f"INSERT INTO {rows.table(Lot)} ({names}) VALUES {marks} "
+        f"ON CONFLICT DO NOTHING RETURNING {returned}"
+    )
+    balances = f"INSERT INTO {rows.table(Balance)} (lot_id, point_id, item_id, quantity) "
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            sql = f"WITH new AS ({insert}), balances AS ({balances}"
+            cursor.execute(
+                sql + "SELECT id, point_id, item_id, 0 FROM new) SELECT * FROM new", params
             )
-            values = ", ".join("(%s, %s, %s, 0)" for _ in lots)
-            with connection.cursor() as cursor:
+            lots = [rows.instance(Lot, row) for row in cursor.fetchall()]
+        else:
+            cursor.execute(insert, params)
+            lots = [rows.instance(Lot, row) for row in cursor.fetchall()]
+            if lots:
                 cursor.execute(
-                    f"INSERT INTO {rows.table(Balance)} (lot_id, point_id, item_id, quantity) "
-                    f"VALUES {values}",
-                    [v for lot in lots for v in (lot.pk, point.pk, lot.item_id)],
+                    balances + "VALUES " + ", ".join("(%s, %s, %s, 0)" for _ in lots),
+                    [v for lot in lots for v in (lot.pk, lot.point_id, lot.item_id)],
                 )
-    except IntegrityError:
-        lots = [_one_lot(point=point, wanted=x) for x in wanted]
-    return {(lot.item_id, lot.expiry, lot.size, lot.condition): lot for lot in lots}
+    opened = {(lot.item_id, lot.expiry, lot.size, lot.condition): lot for lot in lots}
+    for item, expiry, size, condition in wanted:
+        key = (item.pk, expiry, size, condition)
+        if key not in opened:  # another desk opened it a moment ago
+            opened[key] = _one_lot(point=point, wanted=(item, expiry, size, condition))
+    return opened
 
 
 def _one_lot(*, point, wanted: tuple) -> Lot:
@@ -326,6 +343,16 @@ class Move(NamedTuple):
 
 def _insert_movements(rows: list[Move]) -> None:
     columns = ", ".join(Move._fields)
+    if connection.vendor == "postgresql" and len(rows) >= 20:
+        # One array per column: the statement the driver parses stays the same size.
+        types = [Movement._meta.get_field(name).db_type(connection) for name in Move._fields]
+        arrays = ", ".join(f"%s::{t}[]" for t in types)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {Movement._meta.db_table} ({columns}) SELECT * FROM unnest({arrays})",
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+        return
     marks = "(" + ", ".join("%s" for _ in Move._fields) + ")"
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 500):  # well within SQLite's limit of parameters
@@ -499,15 +526,27 @@ def _replay(*, by, key: str, print_: str) -> Document | None:
 
 
 def idempotent(
-    *, by, key: str | None, request: object, work: Callable[[Claim], Document]
+    *,
+    by,
+    key: str | None,
+    request: object,
+    work: Callable[[Claim], Document],
+    savepoint: bool = True,
 ) -> Document:
     """Run `work` in one transaction once per (user, key); a repeat returns the first document.
 
     `work` calls its claim with the document as soon as it has one (created, or locked for a
     send or receipt). A repeat waits for the first request to finish, then answers its document;
     the same key with a different request is refused. A deadlock reruns the whole unit.
+
+    Without a key, inside a transaction whose owner rolls back on any error (`savepoint`
+    False), `work` runs in that transaction without a savepoint of its own (two round trips
+    fewer); an error still marks the whole transaction for rollback.
     """
     key = check_key(key)
+    if key is None and not savepoint and connection.in_atomic_block:
+        with transaction.atomic(savepoint=False):
+            return work(Claim(by=by, key=None, fingerprint=""))
     print_ = fingerprint(request) if key is not None else ""
 
     def unit() -> Document:

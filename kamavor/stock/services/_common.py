@@ -19,6 +19,7 @@ from kamavor.network.models import Point
 from kamavor.stock.models import Condition, Document, DocumentLine, Lot, Movement
 
 Kind = Movement.Kind
+CONDITIONS = frozenset(Condition.values)  # (a choices class computes .values on every read)
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def check_intake_line(line: IntakeLine, *, number: int, today: dt.date) -> Intak
     check_quantity(line.quantity, number=number)
     expiry = _check_expiry(item, line.expiry, number=number, today=today)
     size = _check_size(item, line.size, number=number)
-    if line.condition not in Condition.values:
+    if line.condition not in CONDITIONS:
         raise _line_error(number, _("unknown condition."), "condition")
     if line.unit_cost is not None and line.unit_cost < 0:
         raise _line_error(number, _("the cost cannot be negative."), "unit_cost")

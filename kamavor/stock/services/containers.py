@@ -59,9 +59,11 @@ def create_container(
             code = tag_codes.new_code(tag_codes.CONTAINER_LENGTH)
             if not Container.objects.filter(code=code).exists():
                 break
-        return Container.objects.create(
+        container = Container.objects.create(
             code=code, kind=kind, point=point, label=label, created_by=by, key=key or ""
         )
+        container.just_created = True  # (a replay's container is not: see pack_drop_off)
+        return container
 
     def replay() -> Container | None:
         earlier = Container.objects.filter(created_by=by, key=key).first()
@@ -138,7 +140,7 @@ def unpack(*, container: Container, by, idempotency_key: str | None = None) -> D
     """Open a container: everything in it goes back to loose stock at its point."""
     point = container.point
     _require(by, point, Action.INTAKE)
-    held = list(contents(container).filter(point=point))
+    held = list(contents(container).filter(lot__point_id=point.pk))
     if not held:
         raise InvalidInput(_("This container is empty."), code="empty_container")
     request = {
@@ -190,4 +192,7 @@ def _move(document: Document, by, moves: list[tuple[Lot, Lot, int]]) -> Document
 
 def container_lines(container: Container) -> list[LotLine]:
     """The container's whole contents at its point, as lines for a transfer or a count."""
-    return [LotLine(b.lot, b.quantity) for b in contents(container).filter(point=container.point)]
+    # The lot's point, not the balance's (the same): SQLite then starts from the container's
+    # lots instead of every balance at the point.
+    here = contents(container).filter(lot__point_id=container.point_id)
+    return [LotLine(b.lot, b.quantity) for b in here]

@@ -10,7 +10,7 @@ they are checked for what they are, not for what stock needs.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,9 +19,17 @@ from kamavor.catalogue.models import Item
 from kamavor.core import rows
 from kamavor.network.access import Action
 from kamavor.network.models import Point
-from kamavor.stock.ledger import Claim, Posting, existing_lots, idempotent, lots_for
-from kamavor.stock.models import Condition, Document, DocumentLine
+from kamavor.stock.ledger import (
+    Claim,
+    LotKey,
+    Posting,
+    existing_lots,
+    idempotent,
+    lots_for,
+)
+from kamavor.stock.models import Document, DocumentLine, Lot
 from kamavor.stock.services._common import (
+    CONDITIONS,
     IntakeLine,
     Kind,
     _check_lines_present,
@@ -40,7 +48,7 @@ def check_set_aside_line(line: IntakeLine, *, number: int) -> IntakeLine:
     if not isinstance(line.item, Item) or not line.item.active:
         raise _line_error(number, _("unknown item."), "item")
     check_quantity(line.quantity, number=number)
-    if line.condition not in Condition.values:
+    if line.condition not in CONDITIONS:
         raise _line_error(number, _("unknown condition."), "condition")
     size = (line.size or "").strip()[:20] if line.item.tracks_size else ""
     expiry = line.expiry if line.item.tracks_expiry else None
@@ -57,10 +65,16 @@ def post_sorted_donation(
     note: str = "",
     disposal_reason: str = "",
     idempotency_key: str | None = None,
+    known: Mapping[LotKey, Lot] | None = None,
+    savepoint: bool = True,
 ) -> Document:
     """Post a sorted drop-off: one donation of every line, and (when some were set aside) one
     disposal of the set-aside lines, in one transaction. The donation is returned; its
-    `disposal` attribute holds the disposal document, or None."""
+    `disposal` attribute holds the disposal document, or None.
+
+    `known`: the point's loose lots of the lines (by item id, expiry, size and condition) as
+    the caller read them along with its lines, so they are not read again; missing ones are
+    opened. `savepoint=False` for a caller whose own transaction rolls back on any error."""
     _require(by, point, Action.INTAKE)
     _check_lines_present([*lines, *set_aside])
     today = timezone.localdate()
@@ -81,7 +95,9 @@ def post_sorted_donation(
         "note": note,
         "lines": [_key(x, reason) for x, reason in everything],
     }
-    known = existing_lots(point=point, items=[x.item for x, _reason in everything])
+    if known is None:
+        keys = {(x.item.pk, x.expiry, x.size, x.condition) for x, _reason in everything}
+        known = existing_lots(point=point, items=[x.item for x, _r in everything], keys=keys)
 
     def work(claim: Claim) -> Document:
         donation = _document(Kind.DONATION, point, by, donor=donor, note=note)
@@ -126,7 +142,7 @@ def post_sorted_donation(
         donation.disposal = disposal
         return as_written(donation, given)
 
-    return idempotent(by=by, key=idempotency_key, request=request, work=work)
+    return idempotent(by=by, key=idempotency_key, request=request, work=work, savepoint=savepoint)
 
 
 def _document(kind: str, point: Point, by, **fields) -> Document:
