@@ -1,12 +1,13 @@
 """The dashboard's read model: every figure of a scope (a point, an organisation, the points a
 coordinator sees in the network) in one dataclass, read with a fixed number of queries.
 
-Sums over days come from the ledger's daily flows (a row per point, item, day and kind, kept with
-the movements), never the movements; stock on hand from item balances; the trend of stock is
-today's stock less the net flows of later days. Households served are counted from distribution
-documents of the period (new: registered in the period). Coverage of dues and open requests is
-the share of what is due and asked that stock on hand could cover, from the same arithmetic as
-the public "needed now" list.
+Sums over days come from the ledger's daily flows rolled up per point, day and kind
+(`PointDayFlow`, kept with the movements), never the movements; stock on hand from item
+balances; the trend of stock is today's stock less the net flows of later days. Households
+served are counted from distribution documents of the period (new: registered in the period).
+Coverage of dues and open requests is the share of what is due and asked that stock on hand
+could cover, from the same arithmetic as the public "needed now" list. The sorting backlog is
+the points' drop-offs not closed yet, by kind and age.
 """
 
 from __future__ import annotations
@@ -41,6 +42,22 @@ class Flow:
     hours: float = 0.0
 
 
+# The sorting backlog's ages: waiting less than 1, 3 and 7 days, and longer.
+AGES = (1, 3, 7)
+
+
+@dataclass
+class Backlog:
+    """Drop-offs of a kind waiting to be sorted: bags by age (see AGES), the oldest's days."""
+
+    kind: str  # the drop-off's kind, as stored ("clothing")
+    label: str  # the same in the reader's language
+    drop_offs: int
+    bags: int
+    by_age: tuple[int, ...]
+    oldest_days: int
+
+
 @dataclass
 class Dashboard:
     scope: Scope
@@ -64,6 +81,12 @@ class Dashboard:
     hours: float = 0.0
     shifts_unfilled: int = 0
     places_open: int = 0
+    sorting: bool = False  # a collection point in scope, or drop-offs waiting
+    backlog: list[Backlog] = field(default_factory=list)
+
+    @property
+    def backlog_bags(self) -> int:
+        return sum(row.bags for row in self.backlog)
 
     @property
     def served_returning(self) -> int:
@@ -91,6 +114,7 @@ def build(scope: Scope, *, days: int = 30, now: dt.datetime | None = None) -> Da
     _requests(board)
     _expiring(board)
     _volunteers(board, now)
+    _backlog(board, now)
     return board
 
 
@@ -114,11 +138,12 @@ def _stock(board: Dashboard) -> None:
 
 
 def _flows(board: Dashboard) -> None:
-    from kamavor.stock.models import DailyFlow
+    from kamavor.stock.rollups import PointDayFlow
 
     start = board.today - dt.timedelta(days=board.days - 1)
+    # The roll-up per point and day (every item together): a few rows a point's day.
     rows = (
-        DailyFlow.objects.filter(point_id__in=board.scope.point_ids, day__gte=start)
+        PointDayFlow.objects.filter(point_id__in=board.scope.point_ids, day__gte=start)
         .values_list("day", "kind")
         .annotate(units=Sum("quantity"))
         .order_by()
@@ -282,3 +307,39 @@ def _volunteers(board: Dashboard, now: dt.datetime) -> None:
     for hands, taken in coming:
         board.shifts_unfilled += 1
         board.places_open += hands - taken
+
+
+def _backlog(board: Dashboard, now: dt.datetime) -> None:
+    """The sorting queue of the scope's points (drop-offs not closed) by kind, its bags by age;
+    one query over the queue's own index."""
+    from kamavor.sorting.models import DropOff, Kind
+
+    bounds = [now - dt.timedelta(days=n) for n in AGES]
+    ages = {"age0": Sum("bags", filter=Q(created_at__gt=bounds[0]))}
+    for n in range(1, len(AGES)):
+        ages[f"age{n}"] = Sum(
+            "bags", filter=Q(created_at__gt=bounds[n], created_at__lte=bounds[n - 1])
+        )
+    ages[f"age{len(AGES)}"] = Sum("bags", filter=Q(created_at__lte=bounds[-1]))
+    rows = (
+        DropOff.objects.filter(point_id__in=board.scope.point_ids)
+        .waiting()
+        .values("kind")
+        .annotate(drop_offs=Count("pk"), waiting=Sum("bags"), oldest=Min("created_at"), **ages)
+        .order_by("oldest")
+    )
+    labels = dict(Kind.choices)
+    board.backlog = [
+        Backlog(
+            kind=row["kind"],
+            label=str(labels.get(row["kind"], row["kind"])),
+            drop_offs=row["drop_offs"],
+            bags=row["waiting"] or 0,
+            by_age=tuple(row[f"age{n}"] or 0 for n in range(len(AGES) + 1)),
+            oldest_days=max((now - row["oldest"]).days, 0),
+        )
+        for row in rows
+    ]
+    board.sorting = bool(board.backlog) or any(
+        p.kind == p.Kind.COLLECTION for p in board.scope.points
+    )

@@ -437,3 +437,8 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+# The dashboards' roll-up of the daily flows lives in its own module; imported here so that
+# Django sees the model.
+from kamavor.stock.rollups import PointDayFlow  # noqa: E402, F401
