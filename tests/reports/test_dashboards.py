@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from kamavor.reports.dashboard import forget_kept
 from kamavor.reports.exports import as_bytes, read_back
 from kamavor.sorting import services as sorting
 from kamavor.stock.services import IntakeLine
@@ -84,9 +85,11 @@ def test_it_speaks_the_readers_language(w):
     assert "Հիգիենա" in body
 
 
-# Queries of each dashboard, pinned: the session and member, the scope's points, then one read
-# per figure (stock, flows, households, requests and dues, expiry, volunteers, backlog).
+# Queries of each dashboard built, pinned: the session, member and second factor, the scope's
+# points, the ledger's mark, then the figures (stock, flows, households, requests and dues,
+# expiry, volunteers, backlog). A kept dashboard reads only what comes before the figures.
 QUERIES = {"point": 24, "organisation": 26, "network": 24}
+KEPT = {"point": 9, "organisation": 11, "network": 9}
 
 
 @pytest.mark.parametrize("kind", ["point", "organisation", "network"])
@@ -94,7 +97,9 @@ def test_each_dashboard_reads_a_fixed_number_of_queries(w, kind):
     client = desk(w.coordinator)
     url = dict(zip(["point", "organisation", "network"], _urls(w), strict=True))[kind]
 
-    def count() -> int:
+    def count(*, kept: bool = False) -> int:
+        if not kept:
+            forget_kept()
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url, {"days": 90}).status_code == 200
         return len(queries)
@@ -102,13 +107,38 @@ def test_each_dashboard_reads_a_fixed_number_of_queries(w, kind):
     donate(w, IntakeLine(w.soap, 1), IntakeLine(w.rice, 1, expiry=w.later(2)))
     count()  # warm the per-process caches of dues
     assert count() == QUERIES[kind]
+    assert count(kept=True) == KEPT[kind]
     for n in range(10):
         donate(
             w, IntakeLine(w.rice, n + 1, expiry=w.later(n + 3)), IntakeLine(w.jacket, 1, size="98")
         )
         donate(w, IntakeLine(w.toothpaste, 2, expiry=w.later(5)), point=w.warehouse)
         sorting.record_drop_off(point=w.point, bags=n + 1, by=w.coordinator)
-    assert count() == QUERIES[kind]
+    assert count(kept=True) == QUERIES[kind]  # the ledger moved: built again
+    assert count(kept=True) == KEPT[kind]
+
+
+def test_a_kept_dashboard_follows_the_ledger_and_is_never_older_than_its_max_age(w, monkeypatch):
+    from kamavor.reports import dashboard
+
+    now = [1000.0]
+    monkeypatch.setattr(dashboard, "clock", lambda: now[0])
+    client = desk(w.coordinator)
+    url = _urls(w)[0]
+    donate(w, IntakeLine(w.soap, 7))
+    assert client.get(url).context["board"].on_hand == 7
+    sorting.record_drop_off(point=w.point, bags=2, by=w.coordinator)  # no movement
+    assert client.get(url).context["board"].backlog_bags == 0  # kept
+    donate(w, IntakeLine(w.soap, 1))  # the ledger moves: stock is never behind it
+    board = client.get(url).context["board"]
+    assert (board.on_hand, board.backlog_bags) == (8, 2)
+    sorting.record_drop_off(point=w.point, bags=3, by=w.coordinator)
+    now[0] += dashboard.MAX_AGE_SECONDS - 1
+    assert client.get(url).context["board"].backlog_bags == 2
+    now[0] += 1
+    assert client.get(url).context["board"].backlog_bags == 5
+    other_period = client.get(url, {"days": 14}).context["board"]
+    assert other_period.days == 14 and other_period.on_hand == 8
 
 
 def test_it_shows_the_sorting_backlog_by_kind_and_age(w):
@@ -122,6 +152,7 @@ def test_it_shows_the_sorting_backlog_by_kind_and_age(w):
     url = _urls(w)[0]
     empty = client.get(url).context
     assert empty["board"].sorting and empty["board"].backlog == []
+    forget_kept()  # the queue moves without the ledger: see the test of kept dashboards
     old = sorting.record_drop_off(point=w.point, bags=3, kind="clothing", by=w.coordinator)
     DropOff.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=10))
     sorting.record_drop_off(point=w.point, bags=2, kind="clothing", by=w.coordinator)
