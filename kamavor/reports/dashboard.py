@@ -88,6 +88,7 @@ class Dashboard:
     places_open: int = 0
     sorting: bool = False  # a collection point in scope, or drop-offs waiting
     backlog: list[Backlog] = field(default_factory=list)
+    drawn: tuple | None = None  # its charts and their HTML, drawn once (see dashboard_views)
 
     @property
     def backlog_bags(self) -> int:
