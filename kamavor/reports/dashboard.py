@@ -319,8 +319,10 @@ def _expiring(board: Dashboard) -> None:
 
     until = board.today + dt.timedelta(days=EXPIRY_DAYS)
     rows = list(
+        # The lot's point, not the balance's (the same): the lots' index (point, expiry) then
+        # leads, a range of days per point, and each balance is read by its lot.
         Balance.objects.filter(
-            point_id__in=board.scope.point_ids,
+            lot__point_id__in=board.scope.point_ids,
             quantity__gt=0,
             lot__expiry__gte=board.today,
             lot__expiry__lt=until,
