@@ -37,7 +37,7 @@ def test_a_ten_line_donation(w, api, shelf, django_assert_num_queries):
     body = {"point": w.point.pk, "lines": [{"item": i.pk, "quantity": 2} for i in items]}
     # token, point, items, lots; savepoint, document, key, lines, balances, movements,
     # item balances, release
-    with django_assert_num_queries(13):  # 12, and the daily flows
+    with django_assert_num_queries(14):  # 12, the daily flows and their roll-up per point
         response = client.post("/donations", body, key="d1")
     assert response.status_code == 201 and len(response.json()["lines"]) == LINES
 
@@ -54,7 +54,7 @@ def test_a_ten_line_hand_out(w, api, shelf, django_assert_num_queries):
     # token, point, role, household, lots; savepoint, document, key, household locked, lines,
     # balances, movements, item balances, merged households, open requests, last activity,
     # release
-    with django_assert_num_queries(20):  # 19, and the daily flows
+    with django_assert_num_queries(21):  # 19, the daily flows and their roll-up per point
         response = client.post("/distributions", body, key="h1")
     assert response.status_code == 201 and len(response.json()["lines"]) == LINES
 
@@ -65,7 +65,7 @@ def test_sending_a_transfer(w, api, shelf, django_assert_num_queries):
     lines = [{"lot": lot, "quantity": 1} for lot in lots]
     body = {"source": w.point.pk, "destination": w.warehouse.pk, "lines": lines}
     transfer = client.post("/transfers", body, key="t1").json()
-    with django_assert_num_queries(12):  # 11, and the daily flows
+    with django_assert_num_queries(13):  # 11, the daily flows and their roll-up per point
         response = client.post(f"/transfers/{transfer['id']}/send", key="t1-send")
     assert response.status_code == 200 and response.json()["status"] == "sent"
 
