@@ -57,6 +57,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--quiet-samples", type=int, default=200, help="calls of each desk action afterwards"
     )
+    parser.add_argument("--port", type=int, help="the server's loopback port (default: a free one)")
     parser.add_argument("--seed", type=int, default=2023)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument(
@@ -363,7 +364,7 @@ def main(argv: list[str]) -> int:
             seed=options.seed,
             retry_share=options.retry_share,
         )
-        port = free_port()
+        port = options.port or free_port()
         server = start_server(options, port, data_dir / "server.log")
         say(f"Replaying with {desks} desks")
         watch = Watch(server.pid, url)

@@ -15,8 +15,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence, Sized
 from functools import cache
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
+
+
+def _db():
+    """This thread's connection itself: `django.db.connection` is a proxy that looks the
+    thread's connection up again on every attribute read (a few microseconds each, and the
+    field converters and value preparations read it hundreds of times in a ten-line posting)."""
+    return connections[DEFAULT_DB_ALIAS]
 
 
 @cache
@@ -90,14 +97,15 @@ def width(model: type[Model]) -> int:
 
 def instance(model: type[Model], row: Sequence, start: int = 0) -> Model:
     """The model instance from `row[start:start + width(model)]`, as the ORM would build it."""
-    names, converting = _shape(model, connection.vendor)
+    db = _db()
+    names, converting = _shape(model, db.vendor)
     values = list(row[start : start + len(names)])
     for index, converters, column in converting:
         value = values[index]
         for convert in converters:
-            value = convert(value, column, connection)
+            value = convert(value, column, db)
         values[index] = value
-    return model.from_db(connection.alias, names, values)
+    return model.from_db(db.alias, names, values)
 
 
 def related(instance_: Model, name: str, other: Model) -> None:
@@ -124,8 +132,9 @@ def _converter(field, vendor: str) -> Callable:
         return lambda value: value
 
     def convert(value):
+        db = _db()
         for step in steps:
-            value = step(value, column, connection)
+            value = step(value, column, db)
         return value
 
     return convert
@@ -139,13 +148,14 @@ def insert(objects: Sequence[Model]) -> Sequence[Model]:
     if not objects:
         return objects
     model = type(objects[0])
-    fields, sql = _insert_shape(model, connection.vendor)
+    db = _db()
+    fields, sql = _insert_shape(model, db.vendor)
     rows_sql = "(" + ", ".join("%s" for _ in fields) + ")"
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         for start in range(0, len(objects), 500):  # well within SQLite's limit of parameters
             batch = objects[start : start + 500]
             params = [
-                field.get_db_prep_save(field.pre_save(obj, True), connection)
+                field.get_db_prep_save(field.pre_save(obj, True), db)
                 for obj in batch
                 for field in fields
             ]
@@ -153,7 +163,7 @@ def insert(objects: Sequence[Model]) -> Sequence[Model]:
             for obj, (pk,) in zip(batch, cursor.fetchall(), strict=True):
                 obj.pk = pk
                 obj._state.adding = False
-                obj._state.db = connection.alias
+                obj._state.db = db.alias
     return objects
 
 

@@ -22,7 +22,7 @@ from kamavor.core.errors import InvalidInput, NotEnoughStock
 from kamavor.distribution import adapters, fulfilment
 from kamavor.households.models import Household
 from kamavor.households.services import lineage_ids
-from kamavor.needs.models import Standard
+from kamavor.needs.models import Request, Standard
 from kamavor.needs.services import History, history_of
 from kamavor.network.access import Action
 from kamavor.network.models import Point
@@ -221,7 +221,7 @@ def record_distribution(
         )
         claim(document)  # first: a concurrent retry waits here, then answers this document
         # Read the household again under a lock: a merge or closure a moment ago wins.
-        current = Household.objects.select_for_update().get(pk=household.pk)
+        current, merged_in, asked = _locked_household(household.pk)
         check_servable(current, point=point)
         if not note:
             _refuse_repeat_without_reason(current, lines)
@@ -252,7 +252,10 @@ def record_distribution(
             ]
         )
         posting.save()
-        requests = fulfilment.open_requests_locked(lineage_ids(current))
+        # Most households have no household merged into them and no open request: then the
+        # lock's own statement said so, and nothing more is read.
+        lineage = lineage_ids(current) if merged_in else [current.pk]
+        requests = fulfilment.open_requests_locked(lineage) if merged_in or asked else []
         counted = fulfilment.count_against_requests(requests, created)
         adapters.record_activity(household, posting.at)
         for line in created:
@@ -262,6 +265,32 @@ def record_distribution(
     # The key is claimed before the household is locked: the same visit posted twice at once
     # answers the first's document, never a repeat warning.
     return idempotent(by=by, key=idempotency_key, request=request, work=work)
+
+
+def _locked_household(household_id: int) -> tuple[Household, bool, bool]:
+    """The household, locked for this transaction, and whether any household was merged into
+    it and whether it has an open request: one statement."""
+    sql = _LOCKED_HOUSEHOLD.get(connection.vendor)
+    if sql is None:
+        states = ", ".join(f"'{state}'" for state in Request.OPEN_STATES)
+        sql = _LOCKED_HOUSEHOLD[connection.vendor] = (
+            f"SELECT {rows.columns(Household, 'h')}, "
+            f"EXISTS (SELECT 1 FROM {rows.table(Household)} m WHERE m.merged_into_id = h.id), "
+            f"EXISTS (SELECT 1 FROM {rows.table(Request)} r WHERE r.household_id = h.id "
+            f"AND r.state IN ({states})) "
+            f"FROM {rows.table(Household)} h WHERE h.id = %s"
+            + (" FOR UPDATE OF h" if connection.vendor == "postgresql" else "")
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [household_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise Household.DoesNotExist
+    width = rows.width(Household)
+    return rows.instance(Household, row), bool(row[width]), bool(row[width + 1])
+
+
+_LOCKED_HOUSEHOLD: dict[str, str] = {}
 
 
 def _refuse_repeat_without_reason(household: Household, lines: Sequence[LotLine | ItemLine]):

@@ -188,8 +188,14 @@ def create_household(
         notes=body.notes,
     )
     personal = services.Personal(**body.personal.model_dump()) if body.personal else None
-    retry = services.registered_with(by=request.user, key=key) is not None
-    if not (body.confirm_duplicate or retry) and personal is not None and not personal.empty:
+    if (
+        not body.confirm_duplicate
+        and personal is not None
+        and not personal.empty
+        # A retry answers the household it registered, never a warning (read only when a
+        # warning is possible: a registration without personal data asks nothing first).
+        and services.registered_with(by=request.user, key=key) is None
+    ):
         _refuse_duplicates(request.user, point, profile, personal, key)
     household = services.register_household(
         organisation=point.organisation,

@@ -176,21 +176,10 @@ def _form_page(organisation: Organisation, form, title: str, **extra) -> dict:
 def donation_new(request: HttpRequest, organisation_id: int) -> HttpResponse:
     """Money given: cash at a point, a bank transfer, a card or an online collection."""
     organisation = get_organisation_for(request.user, organisation_id)
-    funds = list(_funds(organisation))
-    if request.method == "POST":
-        form = forms.DonationForm(request.POST)
-    else:
-        method = request.GET.get("method") if request.GET.get("method") in Method.values else None
-        form = forms.DonationForm.fresh(method=method or Method.CASH)
-    form.fields["fund"].choices = [(f.pk, f"{f.name} ({f.currency_id})") for f in funds]
+    method = request.GET.get("method") if request.GET.get("method") in Method.values else None
+    form = _bound(request, forms.DonationForm, method=method or Method.CASH)
+    form.fields["fund"].choices = _fund_choices(organisation)
     form.fields["point"].choices = [("", "—")] + [(p.pk, p.tr.name) for p in _points(organisation)]
-    title = _("Money donation")
-
-    def page() -> HttpResponse:
-        return render(request, "money/form.html", _form_page(organisation, form, title))
-
-    if request.method != "POST":
-        return page()
 
     def call(data: dict) -> Record:
         chosen = _fund_in(organisation, data["fund"])
@@ -206,7 +195,7 @@ def donation_new(request: HttpRequest, organisation_id: int) -> HttpResponse:
             idempotency_key=data["key"] or None,
         )
 
-    return _write(request, form, call, lambda r: reverse("money:record", args=[r.pk]), page)
+    return _record_form(request, organisation, form, _("Money donation"), call)
 
 
 @login_required
@@ -273,25 +262,44 @@ def reverse_record(request: HttpRequest, record_id: int) -> HttpResponse:
 # ---------------------------------------------------------------- spending, transfers, advances
 
 
-@login_required
-def spending_new(request: HttpRequest, organisation_id: int) -> HttpResponse:
-    organisation = get_organisation_for(request.user, organisation_id)
-    form = (
-        forms.SpendingForm(request.POST) if request.method == "POST" else forms.SpendingForm.fresh()
-    )
-    form.fields["fund"].choices = [
-        (f.pk, f"{f.name} ({f.currency_id})") for f in _funds(organisation)
-    ]
-    title = _("Spending")
+def _bound(request: HttpRequest, form_class, **fresh):
+    """The form filled from the POST, or a fresh one (with a new idempotency key) to show."""
+    return form_class(request.POST) if request.method == "POST" else form_class.fresh(**fresh)
+
+
+def _fund_choices(organisation: Organisation) -> list[tuple[int, str]]:
+    return [(f.pk, f"{f.name} ({f.currency_id})") for f in _funds(organisation)]
+
+
+def _record_form(
+    request: HttpRequest,
+    organisation: Organisation,
+    form,
+    title: str,
+    call: Callable[[dict], Record],
+    **extra,
+) -> HttpResponse:
+    """A page whose form writes one money record through `call`: shown on GET, written on POST
+    (then the record is shown), or shown again with the reason nothing was written."""
 
     def page() -> HttpResponse:
-        return render(request, "money/form.html", _form_page(organisation, form, title))
+        return render(request, "money/form.html", _form_page(organisation, form, title, **extra))
 
     if request.method != "POST":
         return page()
-    return _write(
+    return _write(request, form, call, lambda r: reverse("money:record", args=[r.pk]), page)
+
+
+@login_required
+def spending_new(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    organisation = get_organisation_for(request.user, organisation_id)
+    form = _bound(request, forms.SpendingForm)
+    form.fields["fund"].choices = _fund_choices(organisation)
+    return _record_form(
         request,
+        organisation,
         form,
+        _("Spending"),
         lambda data: services.record_spending(
             fund=_fund_in(organisation, data["fund"]),
             amount=data["amount"],
@@ -299,34 +307,19 @@ def spending_new(request: HttpRequest, organisation_id: int) -> HttpResponse:
             by=request.user,
             idempotency_key=data["key"] or None,
         ),
-        lambda r: reverse("money:record", args=[r.pk]),
-        page,
     )
 
 
 @login_required
 def transfer_new(request: HttpRequest, organisation_id: int) -> HttpResponse:
     organisation = get_organisation_for(request.user, organisation_id)
-    form = (
-        forms.TransferForm(request.POST) if request.method == "POST" else forms.TransferForm.fresh()
-    )
-    form.fields["source"].choices = [
-        (f.pk, f"{f.name} ({f.currency_id})") for f in _funds(organisation)
-    ]
-    title = _("Transfer between funds")
+    form = _bound(request, forms.TransferForm)
+    form.fields["source"].choices = _fund_choices(organisation)
     others = (
         Fund.objects.filter(active=True)
         .select_related("organisation")
         .order_by("organisation__name", "name")
     )
-
-    def page() -> HttpResponse:
-        return render(
-            request, "money/form.html", _form_page(organisation, form, title, all_funds=others)
-        )
-
-    if request.method != "POST":
-        return page()
 
     def call(data: dict) -> Record:
         destination = Fund.objects.filter(pk=data["destination"], active=True).first()
@@ -342,7 +335,9 @@ def transfer_new(request: HttpRequest, organisation_id: int) -> HttpResponse:
             idempotency_key=data["key"] or None,
         )
 
-    return _write(request, form, call, lambda r: reverse("money:record", args=[r.pk]), page)
+    return _record_form(
+        request, organisation, form, _("Transfer between funds"), call, all_funds=others
+    )
 
 
 @login_required
@@ -350,22 +345,13 @@ def advance_new(request: HttpRequest, organisation_id: int) -> HttpResponse:
     organisation = get_organisation_for(request.user, organisation_id)
     if not may_record_advance(request.user, organisation.pk):
         raise PermissionDenied
-    form = (
-        forms.AdvanceForm(request.POST) if request.method == "POST" else forms.AdvanceForm.fresh()
-    )
-    form.fields["fund"].choices = [
-        (f.pk, f"{f.name} ({f.currency_id})") for f in _funds(organisation)
-    ]
-    title = _("Advance")
-
-    def page() -> HttpResponse:
-        return render(request, "money/form.html", _form_page(organisation, form, title))
-
-    if request.method != "POST":
-        return page()
-    return _write(
+    form = _bound(request, forms.AdvanceForm)
+    form.fields["fund"].choices = _fund_choices(organisation)
+    return _record_form(
         request,
+        organisation,
         form,
+        _("Advance"),
         lambda data: services.record_advance(
             fund=_fund_in(organisation, data["fund"]),
             amount=data["amount"],
@@ -373,8 +359,6 @@ def advance_new(request: HttpRequest, organisation_id: int) -> HttpResponse:
             by=request.user,
             idempotency_key=data["key"] or None,
         ),
-        lambda r: reverse("money:record", args=[r.pk]),
-        page,
     )
 
 
@@ -393,7 +377,7 @@ def _money_people(organisation: Organisation, but) -> list:
 def cash(request: HttpRequest, organisation_id: int) -> HttpResponse:
     """Cash counts at points (a second person confirms them) and cash handed between people."""
     organisation = get_organisation_for(request.user, organisation_id)
-    funds = [(f.pk, f"{f.name} ({f.currency_id})") for f in _funds(organisation)]
+    funds = _fund_choices(organisation)
     count_form = forms.CashCountForm(request.POST if request.POST.get("form") == "count" else None)
     count_form.fields["fund"].choices = funds
     count_form.fields["point"].choices = [(p.pk, p.tr.name) for p in _points(organisation)]

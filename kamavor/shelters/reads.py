@@ -156,18 +156,20 @@ def has_children(household: Household) -> bool:
 def suggestions(
     *, household: Household, organisation_ids: list[int], limit: int = SUGGESTIONS
 ) -> list[Suggestion]:
-    """Shelters of the household's organisation (among those the desk may place into) with a
-    unit where the whole family fits: wheelchair or ground-floor units when someone has a
-    disability, family rooms first for families with children, the same city as the point
-    that serves it first, then the nearest. One query, on the counters."""
+    """Shelters with a unit where the whole family fits: the household's organisation's (among
+    those the desk may place into) and other organisations' that take households from the
+    network. Wheelchair or ground-floor units when someone has a disability, family rooms first
+    for families with children, the same city as the point that serves it first, then the
+    nearest; at equal distance its own organisation's first. One query, on the counters."""
     size = household.size
     if size < 1 or household.organisation_id not in organisation_ids:
         return []
     near = household.registered_point
     units = Unit.objects.filter(
+        Q(shelter__point__organisation_id=household.organisation_id)
+        | Q(shelter__accepts_network=True),
         active=True,
         beds__gte=F("occupied") + size,
-        shelter__point__organisation_id=household.organisation_id,
         shelter__point__active=True,
     )
     if needs_access(household):
@@ -187,9 +189,14 @@ def suggestions(
             if family
             else Value(0),
             spare=F("beds") - F("occupied") - size,
+            other=Case(
+                When(shelter__point__organisation_id=household.organisation_id, then=0),
+                default=1,
+                output_field=IntegerField(),
+            ),
         )
         .select_related("shelter__point__organisation")
-        .order_by("far", "not_family", "spare", "pk")[: limit * 6]
+        .order_by("far", "other", "not_family", "spare", "pk")[: limit * 6]
     )
     chosen: dict[int, Suggestion] = {}
     for unit in ranked:
@@ -203,6 +210,8 @@ def suggestions(
             reasons.append("family_room")
         if unit.wheelchair:
             reasons.append("wheelchair")
+        if unit.other:
+            reasons.append("network")
         chosen[unit.shelter_id] = Suggestion(
             shelter=unit.shelter,
             unit=unit,
@@ -215,6 +224,7 @@ def suggestions(
         key=lambda s: (
             not s.same_city,
             s.distance_km if s.distance_km is not None else math.inf,
+            "network" in s.reasons,
         )
     )
     return found[:limit]

@@ -34,6 +34,7 @@ from kamavor.shelters.access import (
     check,
     get_placement_for,
     get_shelter_for,
+    get_shelter_to_place,
     may_see_board,
     placing_organisations,
     shelters_for,
@@ -451,7 +452,7 @@ def place(request: HttpRequest) -> HttpResponse:
     code = data.get("code", "")
     try:
         household = get_household_for(request.user, code, Action.VIEW_HOUSEHOLD)
-        target = get_shelter_for(request.user, data.get("shelter"), Need.PLACE)
+        target = get_shelter_to_place(request.user, data.get("shelter"), household.organisation_id)
         unit = Unit.objects.filter(pk=_int(data.get("unit"), 0), shelter=target).first()
         placement = services.place_household(
             household=household,

@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
@@ -53,6 +54,7 @@ from kamavor.stock.api_schemas import (
     received_by_line,
     written_document,
 )
+from kamavor.stock.ledger import LOTS_READ_ALONG
 from kamavor.stock.models import Document, DocumentLine, ItemBalance, Lot, Movement
 
 router = Router(tags=["stock"])
@@ -132,12 +134,16 @@ def _line_error(number: int, message: str, code: str, field: str) -> InvalidInpu
     )
 
 
-def _items(ids: Iterable[int | None]) -> dict[int, Item]:
-    """The active items named by the lines, refusing the first unknown (or retired) one."""
+def _items(ids: Iterable[int | None], point: Point | None = None) -> dict[int, Item]:
+    """The active items named by the lines, refusing the first unknown (or retired) one; with
+    `point`, each with the raw rows of its loose lots there read along (for the posting's
+    existing_lots), in the same statement."""
     ids = list(ids)
     wanted = sorted({i for i in ids if i is not None})
     found = {}
-    if wanted:  # one hand-written SELECT: the ORM's compilation cost more than the statement
+    if wanted and point is not None:
+        found = _items_with_lots(wanted, point)
+    elif wanted:  # one hand-written SELECT: the ORM's compilation cost more than the statement
         where = f"t.active = %s AND t.id IN ({rows.marks(wanted)})"
         items = rows.load(Item, where, [True, *wanted])
         found = {item.pk: item for item in items}
@@ -147,10 +153,41 @@ def _items(ids: Iterable[int | None]) -> dict[int, Item]:
     return found
 
 
+def _items_with_lots(wanted: list[int], point: Point) -> dict[int, Item]:
+    sql = _ITEMS_WITH_LOTS.get(connection.vendor)
+    if sql is None:
+        lot_table, item_table = rows.table(Lot), rows.table(Item)
+        sql = _ITEMS_WITH_LOTS[connection.vendor] = (
+            f"SELECT {rows.columns(Item, 't')}, {rows.columns(Lot, 'l')} FROM {item_table} t "
+            f"LEFT JOIN {lot_table} l ON l.item_id = t.id AND l.point_id = %s "
+            "AND l.container_id IS NULL WHERE t.active = %s AND t.id IN ({marks})"
+        )
+    width = rows.width(Item)
+    pk_at = [field.attname for field in Item._meta.concrete_fields].index(Item._meta.pk.attname)
+    found: dict[int, Item] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(marks=rows.marks(wanted)), [point.pk, True, *wanted])
+        for row in cursor.fetchall():
+            item = found.get(row[pk_at])
+            if item is None:
+                item = found[row[pk_at]] = rows.instance(Item, row)
+                setattr(item, LOTS_READ_ALONG, (point.pk, []))
+            if row[width] is not None:  # the lot's id: none when the item has no lot there
+                getattr(item, LOTS_READ_ALONG)[1].append(row[width:])
+    return found
+
+
+_ITEMS_WITH_LOTS: dict[str, str] = {}
+
+
 def _lots(point: Point, ids: Iterable[int | None]) -> dict[int, Lot]:
     """The lots named by the lines, all at the document's point."""
     ids = list(ids)
-    found = Lot.objects.at(point).select_related("item").in_bulk([i for i in ids if i is not None])
+    wanted = sorted({i for i in ids if i is not None})
+    found = {}
+    if wanted:  # one hand-written SELECT: the ORM's compilation cost more than the statement
+        where = f"t.point_id = %s AND t.id IN ({rows.marks(wanted)})"
+        found = {lot.pk: lot for lot in rows.load(Lot, where, [point.pk, *wanted], along="item")}
     for number, lot_id in enumerate(ids, 1):
         if lot_id is not None and lot_id not in found:
             message = _("this lot is not at %(point)s.") % {"point": point}
@@ -158,8 +195,8 @@ def _lots(point: Point, ids: Iterable[int | None]) -> dict[int, Lot]:
     return found
 
 
-def _intake_lines(lines: list[IntakeLineIn]) -> list[services.IntakeLine]:
-    items = _items(line.item for line in lines)
+def _intake_lines(point: Point, lines: list[IntakeLineIn]) -> list[services.IntakeLine]:
+    items = _items((line.item for line in lines), point)
     return [
         services.IntakeLine(
             item=items[line.item],
@@ -387,7 +424,7 @@ def _add_intake_endpoints(spec: _IntakeKind) -> None:
         point = _point(request.user, body.point, spec.action)
         document = spec.post(
             point=point,
-            lines=_intake_lines(body.lines),
+            lines=_intake_lines(point, body.lines),
             by=request.user,
             note=body.note,
             idempotency_key=key,

@@ -60,25 +60,37 @@ def existing_lots(*, point, items, keys: Collection[LotKey] | None = None) -> di
     when given). Lots are never deleted, so a posting may read them before its transaction and
     open only the missing ones inside it. A busy point holds dozens of lots of an item (one per
     expiry date): only the wanted ones are made into models."""
+    items = list(items)
     item_ids = sorted({item.pk for item in items})
     if not item_ids:
         return {}
-    sql = (
-        f"SELECT {rows.columns(Lot, 't')} FROM {rows.table(Lot)} t "
-        f"WHERE t.point_id = %s AND t.container_id IS NULL "
-        f"AND t.item_id IN ({rows.marks(item_ids)})"
-    )
+    read_along = [getattr(item, LOTS_READ_ALONG, None) for item in items]
+    if all(along is not None and along[0] == point.pk for along in read_along):
+        lot_rows = [row for along in read_along for row in along[1]]  # (kamavor.stock.api)
+    else:
+        sql = (
+            f"SELECT {rows.columns(Lot, 't')} FROM {rows.table(Lot)} t "
+            f"WHERE t.point_id = %s AND t.container_id IS NULL "
+            f"AND t.item_id IN ({rows.marks(item_ids)})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [point.pk, *item_ids])
+            lot_rows = cursor.fetchall()
     fields = [field.attname for field in Lot._meta.concrete_fields]
     at = [fields.index(name) for name in ("item_id", "expiry", "size", "condition")]
     expiry = rows.converter(Lot._meta.get_field("expiry"))
     found = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [point.pk, *item_ids])
-        for row in cursor.fetchall():
-            key = (row[at[0]], expiry(row[at[1]]), row[at[2]], row[at[3]])
-            if keys is None or key in keys:
-                found[key] = rows.instance(Lot, row)
+    for row in lot_rows:
+        key = (row[at[0]], expiry(row[at[1]]), row[at[2]], row[at[3]])
+        if keys is None or key in keys:
+            found[key] = rows.instance(Lot, row)
     return found
+
+
+# An item read with its loose lots at a point (kamavor.stock.api reads the items of a posting
+# and their lots in one statement) carries (point id, the lots' raw rows) under this name;
+# existing_lots then asks the database nothing more.
+LOTS_READ_ALONG = "_loose_lot_rows"
 
 
 def lots_for(*, point, wanted: list[tuple], known: dict[LotKey, Lot] | None = None) -> list[Lot]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from kamavor.distribution.api import DistributionOut, HandedLineOut
 from kamavor.needs.services import LineIn, create_request
 from kamavor.network.models import Member
 from kamavor.stock.models import Document
@@ -51,7 +52,10 @@ def test_it_hands_out_by_item_first_expiry_first_out(w, api, served):
     )
     listed = api(w.volunteer).get("/distributions", point=w.point.pk).json()
     assert [d["id"] for d in listed] == [data["id"]]
-    assert api(w.volunteer).get(f"/distributions/{data['id']}").status_code == 200
+    # Answered from what was written, as the stored hand-out reads, key for key.
+    assert list(data) == list(DistributionOut.model_fields)
+    assert list(data["lines"][-1]) == list(HandedLineOut.model_fields)
+    assert api(w.volunteer).get(f"/distributions/{data['id']}").json() == data
     assert_error(api(w.outsider).get(f"/distributions/{data['id']}"), 404, "not_found")
     assert_error(api(w.partner).get(f"/distributions/{data['id']}"), 403, "forbidden")
     assert_error(api().get("/distributions"), 401, "unauthenticated")

@@ -253,3 +253,21 @@ def test_reversing_one_line_of_a_hand_out_takes_back_only_its_count(w):
     assert fulfilled(request) == [2, 0] and states(request) == ["partly_fulfilled"]
     reverse_document(document=document, by=w.coordinator, reason="none of it")
     assert fulfilled(request) == [0, 0]  # the soap now; the rice is not taken back twice
+
+
+def test_it_fulfils_the_open_request_of_a_household_merged_into_the_one_served(w):
+    from kamavor.households.services import merge_households
+
+    survivor, duplicate = make_household(w), make_household(w)
+    request = ask(w, duplicate, LineIn(quantity=2, item=w.soap))
+    merge_households(keep=survivor, merge=duplicate, by=w.coordinator)
+    soap = stock_up(w, w.soap, 10)
+    serve(w, survivor, LotLine(soap, 2))
+    assert states(request) == ["fulfilled"]
+
+
+def test_a_household_with_no_open_request_fulfils_nothing(w):
+    household, other = make_household(w), make_household(w)
+    request = ask(w, other, LineIn(quantity=2, item=w.soap))
+    serve(w, household, LotLine(stock_up(w, w.soap, 10), 2))
+    assert states(request) == ["open"] and not Fulfilment.objects.exists()

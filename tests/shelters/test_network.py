@@ -58,3 +58,35 @@ def test_a_coordinator_places_into_an_accepting_shelter_and_takes_it_out(w, api,
     )
     assert moved.status_code == 201, moved.content
     assert counters_match(theirs) and counters_match(ours) and theirs.occupied == 0
+
+
+def test_the_desk_suggests_an_accepting_shelter_and_places_there(w, theirs):
+    household = make_household(w)
+    client = desk(w.coordinator)
+    page = client.get(reverse("shelters:desk"), {"code": household.code})
+    assert page.context["suggestions"] == []  # not accepting yet: it does not exist for them
+    _accept(w, theirs)
+    page = client.get(reverse("shelters:desk"), {"code": household.code})
+    [suggestion] = page.context["suggestions"]
+    assert suggestion.shelter.pk == theirs.pk and "network" in suggestion.reasons
+    assert f"a shelter of {w.other_org.name}" in page.content.decode()
+    body = {"code": household.code, "shelter": theirs.pk, "unit": suggestion.unit.pk, "key": "d1"}
+    client.post(reverse("shelters:place"), body)
+    placed = Placement.objects.get(household=household)
+    assert placed.shelter_id == theirs.pk and counters_match(theirs)
+
+
+def test_the_desk_suggests_its_own_shelter_before_an_equal_one_of_the_network(w, theirs):
+    _accept(w, theirs)
+    ours = make_shelter(w.org, "Old factory", by=w.coordinator, units={"Hall": 10})
+    household = make_household(w)
+    page = desk(w.coordinator).get(reverse("shelters:desk"), {"code": household.code})
+    assert [s.shelter.pk for s in page.context["suggestions"]] == [ours.pk, theirs.pk]
+
+
+def test_a_volunteer_cannot_place_into_the_network_from_the_desk(w, theirs):
+    _accept(w, theirs)
+    household = make_household(w)
+    body = {"code": household.code, "shelter": theirs.pk, "key": "d2"}
+    desk(w.volunteer).post(reverse("shelters:place"), body)
+    assert not Placement.objects.exists()

@@ -192,6 +192,18 @@
     });
   }
 
+  function feeds() {
+    return cfg.desk === "distribution" ? ["catalogue", "lots", "households"] : ["catalogue"];
+  }
+
+  // The lists are as old as the oldest of them; "never" while one was never kept.
+  function oldestSync(records) {
+    return records.reduce(function (oldest, record) {
+      if (!record.synced || oldest === null) return null;
+      return oldest === undefined || record.synced < oldest ? record.synced : oldest;
+    }, undefined) || null;
+  }
+
   // A held write is sent again on each sync (it is answered, never posted twice) to learn
   // the coordinator's decision.
   function decisions() {
@@ -207,8 +219,7 @@
   function sync() {
     decisions();
     if (!cfg.feeds) return Promise.resolve();
-    var feeds = cfg.desk === "distribution" ? ["catalogue", "lots", "households"] : ["catalogue"];
-    return feeds.reduce(function (done, name) {
+    return feeds().reduce(function (done, name) {
       return done.then(function () { return pull(name); });
     }, Promise.resolve()).then(fillForm, function () {});
   }
@@ -216,8 +227,8 @@
   // ------------------------------------------------------------ the offline form
   function fillForm() {
     if (!$("offline-form")) return;
-    return data("catalogue").then(function (catalogue) {
-      var list = $("offline-items"), names = {};
+    return Promise.all(feeds().map(data)).then(function (records) {
+      var catalogue = records[0], list = $("offline-items"), names = {};
       list.textContent = "";
       Object.keys(catalogue.rows).forEach(function (id) {
         var item = catalogue.rows[id], option = document.createElement("option");
@@ -227,7 +238,7 @@
       });
       state.names = names;
       state.items = catalogue.rows;
-      $("offline-synced").textContent = fill(t.synced, {when: when(catalogue.synced)});
+      $("offline-synced").textContent = fill(t.synced, {when: when(oldestSync(records))});
     });
   }
 
