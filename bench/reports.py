@@ -10,7 +10,8 @@ nothing personal) and --visits distribution documents to them over 90 days, then
 server side, with perf_counter, through the test client as a coordinator of every organisation:
 
   - each dashboard (a point, an organisation, every point) over 30 and 90 days, p95 of
-    --dashboard-samples renders against the 300 ms target, with the page's size;
+    --dashboard-samples renders against the 300 ms target, with the page's size: built (every
+    figure read, as after a posting) and kept (the same again while the ledger stands still);
   - the busiest point's movements exported through the desk's URL as CSV and as XLSX, and
     --rows movements of the network through the same export code, each streamed to its last
     byte, against the 10 s target.
@@ -47,6 +48,7 @@ from django.utils import timezone
 from kamavor.households.models import COMPOSITION_FIELDS, Household
 from kamavor.lib.household_codes import new_code
 from kamavor.network.models import Member, Organisation, Point
+from kamavor.reports.dashboard import forget_kept
 from kamavor.reports.exports import csv_lines, xlsx_chunks
 from kamavor.reports.lists import movements_table
 from kamavor.stock.models import Document, Movement
@@ -139,15 +141,19 @@ def measure(net, samples: int, rng: random.Random, show_queries: bool) -> list[T
     for name, url, days in pages:
         size = []
 
-        def page(url=url, days=days, size=size) -> None:
+        def page(_prepared=None, *, url=url, days=days, size=size) -> None:
             response = client.get(url, {"days": days})
             assert response.status_code == 200, response.status_code
             size.append(len(response.content))
 
-        found = benchkit.timed(name, page, OWN.dashboard_samples)
+        # Built: every figure read (the first request after a posting); kept: the same
+        # dashboard again while the ledger stands still (see kamavor/reports/dashboard.py).
+        found = benchkit.timed(f"{name}, built", page, OWN.dashboard_samples, forget_kept)
         found[0].note = f"{size[-1] / 1024:.0f} KB"
         timings.extend(found)
+        timings.extend(benchkit.timed(f"{name}, kept", page, OWN.dashboard_samples))
         if show_queries:
+            forget_kept()
             benchkit.print_queries(name, page, slowest=6, width=240)
     url = reverse(
         "reports:export_at_point", kwargs={"point_id": busiest, "key": "movements", "fmt": "csv"}
@@ -165,16 +171,17 @@ def measure(net, samples: int, rng: random.Random, show_queries: bool) -> list[T
     return timings
 
 
-EXPORTS: list[tuple[str, int, float, int]] = []
+EXPORTS: list[tuple[str, int, float, float, int]] = []
 
 
-def _drain(name: str, chunks) -> tuple[str, int, float, int]:
-    """Read an export to its end: its name, rows (data lines), seconds and bytes."""
-    start, size, lines = time.perf_counter(), 0, 0
+def _drain(name: str, chunks) -> tuple[str, int, float, float, int]:
+    """Read an export to its end: its name, rows (data lines), seconds, seconds of this
+    process's CPU (Python and SQLite; not PostgreSQL's) and bytes."""
+    start, cpu, size, lines = time.perf_counter(), time.process_time(), 0, 0
     for chunk in chunks:
         size += len(chunk)
         lines += chunk.count(b"\n")
-    return name, lines, time.perf_counter() - start, size
+    return name, lines, time.perf_counter() - start, time.process_time() - cpu, size
 
 
 def report(*, timings: list[Timing], held: dict, steps: dict, statistics: str, load: str):
@@ -188,14 +195,14 @@ def report(*, timings: list[Timing], held: dict, steps: dict, statistics: str, l
         statistics=statistics,
         load=load,
         timings=timings,
-        width=30,
+        width=36,
         cpu=True,
     )
-    head = f"{'export (streamed to its last byte)':<48}{'seconds':>9}{'MB':>7}"
+    head = f"{'export (streamed to its last byte)':<48}{'seconds':>9}{'CPU s':>7}{'MB':>7}"
     say(f"\n  {head}  < {EXPORT_TARGET_S:.0f} s")
-    for name, _lines, seconds, size in EXPORTS:
+    for name, _lines, seconds, cpu, size in EXPORTS:
         verdict = "yes" if seconds <= EXPORT_TARGET_S else "NO"
-        say(f"  {name:<48}{seconds:>9.2f}{size / 1e6:>7.1f}  {verdict}")
+        say(f"  {name:<48}{seconds:>9.2f}{cpu:>7.2f}{size / 1e6:>7.1f}  {verdict}")
 
 
 if __name__ == "__main__":

@@ -93,6 +93,16 @@ def empty_public_page_cache():
     store.clear()
 
 
+@pytest.fixture(autouse=True)
+def forget_kept_dashboards():
+    """Each test starts with no dashboard kept in memory (ids repeat between tests' databases)."""
+    from kamavor.reports.dashboard import forget_kept
+
+    forget_kept()
+    yield
+    forget_kept()
+
+
 def pytest_collection_modifyitems(config, items) -> None:
     """Tests marked `postgres_only` are skipped on SQLite (CI runs them in its PostgreSQL run)."""
     from django.conf import settings

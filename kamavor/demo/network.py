@@ -152,6 +152,12 @@ def build_demo(*, days: int = 21, progress: Callable[[str], None] = print) -> De
     coming, signups = build_shifts(coordinators=coordinators, rng=random.Random(2026))
     progress(f"shifts: {coming} coming, {signups} sign-ups")
     progress(f"money: {build_money(coordinators=coordinators, rng=random.Random(2027))} records")
+    if created:
+        # The postings were stamped now and moved back afterwards: sum the ledger's daily flows
+        # again from the movements, so the dashboards' days show the weeks of history.
+        from kamavor.stock.ledger import rebuild_daily_flows
+
+        progress(f"daily flows: {rebuild_daily_flows()} rows summed from the movements")
     logins = [(username, DEMO_PASSWORD, about) for username, _, _, _, about in LOGINS]
     # Roles that see personal data sign in with a second factor, in the demo too: each such
     # login gets an authenticator whose secret is printed with the password. There is no way

@@ -15,7 +15,14 @@ from kamavor.sorting.models import DropOff
 from kamavor.stock.models import Document, Lot, Movement
 from kamavor.stock.services import IntakeLine
 
-QUEUE = [("clothing", 4, "12.5"), ("food", 2, ""), ("mixed", 3, ""), ("hygiene", 1, "")]
+# Kind, bags, weight and days waiting (the dashboards show the backlog by age).
+QUEUE = [
+    ("clothing", 4, "12.5", 9),
+    ("food", 2, "", 0),
+    ("mixed", 3, "", 2),
+    ("hygiene", 1, "", 5),
+    ("clothing", 6, "", 4),
+]
 
 
 def build_sorting(*, volunteer, coordinator, rng: random.Random) -> int:
@@ -23,8 +30,13 @@ def build_sorting(*, volunteer, coordinator, rng: random.Random) -> int:
     point = Point.objects.filter(slug="coworking").first()
     if point is None or DropOff.objects.filter(point=point).exists():
         return 0
-    for kind, bags, weight in QUEUE:
-        services.record_drop_off(point=point, bags=bags, kind=kind, weight_kg=weight, by=volunteer)
+    for kind, bags, weight, waiting in QUEUE:
+        queued = services.record_drop_off(
+            point=point, bags=bags, kind=kind, weight_kg=weight, by=volunteer
+        )
+        DropOff.objects.filter(pk=queued.pk).update(
+            created_at=timezone.now() - dt.timedelta(days=waiting, hours=rng.randint(0, 8))
+        )
     drop_off = services.record_drop_off(
         point=point, bags=2, kind="mixed", donor="Ararat church group", by=volunteer
     )

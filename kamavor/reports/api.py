@@ -99,6 +99,15 @@ class ShortOut(Schema):
     held_at: list[Held]
 
 
+class BacklogOut(Schema):
+    kind: str
+    label: str
+    drop_offs: int
+    bags: int
+    bags_by_age: list[int]  # waiting under 1 day, 1 to 3, 3 to 7, over 7 days
+    oldest_days: int
+
+
 class DashboardOut(Schema):
     scope: str
     name: str
@@ -123,6 +132,7 @@ class DashboardOut(Schema):
     volunteer_hours: float
     shifts_unfilled: int
     places_open: int
+    sorting_backlog: list[BacklogOut] | None  # None: no sorting at these points
 
 
 def _out(board: Dashboard) -> dict:
@@ -154,6 +164,9 @@ def _out(board: Dashboard) -> dict:
         "volunteer_hours": board.hours,
         "shifts_unfilled": board.shifts_unfilled,
         "places_open": board.places_open,
+        "sorting_backlog": [{**vars(row), "bags_by_age": list(row.by_age)} for row in board.backlog]
+        if board.sorting
+        else None,
     }
 
 

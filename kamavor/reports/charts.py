@@ -98,4 +98,18 @@ def charts_for(board: Dashboard) -> list[Chart]:
                        title=title, ident="hours",
                        description=_("%(hours)s hours in all.") % {"hours": board.hours}),
         [Column("day", _("Day")), Column("hours", _("Hours"))], rows)  # fmt: skip
+    if board.sorting:
+        title = _("Sorting backlog: bags waiting by kind")
+        rows = [(b.label, b.bags, b.drop_offs, *b.by_age, b.oldest_days) for b in board.backlog]
+        add("backlog", title,
+            charts.bars([(b.label, b.bags) for b in board.backlog], title=title, ident="backlog",
+                        description=_("%(n)d bags waiting to be sorted.") % {
+                            "n": board.backlog_bags}),
+            [Column("kind", _("Kind")), Column("bags", _("Bags waiting")),
+             Column("drop_offs", _("Drop-offs")),
+             Column("bags_under_1_day", _("Bags waiting under a day")),
+             Column("bags_1_to_3_days", _("Bags waiting 1 to 3 days")),
+             Column("bags_3_to_7_days", _("Bags waiting 3 to 7 days")),
+             Column("bags_over_7_days", _("Bags waiting over 7 days")),
+             Column("oldest_days", _("Oldest, days waiting"))], rows)  # fmt: skip
     return result

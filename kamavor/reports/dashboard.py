@@ -1,22 +1,28 @@
 """The dashboard's read model: every figure of a scope (a point, an organisation, the points a
 coordinator sees in the network) in one dataclass, read with a fixed number of queries.
 
-Sums over days come from the ledger's daily flows (a row per point, item, day and kind, kept with
-the movements), never the movements; stock on hand from item balances; the trend of stock is
-today's stock less the net flows of later days. Households served are counted from distribution
-documents of the period (new: registered in the period). Coverage of dues and open requests is
-the share of what is due and asked that stock on hand could cover, from the same arithmetic as
-the public "needed now" list.
+Sums over days come from the ledger's daily flows rolled up per point, day and kind
+(`PointDayFlow`, kept with the movements), never the movements; stock on hand from item
+balances; the trend of stock is today's stock less the net flows of later days. Households
+served are counted from distribution documents of the period (new: registered in the period).
+Coverage of dues and open requests is the share of what is due and asked that stock on hand
+could cover, from the same arithmetic as the public "needed now" list. The sorting backlog is
+the points' drop-offs not closed yet, by kind and age.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import threading
+import time
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, F, Min, Q, Sum
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from kamavor.catalogue.models import Category, Item
 from kamavor.households.models import Household
@@ -39,6 +45,22 @@ class Flow:
     transfers_out: int = 0
     on_hand: int = 0
     hours: float = 0.0
+
+
+# The sorting backlog's ages: waiting less than 1, 3 and 7 days, and longer.
+AGES = (1, 3, 7)
+
+
+@dataclass
+class Backlog:
+    """Drop-offs of a kind waiting to be sorted: bags by age (see AGES), the oldest's days."""
+
+    kind: str  # the drop-off's kind, as stored ("clothing")
+    label: str  # the same in the reader's language
+    drop_offs: int
+    bags: int
+    by_age: tuple[int, ...]
+    oldest_days: int
 
 
 @dataclass
@@ -64,6 +86,13 @@ class Dashboard:
     hours: float = 0.0
     shifts_unfilled: int = 0
     places_open: int = 0
+    sorting: bool = False  # a collection point in scope, or drop-offs waiting
+    backlog: list[Backlog] = field(default_factory=list)
+    drawn: tuple | None = None  # its charts and their HTML, drawn once (see dashboard_views)
+
+    @property
+    def backlog_bags(self) -> int:
+        return sum(row.bags for row in self.backlog)
 
     @property
     def served_returning(self) -> int:
@@ -78,8 +107,57 @@ class Dashboard:
         return sum(f.outflow for f in self.flows)
 
 
+# ---------------------------------------------------------------- kept dashboards
+#
+# Each process keeps the dashboards it built (per scope, period and language) and answers the
+# next request for the same one from memory while the ledger has not moved: one indexed query
+# (the newest movement's id, which every posting, hand-out, transfer and reversal advances),
+# as the public pages do (kamavor.public.cache). So stock figures are as fresh as the ledger,
+# and what moves without a movement (requests, households registered, sign-ups, the sorting
+# queue) reaches the dashboard within MAX_AGE_SECONDS. A posting whose id was taken before a
+# newer one's but committed after it also shows within that time.
+
+MAX_AGE_SECONDS = 30.0
+MAX_KEPT = 500  # per process: 50 points, their organisations and networks x 3 periods x 3 languages
+_kept: OrderedDict[tuple, tuple[float, int | None, Dashboard]] = OrderedDict()
+_lock = threading.Lock()
+# Replaced by tests that move time forward; time.monotonic is immune to clock changes.
+clock: Callable[[], float] = time.monotonic
+
+
+def forget_kept() -> None:
+    """Drop every kept dashboard of this process (tests; a new database)."""
+    with _lock:
+        _kept.clear()
+
+
+def _ledger_mark() -> int | None:
+    from kamavor.stock.models import Movement
+
+    return Movement.objects.order_by("-pk").values_list("pk", flat=True).first()
+
+
 def build(scope: Scope, *, days: int = 30, now: dt.datetime | None = None) -> Dashboard:
-    """Every figure of the scope over the last `days` days (today included)."""
+    """Every figure of the scope over the last `days` days (today included); a kept one while
+    the ledger has not moved and it is younger than MAX_AGE_SECONDS (see above)."""
+    if now is not None or not scope.points:
+        return build_now(scope, days=days, now=now)
+    key = (scope.kind, tuple(scope.point_ids), days, get_language(), timezone.localdate())
+    mark = _ledger_mark()
+    kept = _kept.get(key)
+    if kept is not None and kept[1] == mark and clock() - kept[0] < MAX_AGE_SECONDS:
+        return kept[2]
+    board = build_now(scope, days=days)
+    with _lock:
+        _kept[key] = (clock(), mark, board)
+        _kept.move_to_end(key)
+        while len(_kept) > MAX_KEPT:
+            _kept.popitem(last=False)
+    return board
+
+
+def build_now(scope: Scope, *, days: int = 30, now: dt.datetime | None = None) -> Dashboard:
+    """Every figure of the scope over the last `days` days (today included), read now."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     board = Dashboard(scope=scope, days=days, today=today)
@@ -91,6 +169,7 @@ def build(scope: Scope, *, days: int = 30, now: dt.datetime | None = None) -> Da
     _requests(board)
     _expiring(board)
     _volunteers(board, now)
+    _backlog(board, now)
     return board
 
 
@@ -114,11 +193,12 @@ def _stock(board: Dashboard) -> None:
 
 
 def _flows(board: Dashboard) -> None:
-    from kamavor.stock.models import DailyFlow
+    from kamavor.stock.rollups import PointDayFlow
 
     start = board.today - dt.timedelta(days=board.days - 1)
+    # The roll-up per point and day (every item together): a few rows a point's day.
     rows = (
-        DailyFlow.objects.filter(point_id__in=board.scope.point_ids, day__gte=start)
+        PointDayFlow.objects.filter(point_id__in=board.scope.point_ids, day__gte=start)
         .values_list("day", "kind")
         .annotate(units=Sum("quantity"))
         .order_by()
@@ -151,20 +231,22 @@ def _flows(board: Dashboard) -> None:
 def _households(board: Dashboard, now: dt.datetime) -> None:
     from kamavor.stock.models import Document
 
-    since = now - dt.timedelta(days=board.days)
-    visits = Document.objects.filter(
-        point_id__in=board.scope.point_ids,
-        kind=Document.Kind.DISTRIBUTION,
-        created_at__gte=since,
-    )
-    # Two reads rather than one join: the period's visits alone (their index), then the few
-    # households registered in the period among those served.
-    figures = visits.aggregate(documents=Count("pk"), served=Count("household", distinct=True))
-    board.distributions = figures["documents"]
-    board.served = figures["served"]
-    board.served_new = Household.objects.filter(
-        registered_at__gte=since, pk__in=visits.values("household_id")
-    ).count()
+    since = connection.ops.adapt_datetimefield_value(now - dt.timedelta(days=board.days))
+    # One statement: the period's visits per household, read from the index document_visits
+    # alone, then those households joined once for when they registered.
+    documents = Document._meta.db_table
+    households = Household._meta.db_table
+    marks = ", ".join("%s" for _ in board.scope.point_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(v.household_id), COALESCE(SUM(v.n), 0), "
+            "COALESCE(SUM(CASE WHEN h.registered_at >= %s THEN 1 ELSE 0 END), 0) "
+            f"FROM (SELECT household_id, COUNT(*) AS n FROM {documents} "
+            f"WHERE kind = %s AND point_id IN ({marks}) AND created_at >= %s "
+            f"GROUP BY household_id) v LEFT JOIN {households} h ON h.id = v.household_id",
+            [since, Document.Kind.DISTRIBUTION.value, *board.scope.point_ids, since],
+        )
+        board.served, board.distributions, board.served_new = cursor.fetchone()
 
 
 def _requests(board: Dashboard) -> None:
@@ -237,8 +319,10 @@ def _expiring(board: Dashboard) -> None:
 
     until = board.today + dt.timedelta(days=EXPIRY_DAYS)
     rows = list(
+        # The lot's point, not the balance's (the same): the lots' index (point, expiry) then
+        # leads, a range of days per point, and each balance is read by its lot.
         Balance.objects.filter(
-            point_id__in=board.scope.point_ids,
+            lot__point_id__in=board.scope.point_ids,
             quantity__gt=0,
             lot__expiry__gte=board.today,
             lot__expiry__lt=until,
@@ -282,3 +366,39 @@ def _volunteers(board: Dashboard, now: dt.datetime) -> None:
     for hands, taken in coming:
         board.shifts_unfilled += 1
         board.places_open += hands - taken
+
+
+def _backlog(board: Dashboard, now: dt.datetime) -> None:
+    """The sorting queue of the scope's points (drop-offs not closed) by kind, its bags by age;
+    one query over the queue's own index."""
+    from kamavor.sorting.models import DropOff, Kind
+
+    bounds = [now - dt.timedelta(days=n) for n in AGES]
+    ages = {"age0": Sum("bags", filter=Q(created_at__gt=bounds[0]))}
+    for n in range(1, len(AGES)):
+        ages[f"age{n}"] = Sum(
+            "bags", filter=Q(created_at__gt=bounds[n], created_at__lte=bounds[n - 1])
+        )
+    ages[f"age{len(AGES)}"] = Sum("bags", filter=Q(created_at__lte=bounds[-1]))
+    rows = (
+        DropOff.objects.filter(point_id__in=board.scope.point_ids)
+        .waiting()
+        .values("kind")
+        .annotate(drop_offs=Count("pk"), waiting=Sum("bags"), oldest=Min("created_at"), **ages)
+        .order_by("oldest")
+    )
+    labels = dict(Kind.choices)
+    board.backlog = [
+        Backlog(
+            kind=row["kind"],
+            label=str(labels.get(row["kind"], row["kind"])),
+            drop_offs=row["drop_offs"],
+            bags=row["waiting"] or 0,
+            by_age=tuple(row[f"age{n}"] or 0 for n in range(len(AGES) + 1)),
+            oldest_days=max((now - row["oldest"]).days, 0),
+        )
+        for row in rows
+    ]
+    board.sorting = bool(board.backlog) or any(
+        p.kind == p.Kind.COLLECTION for p in board.scope.points
+    )

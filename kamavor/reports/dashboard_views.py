@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import get_language
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from kamavor.reports import access
 from kamavor.reports.charts import charts_for
-from kamavor.reports.dashboard import PERIODS, build
+from kamavor.reports.dashboard import PERIODS, Dashboard, build
 from kamavor.reports.exports import FORMATS, download
 
 
@@ -26,9 +27,21 @@ def _days(request: HttpRequest) -> int:
     return days if days in PERIODS else 30
 
 
+def _charts(board: Dashboard) -> tuple[list, str]:
+    """The board's charts and their sections drawn once: a kept board keeps them too (the
+    board is kept per language, and the sections hold no user's data but the board's)."""
+    if board.drawn is None:
+        charts = charts_for(board)
+        html = render_to_string(
+            "reports/_charts.html", {"charts": charts, "board": board, "formats": FORMATS}
+        )
+        board.drawn = (charts, html)
+    return board.drawn
+
+
 def _render(request: HttpRequest, scope: access.Scope) -> HttpResponse:
     board = build(scope, days=_days(request))
-    charts = charts_for(board)
+    charts, charts_html = _charts(board)
     wanted = request.GET.get("chart")
     if wanted:
         fmt = request.GET.get("format", "csv")
@@ -42,6 +55,7 @@ def _render(request: HttpRequest, scope: access.Scope) -> HttpResponse:
         {
             "board": board,
             "charts": charts,
+            "charts_html": charts_html,  # a SafeString, as render_to_string returns it
             "periods": PERIODS,
             "scope": scope,
             "point": scope.point,

@@ -22,6 +22,7 @@ from typing import Any
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from kamavor.lib import xlsx
 
@@ -38,6 +39,24 @@ class Column:
 
     key: str
     label: str | Promise
+
+
+# The columns every kind of export shares, once: machine key, HXL hashtag and label. Lists
+# name a column by its key; the HXL exports by its hashtag (kamavor.reports.hxl).
+SHARED = {
+    "organisation": ("#org+name", _("Organisation")),
+    "point": ("#loc+name", _("Point")),
+    "area": ("#adm1+name", _("Area (marz or region)")),
+    "category": ("#sector+name", _("Category")),
+    "item": ("#item+name", _("Item")),
+    "item_code": ("#item+code", _("Item code")),
+    "unit": ("#meta+unit", _("Unit")),
+}
+
+
+def shared(*keys: str, hxl: bool = False) -> list[Column]:
+    """The shared columns of these keys, in this order, keyed by machine key or hashtag."""
+    return [Column(SHARED[key][0] if hxl else key, SHARED[key][1]) for key in keys]
 
 
 @dataclass

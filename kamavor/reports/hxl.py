@@ -19,16 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from kamavor.catalogue.models import Category, Item
 from kamavor.network.models import Organisation, Point
 from kamavor.reports.access import Scope
-from kamavor.reports.exports import Column, Table
+from kamavor.reports.exports import Column, Table, shared
 
 SMALL = 5
 KINDS = ("3w", "stock", "needs")
 
-WHERE = [
-    Column("#org+name", _("Organisation")),
-    Column("#loc+name", _("Point")),
-    Column("#adm1+name", _("Area (marz or region)")),
-]
+WHERE = shared("organisation", "point", "area", hxl=True)
 
 
 def suppressed(households: int | None) -> int | None:
@@ -80,7 +76,7 @@ def three_w(scope: Scope, *, days: int = 30, now: dt.datetime | None = None) -> 
 
     columns = [
         *WHERE,
-        Column("#sector+name", _("Category")),
+        *shared("category", hxl=True),
         Column("#activity+name", _("Activity")),
         Column("#reached+households", _("Households reached")),
         Column("#output+num+units", _("Units handed out")),
@@ -110,10 +106,7 @@ def stock(scope: Scope) -> Table:
 
     columns = [
         *WHERE,
-        Column("#sector+name", _("Category")),
-        Column("#item+name", _("Item")),
-        Column("#item+code", _("Item code")),
-        Column("#meta+unit", _("Unit")),
+        *shared("category", "item", "item_code", "unit", hxl=True),
         Column("#indicator+num+stock", _("Units on hand")),
     ]
     return Table(f"stock-{scope.slug}", columns, build())
@@ -182,9 +175,7 @@ def needs(scope: Scope) -> Table:
 
     columns = [
         *WHERE,
-        Column("#sector+name", _("Category")),
-        Column("#item+name", _("Item")),
-        Column("#item+code", _("Item code")),
+        *shared("category", "item", "item_code", hxl=True),
         Column("#inneed+households", _("Households asking")),
         Column("#indicator+num+requested", _("Units asked")),
         Column("#indicator+num+outstanding", _("Units outstanding")),

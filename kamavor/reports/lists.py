@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from kamavor.catalogue.models import Category, Item
 from kamavor.network.access import Action, may, organisations_for, points_for
 from kamavor.network.models import Point
-from kamavor.reports.exports import Column, Table
+from kamavor.reports.exports import Column, Table, shared
 
 CHUNK = 5000
 
@@ -69,12 +69,7 @@ def _int(value) -> int | None:
         return None
 
 
-ITEM_COLUMNS = [
-    Column("item_code", _("Item code")),
-    Column("item", _("Item")),
-    Column("category", _("Category")),
-    Column("unit", _("Unit")),
-]
+ITEM_COLUMNS = shared("item_code", "item", "category", "unit")
 
 
 # ---------------------------------------------------------------- stock
@@ -241,7 +236,7 @@ def documents_at_point(request: HttpRequest, point: Point) -> Table:
         Column("status", _("Status")),
         Column("status_label", _("Status (name)")),
         Column("created_at", _("Created")),
-        Column("point", _("Point")),
+        *shared("point"),
         Column("destination", _("Destination")),
         Column("household_code", _("Household code")),
         Column("supplier", _("Supplier")),
@@ -286,7 +281,7 @@ def households(request: HttpRequest, point: None = None) -> Table:
     fields = {f.name: f for f in Household._meta.get_fields() if hasattr(f, "verbose_name")}
     columns = [
         Column("household_code", _("Household code")),
-        Column("organisation", _("Organisation")),
+        *shared("organisation"),
         Column("status", _("Status")),
         Column("registered_at", _("Registered")),
         Column("registered_point", _("Registered at")),
@@ -337,7 +332,7 @@ def requests(request: HttpRequest, point: None = None) -> Table:
 
     columns = [
         Column("request_id", _("Request")),
-        Column("organisation", _("Organisation")),
+        *shared("organisation"),
         Column("household_code", _("Household code")),
         Column("shelter", _("Shelter")),
         Column("people", _("People")),
@@ -377,8 +372,8 @@ def plans(request: HttpRequest, point: None = None) -> Table:
 
     columns = [
         Column("plan_id", _("Plan")),
-        Column("organisation", _("Organisation")),
-        Column("point", _("Point")),
+        *shared("organisation"),
+        *shared("point"),
         Column("status", _("Status")),
         Column("created_at", _("Created")),
         Column("accepted_at", _("Accepted")),

@@ -7,7 +7,8 @@ units of a lot at the same moment cannot both succeed: the second sees the commi
 Lock order. Every posting takes its locks in one global order, so two postings never wait for
 each other in a circle (a deadlock): first its idempotency key, then the new lots it opens (in
 key order), then the lots' balances (by lot id), then the points' item balances (by point and
-item), then the daily flows (by point, item, day and kind). A deadlock that happens anyway
+item), then the daily flows (by point, item, day and kind), then their roll-up per point
+and day (by point, day and kind). A deadlock that happens anyway
 (another kind of write) is retried as a whole by `kamavor.core.transactions.in_transaction`.
 """
 
@@ -39,6 +40,7 @@ from kamavor.stock.models import (
     Lot,
     Movement,
 )
+from kamavor.stock.rollups import add_point_day_flows, rebuild_point_day_flows
 
 LotKey = tuple  # (item id, expiry, size, condition)
 
@@ -309,7 +311,9 @@ class Posting:
         ]
         _insert_movements(self.movements)
         _add_to_item_balances(item_balance_changes(self.movements))
-        _add_to_daily_flows(self._daily_flow_changes())
+        flows = self._daily_flow_changes()
+        _add_to_daily_flows(flows)
+        add_point_day_flows(flows)
 
     def _daily_flow_changes(self) -> dict[tuple[int, int, dt.date, str], int]:
         """Per (point, item, day, kind): the units moved; a reversal counts under the day and
@@ -460,8 +464,8 @@ def daily_flow_sums(movements) -> list[tuple[int, int, dt.date, str, int]]:
 
 
 def rebuild_daily_flows() -> int:
-    """Sum the daily flows again from the movements (after a bulk load that wrote movements
-    directly); the number of rows written."""
+    """Sum the daily flows (and their roll-up per point and day) again from the movements,
+    after a bulk load that wrote movements directly; the number of daily flows written."""
     DailyFlow.objects.all().delete()
     rows = daily_flow_sums(Movement.objects.all())
     DailyFlow.objects.bulk_create(
@@ -471,6 +475,7 @@ def rebuild_daily_flows() -> int:
         ),
         batch_size=2000,
     )
+    rebuild_point_day_flows()
     return len(rows)
 
 

@@ -36,8 +36,8 @@ def test_a_ten_line_donation(w, api, shelf, django_assert_num_queries):
     client = warm(api(w.volunteer))
     body = {"point": w.point.pk, "lines": [{"item": i.pk, "quantity": 2} for i in items]}
     # token, point, items with their lots at the point; savepoint, document, key, lines,
-    # balances, movements, item balances, daily flows, release
-    with django_assert_num_queries(12):
+    # balances, movements, item balances, daily flows and their roll-up per point, release
+    with django_assert_num_queries(13):
         response = client.post("/donations", body, key="d1")
     assert response.status_code == 201 and len(response.json()["lines"]) == LINES
 
@@ -54,8 +54,8 @@ def test_a_ten_line_hand_out(w, api, shelf, django_assert_num_queries):
     # token, point, role, household, lots; savepoint, document, key, household locked (and
     # whether any was merged into it or it has an open request: neither, so they are not
     # read), the standards and last hand-outs for the repeat check, lines, balances, movements,
-    # item balances, daily flows, last activity, release
-    with django_assert_num_queries(18):
+    # item balances, daily flows and their roll-up per point, last activity, release
+    with django_assert_num_queries(19):
         response = client.post("/distributions", body, key="h1")
     assert response.status_code == 201 and len(response.json()["lines"]) == LINES
 
@@ -70,15 +70,15 @@ def test_sending_a_transfer(w, api, shelf, django_assert_num_queries):
     with django_assert_num_queries(9):
         transfer = client.post("/transfers", body, key="t1").json()
     # token, transfer; savepoint, key, transfer locked and marked sent at once, lines,
-    # balances, movements, item balances, daily flows, release
-    with django_assert_num_queries(11):
+    # balances, movements, item balances, daily flows and their roll-up per point, release
+    with django_assert_num_queries(12):
         response = client.post(f"/transfers/{transfer['id']}/send", key="t1-send")
     assert response.status_code == 200 and response.json()["status"] == "sent"
     receiver = warm(api(w.coordinator))  # (the warehouse is the same organisation's)
     # token, transfer, lines, the destination's lots; savepoint, key, transfer locked, lines'
     # received quantities, new lots (savepoint, lots, balances, release), balances, movements,
-    # item balances, daily flows, transfer received, release
-    with django_assert_num_queries(18):
+    # item balances, daily flows and their roll-up per point, transfer received, release
+    with django_assert_num_queries(19):
         response = receiver.post(f"/transfers/{transfer['id']}/receive", key="t1-receive")
     assert response.status_code == 200 and response.json()["status"] == "received"
 

@@ -51,6 +51,7 @@ def test_it_builds_the_network_then_refreshes_it():
     assert "shifts:" in text
     movements = Movement.objects.aggregate(s=Sum("quantity"))["s"]
     assert movements == Balance.objects.aggregate(s=Sum("quantity"))["s"]
+    assert_the_dashboards_have_history()
 
     documents = Document.objects.count()
     again = io.StringIO()
@@ -59,6 +60,27 @@ def test_it_builds_the_network_then_refreshes_it():
     assert Document.objects.count() == documents
     assert ShiftTemplate.objects.count() == 5  # refreshed, not duplicated
     assert_the_demo_coordinator_signs_in_with_the_printed_secret(text, again.getvalue())
+
+
+def assert_the_dashboards_have_history() -> None:
+    """The history is posted now and moved back: its daily flows are summed again, so the
+    dashboards' days show it; the sorting queue has waited for days."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kamavor.sorting.models import DropOff
+    from kamavor.stock.models import DailyFlow
+    from kamavor.stock.rollups import PointDayFlow
+
+    assert DailyFlow.objects.values("day").distinct().count() >= 4  # 3 days of history, today
+    assert PointDayFlow.objects.values("day").distinct().count() >= 4
+    for kind in ("donation", "transfer_out"):
+        flows = DailyFlow.objects.filter(kind=kind).aggregate(s=Sum("quantity"))["s"]
+        moved = Movement.objects.filter(kind=kind).aggregate(s=Sum("quantity"))["s"]
+        assert flows == moved
+    week_ago = timezone.now() - dt.timedelta(days=7)
+    assert DropOff.objects.waiting().filter(created_at__lt=week_ago).exists()
 
 
 def assert_the_demo_coordinator_signs_in_with_the_printed_secret(first: str, again: str) -> None:

@@ -101,6 +101,27 @@ def assert_ledger_consistent() -> None:
         k: v for k, v in expected.items() if v != (0, 0)
     }
     assert _kept_flows() == _summed_flows()
+    assert _kept_point_days() == _point_days(_kept_flows())
+
+
+def _point_days(flows: dict[tuple, int]) -> dict[tuple, int]:
+    """Daily flows summed over items: per (point, day, kind)."""
+    summed: dict[tuple, int] = defaultdict(int)
+    for (point, _item, day, kind), units in flows.items():
+        summed[(point, day, kind)] += units
+    return {key: units for key, units in summed.items() if units}
+
+
+def _kept_point_days() -> dict[tuple, int]:
+    from kamavor.stock.rollups import PointDayFlow
+
+    return {
+        (point, day, kind): units
+        for point, day, kind, units in PointDayFlow.objects.values_list(
+            "point_id", "day", "kind", "quantity"
+        )
+        if units
+    }
 
 
 def _summed_flows() -> dict[tuple, int]:
@@ -141,9 +162,11 @@ def test_a_reversal_counts_under_the_day_and_kind_of_what_it_reverses(w):
     services.reverse_document(document=document, by=by)
     # Nothing of the reversed donation is left on its day; today's intake is untouched.
     assert _kept_flows() == {(*key, today, "donation"): 3} == _summed_flows()
+    assert _kept_point_days() == {(w.point.pk, today, "donation"): 3}
     assert not DailyFlow.objects.filter(kind=Movement.Kind.REVERSAL).exists()
     assert rebuild_daily_flows() == 1
     assert _kept_flows() == {(*key, today, "donation"): 3}
+    assert _kept_point_days() == {(w.point.pk, today, "donation"): 3}
 
 
 @settings(
