@@ -179,7 +179,7 @@ def filled_forms(rng: random.Random, count: int, items: list[str]) -> list[tuple
             )
             forms.append(("intake", *instance("intake", f"<point>goris-hub</point>{lines}")))
         else:
-            night = dt.date(2026, 1, 1) + dt.timedelta(days=n)
+            night = dt.date.today() - dt.timedelta(days=n)  # a past night each
             body = (f"<shelter>goris-dorm</shelter><day>{night.isoformat()}</day>"
                     f"<people>{rng.randint(20, 90)}</people>")  # fmt: skip
             forms.append(("headcount", *instance("headcount", body)))
