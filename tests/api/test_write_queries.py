@@ -5,6 +5,7 @@ already, as at a busy desk; inside the test's transaction BEGIN/COMMIT are a sav
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from kamavor.stock.models import Lot
 from kamavor.stock.services import IntakeLine
@@ -76,9 +77,10 @@ def test_sending_a_transfer(w, api, shelf, django_assert_num_queries):
     assert response.status_code == 200 and response.json()["status"] == "sent"
     receiver = warm(api(w.coordinator))  # (the warehouse is the same organisation's)
     # token, transfer, lines, the destination's lots; savepoint, key, transfer locked, lines'
-    # received quantities, new lots (savepoint, lots, balances, release), balances, movements,
-    # item balances, daily flows and their roll-up per point, transfer received, release
-    with django_assert_num_queries(19):
+    # received quantities, new lots (lots, balances: no savepoint of their own; PostgreSQL
+    # writes both in one statement), balances, movements, item balances, daily flows and their
+    # roll-up per point, transfer received, release
+    with django_assert_num_queries(16 if connection.vendor == "postgresql" else 17):
         response = receiver.post(f"/transfers/{transfer['id']}/receive", key="t1-receive")
     assert response.status_code == 200 and response.json()["status"] == "received"
 

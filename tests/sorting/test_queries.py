@@ -37,13 +37,14 @@ def test_closing_costs_the_same_statements_for_5_or_40_lines(w, lines, django_as
     drop_off = sorted_drop_off(w, lines)
     # Lock the drop-off; read its lines, items and lots in one SELECT; write both documents,
     # the new lots (PostgreSQL: with their balances), the lines, the balances, the movements,
-    # the item balances, the daily flows; close the drop-off. (And the test's savepoint.)
-    with django_assert_num_queries(12 if postgres() else 13):
+    # the item balances, the daily flows and their roll-up per point; close the drop-off. (And
+    # the test's savepoint.)
+    with django_assert_num_queries(13 if postgres() else 14):
         closed = services.close_drop_off(drop_off=drop_off, by=w.volunteer)
     assert closed.donation.lines.count() == lines
     # The same goods again: their lots exist now and none is opened.
     again = sorted_drop_off(w, lines)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         services.close_drop_off(drop_off=again, by=w.volunteer)
 
 
@@ -66,8 +67,8 @@ def test_a_box_into_a_transfer_costs_the_same_statements_for_5_or_40_lines(
             by=w.coordinator,
         )
     # Mark it sent (and lock it) in one UPDATE; read its lines; the balances, movements, item
-    # balances and daily flows.
-    with django_assert_num_queries(8):
+    # balances, daily flows and their roll-up per point.
+    with django_assert_num_queries(9):
         stock.send_transfer(transfer=transfer, by=w.coordinator)
     assert stock.contents(box).count() == 0
 
