@@ -42,7 +42,20 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "phone": ("agree", "differ"),
     "document": ("agree", "differ"),
     "members": ("two", "one", "none"),
-    "household": ("exact", "exact_small", "moved", "one", "near", "differ"),
+    "household": (
+        "exact_1",
+        "exact_2",
+        "exact_3",
+        "exact_4",
+        "exact_5",
+        "moved_small",
+        "moved_large",
+        "one_small",
+        "one_large",
+        "near_small",
+        "near_large",
+        "differ",
+    ),
     "point": ("same", "differ"),
     "day": ("week", "season", "later"),
 }
@@ -60,7 +73,10 @@ BANDS = tuple(
     for sex in ("female", "male")
     for band in ("0_2", "3_5", "6_11", "12_17", "18_59", "60")
 )
-SMALL_HOUSEHOLD = 2  # a household of one or two agreeing exactly is common, so its own level
+# A small household agrees with another by chance far more often than a large one (as a common
+# name does): an exact agreement is weighed by the household's size, up to LARGEST, and a
+# near one by whether the larger of the two is over SMALL_HOUSEHOLD.
+LARGEST, SMALL_HOUSEHOLD = 5, 3
 
 
 def household_value(composition: Mapping[str, int] | None) -> str:
@@ -203,20 +219,23 @@ def _counts(value: str) -> tuple[int, ...]:
 
 
 def _household_level(a: Record, b: Record) -> str:
-    """Compositions: the same (a household of one or two apart, as it agrees by chance more
-    often), one member moved to another band (a birth year or a row typed off), one member
-    more or less (away, a newborn), two or three counts apart, or more."""
+    """Compositions: the same (by the household's size: a household of one agrees by chance
+    far more often than one of five), one member moved to another band (a birth year or a row
+    typed off), one member more or less (away, a newborn), two or three counts apart (each of
+    these three for small or large households), or more."""
     if "household" not in a or "household" not in b:
         return MISSING
     left, right = _counts(_one(a["household"])), _counts(_one(b["household"]))
     apart = sum(abs(x - y) for x, y in zip(left, right, strict=True))
+    size = max(sum(left), sum(right))
     if apart == 0:
-        return "exact_small" if sum(left) <= SMALL_HOUSEHOLD else "exact"
+        return f"exact_{min(size, LARGEST)}"
+    band = "small" if size <= SMALL_HOUSEHOLD else "large"
     if apart == 2 and sum(left) == sum(right):
-        return "moved"
+        return f"moved_{band}"
     if apart == 1:
-        return "one"
-    return "near" if apart <= 3 else "differ"
+        return f"one_{band}"
+    return f"near_{band}" if apart <= 3 else "differ"
 
 
 DAYS_WEEK, DAYS_SEASON = 7.0, 60.0
@@ -474,9 +493,10 @@ def evidence(levels: Mapping[str, str]) -> list[str]:
         codes.append("sex_differs")
     if levels.get("members") in ("one", "two"):
         codes.append("members")
-    if levels.get("household") in ("exact", "exact_small"):
+    household = levels.get("household", "")
+    if household.startswith("exact"):
         codes.append("household")
-    elif levels.get("household") in ("moved", "one"):
+    elif household.startswith(("moved", "one")):
         codes.append("household_near")
     if levels.get("point") == "same":
         codes.append("same_point")
@@ -496,8 +516,13 @@ def digest_record(record: Record, digest: Callable[[str], str]) -> Record:
 
 
 # Kinds digested as another so that they can be compared with it: the years next to a birth
-# year are compared with the other record's year.
-DIGESTED_AS = {"birth.near": "birth.year"}
+# year are compared with the other record's year, and a given name with a family name (a desk
+# may type them the other way round: see `compare_oriented`).
+DIGESTED_AS = {"birth.near": "birth.year"} | {
+    f"{name}.{kind}": f"name.{kind}"
+    for name in ("given", "family")
+    for kind in ("full", "key", "skeleton", "typo", "loose")
+}
 
 
 def digest_blocking_key(key: str, digest: Callable[[str], str]) -> str:

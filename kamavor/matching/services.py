@@ -111,12 +111,20 @@ def plain_kinds(
     if point_id is not None:
         record["point"] = frozenset((str(point_id),))
         if isinstance(at, str):
-            at = parse_datetime(at)
+            at = _parse_time(at)
         if at is not None:
             if at.tzinfo is None:
                 at = at.replace(tzinfo=dt.UTC)
             record["day"] = frozenset((f"{at.timestamp() / 86400:.2f}",))
     return record
+
+
+def _parse_time(text: str) -> dt.datetime | None:
+    """SQLite's text of a time: ISO, read by the standard library's fast parser first."""
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        return parse_datetime(text)
 
 
 @dataclass(frozen=True)
@@ -328,16 +336,19 @@ def _candidates(organisation_id: int, keys: list[str], exclude_id: int | None):
             [organisation_id, *wanted, exclude_id or 0],
         )
         rows = [
-            (
-                hid,
-                {
-                    **_as_record(json.loads(data) if isinstance(data, str) else data),
-                    **plain_kinds(dict(zip(linkage.BANDS, counts_, strict=True)), point, at),
-                },
-            )
-            for hid, data, point, at, *counts_ in cursor.fetchall()
+            (hid, _row_record(data, point, at, bands_)) for hid, data, point, at, *bands_ in cursor
         ]
     return counts, rows
+
+
+def _row_record(data, point_id: int | None, at, bands: Sequence[int]) -> linkage.Record:
+    """A candidate's record from its profile row (JSON text on SQLite, decoded on PostgreSQL)
+    and its household's point, time and counts by band."""
+    keys = json.loads(data) if isinstance(data, str) else data
+    return {
+        **_as_record(keys),
+        **plain_kinds(dict(zip(linkage.BANDS, bands, strict=True)), point_id, at),
+    }
 
 
 def _rank(record, profiles, freq, limit: int) -> list[Match]:
@@ -409,35 +420,18 @@ def recheck(
     the pairs above the review threshold (after imports, field forms, or a new model), scoring
     in `workers` processes. Returns (pairs above the threshold, of which new)."""
     say = progress or (lambda _text: None)
-    keys = IndexKey.objects.all()
-    profiles = Profile.objects.filter(household__status="active")
-    if organisation_ids is not None:
-        keys = keys.filter(organisation_id__in=list(organisation_ids))
-        profiles = profiles.filter(organisation_id__in=list(organisation_ids))
-    columns = ["household__registered_point_id", "household__registered_at"]
-    columns += [f"household__{band}" for band in linkage.BANDS]
-    records = {
-        hid: (org, {**_as_record(k), **plain_kinds(dict(zip(linkage.BANDS, c)), p, at)})  # noqa: B905
-        for hid, org, k, p, at, *c in profiles.values_list(
-            "household_id", "organisation_id", "keys", *columns
-        ).iterator(chunk_size=5000)
-    }
+    orgs = None if organisation_ids is None else [int(o) for o in organisation_ids]
+    records = _records(orgs)
     say(f"{len(records)} households filed")
-    blocks: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for hid, org, key in keys.values_list("household_id", "organisation_id", "key").iterator(
-        chunk_size=20000
-    ):
-        if hid in records:
-            blocks[(org, key)].append(hid)
     counts: dict[tuple[int, str], int] = {}
     pairs: set[tuple[int, int]] = set()
-    for (org, key), ids in blocks.items():
+    for org, key, members in _filed_keys(orgs):
+        ids = sorted(hid for hid in members if hid in records)
         if key.startswith("count|"):
             counts[(org, key[6:])] = len(ids)
             continue
-        if linkage.is_capped(key) and len(ids) > linkage.CAP:
+        if len(ids) < 2 or (linkage.is_capped(key) and len(ids) > linkage.CAP):
             continue
-        ids.sort()
         pairs.update((ids[a], ids[b]) for a in range(len(ids)) for b in range(a + 1, len(ids)))
     say(f"{len(pairs)} candidate pairs")
     totals: dict[int, int] = defaultdict(int)
@@ -465,6 +459,50 @@ def recheck(
     with transaction.atomic():
         Pair.objects.bulk_create(found, batch_size=2000, ignore_conflicts=True)
     return len(found), Pair.objects.count() - before
+
+
+def _in_organisations(orgs: list[int] | None, column: str) -> tuple[str, list[int]]:
+    if orgs is None:
+        return "", []
+    return f"AND {column} IN ({', '.join(['%s'] * len(orgs)) or 'NULL'})", orgs
+
+
+def _records(orgs: list[int] | None) -> dict[int, tuple[int, linkage.Record]]:
+    """{household: (organisation, record)} of every filed active household, read in one query
+    written out (the ORM's per-row conversions cost more than the reading at 100,000)."""
+    profile = Profile._meta.db_table
+    household = Profile._meta.get_field("household").related_model._meta.db_table
+    bands = ", ".join(f"h.{band}" for band in linkage.BANDS)
+    where, params = _in_organisations(orgs, "p.organisation_id")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.household_id, p.organisation_id, p.keys, h.registered_point_id, "
+            f"h.registered_at, {bands} FROM {profile} p "
+            f"JOIN {household} h ON h.id = p.household_id WHERE h.status = 'active' {where}",
+            params,
+        )
+        return {
+            hid: (org, _row_record(data, point, at, bands_))
+            for hid, org, data, point, at, *bands_ in cursor
+        }
+
+
+def _filed_keys(orgs: list[int] | None):
+    """(organisation, key, [households]) of every filed key, read in one query written out and
+    grouped here (grouping in the database walks the index and reaches every row through it,
+    which is slower than reading the table through)."""
+    where, params = _in_organisations(orgs, "organisation_id")
+    blocks: dict[tuple[int, str], list[int]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT household_id, organisation_id, key FROM {IndexKey._meta.db_table} "
+            f"WHERE 1 = 1 {where}",
+            params,
+        )
+        for hid, org, key in cursor:
+            blocks[(org, key)].append(hid)
+    for (org, key), ids in blocks.items():
+        yield org, key, ids
 
 
 def decide_pair(*, pair: Pair, status: str, by) -> Pair:

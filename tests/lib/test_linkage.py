@@ -46,14 +46,14 @@ FAMILY = {"female_18_59": 1, "male_18_59": 1, "male_6_11": 2}
 def test_a_household_composition_is_compared_by_how_far_apart_its_counts_are():
     a = _digested(given="Anna", composition=FAMILY)
     level = lambda other: linkage.compare(a, _digested(given="Анна", composition=other))  # noqa: E731
-    assert level(FAMILY)["household"] == "exact"
-    assert level({**FAMILY, "male_6_11": 1, "male_12_17": 1})["household"] == "moved"
-    assert level({**FAMILY, "male_0_2": 1})["household"] == "one"  # a newborn
-    assert level({**FAMILY, "male_6_11": 0})["household"] == "near"
+    assert level(FAMILY)["household"] == "exact_4"
+    assert level({**FAMILY, "male_6_11": 1, "male_12_17": 1})["household"] == "moved_large"
+    assert level({**FAMILY, "male_0_2": 1})["household"] == "one_large"  # a newborn
+    assert level({**FAMILY, "male_6_11": 0})["household"] == "near_large"
     assert level({"female_60": 3})["household"] == "differ"
     assert level({})["household"] == linkage.MISSING
     alone = _digested(composition={"female_18_59": 1})
-    assert linkage.compare(alone, alone)["household"] == "exact_small"
+    assert linkage.compare(alone, alone)["household"] == "exact_1"
 
 
 def test_the_point_and_the_days_between_two_registrations_have_their_levels():
@@ -64,7 +64,7 @@ def test_the_point_and_the_days_between_two_registrations_have_their_levels():
     assert linkage.compare(a, _digested(point=4, day=150))["day"] == "season"
     assert linkage.compare(a, _digested(day=300))["day"] == "later"
     assert linkage.compare(a, _digested())["day"] == linkage.MISSING
-    codes = linkage.evidence({"household": "exact", "point": "same", "day": "week"})
+    codes = linkage.evidence({"household": "exact_3", "point": "same", "day": "week"})
     assert codes == ["household", "same_point", "same_week"]
 
 
@@ -78,4 +78,12 @@ def test_plain_kinds_hold_counts_and_ids_only_and_the_rest_is_digested():
 
 def test_a_model_without_a_field_gives_it_no_weight():
     model = linkage.Model(m={"sex": {"agree": 0.9}}, u={"sex": {"agree": 0.5}})
-    assert model.score({"sex": "agree", "household": "exact"}) == model.weight("sex", "agree")
+    assert model.score({"sex": "agree", "household": "exact_3"}) == model.weight("sex", "agree")
+
+
+def test_given_and_family_typed_the_other_way_round_agree_on_digests_too():
+    straight = _digested(given="Karen", family="Nersisyan", birth_date="1980")
+    swapped = _digested(given="Ներսիսյան", family="Карен", birth_date="1980")
+    levels = linkage.compare_oriented(straight, swapped)
+    assert (levels["given"], levels["family"]) == ("exact", "exact")
+    assert linkage.compare(straight, swapped)["given"] == "differ"  # read straight, they differ

@@ -80,3 +80,16 @@ def test_a_bulk_registration_seals_every_field_it_files_so_a_key_rotation_keeps_
         call_command("rotate_encryption_keys")
         after = Profile.objects.get(household=household).keys
     assert set(after) == set(before)  # the same kinds of keys, re-made under the new key
+
+
+def test_the_recheck_of_one_organisation_leaves_the_others_alone(w):
+    from kamavor.matching.services import recheck
+
+    ours = {make_household(w, personal=ANNA).pk, make_household(w, personal=ANNA_RU).pk}
+    make_household(w, personal=ANNA, org=w.other_org)
+    make_household(w, personal=ANNA_RU, org=w.other_org)
+    Pair.objects.all().delete()
+    assert recheck(organisation_ids=[]) == (0, 0)
+    assert recheck(organisation_ids=[w.org.pk]) == (1, 1)
+    assert {Pair.objects.get().first_id, Pair.objects.get().second_id} == ours
+    assert recheck() == (2, 1)  # the other organisation's pair; ours was queued already
