@@ -4,7 +4,8 @@ coordinator sees in the network) in one dataclass, read with a fixed number of q
 Sums over days come from the ledger's daily flows rolled up per point, day and kind
 (`PointDayFlow`, kept with the movements), never the movements; stock on hand from item
 balances; the trend of stock is today's stock less the net flows of later days. Households
-served are counted from distribution documents of the period (new: registered in the period).
+served are those whose latest hand-out falls in the period (`HouseholdVisits`, kept with the
+distribution documents; new: registered in the period).
 Coverage of dues and open requests is the share of what is due and asked that stock on hand
 could cover, from the same arithmetic as the public "needed now" list. The sorting backlog is
 the points' drop-offs not closed yet, by kind and age.
@@ -19,13 +20,11 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import Count, F, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from kamavor.catalogue.models import Category, Item
-from kamavor.households.models import Household
 from kamavor.reports.access import Scope
 
 PERIODS = (14, 30, 90)
@@ -229,24 +228,46 @@ def _flows(board: Dashboard) -> None:
 
 
 def _households(board: Dashboard, now: dt.datetime) -> None:
+    """Households served in the period (its days, today included), new ones (registered since
+    its first day) and hand-outs. A household is served only at its organisation's points: for
+    an organisation whose every point is in scope, its households' latest visits (one row a
+    household, HouseholdVisits); for the points of a partly seen one, the period's documents."""
+    from kamavor.network.models import Point
     from kamavor.stock.models import Document
+    from kamavor.stock.rollups import HouseholdVisits
 
-    since = connection.ops.adapt_datetimefield_value(now - dt.timedelta(days=board.days))
-    # One statement: the period's visits per household, read from the index document_visits
-    # alone, then those households joined once for when they registered.
-    documents = Document._meta.db_table
-    households = Household._meta.db_table
-    marks = ", ".join("%s" for _ in board.scope.point_ids)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT COUNT(v.household_id), COALESCE(SUM(v.n), 0), "
-            "COALESCE(SUM(CASE WHEN h.registered_at >= %s THEN 1 ELSE 0 END), 0) "
-            f"FROM (SELECT household_id, COUNT(*) AS n FROM {documents} "
-            f"WHERE kind = %s AND point_id IN ({marks}) AND created_at >= %s "
-            f"GROUP BY household_id) v LEFT JOIN {households} h ON h.id = v.household_id",
-            [since, Document.Kind.DISTRIBUTION.value, *board.scope.point_ids, since],
+    start = board.today - dt.timedelta(days=board.days - 1)
+    since = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
+    in_scope = set(board.scope.point_ids)
+    partly: set[int] = set()
+    for organisation, point in Point.objects.filter(
+        organisation_id__in=board.scope.organisation_ids
+    ).values_list("organisation_id", "pk"):
+        if point not in in_scope:
+            partly.add(organisation)
+    whole = [pk for pk in board.scope.organisation_ids if pk not in partly]
+    seen = [p.pk for p in board.scope.points if p.organisation_id in partly]
+    documents = Document.objects.filter(
+        kind=Document.Kind.DISTRIBUTION, point_id__in=board.scope.point_ids, created_at__gte=since
+    )
+    board.distributions = documents.count()
+    if whole:
+        latest = HouseholdVisits.objects.filter(organisation_id__in=whole, last_visit__gte=start)
+        figures = latest.aggregate(
+            served=Count("pk"), new=Count("pk", filter=Q(registered__gte=start))
         )
-        board.served, board.distributions, board.served_new = cursor.fetchone()
+        board.served += figures["served"]
+        board.served_new += figures["new"]
+    if seen:
+        visited = (
+            documents.filter(point_id__in=seen, household__isnull=False)
+            .values("household_id")
+            .annotate(registered=Min("household__registered_at"))
+            .order_by()
+        )
+        for row in visited:
+            board.served += 1
+            board.served_new += row["registered"] >= since
 
 
 def _requests(board: Dashboard) -> None:

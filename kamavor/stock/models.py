@@ -445,6 +445,6 @@ class IdempotencyRecord(models.Model):
         return self.key
 
 
-# The dashboards' roll-up of the daily flows lives in its own module; imported here so that
-# Django sees the model.
-from kamavor.stock.rollups import PointDayFlow  # noqa: E402, F401
+# The dashboards' roll-ups (daily flows per point, households' latest visits) live in their own
+# module; imported here so that Django sees the models.
+from kamavor.stock.rollups import HouseholdVisits, PointDayFlow  # noqa: E402, F401
