@@ -360,13 +360,18 @@ class Ledger:
         from the movements, and on PostgreSQL the
         sequences of the tables written moved past the ids given here."""
         from kamavor.stock.ledger import rebuild_daily_flows, rebuild_item_balances
-        from kamavor.stock.models import Balance
+        from kamavor.stock.models import Balance, Lot
 
         rows = [
             (lot, key[1], key[0], self.balance[lot]) for lot, key in enumerate(self.lots) if key
         ]
         with transaction.atomic():
             self.loader.insert(Balance, ["lot", "point", "item", "quantity"], rows)
+            with connection.cursor() as cursor:  # each balance carries its lot's expiry
+                cursor.execute(
+                    f"UPDATE {Balance._meta.db_table} SET expiry = (SELECT expiry FROM "
+                    f"{Lot._meta.db_table} WHERE id = lot_id)"
+                )
             rebuild_item_balances()
             rebuild_daily_flows()
         if self.loader.postgres:

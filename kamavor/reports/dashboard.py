@@ -20,6 +20,7 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, F, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -179,13 +180,18 @@ def _item_names(ids) -> dict[int, str]:
 def _stock(board: Dashboard) -> None:
     from kamavor.stock.models import ItemBalance
 
-    rows = (
-        ItemBalance.objects.filter(point_id__in=board.scope.point_ids, quantity__gt=0)
-        .values("item__category_id")
-        .annotate(units=Sum("quantity"))
-        .order_by()
-    )
-    units = {row["item__category_id"]: row["units"] for row in rows}
+    # The points' item balances summed per item first (from the index that holds the
+    # quantity, with no join), then those items' sums per category: a join of one row an item.
+    balances, items = ItemBalance._meta.db_table, Item._meta.db_table
+    marks = ", ".join("%s" for _ in board.scope.point_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT i.category_id, SUM(s.units) FROM (SELECT item_id, SUM(quantity) AS units "
+            f"FROM {balances} WHERE point_id IN ({marks}) AND quantity > 0 GROUP BY item_id) s "
+            f"JOIN {items} i ON i.id = s.item_id GROUP BY i.category_id",
+            board.scope.point_ids,
+        )
+        units = {category: int(n) for category, n in cursor.fetchall()}
     categories = Category.objects.filter(pk__in=units).order_by("position", "pk")
     board.by_category = [(c.name, units[c.pk]) for c in categories]
     board.on_hand = sum(units.values())
@@ -339,22 +345,32 @@ def _expiring(board: Dashboard) -> None:
     from kamavor.stock.models import Balance
 
     until = board.today + dt.timedelta(days=EXPIRY_DAYS)
-    rows = list(
-        # The lot's point, not the balance's (the same): the lots' index (point, expiry) then
-        # leads, a range of days per point, and each balance is read by its lot.
-        Balance.objects.filter(
-            lot__point_id__in=board.scope.point_ids,
-            quantity__gt=0,
-            lot__expiry__gte=board.today,
-            lot__expiry__lt=until,
+    # The balances' partial index of lots with stock (balance_expiring): a range of days read
+    # from the index alone; `quantity > 0` is written out for SQLite to choose it.
+    marks = ", ".join("%s" for _ in board.scope.point_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT item_id, SUM(quantity), MIN(expiry) AS first, COUNT(*) "
+            f"FROM {Balance._meta.db_table} WHERE quantity > 0 AND expiry >= %s AND expiry < %s "
+            f"AND point_id IN ({marks}) GROUP BY item_id ORDER BY first, item_id",
+            [
+                connection.ops.adapt_datefield_value(board.today),
+                connection.ops.adapt_datefield_value(until),
+                *board.scope.point_ids,
+            ],
         )
-        .values("item_id")
-        .annotate(units=Sum("quantity"), first=Min("lot__expiry"), lots=Count("pk"))
-        .order_by("first", "item_id")
-    )
+        rows = [
+            {"item_id": item, "units": int(units), "first": _day(first), "lots": lots}
+            for item, units, first, lots in cursor.fetchall()
+        ]
     board.expiring_units = sum(row["units"] for row in rows)
     names = _item_names([row["item_id"] for row in rows[:TOP]])
     board.expiring = [{**row, "item": names.get(row["item_id"], "")} for row in rows[:TOP]]
+
+
+def _day(value) -> dt.date:
+    """A date as a raw query returns it (SQLite gives text)."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
 def _volunteers(board: Dashboard, now: dt.datetime) -> None:

@@ -2,10 +2,12 @@
 their organisation, any number of times), the households' latest visits the services keep equal
 a recount from the documents, and every dashboard's households served, new and hand-outs equal
 a count of the period's documents, whether its organisations are wholly in scope (the roll-up)
-or only some of their points (the documents)."""
+or only some of their points (the documents). And whatever the intake and hand-outs, each
+balance carries its lot's expiry and what expires soon equals a recount lot by lot."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 from django.db import transaction
@@ -13,11 +15,12 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kamavor.core.errors import InvalidInput, NotEnoughStock
 from kamavor.distribution.services import ItemLine, record_distribution
 from kamavor.households.models import Household
 from kamavor.reports import dashboard
 from kamavor.reports.access import Scope
-from kamavor.stock.models import Document
+from kamavor.stock.models import Balance, Document
 from kamavor.stock.rollups import HouseholdVisits, household_visit_sums, rebuild_household_visits
 from kamavor.stock.services import IntakeLine
 from tests.factories import donate, make_household
@@ -87,4 +90,65 @@ def test_households_served_equal_a_recount_of_the_documents(w, registered, hand_
         before = kept()
         rebuild_household_visits()  # as after a bulk load: the same rows
         assert kept() == before
+        transaction.set_rollback(True)
+
+
+def expiring_recount(scope: Scope) -> list[tuple]:
+    """What expires within EXPIRY_DAYS at the scope's points, per item, read lot by lot."""
+    from django.db.models import Count, Min, Sum
+
+    today = timezone.localdate()
+    rows = (
+        Balance.objects.filter(
+            lot__point__in=scope.points,
+            quantity__gt=0,
+            lot__expiry__gte=today,
+            lot__expiry__lt=today + dt.timedelta(days=dashboard.EXPIRY_DAYS),
+        )
+        .values("item_id")
+        .annotate(units=Sum("quantity"), first=Min("lot__expiry"), lots=Count("pk"))
+        .order_by("first", "item_id")
+    )
+    return [(r["item_id"], r["units"], r["first"], r["lots"]) for r in rows]
+
+
+intake = st.tuples(
+    st.integers(0, 3),  # item
+    st.integers(0, 1),  # point
+    st.one_of(st.none(), st.integers(0, 45)),  # days to its expiry (none: no expiry)
+    st.integers(1, 9),  # units
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(intakes=st.lists(intake, min_size=1, max_size=8), taken=st.lists(st.integers(0, 5)))
+def test_what_expires_equals_a_recount_lot_by_lot(w, intakes, taken):
+    with transaction.atomic():
+        points = [w.point, w.warehouse]
+        items = [w.rice, w.soap, w.toothpaste, w.rice]
+        for item, point, expiry, units in intakes:
+            dated = {} if expiry is None else {"expiry": w.later(expiry)}
+            with contextlib.suppress(InvalidInput):  # an item that needs an expiry, given none
+                donate(w, IntakeLine(items[item], units, **dated), point=points[point])
+        household = make_household(w)
+        for units in taken:  # hand-outs take the first expiry first
+            with contextlib.suppress(InvalidInput, NotEnoughStock):
+                record_distribution(
+                    point=w.point, household=household, lines=[ItemLine(w.rice, units)],
+                    by=w.coordinator, note="again", idempotency_key=None,
+                )  # fmt: skip
+        assert all(b.expiry == b.lot.expiry for b in Balance.objects.select_related("lot"))
+        for scope in (
+            Scope("point", "", [w.point], point=w.point, organisation=w.org),
+            Scope("organisation", "", points, organisation=w.org),
+        ):
+            board = dashboard.build_now(scope, days=30)
+            found = [(r["item_id"], r["units"], r["first"], r["lots"]) for r in board.expiring]
+            recount = expiring_recount(scope)
+            assert found == recount[: dashboard.TOP]
+            assert board.expiring_units == sum(row[1] for row in recount)
         transaction.set_rollback(True)
