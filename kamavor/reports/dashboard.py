@@ -31,6 +31,7 @@ from kamavor.reports.access import Scope
 PERIODS = (14, 30, 90)
 EXPIRY_DAYS = 30
 TOP = 10
+SPARE = 100  # units of an item nothing asks for that an organisation may call a surplus
 INTAKE = ("donation", "purchase")
 OUTFLOW = ("distribution", "disposal")
 TRANSFERS = ("transfer_in", "transfer_out")
@@ -295,8 +296,9 @@ def _requests(board: Dashboard) -> None:
     )
     board.requested_units = units["asked"] or 0
     board.fulfilled_units = units["given"] or 0
-    # Dues and requests against stock, per organisation (the public list's arithmetic).
-    figures = assess_many(scope.organisation_ids, now=timezone.now())
+    # Dues and requests against stock, per organisation (the public list's arithmetic), for
+    # what something asks for; what nothing asks for is spare from SPARE units on (below).
+    figures = assess_many(scope.organisation_ids, now=timezone.now(), wanted_only=True)
     demand = covered = 0
     short: dict[int, int] = defaultdict(int)
     spare: dict[int, int] = defaultdict(int)
@@ -308,10 +310,32 @@ def _requests(board: Dashboard) -> None:
             covered += min(f.demand, f.on_hand)
             if f.demand > f.on_hand:
                 short[pk] += f.demand - f.on_hand
-            elif f.on_hand > 0 and f.on_hand >= 3 * max(f.demand, 1) and f.on_hand >= 100:
+            elif f.on_hand > 0 and f.on_hand >= 3 * max(f.demand, 1) and f.on_hand >= SPARE:
                 spare[pk] += f.on_hand - f.demand
+    for organisation, item_id, units in _plentiful(scope.organisation_ids):
+        if ("item", item_id) not in figures[organisation]:
+            spare[item_id] += units
     board.coverage = round(100 * covered / demand) if demand else None
     _across_points(board, short, spare)
+
+
+def _plentiful(organisations: list[int]) -> list[tuple[int, int, int]]:
+    """(organisation, item, units) of every item of which an organisation holds SPARE units or
+    more at the points whose stock it counts (active, not shelters: as kamavor.public.needs)."""
+    from kamavor.network.models import Point
+    from kamavor.stock.models import ItemBalance
+
+    return list(
+        ItemBalance.objects.filter(
+            point__organisation_id__in=organisations, point__active=True, quantity__gt=0
+        )
+        .exclude(point__kind=Point.Kind.SHELTER)
+        .values("point__organisation_id", "item_id")
+        .annotate(units=Sum("quantity"))
+        .filter(units__gte=SPARE)
+        .values_list("point__organisation_id", "item_id", "units")
+        .order_by()
+    )
 
 
 def _across_points(board: Dashboard, short: dict[int, int], spare: dict[int, int]) -> None:

@@ -152,3 +152,34 @@ def test_what_expires_equals_a_recount_lot_by_lot(w, intakes, taken):
             assert found == recount[: dashboard.TOP]
             assert board.expiring_units == sum(row[1] for row in recount)
         transaction.set_rollback(True)
+
+
+def test_surpluses_and_coverage_equal_the_public_lists_arithmetic(w):
+    """What nothing asks for is read apart (items of which an organisation holds 100 units or
+    more); the figures equal those of every item assessed as the public list does."""
+    from collections import defaultdict
+
+    from kamavor.needs.services import LineIn
+    from kamavor.public.needs import assess_many
+    from tests.distribution.factories import make_shelter, shelter_request
+
+    donate(w, IntakeLine(w.soap, 150), IntakeLine(w.rice, 40, expiry=w.later(60)))
+    donate(w, IntakeLine(w.soap, 20), IntakeLine(w.jacket, 99, size="98"), point=w.warehouse)
+    donate(w, IntakeLine(w.rice, 500, expiry=w.later(60)), point=w.warehouse)
+    shelter_request(w, make_shelter(w.org), LineIn(item=w.rice, quantity=100))
+    scope = Scope("organisation", "", [w.point, w.warehouse], organisation=w.org)
+    board = dashboard.build_now(scope, days=30)
+    spare: dict[int, int] = defaultdict(int)
+    demand = covered = 0
+    for (kind, pk), f in assess_many([w.org.pk])[w.org.pk].items():
+        if kind == "item":
+            demand += f.demand
+            covered += min(f.demand, f.on_hand)
+            if f.demand <= f.on_hand and f.on_hand >= 3 * max(f.demand, 1) and f.on_hand >= 100:
+                spare[pk] += f.on_hand - f.demand
+    names = {w.soap.pk: w.soap.name, w.rice.pk: w.rice.name, w.jacket.pk: w.jacket.name}
+    assert {row["item"]: row["spare"] for row in board.surpluses} == {
+        names[pk]: units for pk, units in spare.items()
+    }
+    assert {row["item"] for row in board.surpluses} == {w.soap.name, w.rice.name}
+    assert board.coverage == round(100 * covered / demand)
