@@ -13,8 +13,8 @@ server side, with perf_counter, through the test client as a coordinator of ever
     --dashboard-samples renders against the 300 ms target, with the page's size: built (every
     figure read, as after a posting) and kept (the same again while the ledger stands still);
   - the busiest point's movements exported through the desk's URL as CSV and as XLSX, and
-    the --rows newest movements of the network (by id) through the same export code, each streamed to its last
-    byte, against the 10 s target.
+    the --rows newest movements of the network (by id) through the same export code, each
+    streamed to its last byte, against the 10 s target.
 
 Options it does not know are bench/ledger.py's (--points, --items, --days, --seed, --queries).
 """
