@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, F, Min, Q, Sum
+from django.db.models import Case, Count, F, Min, Q, Sum, When
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -260,11 +260,14 @@ def _households(board: Dashboard, now: dt.datetime) -> None:
     board.distributions = documents.count()
     if whole:
         latest = HouseholdVisits.objects.filter(organisation_id__in=whole, last_visit__gte=start)
+        # COUNT(*) and a sum of CASE read only the index's columns (household_visits_recent);
+        # a count of the key with a filter made SQLite read every row too (18 ms instead of 5).
         figures = latest.aggregate(
-            served=Count("pk"), new=Count("pk", filter=Q(registered__gte=start))
+            served=Count("*"),
+            new=Sum(Case(When(registered__gte=start, then=1), default=0)),
         )
         board.served += figures["served"]
-        board.served_new += figures["new"]
+        board.served_new += figures["new"] or 0
     if seen:
         visited = (
             documents.filter(point_id__in=seen, household__isnull=False)
