@@ -356,11 +356,12 @@ class Ledger:
                 self.rows[model].clear()
 
     def write_balances(self) -> None:
-        """Each lot's balance, the item balances rebuilt from them, the daily flows summed
-        from the movements, and on PostgreSQL the
+        """Each lot's balance (with its lot's expiry), the item balances rebuilt from them, the
+        daily flows summed from the movements, households' latest visits, and on PostgreSQL the
         sequences of the tables written moved past the ids given here."""
         from kamavor.stock.ledger import rebuild_daily_flows, rebuild_item_balances
         from kamavor.stock.models import Balance, Lot
+        from kamavor.stock.rollups import rebuild_household_visits
 
         rows = [
             (lot, key[1], key[0], self.balance[lot]) for lot, key in enumerate(self.lots) if key
@@ -374,6 +375,7 @@ class Ledger:
                 )
             rebuild_item_balances()
             rebuild_daily_flows()
+            rebuild_household_visits()  # the dashboards' households served, if any hand-outs
         if self.loader.postgres:
             with connection.cursor() as cursor:
                 for statement in connection.ops.sequence_reset_sql(no_style(), list(self.fields)):
