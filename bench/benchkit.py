@@ -356,19 +356,26 @@ class Ledger:
                 self.rows[model].clear()
 
     def write_balances(self) -> None:
-        """Each lot's balance, the item balances rebuilt from them, the daily flows summed
-        from the movements, and on PostgreSQL the
+        """Each lot's balance (with its lot's expiry), the item balances rebuilt from them, the
+        daily flows summed from the movements, households' latest visits, and on PostgreSQL the
         sequences of the tables written moved past the ids given here."""
         from kamavor.stock.ledger import rebuild_daily_flows, rebuild_item_balances
-        from kamavor.stock.models import Balance
+        from kamavor.stock.models import Balance, Lot
+        from kamavor.stock.rollups import rebuild_household_visits
 
         rows = [
             (lot, key[1], key[0], self.balance[lot]) for lot, key in enumerate(self.lots) if key
         ]
         with transaction.atomic():
             self.loader.insert(Balance, ["lot", "point", "item", "quantity"], rows)
+            with connection.cursor() as cursor:  # each balance carries its lot's expiry
+                cursor.execute(
+                    f"UPDATE {Balance._meta.db_table} SET expiry = (SELECT expiry FROM "
+                    f"{Lot._meta.db_table} WHERE id = lot_id)"
+                )
             rebuild_item_balances()
             rebuild_daily_flows()
+            rebuild_household_visits()  # the dashboards' households served, if any hand-outs
         if self.loader.postgres:
             with connection.cursor() as cursor:
                 for statement in connection.ops.sequence_reset_sql(no_style(), list(self.fields)):

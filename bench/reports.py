@@ -13,8 +13,8 @@ server side, with perf_counter, through the test client as a coordinator of ever
     --dashboard-samples renders against the 300 ms target, with the page's size: built (every
     figure read, as after a posting) and kept (the same again while the ledger stands still);
   - the busiest point's movements exported through the desk's URL as CSV and as XLSX, and
-    --rows movements of the network through the same export code, each streamed to its last
-    byte, against the 10 s target.
+    the --rows newest movements of the network (by id) through the same export code, each
+    streamed to its last byte, against the 10 s target.
 
 Options it does not know are bench/ledger.py's (--points, --items, --days, --seed, --queries).
 """
@@ -52,6 +52,7 @@ from kamavor.reports.dashboard import forget_kept
 from kamavor.reports.exports import csv_lines, xlsx_chunks
 from kamavor.reports.lists import movements_table
 from kamavor.stock.models import Document, Movement
+from kamavor.stock.rollups import rebuild_household_visits
 
 DASHBOARD_TARGET_MS = 300.0
 EXPORT_TARGET_S = 10.0
@@ -98,6 +99,7 @@ def add_households(n: int, rng: random.Random) -> None:
             created_by_id=user_id, created_at=now - dt.timedelta(minutes=rng.randrange(129600)),
         ))  # fmt: skip
     Document.objects.bulk_create(visits, batch_size=5000)
+    rebuild_household_visits()  # the roll-up the services keep, written by the bulk load
     say(f"  {n:,} households; {len(visits):,} visits to them over 90 days")
 
 
@@ -162,8 +164,13 @@ def measure(net, samples: int, rng: random.Random, show_queries: bool) -> list[T
         response = client.get(url.replace(".csv", f".{fmt}"))
         name = f"GET the busiest point's movements, {fmt}"
         EXPORTS.append(_drain(name, response.streaming_content))
+    # The network's newest movements by id (a range of the primary key): no list of the app
+    # exports the whole network's movements, and ordering all 2 million by time (no index has
+    # the time first) is a sort SQLite pays in this process, which no real export does.
+    newest = Movement.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     for fmt in ("csv", "xlsx"):
-        table = movements_table(Movement.objects.all(), "bench", limit=OWN.rows)
+        movements = Movement.objects.filter(pk__gt=newest - OWN.rows)
+        table = movements_table(movements, "bench", limit=OWN.rows)
         chunks = (
             (line.encode() for line in csv_lines(table)) if fmt == "csv" else xlsx_chunks(table)
         )

@@ -129,12 +129,12 @@ def _open_lots(*, point, wanted: list[tuple]) -> dict[tuple, Lot]:
         f"INSERT INTO {rows.table(Lot)} ({names}) VALUES {marks} "
         f"ON CONFLICT DO NOTHING RETURNING {returned}"
     )
-    balances = f"INSERT INTO {rows.table(Balance)} (lot_id, point_id, item_id, quantity) "
+    balances = f"INSERT INTO {rows.table(Balance)} (lot_id, point_id, item_id, expiry, quantity) "
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             sql = f"WITH new AS ({insert}), balances AS ({balances}"
             cursor.execute(
-                sql + "SELECT id, point_id, item_id, 0 FROM new) SELECT * FROM new", params
+                sql + "SELECT id, point_id, item_id, expiry, 0 FROM new) SELECT * FROM new", params
             )
             lots = [rows.instance(Lot, row) for row in cursor.fetchall()]
         else:
@@ -142,8 +142,17 @@ def _open_lots(*, point, wanted: list[tuple]) -> dict[tuple, Lot]:
             lots = [rows.instance(Lot, row) for row in cursor.fetchall()]
             if lots:
                 cursor.execute(
-                    balances + "VALUES " + ", ".join("(%s, %s, %s, 0)" for _ in lots),
-                    [v for lot in lots for v in (lot.pk, lot.point_id, lot.item_id)],
+                    balances + "VALUES " + ", ".join("(%s, %s, %s, %s, 0)" for _ in lots),
+                    [
+                        v
+                        for lot in lots
+                        for v in (
+                            lot.pk,
+                            lot.point_id,
+                            lot.item_id,
+                            connection.ops.adapt_datefield_value(lot.expiry),
+                        )
+                    ],
                 )
     opened = {(lot.item_id, lot.expiry, lot.size, lot.condition): lot for lot in lots}
     for item, expiry, size, condition in wanted:
@@ -162,7 +171,7 @@ def _one_lot(*, point, wanted: tuple) -> Lot:
     try:
         with transaction.atomic():
             lot = Lot.objects.create(**lookup, condition=condition)
-            Balance.objects.create(lot=lot, point=point, item=item, quantity=0)
+            Balance.objects.create(lot=lot, point=point, item=item, expiry=expiry, quantity=0)
             return lot
     except IntegrityError:
         # Another desk opened the same lot a moment ago.
@@ -183,7 +192,9 @@ def container_lots_for(*, point, container, wanted: list[tuple]) -> list[Lot]:
         try:
             with transaction.atomic():
                 lot = Lot.objects.create(**lookup)
-                Balance.objects.create(lot=lot, point=point, item_id=item_id, quantity=0)
+                Balance.objects.create(
+                    lot=lot, point=point, item_id=item_id, expiry=expiry, quantity=0
+                )
         except IntegrityError:  # another desk opened it a moment ago
             lot = Lot.objects.get(**lookup)
         known[key] = lot

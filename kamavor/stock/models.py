@@ -159,6 +159,9 @@ class Balance(models.Model):
     lot = models.OneToOneField(Lot, on_delete=models.PROTECT, primary_key=True)
     point = models.ForeignKey(Point, on_delete=models.PROTECT, related_name="+")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    # The lot's expiry, written with the balance (a lot's expiry never changes): what expires
+    # soon is then read from the balances' own partial index below, not lot by lot.
+    expiry = models.DateField(null=True, blank=True)
     quantity = models.BigIntegerField(default=0)
 
     class Meta:
@@ -167,7 +170,17 @@ class Balance(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=0), name="balance_not_negative"),
         ]
-        indexes = [models.Index(fields=["point", "item"], name="balance_point_item")]
+        indexes = [
+            models.Index(fields=["point", "item"], name="balance_point_item"),
+            # What expires within days at some points (the dashboards): a range of days of the
+            # lots that hold stock, read from the index alone. A query must say `quantity > 0`
+            # as a literal for SQLite to use it.
+            models.Index(
+                fields=["expiry", "point", "item", "quantity"],
+                name="balance_expiring",
+                condition=Q(quantity__gt=0),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.lot}: {self.quantity}"
@@ -445,6 +458,6 @@ class IdempotencyRecord(models.Model):
         return self.key
 
 
-# The dashboards' roll-up of the daily flows lives in its own module; imported here so that
-# Django sees the model.
-from kamavor.stock.rollups import PointDayFlow  # noqa: E402, F401
+# The dashboards' roll-ups (daily flows per point, households' latest visits) live in their own
+# module; imported here so that Django sees the models.
+from kamavor.stock.rollups import HouseholdVisits, PointDayFlow  # noqa: E402, F401

@@ -14,10 +14,12 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db import connection, models
-from django.db.models import Sum
+from django.db.models import Max, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kamavor.network.models import Point
+from kamavor.households.models import Household
+from kamavor.network.models import Organisation, Point
 
 
 class PointDayFlow(models.Model):
@@ -81,4 +83,95 @@ def rebuild_point_day_flows() -> int:
         if units
     ]
     PointDayFlow.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+class HouseholdVisits(models.Model):
+    """A household's latest hand-out (the day of its newest distribution document, at any point
+    of its organisation, where alone it may be served) and the day it registered.
+
+    The dashboards' households served in the last n days (today included) are the rows of
+    their organisations whose latest visit is on or after the period's first day, new ones
+    those registered since: an index range of one row per household instead of every
+    hand-out of the period. Kept by `add_visit` when a distribution document is written (the
+    only writer, `kamavor.stock.services._common._new_document`), in the same transaction;
+    documents are never deleted nor moved to another household, so a row only moves forward.
+    `rebuild_household_visits` writes it again from the documents after a bulk load.
+    """
+
+    household = models.OneToOneField(
+        Household, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    registered = models.DateField()  # the household's registered_at, as a local day
+    last_visit = models.DateField()
+
+    class Meta:
+        app_label = "stock"
+        verbose_name = _("latest visit of a household")
+        verbose_name_plural = _("latest visits of households")
+        indexes = [
+            # Served and new in a period: a range per organisation, read from the index alone.
+            models.Index(
+                fields=["organisation", "last_visit", "registered"], name="household_visits_recent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id}: {self.last_visit}"
+
+
+def add_visit(document) -> None:
+    """Record a distribution document's hand-out as its household's latest visit (one upsert;
+    a visit older than the one kept changes nothing)."""
+    household = document.household
+    table = HouseholdVisits._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (household_id, organisation_id, registered, last_visit) "
+            "VALUES (%s, %s, %s, %s) ON CONFLICT (household_id) DO UPDATE SET last_visit = "
+            f"CASE WHEN excluded.last_visit > {table}.last_visit THEN excluded.last_visit "
+            f"ELSE {table}.last_visit END",
+            [
+                household.pk,
+                household.organisation_id,
+                connection.ops.adapt_datefield_value(timezone.localdate(household.registered_at)),
+                connection.ops.adapt_datefield_value(timezone.localdate(document.created_at)),
+            ],
+        )
+
+
+def household_visit_sums() -> dict[int, tuple[int, dt.date, dt.date]]:
+    """Household id → (organisation, registered day, latest visit day), recounted from the
+    distribution documents (what HouseholdVisits keeps)."""
+    from kamavor.stock.models import Document
+
+    rows = (
+        Document.objects.filter(kind=Document.Kind.DISTRIBUTION, household__isnull=False)
+        .values("household_id")
+        .annotate(last=Max("created_at"))
+        .values_list(
+            "household_id", "household__organisation_id", "household__registered_at", "last"
+        )
+        .order_by()
+    )
+    return {
+        household: (organisation, timezone.localdate(registered), timezone.localdate(last))
+        for household, organisation, registered, last in rows
+    }
+
+
+def rebuild_household_visits() -> int:
+    """Write every household's latest visit again from the documents; the rows written."""
+    HouseholdVisits.objects.all().delete()
+    rows = [
+        HouseholdVisits(
+            household_id=household,
+            organisation_id=organisation,
+            registered=registered,
+            last_visit=last,
+        )
+        for household, (organisation, registered, last) in household_visit_sums().items()
+    ]
+    HouseholdVisits.objects.bulk_create(rows, batch_size=2000)
     return len(rows)

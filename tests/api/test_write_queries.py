@@ -52,11 +52,12 @@ def test_a_ten_line_hand_out(w, api, shelf, django_assert_num_queries):
         "household": household.display_code,
         "lines": [{"lot": lot, "quantity": 1} for lot in lots],
     }
-    # token, point, role, household, lots; savepoint, document, key, household locked (and
+    # token, point, role, household, lots; savepoint, document, the household's latest visit
+    # (the dashboards' roll-up), key, household locked (and
     # whether any was merged into it or it has an open request: neither, so they are not
     # read), the standards and last hand-outs for the repeat check, lines, balances, movements,
     # item balances, daily flows and their roll-up per point, last activity, release
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):
         response = client.post("/distributions", body, key="h1")
     assert response.status_code == 201 and len(response.json()["lines"]) == LINES
 
