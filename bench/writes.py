@@ -116,7 +116,12 @@ def world(rng: random.Random):
             if len(stocked) >= 3 and supply:
                 member.role = "coordinator"  # on this copy only: one desk may do it all
                 member.save(update_fields=["role"])
-                return member, supply[0], point
+                # the supply point with most lots on hand: transfers are made of them
+                source = max(
+                    supply,
+                    key=lambda p: Lot.objects.filter(point=p, balance__quantity__gt=4).count(),
+                )
+                return member, source, point
     raise SystemExit("no organisation with households and stock at a demand point")
 
 
@@ -129,8 +134,9 @@ def main() -> int:
         for item in Item.objects.filter(is_kit=False, active=True)
     ]
     codes = list(
-        Household.objects.filter(organisation_id=member.organisation_id, status="active")
-        .values_list("code", flat=True)[:2000]
+        Household.objects.filter(
+            organisation_id=member.organisation_id, status="active"
+        ).values_list("code", flat=True)[:2000]
     )
     today = dt.date.today()
 
