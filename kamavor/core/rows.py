@@ -171,9 +171,9 @@ def insert(objects: Sequence[Model]) -> Sequence[Model]:
         return objects
     model = type(objects[0])
     db = _db()
-    if len(objects) >= UNNEST_FROM and _array_types(model, db.vendor):
-        return _insert_arrays(model, objects)
     fields, sql = _insert_shape(model, db.vendor)
+    if len(objects) * len(fields) > UNNEST_ABOVE and _array_types(model, db.vendor):
+        return _insert_arrays(model, objects)
     rows_sql = "(" + ", ".join("%s" for _ in fields) + ")"
     with db.cursor() as cursor:
         for start in range(0, len(objects), 500):  # well within SQLite's limit of parameters
@@ -187,10 +187,11 @@ def insert(objects: Sequence[Model]) -> Sequence[Model]:
     return objects
 
 
-# PostgreSQL: from this many rows on, an INSERT sends one array per column (unnest) instead of
-# a parameter per value, so the driver's client-side parsing of the statement (a Python regex
-# over every placeholder, about a millisecond a thousand) stays the same size.
-UNNEST_FROM = 20
+# PostgreSQL: above this many values, an INSERT sends one array per column (unnest) instead of
+# a parameter per value. The driver binds parameters on the client, parsing the statement's
+# placeholders with a Python regex; it keeps the parsed statement only up to 50 parameters, so
+# a ten-line document's lines (150 values) were parsed afresh on every posting.
+UNNEST_ABOVE = 50
 _ARRAY_TYPES = ("bigint", "integer", "smallint", "date", "varchar", "text", "numeric", "boolean",
                 "timestamp with time zone")  # fmt: skip
 
