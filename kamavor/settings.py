@@ -103,16 +103,17 @@ MIDDLEWARE = [
     # Then the public pages people read most are answered from memory (kamavor/public/cache.py).
     "kamavor.public.cache.PublicPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # The PagesOnly… middleware step aside for the token API (kamavor/core/middleware.py).
+    "kamavor.core.middleware.PagesOnlyWhiteNoise",
+    "kamavor.core.middleware.PagesOnlySession",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kamavor.core.middleware.PagesOnlyCsrf",
+    "kamavor.core.middleware.PagesOnlyAuthentication",
     # The second factor: which device this session passed (django-otp), and no desk before it.
-    "django_otp.middleware.OTPMiddleware",
+    "kamavor.core.middleware.PagesOnlyOTP",
     "kamavor.accounts.middleware.SecondFactorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "kamavor.core.middleware.PagesOnlyMessages",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kamavor.core.middleware.ContentSecurityPolicyMiddleware",
     "kamavor.network.frame.RememberPointMiddleware",

@@ -8,6 +8,8 @@ from kamavor.api import api
 from kamavor.core import views as core_views
 
 urlpatterns = [
+    # First: the API's every request is resolved without trying the pages' patterns before it.
+    path("api/v1/", api.urls),
     path("", core_views.start, name="start"),
     path("healthz", core_views.healthz, name="healthz"),
     path("login/", LoginView.as_view(), name="login"),
@@ -25,7 +27,6 @@ urlpatterns = [
     path("desk/shelters/", include("kamavor.shelters.urls")),
     path("desk/money/", include("kamavor.money.urls")),
     path("desk/", include("kamavor.sorting.urls")),
-    path("api/v1/", api.urls),
     # One way in: the admin signs in through the same throttled page and second factor.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),

@@ -16,7 +16,8 @@ from collections.abc import Callable, Sequence, Sized
 from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import Model
+from django.db.models import ForeignKey, Model, fields, signals
+from django.db.models.base import ModelState
 
 
 def _db():
@@ -105,7 +106,28 @@ def instance(model: type[Model], row: Sequence, start: int = 0) -> Model:
         for convert in converters:
             value = convert(value, column, db)
         values[index] = value
-    return model.from_db(db.alias, names, values)
+    if not _plain(model):
+        return model.from_db(db.alias, names, values)
+    # What Model.from_db and Model.__init__ do for a full row of a model that changes neither
+    # and whose instances no one listens to (each field's value set, a saved state), without
+    # their per-field descriptor and signal machinery: a third of a ten-line posting's models.
+    obj = model.__new__(model)
+    obj.__dict__.update(zip(names, values, strict=True))
+    state = obj._state = ModelState()
+    state.adding, state.db = False, db.alias
+    return obj
+
+
+@cache
+def _plain(model: type[Model]) -> bool:
+    """Whether the model's instances may be built by filling their fields in (no __init__ or
+    from_db of its own, no pre_init or post_init receivers, as image fields connect)."""
+    return (
+        model.__init__ is Model.__init__
+        and model.from_db.__func__ is Model.from_db.__func__
+        and not signals.pre_init.has_listeners(model)
+        and not signals.post_init.has_listeners(model)
+    )
 
 
 def related(instance_: Model, name: str, other: Model) -> None:
@@ -149,18 +171,14 @@ def insert(objects: Sequence[Model]) -> Sequence[Model]:
         return objects
     model = type(objects[0])
     db = _db()
-    if len(objects) >= UNNEST_FROM and _array_types(model, db.vendor):
-        return _insert_arrays(model, objects)
     fields, sql = _insert_shape(model, db.vendor)
+    if len(objects) * len(fields) > UNNEST_ABOVE and _array_types(model, db.vendor):
+        return _insert_arrays(model, objects)
     rows_sql = "(" + ", ".join("%s" for _ in fields) + ")"
     with db.cursor() as cursor:
         for start in range(0, len(objects), 500):  # well within SQLite's limit of parameters
             batch = objects[start : start + 500]
-            params = [
-                field.get_db_prep_save(field.pre_save(obj, True), db)
-                for obj in batch
-                for field in fields
-            ]
+            params = _prepared(model, batch, db)
             cursor.execute(sql.format(rows=", ".join(rows_sql for _ in batch)), params)
             for obj, (pk,) in zip(batch, cursor.fetchall(), strict=True):
                 obj.pk = pk
@@ -169,10 +187,11 @@ def insert(objects: Sequence[Model]) -> Sequence[Model]:
     return objects
 
 
-# PostgreSQL: from this many rows on, an INSERT sends one array per column (unnest) instead of
-# a parameter per value, so the driver's client-side parsing of the statement (a Python regex
-# over every placeholder, about a millisecond a thousand) stays the same size.
-UNNEST_FROM = 20
+# PostgreSQL: above this many values, an INSERT sends one array per column (unnest) instead of
+# a parameter per value. The driver binds parameters on the client, parsing the statement's
+# placeholders with a Python regex; it keeps the parsed statement only up to 50 parameters, so
+# a ten-line document's lines (150 values) were parsed afresh on every posting.
+UNNEST_ABOVE = 50
 _ARRAY_TYPES = ("bigint", "integer", "smallint", "date", "varchar", "text", "numeric", "boolean",
                 "timestamp with time zone")  # fmt: skip
 
@@ -218,16 +237,59 @@ def _insert_arrays(model: type[Model], objects: Sequence[Model]) -> Sequence[Mod
 def values(objects: Sequence[Model]) -> tuple[str, str, list]:
     """For a hand-written INSERT of new instances of one model: its columns (all but the
     primary key), the VALUES rows' marks, and their parameters, as `insert` writes them."""
-    fields, _sql = _insert_shape(type(objects[0]), connection.vendor)
-    quote = connection.ops.quote_name
+    db = _db()
+    fields, _sql = _insert_shape(type(objects[0]), db.vendor)
+    quote = db.ops.quote_name
     names = ", ".join(quote(field.column) for field in fields)
     row = "(" + ", ".join("%s" for _ in fields) + ")"
-    params = [
-        field.get_db_prep_save(field.pre_save(obj, True), connection)
-        for obj in objects
-        for field in fields
-    ]
-    return names, ", ".join(row for _ in objects), params
+    return names, ", ".join(row for _ in objects), _prepared(type(objects[0]), objects, db)
+
+
+def _prepared(model: type[Model], objects: Sequence[Model], db) -> list:
+    """The INSERT's parameters: each field's value as `get_db_prep_save(pre_save(…))` gives
+    it, taken as it is where that is known to give it back unchanged (a whole number for an
+    integer or a foreign key to one, text for text, True or False, None)."""
+    plan = _plan(model, db.vendor)
+    params = []
+    for obj in objects:
+        for attname, kinds, field in plan:
+            if kinds:
+                value = getattr(obj, attname)
+                if value is None or type(value) in kinds:
+                    params.append(value)
+                    continue
+            params.append(field.get_db_prep_save(field.pre_save(obj, True), db))
+    return params
+
+
+# Fields whose preparation for the database returns a value of these exact types unchanged
+# (exact classes only: a subclass, as a sealed field is, may prepare its values otherwise).
+_TEXT = (str,)
+_WHOLE = (int,)
+_KINDS = {
+    fields.CharField: _TEXT,
+    fields.TextField: _TEXT,
+    fields.IntegerField: _WHOLE,
+    fields.BigIntegerField: _WHOLE,
+    fields.SmallIntegerField: _WHOLE,
+    fields.PositiveIntegerField: _WHOLE,
+    fields.PositiveBigIntegerField: _WHOLE,
+    fields.PositiveSmallIntegerField: _WHOLE,
+    fields.BooleanField: (bool,),
+}
+_KEYS = (fields.AutoField, fields.BigAutoField, fields.SmallAutoField)
+
+
+@cache
+def _plan(model: type[Model], vendor: str) -> list[tuple]:
+    """(attname, the value types taken as they are or (), field) per inserted field."""
+    plan = []
+    for field in _insert_shape(model, vendor)[0]:
+        kinds = _KINDS.get(type(field), ())
+        if type(field) is ForeignKey and type(field.target_field) in _KEYS:
+            kinds = _WHOLE
+        plan.append((field.attname, kinds, field))
+    return plan
 
 
 @cache

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from kamavor.core import rows
 from kamavor.core.errors import NotEnoughStock
 from kamavor.core.idempotency import check_key, ensure_same_request, run_once
+from kamavor.core.rows import UNNEST_ABOVE
 from kamavor.stock.models import (
     Balance,
     DailyFlow,
@@ -358,8 +359,8 @@ class Move(NamedTuple):
 
 def _insert_movements(rows: list[Move]) -> None:
     columns = ", ".join(Move._fields)
-    if connection.vendor == "postgresql" and len(rows) >= 20:
-        # One array per column: the statement the driver parses stays the same size.
+    if connection.vendor == "postgresql" and len(rows) * len(Move._fields) > UNNEST_ABOVE:
+        # One array per column: the statement the driver parses stays the same (and is kept).
         types = [Movement._meta.get_field(name).db_type(connection) for name in Move._fields]
         arrays = ", ".join(f"%s::{t}[]" for t in types)
         with connection.cursor() as cursor:
