@@ -631,7 +631,9 @@ def report(
         cpu_p95 = (f"{t.percentile(95, t.cpu):>9.1f}" if t.cpu else " " * 9) if cpu else ""
         say(
             f"  {t.name:<{width}}{len(t.samples):>8}{t.percentile(50):>9.1f}{p95:>9.1f}"
-            f"{max(t.samples):>9.1f}{cpu_p95}  {target}" + (f"  ({t.note})" if t.note else "")
+            f"{max(t.samples):>9.1f}{cpu_p95}  {target}"
+            + (f"  (PostgreSQL CPU p50 {t.percentile(50, t.db_cpu):.1f})" if t.db_cpu else "")
+            + (f"  ({t.note})" if t.note else "")
         )
 
 

@@ -147,6 +147,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters bound by the server, and a statement run five times on a connection prepared
+    # there: PostgreSQL then parses and plans the desks' few dozen statements once per
+    # connection instead of on every call (about two fifths of its CPU per write, see
+    # docs/performance.md). KAMAVOR_DB_PREPARE_THRESHOLD=none turns preparing off, as a
+    # transaction-pooling PgBouncer without prepared-statement support needs.
+    _threshold = os.environ.get("KAMAVOR_DB_PREPARE_THRESHOLD", "5")
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True,
+        prepare_threshold=None if _threshold.lower() == "none" else int(_threshold),
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A database outside the data folder is private too (SQLite gives -wal and -shm its mode).
     _database = Path(str(DATABASES["default"]["NAME"]))

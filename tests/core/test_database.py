@@ -33,3 +33,18 @@ def test_the_checkpointer_copies_the_log_back_without_waiting():
     stop = start_checkpointer(interval=0.05)
     assert stop is not None
     stop.set()
+
+
+def test_postgresql_prepares_a_statement_run_often_on_a_connection():
+    if connection.vendor != "postgresql":
+        assert connection.vendor == "sqlite"
+        return
+    statement = "SELECT id FROM catalogue_category WHERE id = %s"
+    with connection.cursor() as cursor:
+        for attempt in range(7):
+            cursor.execute(statement, [attempt])
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%FROM catalogue_category WHERE id = $1%"],
+        )
+        assert cursor.fetchone()[0] == 1
