@@ -63,6 +63,7 @@ LIST_LIMIT = 100
 NAMES = ("hy", "ru", "en")  # the languages items are named in
 NAME_FIELDS = tuple(f"item__name_{language}" for language in NAMES)
 LOT_LIMIT = 1000
+STOCK_LIMIT = 1000  # item balances per page of GET /stock
 MOVEMENT_LIMIT = 500
 
 IDEMPOTENCY_KEY = Header(
@@ -290,16 +291,25 @@ def point_stock(request: HttpRequest, point_id: PathId) -> JsonResponse:
 
 
 @router.get("/stock", response={200: list[PointStockOut], **ERRORS})
-def stock(request: HttpRequest, item: int | None = Query(None, **OBJECT_ID)) -> list[_StockRow]:
-    """Quantity on hand per point and item over all the points you may see; `item` narrows it
-    to one item ("where do we have blankets?")."""
+def stock(
+    request: HttpRequest,
+    item: int | None = Query(None, **OBJECT_ID),
+    limit: int = Query(STOCK_LIMIT, ge=1, le=STOCK_LIMIT),
+    offset: int = OFFSET,
+    *,
+    response: HttpResponse,
+) -> list[_StockRow]:
+    """Quantity on hand per point and item over all the points you may see, by point and
+    item; `item` narrows it to one item ("where do we have blankets?"). Paged: `limit` and
+    `offset`, the next page in the `Link` header."""
     points = {point.pk: point for point in points_for(request.user)}
     # Item balances (each the sum of its lots' balances, kept by the ledger) with their items.
     rows = ItemBalance.objects.filter(point__in=list(points), quantity__gt=0)
     if item is not None:
         rows = rows.filter(item_id=item)
-    rows = rows.select_related("item").order_by("point_id", "item_id")
-    return [_StockRow(row.item, row.quantity, points[row.point_id]) for row in rows]
+    rows = rows.select_related("item").order_by("point_id", "item_id")  # one row per pair
+    page = paged(rows, request, response, limit=limit, offset=offset)
+    return [_StockRow(row.item, row.quantity, points[row.point_id]) for row in page]
 
 
 @router.get("/points/{point_id}/lots", response={200: list[LotOut], **ERRORS})
@@ -312,11 +322,15 @@ def point_lots(
     ),
     expired: bool | None = Query(None, description="true: only expired; false: none expired."),
     limit: int = Query(LOT_LIMIT, ge=1, le=LOT_LIMIT),
+    offset: int = OFFSET,
+    *,
+    response: HttpResponse,
 ) -> list[Lot]:
-    """Lots with stock at the point, first expiry first out (undated lots last)."""
+    """Lots with stock at the point, first expiry first out (undated lots last). Paged:
+    `limit` and `offset`, the next page in the `Link` header."""
     point = get_point_for(request.user, point_id)
     today = timezone.localdate()
-    lots = Lot.objects.at(point).in_stock().with_details().fefo()
+    lots = Lot.objects.at(point).in_stock().with_details().fefo()  # ends with the id
     if item is not None:
         lots = lots.filter(item_id=item)
     if expiring_within_days is not None:
@@ -325,7 +339,7 @@ def point_lots(
         lots = lots.expired(on=today)
     elif expired is False:
         lots = lots.exclude(expiry__lt=today)
-    return list(lots[:limit])
+    return paged(lots, request, response, limit=limit, offset=offset)
 
 
 @router.get("/lots/{lot_id}", response={200: LotDetailOut, **ERRORS})
