@@ -106,10 +106,15 @@ def period_start(on: dt.date, period_days: int) -> dt.datetime:
 def _components(kit_ids: set[int]) -> dict[int, list[tuple[int, int]]]:
     parts: dict[int, list[tuple[int, int]]] = defaultdict(list)
     if kit_ids:
-        for kit_id, item_id, quantity in KitComponent.objects.filter(
-            kit_id__in=kit_ids
-        ).values_list("kit_id", "item_id", "quantity"):
-            parts[kit_id].append((item_id, quantity))
+        kits = sorted(kit_ids)
+        with connection.cursor() as cursor:  # hand-written, as history_of
+            cursor.execute(
+                f"SELECT kit_id, item_id, quantity FROM {rows.table(KitComponent)} "
+                f"WHERE kit_id IN ({rows.marks(kits)})",
+                kits,
+            )
+            for kit_id, item_id, quantity in cursor.fetchall():
+                parts[kit_id].append((item_id, quantity))
     return parts
 
 
