@@ -178,8 +178,8 @@ def list_standards(request: HttpRequest) -> list[Standard]:
 def household_dues(request: HttpRequest, code: str) -> HttpResponse:
     """What the household is due now under each standard that gives it something."""
     household = get_household_for(request.user, code, related=())  # dues need no relations
-    # DueOut's rows built directly (tests hold them to the schema's): a desk asks before
-    # every hand-out, and the schema's field-by-field resolution was a third of the answer.
+    # DueOut's rows built directly (tests hold them to the schema's), as a desk asks before
+    # every hand-out: no schema resolving each field of each due.
     body = [
         {
             "item": {"id": due.item.pk, "code": due.item.code, "name": due.item.name},
