@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import connection
 from django.db.models import QuerySet, prefetch_related_objects
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import get_language
 from ninja import Path, Query, Router, Schema
 
-from kamavor.catalogue.models import Barcode, Category, Item
+from kamavor.catalogue.models import Barcode, Category, Item, KitComponent, name_in
+from kamavor.core import rows as rows_sql
 from kamavor.core.numbers import PathId
 from kamavor.core.paging import OFFSET, paged
 from kamavor.network.api import ERRORS, NO_NUL, one_of
@@ -102,6 +105,57 @@ def list_categories(request: HttpRequest) -> QuerySet[Category]:
     return Category.objects.all()
 
 
+# The columns of ItemOut, in its order, read as plain values for a page of items.
+_ITEM_COLUMNS = (
+    *("id", "code", "name_hy", "name_ru", "name_en", "category_id", "category__code", "unit"),
+    *("tracks_expiry", "tracks_size", "sizes", "season", "is_kit", "active"),
+)
+
+
+def _item_rows(items: Iterable[tuple]) -> list[dict]:
+    """ItemOut's rows for the items, built from plain values: a page of a hundred items
+    resolved field by field through the schema cost three times the whole answer now.
+    Barcodes in one query,
+    kits' components in one more (only when a kit is among them); tests hold the rows to
+    ItemOut's."""
+    language = get_language()
+    rows, kits = [], []
+    for values in items:  # rows of _ITEM_COLUMNS
+        row = dict(zip(_ITEM_COLUMNS, values, strict=True))
+        names = {"hy": row["name_hy"], "ru": row["name_ru"], "en": row["name_en"]}
+        row["name"] = name_in(names, language)
+        row["category"] = row.pop("category_id")
+        row["category_code"] = row.pop("category__code")
+        row["barcodes"], row["components"] = [], []
+        rows.append(row)
+        if row["is_kit"]:
+            kits.append(row["id"])
+    by_id = {row["id"]: row for row in rows}
+    # Hand-written (kamavor.core.rows): the ORM's compilation of an IN of a hundred ids cost
+    # more than the statements.
+    if by_id:
+        for item_id, code in _select(
+            f"SELECT item_id, code FROM {rows_sql.table(Barcode)} WHERE item_id IN "
+            f"({rows_sql.marks(by_id)}) ORDER BY id",
+            list(by_id),
+        ):
+            by_id[item_id]["barcodes"].append(code)
+    if kits:
+        for kit_id, item_id, quantity in _select(
+            f"SELECT kit_id, item_id, quantity FROM {rows_sql.table(KitComponent)} "
+            f"WHERE kit_id IN ({rows_sql.marks(kits)}) ORDER BY id",
+            kits,
+        ):
+            by_id[kit_id]["components"].append({"item": item_id, "quantity": quantity})
+    return [{field: row[field] for field in ItemOut.model_fields} for row in rows]
+
+
+def _select(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 @router.get("/items", response={200: list[ItemOut], **ERRORS})
 def list_items(
     request: HttpRequest,
@@ -115,7 +169,7 @@ def list_items(
     offset: int = OFFSET,
     *,
     response: HttpResponse,
-) -> list[Item]:
+) -> JsonResponse:
     """Active items: found by a name typed in Armenian, Russian or English letters (in any
     script), or by a barcode; without `q`, all of them in catalogue order. Paged: `limit` and
     `offset`, the next page in the `Link` header."""
@@ -125,7 +179,11 @@ def list_items(
     if category:
         items = items.filter(category__code=category)
     items = items.order_by("category__position", "name_en", "pk")
-    return _shown(paged(items, request, response, limit=limit, offset=offset))
+    page = paged(items.values_list(*_ITEM_COLUMNS), request, response, limit=limit, offset=offset)
+    answer = JsonResponse(_item_rows(page), safe=False)
+    if "Link" in response.headers:
+        answer.headers["Link"] = response.headers["Link"]
+    return answer
 
 
 @router.get("/items/barcode/{code}", response={200: ItemOut, **ERRORS})

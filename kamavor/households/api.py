@@ -246,10 +246,10 @@ def _refuse_duplicates(user, point: Point, profile, personal, key: str | None) -
 def get_household(request: HttpRequest, code: str, personal: bool = False) -> dict:
     """A household by its code (with or without the hyphen). `personal=true` adds the
     personal fields for a coordinator (403 for other roles); each such read is audited."""
-    # Only the code of the household it was merged into is shown of its relations.
-    household = get_household_for(
-        request.user, code, Action.VIEW_HOUSEHOLD, related=("merged_into",)
-    )
+    # One hand-written SELECT (kamavor.core.rows): the ORM's compilation of a select_related
+    # was most of this read. Of its relations only the code of the household it was merged
+    # into is shown, read by _out for the few merged households.
+    household = get_household_for(request.user, code, Action.VIEW_HOUSEHOLD, related=())
     data = None
     if personal:
         if not may(request.user, household.organisation_id, Action.VIEW_PERSONAL_DATA):

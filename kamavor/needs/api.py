@@ -7,6 +7,7 @@ Endpoints resolve codes and ids to what the member may see, call one service fro
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Annotated
 
 from django.conf import settings
@@ -174,10 +175,23 @@ def list_standards(request: HttpRequest) -> list[Standard]:
 
 
 @router.get("/households/{code}/dues", response={200: list[DueOut], **ERRORS})
-def household_dues(request: HttpRequest, code: str) -> list[services.Due]:
+def household_dues(request: HttpRequest, code: str) -> HttpResponse:
     """What the household is due now under each standard that gives it something."""
     household = get_household_for(request.user, code, related=())  # dues need no relations
-    return services.dues_for(household)
+    # DueOut's rows built directly (tests hold them to the schema's), as a desk asks before
+    # every hand-out: no schema resolving each field of each due.
+    body = [
+        {
+            "item": {"id": due.item.pk, "code": due.item.code, "name": due.item.name},
+            "standard": due.standard.code,
+            "period_days": due.standard.period_days,
+            "entitled": due.entitled,
+            "received": due.received,
+            "due": due.due,
+        }
+        for due in services.dues_for(household)
+    ]
+    return HttpResponse(json.dumps(body), content_type="application/json")
 
 
 # ---------------------------------------------------------------- requests

@@ -26,12 +26,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from kamavor.allocation.models import Plan
 from kamavor.catalogue.models import Category, Item
+from kamavor.core import rows as rows_sql
 from kamavor.needs.models import Standard
 from kamavor.needs.open_totals import open_needs
 from kamavor.needs.totals import entitlement_totals
@@ -208,22 +210,33 @@ def _requested(organisations: list[int]) -> dict[int, tuple[dict, dict, set]]:
 def _on_hand(
     points: dict[int, list[int]], items: set[int] | None = None
 ) -> dict[int, dict[int, int]]:
-    """Units of each item (or of these items) at each organisation's points, summed per
-    organisation by the database: one row per organisation and item from the item balances
-    (one row per point and item, ItemBalance), never the lots or movements."""
-    held = ItemBalance.objects.filter(
-        point_id__in=[pk for pks in points.values() for pk in pks], quantity__gt=0
-    )
-    if items is not None:
-        held = held.filter(item_id__in=list(items))
+    """Units of each item (or of these items) at each organisation's points, from the item
+    balances (one row per point and item, ItemBalance), never the lots or movements."""
+    organisation_of = {pk: org for org, pks in points.items() for pk in pks}
     totals: dict[int, dict[int, int]] = defaultdict(dict)
-    for org, item_id, units in (
-        held.values("point__organisation_id", "item_id")
-        .annotate(s=Sum("quantity"))
-        .values_list("point__organisation_id", "item_id", "s")
-        .order_by()
-    ):
-        totals[org][item_id] = units
+    if not organisation_of or items == set():
+        return totals
+    # Hand-written and summed here: the asked-for items' balances are a few hundred rows read
+    # from the item's index, where the database's sum per organisation probed every point and
+    # item pair (a quarter of the network page's "needed now"), and the ORM's compilation of
+    # the IN lists cost as much again.
+    table = rows_sql.table(ItemBalance)
+    if items is not None:
+        wanted = sorted(items)
+        sql = f"SELECT point_id, item_id, quantity FROM {table} WHERE item_id IN "
+        sql += f"({rows_sql.marks(wanted)}) AND quantity > 0"
+    else:
+        wanted = list(organisation_of)
+        sql = f"SELECT point_id, item_id, quantity FROM {table} WHERE point_id IN "
+        sql += f"({rows_sql.marks(wanted)}) AND quantity > 0"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, wanted)
+        found = cursor.fetchall()
+    for point_id, item_id, units in found:
+        org = organisation_of.get(point_id)
+        if org is not None:
+            by_item = totals[org]
+            by_item[item_id] = by_item.get(item_id, 0) + units
     return totals
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from kamavor.catalogue.models import Category
 from tests.api.conftest import assert_error
@@ -144,3 +145,30 @@ def test_a_page_far_in_takes_the_same_queries(w, api, django_assert_max_num_quer
     client.get("/categories")
     with django_assert_max_num_queries(4):
         assert len(client.get("/items", limit=10, offset=30).json()) == 10
+
+
+def test_a_page_of_items_is_what_the_schema_would_answer(w, api):
+    """The list is built from plain values, not through ItemOut: it must say the same."""
+    from kamavor.catalogue.api import ItemOut, _items, _shown
+
+    client = api(w.volunteer, language="ru")
+    response = client.get("/items", limit=100)
+    assert response.status_code == 200
+    items = _shown(_items().active().order_by("category__position", "name_en", "pk"))
+    with translation.override("ru"):
+        expected = [ItemOut.from_orm(item).model_dump(mode="json") for item in items]
+    assert response.json() == expected
+    assert any(row["components"] for row in expected) and any(row["barcodes"] for row in expected)
+    assert [list(row) for row in response.json()] == [list(row) for row in expected]
+
+
+def test_a_page_of_items_takes_a_fixed_number_of_queries(w, api, django_assert_num_queries):
+    food = Category.objects.get(code="food")
+    for n in range(12):
+        make_item(f"beans-{n}", category=food, hy=f"Լոբի {n}", ru=f"Фасоль {n}", en=f"Beans {n}")
+    client = api(w.volunteer)
+    client.get("/categories")  # the token's first use is recorded once
+    with django_assert_num_queries(3):  # token with user and roles, items, barcodes
+        assert len(client.get("/items", limit=5, offset=5).json()) == 5
+    with django_assert_num_queries(4):  # and the kits' components
+        assert len(client.get("/items", limit=100).json()) == 17

@@ -75,3 +75,14 @@ def test_each_field_lists_its_own_choices(schema):
     assert "warehouse" in components["PointOut"]["properties"]["kind"]["enum"]
     assert "kit_unbuild" in components["DocumentOut"]["properties"]["kind"]["enum"]
     assert "transfer_out" in components["MovementOut"]["properties"]["kind"]["enum"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/stock", "/api/v1/points/{point_id}/lots", "/api/v1/items", "/api/v1/donations"],
+)
+def test_large_lists_describe_their_paging(schema, path):
+    parameters = {p["name"]: p for p in schema["paths"][path]["get"]["parameters"]}
+    assert {"limit", "offset"} <= set(parameters)
+    assert "Link" in parameters["offset"]["description"]
+    assert "Link" in schema["paths"][path]["get"]["description"]

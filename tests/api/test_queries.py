@@ -101,3 +101,72 @@ def test_it_finds_where_an_item_is(w, desk_api, django_assert_num_queries):
         (w.point.pk, w.soap.pk, 3),
         (w.warehouse.pk, w.soap.pk, 4),
     }
+
+
+@pytest.mark.parametrize("language", ["hy", "ru", "en"])
+def test_a_points_stock_is_what_the_schema_would_answer(w, api, language):
+    """The rows are built from plain values, the name picked in SQL: they must say what
+    StockOut says of the same balances, an item without a name in the language included."""
+    from django.utils import translation
+
+    from kamavor.stock.api import _StockRow
+    from kamavor.stock.models import ItemBalance
+
+    w.rice.name_ru = ""
+    w.rice.save(update_fields=["name_ru"])
+    donate(w, IntakeLine(w.rice, 5, expiry=w.later(90)), IntakeLine(w.soap, 3))
+    response = api(w.volunteer, language=language).get(f"/points/{w.point.pk}/stock")
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    balances = ItemBalance.objects.filter(point=w.point).select_related("item").order_by("item")
+    with translation.override(language):
+        expected = [
+            StockOut.from_orm(_StockRow(b.item, b.quantity)).model_dump(mode="json")
+            for b in balances
+        ]
+    assert response.json() == expected and len(expected) == 2
+
+
+@pytest.mark.parametrize("language", ["hy", "ru", "en"])
+def test_dues_are_what_the_schema_would_answer(w, api, language):
+    """The dues are built without the schema, their standards and receipts read by
+    hand-written SELECTs: they must say what DueOut says of the ORM's reads."""
+    from django.utils import translation
+
+    from kamavor.needs.api import DueOut
+    from kamavor.needs.models import Standard
+    from kamavor.needs.services import dues_for
+    from tests.needs.helpers import hand_out
+
+    make_standard("soap", w.soap, quantity=3, period_days=30)
+    make_standard("paste", w.toothpaste, quantity=1, period_days=60, per="household")
+    make_standard("rice", w.rice, quantity=2, period_days=7, position=1)
+    household = make_household(w, female_18_59=2, male_6_11=1)
+    hand_out(w, household, w.soap, 2, days_ago=3)
+    hand_out(w, household, w.hygiene_kit, 1, days_ago=40)  # a kit: soap and paste inside
+    hand_out(w, household, w.rice, 1, days_ago=10)  # out of its week
+    response = api(w.volunteer, language=language).get(f"/households/{household.code}/dues")
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    standards = list(Standard.objects.active().with_item())
+    with translation.override(language):
+        expected = [
+            DueOut.from_orm(due).model_dump(mode="json")
+            for due in dues_for(household, standards=standards)
+        ]
+    assert response.json() == expected
+    assert {row["standard"]: row["received"] for row in expected} == {
+        "soap": 2,
+        "paste": 1,
+        "rice": 0,
+    }
+
+
+def test_a_merged_household_names_the_one_it_became(w, desk_api, django_assert_num_queries):
+    from kamavor.households.services import merge_households
+
+    keep, merged = make_household(w, female_18_59=1), make_household(w, male_18_59=1)
+    merge_households(keep=keep, merge=merged, by=w.coordinator)
+    with django_assert_num_queries(3):  # token with user and roles, household, the one kept
+        response = desk_api.get(f"/households/{merged.code}")
+    assert response.status_code == 200
+    assert response.json()["merged_into"] == keep.code
+    assert desk_api.get(f"/households/{keep.code}").json()["merged_into"] is None
