@@ -164,7 +164,7 @@ def test_a_submission_costs_a_fixed_number_of_queries(w, django_assert_num_queri
     token = w.token(w.volunteer)
     phone = Phone(w.org, w.volunteer, secret=token)
     phone.submit(household_xml("uuid:warm"))  # the token's first use is written once
-    with django_assert_num_queries(13):  # 12, and the entitlement totals the household joins
+    with django_assert_num_queries(11):  # 10, and the entitlement totals the household joins
         assert phone.submit(household_xml("uuid:counted")).status_code == 201
     with django_assert_num_queries(3):  # a resent instance: the token, the member, the answer
         assert phone.submit(household_xml("uuid:counted")).status_code == 201
