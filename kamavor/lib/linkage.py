@@ -144,8 +144,14 @@ def blocking_keys(record: Record) -> set[str]:
     keys |= {f"names-year|{p}|{y}" for p in pairs for y in years}
     keys |= {f"names-day|{p}|{d}" for p in pairs for d in daymonths}
     for name in (*given, *family):
-        keys |= {f"name-date|{name}|{y}|{d}" for y in years for d in daymonths}
+        # One name with the day and month, whatever the year (typed wrong): for a pair whose
+        # other name is missing or differs.
+        keys |= {f"name-day|{name}|{d}" for d in daymonths}
         keys |= {f"names-year|{name}|{y}" for y in years}
+    # One name mistyped and the other missing or mistyped too: a deletion of either name's
+    # key with the full birth date.
+    for deletion in (*record.get("given.typo", ()), *record.get("family.typo", ())):
+        keys |= {f"name-typo-date|{deletion}|{y}|{d}" for y in years for d in daymonths}
     # One typo in one name: a deletion of its key with the other name's skeleton.
     for this, other in (("family", given), ("given", family)):
         for deletion in record.get(f"{this}.typo", ()):
@@ -250,16 +256,28 @@ def _day_level(a: Record, b: Record) -> str:
     return "week" if apart <= DAYS_WEEK else "season" if apart <= DAYS_SEASON else "later"
 
 
+# Levels at which a given name agreeing already tells the sex (Armenian given names, like most,
+# are a man's or a woman's): sex agreeing then says nothing more, and counting it would count
+# the sex twice.
+_SEX_TOLD = frozenset({"exact", "word", "skeleton", "typo"})
+
+
+def _sex_level(a: Record, b: Record, given: str) -> str:
+    level = _same(a, b, "sex")
+    return MISSING if level == "agree" and given in _SEX_TOLD else level
+
+
 def compare(a: Record, b: Record) -> Levels:
     """The agreement level of each field between two records."""
+    given = _name_level(a, b, "given", "given")
     return {
         "household": _household_level(a, b),
         "point": _same(a, b, "point", "same"),
         "day": _day_level(a, b),
-        "given": _name_level(a, b, "given", "given"),
+        "given": given,
         "family": _name_level(a, b, "family", "family"),
         "birth": _birth_level(a, b),
-        "sex": _same(a, b, "sex"),
+        "sex": _sex_level(a, b, given),
         "phone": _same(a, b, "phone"),
         "document": _same(a, b, "document"),
         "members": _members_level(a, b),
@@ -281,10 +299,12 @@ def compare_oriented(a: Record, b: Record) -> Levels:
 def _oriented(a: Record, b: Record) -> tuple[Levels, bool]:
     """`compare_oriented`, and whether the names were read the other way round."""
     straight = compare(a, b)
+    given = _name_level(a, b, "given", "family")
     crossed = {
         **straight,
-        "given": _name_level(a, b, "given", "family"),
+        "given": given,
         "family": _name_level(a, b, "family", "given"),
+        "sex": _sex_level(a, b, given),
     }
 
     def rank(levels: Levels) -> int:
