@@ -426,7 +426,30 @@ def estimate_u(records: Sequence[Record], *, pairs: int = 200_000, seed: int = 1
         for name, level in compare(records[i], records[j]).items():
             if level != MISSING:
                 counts[name][level] += 1
-    return {name: _normalised(counts[name], FIELDS[name]) for name in COMPARED}
+    u = {name: _normalised(counts[name], FIELDS[name]) for name in COMPARED}
+    for name in EXACT_U:
+        if (chance := agreement_chance(records, name)) is not None:
+            u[name] = {"agree": chance, "differ": 1 - chance}
+    return u
+
+
+# Fields whose agreement is too rare to be seen in a sample of random pairs (a phone or a
+# document shared by two registrations): a sample that finds none would give u = 0 and an
+# unbounded weight, so their u is counted exactly from the values' frequencies instead.
+EXACT_U = ("phone", "document")
+
+
+def agreement_chance(records: Sequence[Record], kind: str) -> float | None:
+    """The chance that two records drawn at random, both holding `kind`, share a value of it
+    (the pairs sharing one over all pairs, with the same person's repeats and a family's
+    shared phone among them: a cautious u). None when fewer than two records hold it."""
+    holding = [record[kind] for record in records if kind in record]
+    n = len(holding)
+    if n < 2:
+        return None
+    counts: Counter = Counter(v for values in holding for v in values)
+    shared = sum(c * (c - 1) for c in counts.values())
+    return min(max(shared / (n * (n - 1)), FLOOR / n), 0.5)
 
 
 # Pairs that are almost surely the same person, by fields other than the one estimated: the m
