@@ -503,6 +503,36 @@ def estimate(
     return model
 
 
+# A pair linked through a third registration (each of the two strongly matches it) is scored as
+# its weaker link less this margin (bits): a person registering three times is often recognised
+# from one registration to the next while the first and the last have less in common (a new
+# phone, no birth date one time, a typo another).
+LINK_MARGIN = 2.0
+
+
+def through_others(
+    scores: Mapping[tuple[int, int], float], strong: float, margin: float = LINK_MARGIN
+) -> dict[tuple[int, int], float]:
+    """Pairs (a, c), a < c, linked through a third registration b whose pairs (a, b) and (b, c)
+    both score at least `strong`, scored min(s(a, b), s(b, c)) − margin when that beats their
+    own score (absent when they share no blocking key). Only the strong pairs are walked, so
+    this costs little beside the scoring."""
+    links: dict[int, list[tuple[int, float]]] = {}
+    for (a, b), score in scores.items():
+        if score >= strong:
+            links.setdefault(a, []).append((b, score))
+            links.setdefault(b, []).append((a, score))
+    found: dict[tuple[int, int], float] = {}
+    for linked in links.values():
+        for i, (a, score_a) in enumerate(linked):
+            for c, score_c in linked[i + 1 :]:
+                pair = (a, c) if a < c else (c, a)
+                score = min(score_a, score_c) - margin
+                if score > found.get(pair, -math.inf) and score > scores.get(pair, -math.inf):
+                    found[pair] = score
+    return found
+
+
 def evidence(levels: Mapping[str, str]) -> list[str]:
     """The agreeing fields of a pair as stable codes ("phone", "names_across_scripts",
     "birth_year"…) for the page to say in words."""
