@@ -1,6 +1,11 @@
 """Scoring: a birth year one apart is its own level, and names agreeing across spellings are
 weighed by how common they are, on digests as on plain keys."""
 
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from kamavor.lib import linkage
 from kamavor.lib.sealing import Vault
 
@@ -129,3 +134,27 @@ def test_a_phone_shared_by_few_has_a_small_counted_u_never_zero():
     alone = linkage.agreement_chance(records[:50], "phone")
     assert 0 < alone < chance
     assert linkage.agreement_chance(records[:1], "phone") is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.dictionaries(
+        st.tuples(st.integers(0, 8), st.integers(0, 8))
+        .filter(lambda p: p[0] != p[1])
+        .map(lambda p: tuple(sorted(p))),
+        st.floats(-20, 40),
+        max_size=20,
+    )
+)
+def test_a_pair_linked_through_a_third_scores_no_more_than_its_weaker_link(scores):
+    strong = 15.0
+    linked = linkage.through_others(scores, strong)
+    for (a, c), score in linked.items():
+        assert a < c and score > scores.get((a, c), -math.inf)
+        paths = [
+            min(scores[tuple(sorted((a, b)))], scores[tuple(sorted((b, c)))])
+            for b in range(9)
+            if tuple(sorted((a, b))) in scores and tuple(sorted((b, c))) in scores
+        ]
+        assert score == max(p for p in paths if p >= strong) - linkage.LINK_MARGIN
+    assert not linkage.through_others({k: v for k, v in scores.items() if v < strong}, strong)
