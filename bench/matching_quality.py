@@ -332,7 +332,8 @@ def report(people: int, seed: int, vault: Vault, model: linkage.Model) -> None:
     say(f"  review queue at its best threshold {t:.2f}: "
         f"precision {p:.3f}  recall {r:.3f}  F1 {f1:.3f}")  # fmt: skip
     reachable = sum(1 for _s, right in scored if right)
-    say(f"  true pairs {total}, of which candidates {reachable} ({reachable / total:.1%}); "
+    say(f"  true pairs {total}, of which reached {reachable} ({reachable / total:.1%}: "
+        f"candidates, or linked through a third); "
         f"candidate pairs {len(pairs)}")  # fmt: skip
 
 
