@@ -144,8 +144,14 @@ def blocking_keys(record: Record) -> set[str]:
     keys |= {f"names-year|{p}|{y}" for p in pairs for y in years}
     keys |= {f"names-day|{p}|{d}" for p in pairs for d in daymonths}
     for name in (*given, *family):
-        keys |= {f"name-date|{name}|{y}|{d}" for y in years for d in daymonths}
+        # One name with the day and month, whatever the year (typed wrong): for a pair whose
+        # other name is missing or differs.
+        keys |= {f"name-day|{name}|{d}" for d in daymonths}
         keys |= {f"names-year|{name}|{y}" for y in years}
+    # One name mistyped and the other missing or mistyped too: a deletion of either name's
+    # key with the full birth date.
+    for deletion in (*record.get("given.typo", ()), *record.get("family.typo", ())):
+        keys |= {f"name-typo-date|{deletion}|{y}|{d}" for y in years for d in daymonths}
     # One typo in one name: a deletion of its key with the other name's skeleton.
     for this, other in (("family", given), ("given", family)):
         for deletion in record.get(f"{this}.typo", ()):
@@ -250,16 +256,28 @@ def _day_level(a: Record, b: Record) -> str:
     return "week" if apart <= DAYS_WEEK else "season" if apart <= DAYS_SEASON else "later"
 
 
+# Levels at which a given name agreeing already tells the sex (Armenian given names, like most,
+# are a man's or a woman's): sex agreeing then says nothing more, and counting it would count
+# the sex twice.
+_SEX_TOLD = frozenset({"exact", "word", "skeleton", "typo"})
+
+
+def _sex_level(a: Record, b: Record, given: str) -> str:
+    level = _same(a, b, "sex")
+    return MISSING if level == "agree" and given in _SEX_TOLD else level
+
+
 def compare(a: Record, b: Record) -> Levels:
     """The agreement level of each field between two records."""
+    given = _name_level(a, b, "given", "given")
     return {
         "household": _household_level(a, b),
         "point": _same(a, b, "point", "same"),
         "day": _day_level(a, b),
-        "given": _name_level(a, b, "given", "given"),
+        "given": given,
         "family": _name_level(a, b, "family", "family"),
         "birth": _birth_level(a, b),
-        "sex": _same(a, b, "sex"),
+        "sex": _sex_level(a, b, given),
         "phone": _same(a, b, "phone"),
         "document": _same(a, b, "document"),
         "members": _members_level(a, b),
@@ -281,10 +299,12 @@ def compare_oriented(a: Record, b: Record) -> Levels:
 def _oriented(a: Record, b: Record) -> tuple[Levels, bool]:
     """`compare_oriented`, and whether the names were read the other way round."""
     straight = compare(a, b)
+    given = _name_level(a, b, "given", "family")
     crossed = {
         **straight,
-        "given": _name_level(a, b, "given", "family"),
+        "given": given,
         "family": _name_level(a, b, "family", "given"),
+        "sex": _sex_level(a, b, given),
     }
 
     def rank(levels: Levels) -> int:
@@ -406,7 +426,30 @@ def estimate_u(records: Sequence[Record], *, pairs: int = 200_000, seed: int = 1
         for name, level in compare(records[i], records[j]).items():
             if level != MISSING:
                 counts[name][level] += 1
-    return {name: _normalised(counts[name], FIELDS[name]) for name in COMPARED}
+    u = {name: _normalised(counts[name], FIELDS[name]) for name in COMPARED}
+    for name in EXACT_U:
+        if (chance := agreement_chance(records, name)) is not None:
+            u[name] = {"agree": chance, "differ": 1 - chance}
+    return u
+
+
+# Fields whose agreement is too rare to be seen in a sample of random pairs (a phone or a
+# document shared by two registrations): a sample that finds none would give u = 0 and an
+# unbounded weight, so their u is counted exactly from the values' frequencies instead.
+EXACT_U = ("phone", "document")
+
+
+def agreement_chance(records: Sequence[Record], kind: str) -> float | None:
+    """The chance that two records drawn at random, both holding `kind`, share a value of it
+    (the pairs sharing one over all pairs, with the same person's repeats and a family's
+    shared phone among them: a cautious u). None when fewer than two records hold it."""
+    holding = [record[kind] for record in records if kind in record]
+    n = len(holding)
+    if n < 2:
+        return None
+    counts: Counter = Counter(v for values in holding for v in values)
+    shared = sum(c * (c - 1) for c in counts.values())
+    return min(max(shared / (n * (n - 1)), FLOOR / n), 0.5)
 
 
 # Pairs that are almost surely the same person, by fields other than the one estimated: the m
@@ -458,6 +501,36 @@ def estimate(
             matched += count * odds / (1 + odds)
         model.prior = min(max(matched / max(len(candidates), 1), 1e-6), 0.999)
     return model
+
+
+# A pair linked through a third registration (each of the two strongly matches it) is scored as
+# its weaker link less this margin (bits): a person registering three times is often recognised
+# from one registration to the next while the first and the last have less in common (a new
+# phone, no birth date one time, a typo another).
+LINK_MARGIN = 2.0
+
+
+def through_others(
+    scores: Mapping[tuple[int, int], float], strong: float, margin: float = LINK_MARGIN
+) -> dict[tuple[int, int], float]:
+    """Pairs (a, c), a < c, linked through a third registration b whose pairs (a, b) and (b, c)
+    both score at least `strong`, scored min(s(a, b), s(b, c)) − margin when that beats their
+    own score (absent when they share no blocking key). Only the strong pairs are walked, so
+    this costs little beside the scoring."""
+    links: dict[int, list[tuple[int, float]]] = {}
+    for (a, b), score in scores.items():
+        if score >= strong:
+            links.setdefault(a, []).append((b, score))
+            links.setdefault(b, []).append((a, score))
+    found: dict[tuple[int, int], float] = {}
+    for linked in links.values():
+        for i, (a, score_a) in enumerate(linked):
+            for c, score_c in linked[i + 1 :]:
+                pair = (a, c) if a < c else (c, a)
+                score = min(score_a, score_c) - margin
+                if score > found.get(pair, -math.inf) and score > scores.get(pair, -math.inf):
+                    found[pair] = score
+    return found
 
 
 def evidence(levels: Mapping[str, str]) -> list[str]:

@@ -60,6 +60,7 @@ EVIDENCE = {
     "household_near": _("household composition agrees but for one member"),
     "same_point": _("registered at the same point"),
     "same_week": _("registered within a week of each other"),
+    "linked": _("both match the same other household"),
 }
 # Evidence from the household row itself (composition, point, day), which names no one.
 HOUSEHOLD_EVIDENCE = frozenset({"household", "household_near", "same_point", "same_week"})
@@ -392,22 +393,41 @@ _job = None  # what the re-check's workers score: (records, name counts, totals)
 
 def _score_pairs(pairs: Sequence[tuple[int, int]]) -> list[tuple]:
     """(organisation, first, second, score, evidence) of the pairs above the review threshold."""
-    records, counts, totals = _job
     m = model()
     threshold = m.thresholds["review"]
     out = []
     for a, b in pairs:
-        org, first = records[a]
-        freq = {
-            value: min(counts.get((org, value), 0), COUNT_LIMIT) / totals[org]
-            for kind in NAME_KINDS
-            for value in first.get(kind, ())
-        }
-        levels = linkage.compare_best(first, records[b][1], m, freq)
+        org, levels = _levels(a, b)
         score = m.score(levels)
         if score >= threshold:
             out.append((org, a, b, round(score, 2), linkage.evidence(levels)))
     return out
+
+
+def _levels(a: int, b: int) -> tuple[int, linkage.Levels]:
+    """(organisation, agreement levels) of two filed households of the re-check's `_job`."""
+    records, counts, totals = _job
+    org, first = records[a]
+    freq = {
+        value: min(counts.get((org, value), 0), COUNT_LIMIT) / totals[org]
+        for kind in NAME_KINDS
+        for value in first.get(kind, ())
+    }
+    return org, linkage.compare_best(first, records[b][1], model(), freq)
+
+
+def _with_linked(scored: list[tuple]) -> list[tuple]:
+    """The scored pairs and those linked through a third household (each of the two above the
+    warning threshold with it: see linkage.through_others) when that scores them above the
+    review threshold; their evidence is their own and "linked"."""
+    m = model()
+    by_pair = {(a, b): row for row in scored for a, b in [row[1:3]]}
+    scores = {pair: row[3] for pair, row in by_pair.items()}
+    for (a, b), score in linkage.through_others(scores, m.thresholds["warning"]).items():
+        if score >= m.thresholds["review"]:
+            org, levels = _levels(a, b)
+            by_pair[(a, b)] = (org, a, b, round(score, 2), [*linkage.evidence(levels), "linked"])
+    return list(by_pair.values())
 
 
 def recheck(
@@ -449,6 +469,7 @@ def recheck(
             scored = [row for part in pool.map(_score_pairs, chunks) for row in part]
     else:
         scored = _score_pairs(ordered)
+    scored = _with_linked(scored)
     _job = None
     found = [
         Pair(organisation_id=org, first_id=a, second_id=b, score=score, evidence=evidence)

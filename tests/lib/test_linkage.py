@@ -1,6 +1,11 @@
 """Scoring: a birth year one apart is its own level, and names agreeing across spellings are
 weighed by how common they are, on digests as on plain keys."""
 
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from kamavor.lib import linkage
 from kamavor.lib.sealing import Vault
 
@@ -87,3 +92,69 @@ def test_given_and_family_typed_the_other_way_round_agree_on_digests_too():
     levels = linkage.compare_oriented(straight, swapped)
     assert (levels["given"], levels["family"]) == ("exact", "exact")
     assert linkage.compare(straight, swapped)["given"] == "differ"  # read straight, they differ
+
+
+def test_sex_agreeing_counts_only_when_the_given_names_do_not_already_tell_it():
+    anna = _digested(given="Anna", family="Petrosyan", sex="f")
+    assert linkage.compare(anna, _digested(given="Анна", sex="f"))["sex"] == linkage.MISSING
+    assert linkage.compare(anna, _digested(given="Lusine", sex="f"))["sex"] == "agree"
+    assert linkage.compare(anna, _digested(family="Petrosyan", sex="f"))["sex"] == "agree"
+    assert linkage.compare(anna, _digested(given="Anna", sex="m"))["sex"] == "differ"
+    swapped = _digested(given="Petrosyan", family="Anna", sex="f")  # read the other way round
+    assert linkage.compare_oriented(anna, swapped)["sex"] == linkage.MISSING
+
+
+def test_one_name_with_the_birth_date_is_a_blocking_key_whatever_the_year_or_a_typo():
+    def shared(a: dict, b: dict) -> set[str]:
+        keys = linkage.blocking_keys
+        return keys(linkage.person_record(**a)) & keys(linkage.person_record(**b))
+
+    # The family name missing and the year typed wrong: the given name and the day and month.
+    assert shared(
+        {"given": "Gohar", "family": "Zohrabyan", "birth_date": "03.07.1981"},
+        {"given": "Гоар", "birth_date": "7.3.1982"},
+    )
+    # One name mistyped, the other missing: the mistyped name's deletions with the full date.
+    typo = shared(
+        {"given": "Tigran", "family": "Zohrabyan", "birth_date": "03.07.1981"},
+        {"family": "Zohranyan", "birth_date": "1981-07-03"},  # a consonant replaced
+    )
+    assert {key.partition("|")[0] for key in typo} == {"name-typo-date"}
+    assert not shared(
+        {"given": "Tigran", "birth_date": "03.07.1981"},
+        {"given": "Gohar", "birth_date": "1981-07-03"},
+    )
+
+
+def test_a_phone_shared_by_few_has_a_small_counted_u_never_zero():
+    records = [linkage.person_record(phone=f"091 00 00 {i:02d}") for i in range(50)]
+    records.append(linkage.person_record(phone="091 00 00 00"))  # one phone shared once
+    chance = linkage.agreement_chance(records, "phone")
+    assert chance == 2 / (51 * 50)
+    alone = linkage.agreement_chance(records[:50], "phone")
+    assert 0 < alone < chance
+    assert linkage.agreement_chance(records[:1], "phone") is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.dictionaries(
+        st.tuples(st.integers(0, 8), st.integers(0, 8))
+        .filter(lambda p: p[0] != p[1])
+        .map(lambda p: tuple(sorted(p))),
+        st.floats(-20, 40),
+        max_size=20,
+    )
+)
+def test_a_pair_linked_through_a_third_scores_no_more_than_its_weaker_link(scores):
+    strong = 15.0
+    linked = linkage.through_others(scores, strong)
+    for (a, c), score in linked.items():
+        assert a < c and score > scores.get((a, c), -math.inf)
+        paths = [
+            min(scores[tuple(sorted((a, b)))], scores[tuple(sorted((b, c)))])
+            for b in range(9)
+            if tuple(sorted((a, b))) in scores and tuple(sorted((b, c))) in scores
+        ]
+        assert score == max(p for p in paths if p >= strong) - linkage.LINK_MARGIN
+    assert not linkage.through_others({k: v for k, v in scores.items() if v < strong}, strong)

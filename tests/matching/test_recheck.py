@@ -93,3 +93,27 @@ def test_the_recheck_of_one_organisation_leaves_the_others_alone(w):
     assert recheck(organisation_ids=[w.org.pk]) == (1, 1)
     assert {Pair.objects.get().first_id, Pair.objects.get().second_id} == ours
     assert recheck() == (2, 1)  # the other organisation's pair; ours was queued already
+
+
+def test_the_recheck_queues_two_registrations_linked_through_a_third(w):
+    from kamavor.matching.services import Identity, check
+
+    # The same woman three times: the second shares the first's birth date, the third only
+    # the second's new phone; the first and the third have little but the names in common.
+    first = make_household(w, personal=ANNA, female_18_59=1)
+    second = make_household(w, personal=Personal(given_name="Anna", family_name="Zohrabyan",
+                                                 birth_date="3.2.1970", phone="093 777 888",
+                                                 consent=True), female_18_59=1)  # fmt: skip
+    third = make_household(w, personal=Personal(given_name="Анна", family_name="Зограбян",
+                                                phone="093 777 888", consent=True),
+                           female_18_59=1, male_0_2=1)  # fmt: skip
+    direct = check(organisation_id=w.org.pk, identity=Identity(given="Анна", family="Зограбян",
+                                                               phone="093 777 888"))  # fmt: skip
+    assert first.pk not in {m.household_id for m in direct}  # too little in common alone
+    Pair.objects.all().delete()
+    call_command("recheck_households")
+    pairs = {(p.first_id, p.second_id): p for p in Pair.objects.all()}
+    linked = pairs[(first.pk, third.pk)]
+    assert "linked" in linked.evidence
+    assert linked.score <= min(pairs[(first.pk, second.pk)].score,
+                               pairs[(second.pk, third.pk)].score) - 2  # fmt: skip
