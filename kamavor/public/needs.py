@@ -331,11 +331,39 @@ def assess_many(
     them at once (a fixed number of queries for any number). wanted_only: only what may be
     urgent or needed (what something asks for), which reads the stock of those items alone and
     no intake at all: the network's page shows nothing else."""
+    return _assess_with(
+        organisations,
+        _stock_points(organisations),
+        _requested(organisations),
+        _plan_shortages(organisations),
+        now=now,
+        wanted_only=wanted_only,
+    )
+
+
+def _assess(asks: Asks, *, wanted_only: bool) -> dict[int, dict]:
+    """The figures from kept asks: the dues and intake from their windows, stock read now."""
+    return _assess_with(
+        asks.organisations,
+        asks.stock_points,
+        asks.requested,
+        asks.shortages,
+        now=None,
+        wanted_only=wanted_only,
+    )
+
+
+def _assess_with(
+    organisations: list[int],
+    points: dict[int, list[int]],
+    requested: dict[int, tuple[dict, dict, set]],
+    shortages: dict[int, dict[int, tuple[int, int]]],
+    *,
+    now: dt.datetime | None,
+    wanted_only: bool,
+) -> dict[int, dict]:
     now = now or timezone.now()
-    points = _stock_points(organisations)
     dues = _kept_dues(points, now)
-    requested = _requested(organisations)
-    shortages = _plan_shortages(organisations)
     if wanted_only:
         asked = set()
         for org in organisations:
@@ -508,18 +536,33 @@ class _Picker:
         return kept[:MAX_LINES]
 
 
-def needed_now_at(
-    points: list[Point], *, levels: tuple[str, ...] = tuple(Level), per_level: int | None = None
-) -> dict[int, list[Line]]:
-    """Each point's list: computed levels with the coordinator's pins and overrides on top,
-    limited to what the point accepts; only these levels, at most per_level lines of each. A
-    fixed number of queries for any number of points."""
-    # wanted_only reads no intake: a line pinned without a level that would be "please do not
-    # bring" by the sums shows as needed there (as a pin with nothing due does).
-    wanted_only = not ({Level.ENOUGH, Level.DO_NOT_BRING} & set(levels))
+@dataclass(frozen=True)
+class Asks:
+    """What some points' lists rest on besides stock and the window sums: each organisation's
+    stock points, open requests and plans' shortages, the points' pins and accepted categories,
+    and the names (in the active language) of what may be listed. None of it moves with a
+    posting, so the network page keeps it for the page's MAX_AGE_SECONDS (kamavor.public.cache)
+    and reads only stock again after a posting."""
+
+    organisations: list[int]
+    stock_points: dict[int, list[int]]
+    requested: dict[int, tuple[dict, dict, set]]
+    shortages: dict[int, dict[int, tuple[int, int]]]
+    overrides: dict[int, dict]
+    chosen: dict[int, set[int]]
+    items: dict[int, tuple[str, int]]
+    categories: dict[int, Category]
+
+
+def read_asks(points: list[Point], *, names: bool = False) -> Asks:
+    """Everything but stock and the window sums that the points' lists need (see Asks): a fixed
+    number of queries for any number of points. names: also the names of all that may be
+    listed (the standards' items included), for asks that are kept; else the lists read the
+    names of what they show, once."""
     organisations = sorted({point.organisation_id for point in points})
-    figures = assess_many(organisations, wanted_only=wanted_only)
-    computed = {org: _computed(figures[org]) for org in organisations}
+    stock_points = _stock_points(organisations)
+    requested = _requested(organisations)
+    shortages = _plan_shortages(organisations)
     overrides: dict[int, dict] = defaultdict(dict)
     for o in NeedOverride.objects.filter(point__in=points):
         overrides[o.point_id][_key(o)] = o
@@ -528,14 +571,64 @@ def needed_now_at(
         publicpage__point__in=points
     ).values_list("publicpage__point_id", "category_id"):
         chosen[point_id].add(category_id)
-    wanted = {key for levels in computed.values() for key in levels}
-    wanted |= {key for by_key in overrides.values() for key in by_key}
-    names, categories = _names(wanted)
-    pickers = {org: _Picker(levels, names, categories) for org, levels in computed.items()}
+    overrides, chosen = dict(overrides), dict(chosen)
+    if not names:
+        return Asks(organisations, stock_points, requested, shortages, overrides, chosen, {}, {})
+    # Names of what may be listed: asked for, planned, pinned, due under a standard (a standard
+    # added since is named when a list first shows it: pick_lines).
+    keys = {("item", pk) for org in organisations for pk in requested[org][0]}
+    keys |= {("category", pk) for org in organisations for pk in requested[org][1]}
+    keys |= {("item", pk) for org in organisations for pk in shortages[org]}
+    keys |= {key for by_key in overrides.values() for key in by_key}
+    keys |= {("item", pk) for pk in Standard.objects.active().values_list("item_id", flat=True)}
+    items, categories = _names(keys)
+    return Asks(
+        organisations, stock_points, requested, shortages, overrides, chosen, items, categories
+    )
+
+
+def pick_lines(
+    points: list[Point],
+    asks: Asks,
+    *,
+    levels: tuple[str, ...] = tuple(Level),
+    per_level: int | None = None,
+) -> tuple[dict[int, list[tuple]], dict[int, tuple[str, int]], dict[int, Category]]:
+    """Each point's picked lines, (key, level, override or None), from the kept asks and stock
+    read now; and the names they were picked by (the asks, with any name they lacked)."""
+    wanted_only = not ({Level.ENOUGH, Level.DO_NOT_BRING} & set(levels))
+    figures = _assess(asks, wanted_only=wanted_only)
+    computed = {org: _computed(figures[org]) for org in asks.organisations}
+    missing = {key for by_key in computed.values() for key in by_key}
+    missing |= {key for p in points for key in asks.overrides.get(p.pk, ())}
+    missing = {
+        (kind, pk)
+        for kind, pk in missing
+        if pk not in (asks.items if kind == "item" else asks.categories)
+    }
+    items, categories = asks.items, asks.categories
+    if missing:  # asks read without names, or a standard added since they were read
+        more_items, more_categories = _names(missing)
+        items, categories = {**items, **more_items}, {**categories, **more_categories}
+    pickers = {org: _Picker(levels_, items, categories) for org, levels_ in computed.items()}
     picked = {
-        p.pk: pickers[p.organisation_id].pick(overrides[p.pk], chosen.get(p.pk), levels, per_level)
+        p.pk: pickers[p.organisation_id].pick(
+            asks.overrides.get(p.pk, {}), asks.chosen.get(p.pk), levels, per_level
+        )
         for p in points
     }
+    return picked, items, categories
+
+
+def needed_now_at(
+    points: list[Point], *, levels: tuple[str, ...] = tuple(Level), per_level: int | None = None
+) -> dict[int, list[Line]]:
+    """Each point's list: computed levels with the coordinator's pins and overrides on top,
+    limited to what the point accepts; only these levels, at most per_level lines of each. A
+    fixed number of queries for any number of points."""
+    picked, _items, categories = pick_lines(
+        points, read_asks(points), levels=levels, per_level=per_level
+    )
     items = Item.objects.in_bulk(
         {key[1] for lines in picked.values() for key, _level, _o in lines if key[0] == "item"}
     )
@@ -549,6 +642,21 @@ def needed_now_at(
                 pinned=bool(override and override.pinned),
             )
             for (kind, pk), level, override in lines
+        ]
+        for point_id, lines in picked.items()
+    }
+
+
+def needed_names_at(
+    points: list[Point], asks: Asks, *, levels: tuple[str, ...], per_level: int
+) -> dict[int, list[tuple[str, str]]]:
+    """Each point's lines as (level, name) only: what the network's page shows, from kept asks
+    and stock read now, with no item read."""
+    picked, items, categories = pick_lines(points, asks, levels=levels, per_level=per_level)
+    return {
+        point_id: [
+            (level, items[pk][0] if kind == "item" else categories[pk].name)
+            for (kind, pk), level, _override in lines
         ]
         for point_id, lines in picked.items()
     }
