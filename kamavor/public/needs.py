@@ -40,6 +40,7 @@ from kamavor.needs.totals import entitlement_totals
 from kamavor.network.models import Organisation, Point
 from kamavor.public.models import LEVEL_RANK, Level, NeedOverride, PublicPage
 from kamavor.stock.models import DailyFlow, ItemBalance, Movement
+from kamavor.stock.rollups import HAND_OUT, HandOutMonth
 
 RECENT_DAYS = 7
 PLAN_DAYS = 14  # an accepted plan's shortages count this long (a newer plan replaces it)
@@ -163,29 +164,59 @@ def _handed_out(
     points: dict[int, list[int]], periods: dict[int, int], today: dt.date
 ) -> dict[int, dict[int, int]]:
     """Units of each item handed out at each organisation's points in its period: one query
-    per period length (there are only a few: a week, a month, a season), not per item."""
+    per period length (there are only a few: a week, a month, a year), not per item. A period's
+    whole calendar months are read from the hand-outs kept per month (HandOutMonth), only the
+    days at its two ends from the daily flows: a year is a few dozen rows per point and item,
+    not 365."""
     by_period: dict[int, list[int]] = defaultdict(list)
     for item_id, days in periods.items():
         by_period[days].append(item_id)
     organisation_of = {pk: org for org, pks in points.items() for pk in pks}
     handed: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for days, item_ids in by_period.items():
-        rows = (
-            DailyFlow.objects.filter(
-                point_id__in=list(organisation_of),
-                item_id__in=item_ids,
-                kind=Movement.Kind.DISTRIBUTION,
-                day__gte=today - dt.timedelta(days=days - 1),
-            )
-            .values("point_id", "item_id")
-            .annotate(s=Sum("quantity"))
-            .values_list("point_id", "item_id", "s")
-            .order_by()
-        )
-        for org, by_item in _by_organisation(rows, organisation_of).items():
-            for item_id, units in by_item.items():
-                handed[org][item_id] -= units
+    if not organisation_of:
+        return handed
+    point_ids = sorted(organisation_of)
+    flows, months = rows_sql.table(DailyFlow), rows_sql.table(HandOutMonth)
+    at_points = f"point_id IN ({rows_sql.marks(point_ids)})"
+    with connection.cursor() as cursor:
+        for days, item_ids in sorted(by_period.items()):
+            items = sorted(item_ids)
+            where = f"item_id IN ({rows_sql.marks(items)}) AND {at_points}"
+            start = today - dt.timedelta(days=days - 1)
+            first_month = start if start.day == 1 else _next_month(start)
+            this_month = today.replace(day=1)
+            day_sums = f"SELECT point_id, item_id, SUM(quantity) FROM {flows} WHERE kind = %s"
+            day_sums += f" AND {where} AND day >= %s"
+            by_pair = " GROUP BY item_id, point_id"  # the index's order: no sort
+            if first_month < this_month:
+                # The days before the period's first whole month and those of this month from
+                # the daily flows; the whole months between them from their kept sums. Each
+                # part is summed apart (a sum over their union would be sorted first).
+                parts = [
+                    f"{day_sums} AND day < %s{by_pair}",
+                    f"{day_sums}{by_pair}",
+                    f"SELECT point_id, item_id, SUM(quantity) FROM {months} WHERE {where} "
+                    f"AND month >= %s AND month < %s{by_pair}",
+                ]
+                params = [HAND_OUT, *items, *point_ids, _day(start), _day(first_month)]
+                params += [HAND_OUT, *items, *point_ids, _day(this_month)]
+                params += [*items, *point_ids, _day(first_month), _day(this_month)]
+            else:
+                parts = [f"{day_sums}{by_pair}"]
+                params = [HAND_OUT, *items, *point_ids, _day(start)]
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for point_id, item_id, units in cursor.fetchall():
+                # Hand-outs are negative movements: what was handed out is their opposite.
+                handed[organisation_of[point_id]][item_id] -= units
     return handed
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def _day(day: dt.date):
+    return connection.ops.adapt_datefield_value(day)
 
 
 def _requested(organisations: list[int]) -> dict[int, tuple[dict, dict, set]]:

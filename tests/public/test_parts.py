@@ -81,9 +81,7 @@ def test_a_new_shift_shows_within_the_longest_age_though_postings_rebuild_the_pa
     assert link in client.get("/en/").content.decode()
 
 
-def test_free_beds_show_within_the_longest_age_though_postings_rebuild_the_page(
-    client, w, clock
-):
+def test_free_beds_show_within_the_longest_age_though_postings_rebuild_the_page(client, w, clock):
     shelter = make_shelter(w.org, "Old factory", by=w.coordinator, units={"Hall 7": 12})
     assert "at least 10 free beds" in client.get("/en/").content.decode()
     shelters.place_household(household=make_household(w), shelter=shelter, by=w.coordinator)
