@@ -90,25 +90,35 @@ class Line:
 def level_for(figures: Figures) -> str | None:
     """The level of a line, or None when it is not worth a line at all. A plan's shortage
     makes an item at least needed, and urgent when the plan covered under a quarter of it."""
-    level = _level_from_sums(figures)
-    if figures.plan_short > 0:
-        covered = figures.plan_wanted - figures.plan_short
-        short = Level.URGENT if covered * URGENT_SHARE < figures.plan_wanted else Level.NEEDED
+    return _level(
+        figures.demand,
+        figures.on_hand,
+        figures.recent,
+        figures.pressing,
+        figures.plan_wanted,
+        figures.plan_short,
+    )
+
+
+def _level(
+    demand: int, on_hand: int, recent: int, pressing: bool, plan_wanted: int, plan_short: int
+) -> str | None:
+    """level_for, from the numbers themselves (a network page weighs hundreds of lines)."""
+    surplus = recent > 0 and on_hand >= max(SURPLUS_FACTOR * demand, SURPLUS_UNITS)
+    if demand > 0:
+        if on_hand < demand:
+            urgent = pressing or on_hand * URGENT_SHARE < demand
+            level = Level.URGENT if urgent else Level.NEEDED
+        else:
+            level = Level.DO_NOT_BRING if surplus else Level.ENOUGH
+    else:
+        level = Level.DO_NOT_BRING if surplus else None
+    if plan_short > 0:
+        covered = plan_wanted - plan_short
+        short = Level.URGENT if covered * URGENT_SHARE < plan_wanted else Level.NEEDED
         if level is None or LEVEL_RANK[short] < LEVEL_RANK[level]:
             level = short
     return level
-
-
-def _level_from_sums(figures: Figures) -> str | None:
-    demand, on_hand, recent = figures.demand, figures.on_hand, figures.recent
-    surplus = on_hand >= max(SURPLUS_FACTOR * demand, SURPLUS_UNITS) and recent > 0
-    if demand > 0:
-        if on_hand < demand:
-            if figures.pressing or on_hand * URGENT_SHARE < demand:
-                return Level.URGENT
-            return Level.NEEDED
-        return Level.DO_NOT_BRING if surplus else Level.ENOUGH
-    return Level.DO_NOT_BRING if surplus else None
 
 
 # ---------------------------------------------------------------- the arithmetic
@@ -117,12 +127,16 @@ def _level_from_sums(figures: Figures) -> str | None:
 def _stock_points(organisations: list[int]) -> dict[int, list[int]]:
     """The points whose stock each organisation counts: active, not shelters."""
     points: dict[int, list[int]] = {org: [] for org in organisations}
-    for pk, org in (
-        Point.objects.filter(organisation_id__in=organisations, active=True)
-        .exclude(kind=Point.Kind.SHELTER)
-        .values_list("pk", "organisation_id")
-    ):
-        points[org].append(pk)
+    if not organisations:
+        return points
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, organisation_id FROM {rows_sql.table(Point)} WHERE organisation_id IN "
+            f"({rows_sql.marks(organisations)}) AND active = %s AND kind <> %s ORDER BY id",
+            [*organisations, True, Point.Kind.SHELTER],
+        )
+        for pk, org in cursor.fetchall():
+            points[org].append(pk)
     return points
 
 
@@ -372,8 +386,9 @@ def assess_many(
     )
 
 
-def _assess(asks: Asks, *, wanted_only: bool) -> dict[int, dict]:
-    """The figures from kept asks: the dues and intake from their windows, stock read now."""
+def _assessed_levels(asks: Asks, *, wanted_only: bool) -> dict[int, dict]:
+    """Each organisation's levels per key (those worth a line), from kept asks: the dues and
+    intake from their windows, stock read now."""
     return _assess_with(
         asks.organisations,
         asks.stock_points,
@@ -381,6 +396,7 @@ def _assess(asks: Asks, *, wanted_only: bool) -> dict[int, dict]:
         asks.shortages,
         now=None,
         wanted_only=wanted_only,
+        levels_only=True,
     )
 
 
@@ -392,6 +408,7 @@ def _assess_with(
     *,
     now: dt.datetime | None,
     wanted_only: bool,
+    levels_only: bool = False,
 ) -> dict[int, dict]:
     now = now or timezone.now()
     dues = _kept_dues(points, now)
@@ -407,7 +424,7 @@ def _assess_with(
     result = {}
     for org in organisations:
         recent = {} if wanted_only else _kept_recent(org, points[org], now)
-        result[org] = _figures(
+        result[org] = (_levels if levels_only else _figures)(
             dues[org],
             requested[org],
             on_hand.get(org, {}),
@@ -453,6 +470,35 @@ def _figures(
     return figures
 
 
+def _levels(
+    dues, requested, on_hand, recent, shortages, category_stock, *, wanted_only: bool = False
+) -> dict:
+    """What _computed(_figures(...)) gives, without a Figures per line."""
+    requested_items, requested_categories, pressing = requested
+    levels: dict = {}
+    keys = set(dues) | set(requested_items) | set(shortages)
+    if not wanted_only:
+        keys |= set(on_hand) | set(recent)
+    no_plan = (0, 0)
+    for item_id in keys:
+        key = ("item", item_id)
+        plan_wanted, plan_short = shortages.get(item_id, no_plan)
+        level = _level(
+            dues.get(item_id, 0) + requested_items.get(item_id, 0),
+            on_hand.get(item_id, 0),
+            recent.get(item_id, 0),
+            key in pressing,
+            plan_wanted,
+            plan_short,
+        )
+        if level:
+            levels[key] = level
+    if requested_categories:
+        figures = _figures({}, ({}, requested_categories, pressing), {}, recent, {}, category_stock)
+        levels.update(_computed(figures))
+    return levels
+
+
 def assess(
     organisation: Organisation, *, now: dt.datetime | None = None, wanted_only: bool = False
 ) -> dict:
@@ -489,16 +535,31 @@ def _key(override: NeedOverride) -> tuple[str, int]:
     return ("item", override.item_id) if override.item_id else ("category", override.category_id)
 
 
-def _names(keys: set) -> tuple[dict, dict]:
+def _names(keys: set, *, standards: bool = False) -> tuple[dict, dict]:
     """Each item's (name in the page's language, category), read as plain values (a network
-    page weighs a thousand items to show a few), and the categories."""
+    page weighs a thousand items to show a few), and the categories. standards: the items of
+    the active standards too."""
     lang = (get_language() or "hy")[:2]
     lang = lang if lang in ("hy", "ru", "en") else "en"
-    rows = Item.objects.filter(pk__in=[pk for kind, pk in keys if kind == "item"]).values_list(
-        "pk", f"name_{lang}", "name_en", "name_hy", "category_id"
-    )
-    items = {pk: (name or en or hy, category_id) for pk, name, en, hy, category_id in rows}
-    categories = Category.objects.in_bulk([pk for kind, pk in keys if kind == "category"])
+    item_ids = sorted(pk for kind, pk in keys if kind == "item")
+    where = f"id IN ({rows_sql.marks(item_ids)})" if item_ids else ""
+    if standards:
+        also = f"id IN (SELECT item_id FROM {rows_sql.table(Standard)} WHERE active = %s)"
+        where = f"{where} OR {also}" if where else also
+    items = {}
+    if where:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, name_{lang}, name_en, name_hy, category_id "
+                f"FROM {rows_sql.table(Item)} WHERE {where}",
+                [*item_ids, True] if standards else item_ids,
+            )
+            items = {pk: (name or en or hy, category) for pk, name, en, hy, category in cursor}
+    category_ids = sorted(pk for kind, pk in keys if kind == "category")
+    categories = {}
+    if category_ids:
+        where = f"t.id IN ({rows_sql.marks(category_ids)})"
+        categories = {c.pk: c for c in rows_sql.load(Category, where, category_ids)}
     return items, categories
 
 
@@ -506,11 +567,14 @@ class _Picker:
     """Chooses a point's lines: pinned first, then most needed first and by name; at most so
     many of each level and of all. The organisation's lines are sorted once, not per point."""
 
-    def __init__(self, computed: dict, items: dict, categories: dict) -> None:
+    def __init__(
+        self, computed: dict, items: dict, categories: dict, levels: tuple[str, ...] = tuple(Level)
+    ) -> None:
         self.computed, self.items, self.categories = computed, items, categories
         self.by_level: dict[str, list[tuple]] = defaultdict(list)
         for key, level in computed.items():
-            self.by_level[level].append(self.sort_key(key, level))
+            if level in levels:  # only the levels shown are picked from
+                self.by_level[level].append(self.sort_key(key, level))
         for entries in self.by_level.values():
             entries.sort()
 
@@ -589,19 +653,28 @@ def read_asks(points: list[Point], *, names: bool = False) -> Asks:
     """Everything but stock and the window sums that the points' lists need (see Asks): a fixed
     number of queries for any number of points. names: also the names of all that may be
     listed (the standards' items included), for asks that are kept; else the lists read the
-    names of what they show, once."""
+    names of what they show, once. Hand-written reads: each is a few dozen rows, and the ORM's
+    compilation of a statement cost more than running it."""
     organisations = sorted({point.organisation_id for point in points})
     stock_points = _stock_points(organisations)
     requested = _requested(organisations)
     shortages = _plan_shortages(organisations)
+    point_ids = sorted({point.pk for point in points})
     overrides: dict[int, dict] = defaultdict(dict)
-    for o in NeedOverride.objects.filter(point__in=points):
-        overrides[o.point_id][_key(o)] = o
     chosen: dict[int, set[int]] = defaultdict(set)
-    for point_id, category_id in PublicPage.accepts.through.objects.filter(
-        publicpage__point__in=points
-    ).values_list("publicpage__point_id", "category_id"):
-        chosen[point_id].add(category_id)
+    if point_ids:
+        where = f"t.point_id IN ({rows_sql.marks(point_ids)})"
+        for o in rows_sql.load(NeedOverride, where, point_ids):
+            overrides[o.point_id][_key(o)] = o
+        accepts = PublicPage.accepts.through
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT t.point_id, a.category_id FROM {rows_sql.table(accepts)} a "
+                f"JOIN {rows_sql.table(PublicPage)} t ON t.id = a.publicpage_id WHERE {where}",
+                point_ids,
+            )
+            for point_id, category_id in cursor.fetchall():
+                chosen[point_id].add(category_id)
     overrides, chosen = dict(overrides), dict(chosen)
     if not names:
         return Asks(organisations, stock_points, requested, shortages, overrides, chosen, {}, {})
@@ -611,8 +684,7 @@ def read_asks(points: list[Point], *, names: bool = False) -> Asks:
     keys |= {("category", pk) for org in organisations for pk in requested[org][1]}
     keys |= {("item", pk) for org in organisations for pk in shortages[org]}
     keys |= {key for by_key in overrides.values() for key in by_key}
-    keys |= {("item", pk) for pk in Standard.objects.active().values_list("item_id", flat=True)}
-    items, categories = _names(keys)
+    items, categories = _names(keys, standards=True)
     return Asks(
         organisations, stock_points, requested, shortages, overrides, chosen, items, categories
     )
@@ -628,8 +700,7 @@ def pick_lines(
     """Each point's picked lines, (key, level, override or None), from the kept asks and stock
     read now; and the names they were picked by (the asks, with any name they lacked)."""
     wanted_only = not ({Level.ENOUGH, Level.DO_NOT_BRING} & set(levels))
-    figures = _assess(asks, wanted_only=wanted_only)
-    computed = {org: _computed(figures[org]) for org in asks.organisations}
+    computed = _assessed_levels(asks, wanted_only=wanted_only)
     missing = {key for by_key in computed.values() for key in by_key}
     missing |= {key for p in points for key in asks.overrides.get(p.pk, ())}
     missing = {
@@ -641,7 +712,7 @@ def pick_lines(
     if missing:  # asks read without names, or a standard added since they were read
         more_items, more_categories = _names(missing)
         items, categories = {**items, **more_items}, {**categories, **more_categories}
-    pickers = {org: _Picker(levels_, items, categories) for org, levels_ in computed.items()}
+    pickers = {org: _Picker(found, items, categories, levels) for org, found in computed.items()}
     picked = {
         p.pk: pickers[p.organisation_id].pick(
             asks.overrides.get(p.pk, {}), asks.chosen.get(p.pk), levels, per_level

@@ -4,13 +4,13 @@ version of the list. No login, the language in the URL, no script, small and cac
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape as escape_text
 
 import segno
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.views.decorators.http import require_safe
@@ -20,7 +20,7 @@ from kamavor.network.models import Point
 from kamavor.public.accounts import accounts_slug
 from kamavor.public.cache import cache_page, parts
 from kamavor.public.http import public_page
-from kamavor.public.models import Level, listed_points
+from kamavor.public.models import Level, listed_points, read_listed_points
 from kamavor.public.needs import (
     Asks,
     Line,
@@ -80,23 +80,23 @@ class NetworkPoints:
 
 
 def _read_network_points(lang: str) -> NetworkPoints:
-    points = list(listed_points())
+    points = read_listed_points()
     with translation.override(lang):
-        heads = [
-            format_html(
-                '<li><a href="/{}/{}/"><strong>{}</strong></a>{}{}{}',
-                lang,
-                point.slug,
-                local_text(point, "name"),
-                format_html(" · {}", address) if (address := local_text(point, "address")) else "",
-                format_html(", {}", point.city) if point.city else "",
-                format_html(' · <span class="muted">{}</span>', hours)
-                if (hours := local_text(point, "opening_hours"))
-                else "",
-            )
-            for point in points
-        ]
+        heads = [_head(point, lang) for point in points]
         return NetworkPoints(points, heads, read_asks(points, names=True))
+
+
+def _head(point: Point, lang: str) -> str:
+    """The start of a point's entry: its name as a link, its address and opening hours."""
+    head = f'<li><a href="/{lang}/{escape_text(point.slug)}/"><strong>'
+    head += f"{escape_text(local_text(point, 'name'))}</strong></a>"
+    if address := local_text(point, "address"):
+        head += f" · {escape_text(address)}"
+    if point.city:
+        head += f", {escape_text(point.city)}"
+    if hours := local_text(point, "opening_hours"):
+        head += f' · <span class="muted">{escape_text(hours)}</span>'
+    return head
 
 
 def _read_shifts(lang: str, points: list[Point]) -> str:
@@ -116,22 +116,24 @@ def _read_free_beds(lang: str) -> str:
 
 def _entries(kept: NetworkPoints, lang: str) -> str:
     """The points' entries with their first urgent and needed names, from stock read now: put
-    together here, which costs a fraction of a template's loop."""
+    together here, which costs a fraction of a template's loop (escaped as the template would,
+    by the standard library's escape, without Django's lazy-text wrapper around it)."""
     lists = needed_names_at(
         kept.points, kept.asks, levels=(Level.URGENT, Level.NEEDED), per_level=NETWORK_LINES
     )
-    labels = {level: capfirst(str(level.label)) for level in (Level.URGENT, Level.NEEDED)}
+    shown = (Level.URGENT, Level.NEEDED)
+    starts = {
+        level: f'<br><span class="{level.value}"><span class="level">'
+        f"{escape_text(capfirst(str(level.label)))}:</span> "
+        for level in shown
+    }
     out = []
     for point, head in zip(kept.points, kept.heads, strict=True):
         out.append(head)
         lines = lists[point.pk]
-        for level in (Level.URGENT, Level.NEEDED):
-            names = [name for line_level, name in lines if line_level == level]
-            if names:
-                out.append(
-                    f'<br><span class="{level.value}"><span class="level">{escape(labels[level])}:'
-                    f"</span> {escape(', '.join(names))}</span>"
-                )
+        for level in shown:
+            if names := [name for line_level, name in lines if line_level == level]:
+                out.append(f"{starts[level]}{escape_text(', '.join(names))}</span>")
         out.append("</li>")
     return "\n".join(out)
 

@@ -98,3 +98,21 @@ def test_each_language_keeps_its_own_parts(client, w, soap_due):  # noqa: F811
     assert w.soap.name_en in english and w.soap.name_hy in armenian
     assert w.point.name_hy in armenian or w.point.name in armenian
     assert w.soap.name_en not in armenian
+
+
+def test_the_listed_points_read_by_hand_are_those_of_the_queryset(w):
+    from kamavor.network.models import Point
+    from kamavor.public.models import listed_points, read_listed_points
+    from tests.factories import make_point
+
+    hidden = make_point(w.org, "Hidden point")
+    services.update_page(point=hidden, listed=False, accepts=[], by=w.coordinator)
+    shown = make_point(w.org, "Also listed")
+    services.update_page(point=shown, listed=True, accepts=[], by=w.coordinator)
+    make_point(w.org, "A shelter", Point.Kind.SHELTER)
+    by_hand = read_listed_points()
+    assert [p.pk for p in by_hand] == [p.pk for p in listed_points()]
+    assert shown.pk in {p.pk for p in by_hand} and hidden.pk not in {p.pk for p in by_hand}
+    assert [(p.slug, p.name_hy, p.city) for p in by_hand] == [
+        (p.slug, p.name_hy, p.city) for p in listed_points()
+    ]
