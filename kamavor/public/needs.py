@@ -178,10 +178,12 @@ def _handed_out(
     points: dict[int, list[int]], periods: dict[int, int], today: dt.date
 ) -> dict[int, dict[int, int]]:
     """Units of each item handed out at each organisation's points in its period: one query
-    per period length (there are only a few: a week, a month, a year), not per item. A period's
-    whole calendar months are read from the hand-outs kept per month (HandOutMonth), only the
-    days at its two ends from the daily flows: a year is a few dozen rows per point and item,
-    not 365."""
+    per period length (there are only a few: a week, a month, a year), not per item.
+
+    A long period is read from the hand-outs kept per month (HandOutMonth): its first day's
+    month and every later one, less the days of that first month before the period starts
+    (from the daily flows). A year is then 13 months and at most a few weeks of days per point
+    and item, where the daily flows alone are 365 rows; a short period reads its days."""
     by_period: dict[int, list[int]] = defaultdict(list)
     for item_id, days in periods.items():
         by_period[days].append(item_id)
@@ -192,41 +194,32 @@ def _handed_out(
     point_ids = sorted(organisation_of)
     flows, months = rows_sql.table(DailyFlow), rows_sql.table(HandOutMonth)
     at_points = f"point_id IN ({rows_sql.marks(point_ids)})"
+    by_pair = " GROUP BY item_id, point_id"  # the indexes' order: summed without a sort
     with connection.cursor() as cursor:
         for days, item_ids in sorted(by_period.items()):
             items = sorted(item_ids)
             where = f"item_id IN ({rows_sql.marks(items)}) AND {at_points}"
             start = today - dt.timedelta(days=days - 1)
-            first_month = start if start.day == 1 else _next_month(start)
-            this_month = today.replace(day=1)
-            day_sums = f"SELECT point_id, item_id, SUM(quantity) FROM {flows} WHERE kind = %s"
-            day_sums += f" AND {where} AND day >= %s"
-            by_pair = " GROUP BY item_id, point_id"  # the index's order: no sort
-            if first_month < this_month:
-                # The days before the period's first whole month and those of this month from
-                # the daily flows; the whole months between them from their kept sums. Each
-                # part is summed apart (a sum over their union would be sorted first).
-                parts = [
-                    f"{day_sums} AND day < %s{by_pair}",
-                    f"{day_sums}{by_pair}",
-                    f"SELECT point_id, item_id, SUM(quantity) FROM {months} WHERE {where} "
-                    f"AND month >= %s AND month < %s{by_pair}",
-                ]
-                params = [HAND_OUT, *items, *point_ids, _day(start), _day(first_month)]
-                params += [HAND_OUT, *items, *point_ids, _day(this_month)]
-                params += [*items, *point_ids, _day(first_month), _day(this_month)]
-            else:
-                parts = [f"{day_sums}{by_pair}"]
+            first_month = start.replace(day=1)
+            month_count = (today.year - first_month.year) * 12 + today.month - first_month.month
+            day_sums = f"SUM(quantity) FROM {flows} WHERE kind = %s AND {where} AND day >= %s"
+            if days <= (start - first_month).days + month_count + 1:
+                sql = f"SELECT point_id, item_id, {day_sums}{by_pair}"
                 params = [HAND_OUT, *items, *point_ids, _day(start)]
-            cursor.execute(" UNION ALL ".join(parts), params)
+            else:
+                # Days after today, which the daily flows would count, are in the months too.
+                sql = (
+                    f"SELECT point_id, item_id, SUM(quantity) FROM {months} WHERE {where} "
+                    f"AND month >= %s{by_pair} UNION ALL "
+                    f"SELECT point_id, item_id, -{day_sums} AND day < %s{by_pair}"
+                )
+                params = [*items, *point_ids, _day(first_month)]
+                params += [HAND_OUT, *items, *point_ids, _day(first_month), _day(start)]
+            cursor.execute(sql, params)
             for point_id, item_id, units in cursor.fetchall():
                 # Hand-outs are negative movements: what was handed out is their opposite.
                 handed[organisation_of[point_id]][item_id] -= units
     return handed
-
-
-def _next_month(day: dt.date) -> dt.date:
-    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
 
 
 def _day(day: dt.date):
