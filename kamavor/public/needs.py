@@ -153,7 +153,7 @@ def _standard_dues(points: dict[int, list[int]], today: dt.date) -> dict[int, di
     organisation and standard by kamavor.needs.totals) less what was handed out in each
     period."""
     dues: dict[int, dict[int, int]] = {org: {} for org in points}
-    standards = list(Standard.objects.active())
+    standards = rows_sql.load(Standard, "t.active = %s ORDER BY t.position, t.code", [True])
     if not standards:
         return dues
     # The households' entitlements under each standard, summed and kept as households change
