@@ -116,3 +116,26 @@ def test_the_listed_points_read_by_hand_are_those_of_the_queryset(w):
     assert [(p.slug, p.name_hy, p.city) for p in by_hand] == [
         (p.slug, p.name_hy, p.city) for p in listed_points()
     ]
+
+
+def test_the_network_pages_shifts_read_by_hand_are_the_boards(w):
+    from kamavor.public.models import listed_points
+    from kamavor.volunteers import services as volunteers
+    from kamavor.volunteers.board import open_shifts
+    from tests.volunteers.helpers import sign
+
+    full = make_shift(w, in_hours=5, hands=1)
+    sign(full)
+    taken = make_shift(w, in_hours=3, hands=3)
+    sign(taken)
+    cancelled, _token = sign(taken, name="Aram", phone="+374 91 000000", email="a@example.org")
+    volunteers.cancel_sign_up(volunteer=cancelled.volunteer, signup_id=cancelled.pk)
+    gone = make_shift(w, in_hours=4)
+    volunteers.cancel_shift(shift=gone, by=w.coordinator)
+    make_shift(w, in_hours=24 * 20)  # past the board's days
+    by_hand = open_shifts(limit=5, among=list(listed_points()))
+    by_orm = open_shifts(limit=5)
+    assert [(s.pk, s.taken, s.left, s.point.slug) for s in by_hand] == [
+        (s.pk, s.taken, s.left, s.point.slug) for s in by_orm
+    ]
+    assert {s.pk: s.taken for s in by_hand} == {taken.pk: 1, full.pk: 1}
