@@ -16,6 +16,11 @@ stock posting changes, so no process shows old stock for long:
   placement writes no movement) reach the page within that time, and
   so does a posting whose id was taken before a newer one's but committed after it.
 
+The network page keeps its parts that no posting changes (points, pins, open requests,
+shifts, free beds) apart, in `parts`, for MAX_AGE_SECONDS from when each was read: a rebuild
+after a posting reads stock alone. Such a page is as old as its oldest part (the view hands
+that moment to cache_page), so it is rebuilt, and that part read again, in time.
+
 So stock on a public page is at most FRESH_SECONDS behind the ledger and everything else at
 most MAX_AGE_SECONDS, on every process; a process rebuilds a busy page at most once a second
 however fast desks post. While one thread rebuilds a page, the others of its process send the
