@@ -114,7 +114,7 @@ def _read_free_beds(lang: str) -> str:
         )
 
 
-def _entries(kept: NetworkPoints, lang: str) -> str:
+def _entries(kept: NetworkPoints) -> str:
     """The points' entries with their first urgent and needed names, from stock read now: put
     together here, which costs a fraction of a template's loop (escaped as the template would,
     by the standard library's escape, without Django's lazy-text wrapper around it)."""
@@ -149,7 +149,7 @@ def network(request: HttpRequest, lang: str) -> HttpResponse:
     )
     beds, beds_read = parts.get(("network-free-beds", lang), lambda: _read_free_beds(lang))
     with translation.override(lang):
-        entries = _entries(kept, lang)
+        entries = _entries(kept)
     page = public_page(
         request,
         "public/network.html",
