@@ -84,13 +84,15 @@ def english_by_default():
 
 @pytest.fixture(autouse=True)
 def empty_public_page_cache():
-    """Each test starts with no public page kept in memory: the same path in the next test's
-    database is another page."""
-    from kamavor.public.cache import store
+    """Each test starts with no public page, nor part of one, kept in memory: the same path in
+    the next test's database is another page."""
+    from kamavor.public.cache import parts, store
 
     store.clear()
+    parts.clear()
     yield
     store.clear()
+    parts.clear()
 
 
 @pytest.fixture(autouse=True)

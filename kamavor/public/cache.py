@@ -16,6 +16,11 @@ stock posting changes, so no process shows old stock for long:
   placement writes no movement) reach the page within that time, and
   so does a posting whose id was taken before a newer one's but committed after it.
 
+The network page keeps its parts that no posting changes (points, pins, open requests,
+shifts, free beds) apart, in `parts`, for MAX_AGE_SECONDS from when each was read: a rebuild
+after a posting reads stock alone. Such a page is as old as its oldest part (the view hands
+that moment to cache_page), so it is rebuilt, and that part read again, in time.
+
 So stock on a public page is at most FRESH_SECONDS behind the ledger and everything else at
 most MAX_AGE_SECONDS, on every process; a process rebuilds a busy page at most once a second
 however fast desks post. While one thread rebuilds a page, the others of its process send the
@@ -47,14 +52,19 @@ MAX_AGE_SECONDS = 10.0
 STALE_SECONDS = 120.0  # the most a kept page is sent while another thread rebuilds it
 MAX_PAGES = 2000  # per process: 50 points x 3 languages x 4 pages and the network's pages fit
 MARK = "_kamavor_public_cache"
+READ_AT = "_kamavor_public_read_at"
 
 # Replaced by tests that move time forward; time.monotonic is immune to clock changes.
 clock: Callable[[], float] = time.monotonic
 
 
-def cache_page(response: HttpResponse) -> HttpResponse:
-    """Mark a response as the same for every visitor, so the cache may keep it."""
+def cache_page(response: HttpResponse, *, read_at: float | None = None) -> HttpResponse:
+    """Mark a response as the same for every visitor, so the cache may keep it. read_at: when
+    the oldest kept part it was built from was read (see Parts); the page's age counts from
+    then, so that a page built from kept parts is no older than MAX_AGE_SECONDS either."""
     setattr(response, MARK, True)
+    if read_at is not None:
+        setattr(response, READ_AT, read_at)
     return response
 
 
@@ -124,6 +134,40 @@ class Store:
 
 
 store = Store()
+
+
+class Parts:
+    """Parts of a page that no stock posting changes (the network page's points, pins, open
+    requests, shifts and free beds), kept by one process for at most MAX_AGE_SECONDS from when
+    they were read. A page rebuilt after a posting reads stock again and takes the rest from
+    here; it is stamped with its oldest part's reading time (cache_page's read_at), so it is
+    rebuilt, and the part read again, once that part is MAX_AGE_SECONDS old: nothing on the
+    page is older than the table in docs/public-pages.md says, however often stock moves."""
+
+    def __init__(self) -> None:
+        self.kept: dict[tuple, tuple[float, object]] = {}
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple, read: Callable[[], object]) -> tuple[object, float]:
+        """The kept part and when it was read; read now (and kept) when there is none younger
+        than MAX_AGE_SECONDS. Two threads may read the same part at once: both are right."""
+        now = clock()
+        found = self.kept.get(key)
+        if found is not None and now - found[0] < MAX_AGE_SECONDS:
+            return found[1], found[0]
+        value = read()
+        with self.lock:
+            self.kept[key] = (now, value)
+            if len(self.kept) > MAX_PAGES:
+                self.kept = {k: v for k, v in self.kept.items() if now - v[0] < MAX_AGE_SECONDS}
+        return value, now
+
+    def clear(self) -> None:
+        with self.lock:
+            self.kept.clear()
+
+
+parts = Parts()
 
 
 # The paths of the kept pages: /hy/, /hy/<point>/, /hy/<point>/poster/, /hy/<point>/needs.txt,
@@ -200,8 +244,10 @@ class PublicPageCacheMiddleware:
         request.META.update(conditional)
         if version is None or not _keepable(response):
             return response
+        # A page built from kept parts is as old as the oldest of them (Parts).
+        built = min(now, getattr(response, READ_AT, now))
         page = Page(
-            response.content, list(response.items()), response.headers["ETag"], now, now, version
+            response.content, list(response.items()), response.headers["ETag"], built, now, version
         )
         store.put(key, page)
         return page.response(request) if conditional else response

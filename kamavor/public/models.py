@@ -38,6 +38,19 @@ def listed_points():
     )
 
 
+def read_listed_points() -> list[Point]:
+    """The points of listed_points(), in the same order, read by a hand-written statement
+    (the network page reads them at every rebuild of its parts; their organisations are not
+    read along)."""
+    from kamavor.core import rows
+
+    where = (
+        f"t.active = %s AND t.kind IN (%s, %s) AND NOT EXISTS (SELECT 1 FROM "
+        f"{rows.table(PublicPage)} p WHERE p.point_id = t.id AND p.listed = %s) ORDER BY t.name"
+    )
+    return rows.load(Point, where, [True, *LISTED_KINDS, False])
+
+
 class PublicPage(Localised, models.Model):
     """A point's public page settings: listed or not, what it accepts, a word to donors."""
 

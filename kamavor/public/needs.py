@@ -40,6 +40,7 @@ from kamavor.needs.totals import entitlement_totals
 from kamavor.network.models import Organisation, Point
 from kamavor.public.models import LEVEL_RANK, Level, NeedOverride, PublicPage
 from kamavor.stock.models import DailyFlow, ItemBalance, Movement
+from kamavor.stock.rollups import HAND_OUT, HandOutMonth
 
 RECENT_DAYS = 7
 PLAN_DAYS = 14  # an accepted plan's shortages count this long (a newer plan replaces it)
@@ -89,25 +90,35 @@ class Line:
 def level_for(figures: Figures) -> str | None:
     """The level of a line, or None when it is not worth a line at all. A plan's shortage
     makes an item at least needed, and urgent when the plan covered under a quarter of it."""
-    level = _level_from_sums(figures)
-    if figures.plan_short > 0:
-        covered = figures.plan_wanted - figures.plan_short
-        short = Level.URGENT if covered * URGENT_SHARE < figures.plan_wanted else Level.NEEDED
+    return _level(
+        figures.demand,
+        figures.on_hand,
+        figures.recent,
+        figures.pressing,
+        figures.plan_wanted,
+        figures.plan_short,
+    )
+
+
+def _level(
+    demand: int, on_hand: int, recent: int, pressing: bool, plan_wanted: int, plan_short: int
+) -> str | None:
+    """level_for, from the numbers themselves (a network page weighs hundreds of lines)."""
+    surplus = recent > 0 and on_hand >= max(SURPLUS_FACTOR * demand, SURPLUS_UNITS)
+    if demand > 0:
+        if on_hand < demand:
+            urgent = pressing or on_hand * URGENT_SHARE < demand
+            level = Level.URGENT if urgent else Level.NEEDED
+        else:
+            level = Level.DO_NOT_BRING if surplus else Level.ENOUGH
+    else:
+        level = Level.DO_NOT_BRING if surplus else None
+    if plan_short > 0:
+        covered = plan_wanted - plan_short
+        short = Level.URGENT if covered * URGENT_SHARE < plan_wanted else Level.NEEDED
         if level is None or LEVEL_RANK[short] < LEVEL_RANK[level]:
             level = short
     return level
-
-
-def _level_from_sums(figures: Figures) -> str | None:
-    demand, on_hand, recent = figures.demand, figures.on_hand, figures.recent
-    surplus = on_hand >= max(SURPLUS_FACTOR * demand, SURPLUS_UNITS) and recent > 0
-    if demand > 0:
-        if on_hand < demand:
-            if figures.pressing or on_hand * URGENT_SHARE < demand:
-                return Level.URGENT
-            return Level.NEEDED
-        return Level.DO_NOT_BRING if surplus else Level.ENOUGH
-    return Level.DO_NOT_BRING if surplus else None
 
 
 # ---------------------------------------------------------------- the arithmetic
@@ -116,12 +127,16 @@ def _level_from_sums(figures: Figures) -> str | None:
 def _stock_points(organisations: list[int]) -> dict[int, list[int]]:
     """The points whose stock each organisation counts: active, not shelters."""
     points: dict[int, list[int]] = {org: [] for org in organisations}
-    for pk, org in (
-        Point.objects.filter(organisation_id__in=organisations, active=True)
-        .exclude(kind=Point.Kind.SHELTER)
-        .values_list("pk", "organisation_id")
-    ):
-        points[org].append(pk)
+    if not organisations:
+        return points
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, organisation_id FROM {rows_sql.table(Point)} WHERE organisation_id IN "
+            f"({rows_sql.marks(organisations)}) AND active = %s AND kind <> %s ORDER BY id",
+            [*organisations, True, Point.Kind.SHELTER],
+        )
+        for pk, org in cursor.fetchall():
+            points[org].append(pk)
     return points
 
 
@@ -138,7 +153,7 @@ def _standard_dues(points: dict[int, list[int]], today: dt.date) -> dict[int, di
     organisation and standard by kamavor.needs.totals) less what was handed out in each
     period."""
     dues: dict[int, dict[int, int]] = {org: {} for org in points}
-    standards = list(Standard.objects.active())
+    standards = rows_sql.load(Standard, "t.active = %s ORDER BY t.position, t.code", [True])
     if not standards:
         return dues
     # The households' entitlements under each standard, summed and kept as households change
@@ -163,29 +178,52 @@ def _handed_out(
     points: dict[int, list[int]], periods: dict[int, int], today: dt.date
 ) -> dict[int, dict[int, int]]:
     """Units of each item handed out at each organisation's points in its period: one query
-    per period length (there are only a few: a week, a month, a season), not per item."""
+    per period length (there are only a few: a week, a month, a year), not per item.
+
+    A long period is read from the hand-outs kept per month (HandOutMonth): its first day's
+    month and every later one, less the days of that first month before the period starts
+    (from the daily flows). A year is then 13 months and at most a few weeks of days per point
+    and item, where the daily flows alone are 365 rows; a short period reads its days."""
     by_period: dict[int, list[int]] = defaultdict(list)
     for item_id, days in periods.items():
         by_period[days].append(item_id)
     organisation_of = {pk: org for org, pks in points.items() for pk in pks}
     handed: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for days, item_ids in by_period.items():
-        rows = (
-            DailyFlow.objects.filter(
-                point_id__in=list(organisation_of),
-                item_id__in=item_ids,
-                kind=Movement.Kind.DISTRIBUTION,
-                day__gte=today - dt.timedelta(days=days - 1),
-            )
-            .values("point_id", "item_id")
-            .annotate(s=Sum("quantity"))
-            .values_list("point_id", "item_id", "s")
-            .order_by()
-        )
-        for org, by_item in _by_organisation(rows, organisation_of).items():
-            for item_id, units in by_item.items():
-                handed[org][item_id] -= units
+    if not organisation_of:
+        return handed
+    point_ids = sorted(organisation_of)
+    flows, months = rows_sql.table(DailyFlow), rows_sql.table(HandOutMonth)
+    at_points = f"point_id IN ({rows_sql.marks(point_ids)})"
+    by_pair = " GROUP BY item_id, point_id"  # the indexes' order: summed without a sort
+    with connection.cursor() as cursor:
+        for days, item_ids in sorted(by_period.items()):
+            items = sorted(item_ids)
+            where = f"item_id IN ({rows_sql.marks(items)}) AND {at_points}"
+            start = today - dt.timedelta(days=days - 1)
+            first_month = start.replace(day=1)
+            month_count = (today.year - first_month.year) * 12 + today.month - first_month.month
+            day_sums = f"SUM(quantity) FROM {flows} WHERE kind = %s AND {where} AND day >= %s"
+            if days <= (start - first_month).days + month_count + 1:
+                sql = f"SELECT point_id, item_id, {day_sums}{by_pair}"
+                params = [HAND_OUT, *items, *point_ids, _day(start)]
+            else:
+                # Days after today, which the daily flows would count, are in the months too.
+                sql = (
+                    f"SELECT point_id, item_id, SUM(quantity) FROM {months} WHERE {where} "
+                    f"AND month >= %s{by_pair} UNION ALL "
+                    f"SELECT point_id, item_id, -{day_sums} AND day < %s{by_pair}"
+                )
+                params = [*items, *point_ids, _day(first_month)]
+                params += [HAND_OUT, *items, *point_ids, _day(first_month), _day(start)]
+            cursor.execute(sql, params)
+            for point_id, item_id, units in cursor.fetchall():
+                # Hand-outs are negative movements: what was handed out is their opposite.
+                handed[organisation_of[point_id]][item_id] -= units
     return handed
+
+
+def _day(day: dt.date):
+    return connection.ops.adapt_datefield_value(day)
 
 
 def _requested(organisations: list[int]) -> dict[int, tuple[dict, dict, set]]:
@@ -331,11 +369,42 @@ def assess_many(
     them at once (a fixed number of queries for any number). wanted_only: only what may be
     urgent or needed (what something asks for), which reads the stock of those items alone and
     no intake at all: the network's page shows nothing else."""
+    return _assess_with(
+        organisations,
+        _stock_points(organisations),
+        _requested(organisations),
+        _plan_shortages(organisations),
+        now=now,
+        wanted_only=wanted_only,
+    )
+
+
+def _assessed_levels(asks: Asks, *, wanted_only: bool) -> dict[int, dict]:
+    """Each organisation's levels per key (those worth a line), from kept asks: the dues and
+    intake from their windows, stock read now."""
+    return _assess_with(
+        asks.organisations,
+        asks.stock_points,
+        asks.requested,
+        asks.shortages,
+        now=None,
+        wanted_only=wanted_only,
+        levels_only=True,
+    )
+
+
+def _assess_with(
+    organisations: list[int],
+    points: dict[int, list[int]],
+    requested: dict[int, tuple[dict, dict, set]],
+    shortages: dict[int, dict[int, tuple[int, int]]],
+    *,
+    now: dt.datetime | None,
+    wanted_only: bool,
+    levels_only: bool = False,
+) -> dict[int, dict]:
     now = now or timezone.now()
-    points = _stock_points(organisations)
     dues = _kept_dues(points, now)
-    requested = _requested(organisations)
-    shortages = _plan_shortages(organisations)
     if wanted_only:
         asked = set()
         for org in organisations:
@@ -348,7 +417,7 @@ def assess_many(
     result = {}
     for org in organisations:
         recent = {} if wanted_only else _kept_recent(org, points[org], now)
-        result[org] = _figures(
+        result[org] = (_levels if levels_only else _figures)(
             dues[org],
             requested[org],
             on_hand.get(org, {}),
@@ -394,6 +463,35 @@ def _figures(
     return figures
 
 
+def _levels(
+    dues, requested, on_hand, recent, shortages, category_stock, *, wanted_only: bool = False
+) -> dict:
+    """What _computed(_figures(...)) gives, without a Figures per line."""
+    requested_items, requested_categories, pressing = requested
+    levels: dict = {}
+    keys = set(dues) | set(requested_items) | set(shortages)
+    if not wanted_only:
+        keys |= set(on_hand) | set(recent)
+    no_plan = (0, 0)
+    for item_id in keys:
+        key = ("item", item_id)
+        plan_wanted, plan_short = shortages.get(item_id, no_plan)
+        level = _level(
+            dues.get(item_id, 0) + requested_items.get(item_id, 0),
+            on_hand.get(item_id, 0),
+            recent.get(item_id, 0),
+            key in pressing,
+            plan_wanted,
+            plan_short,
+        )
+        if level:
+            levels[key] = level
+    if requested_categories:
+        figures = _figures({}, ({}, requested_categories, pressing), {}, recent, {}, category_stock)
+        levels.update(_computed(figures))
+    return levels
+
+
 def assess(
     organisation: Organisation, *, now: dt.datetime | None = None, wanted_only: bool = False
 ) -> dict:
@@ -430,16 +528,31 @@ def _key(override: NeedOverride) -> tuple[str, int]:
     return ("item", override.item_id) if override.item_id else ("category", override.category_id)
 
 
-def _names(keys: set) -> tuple[dict, dict]:
+def _names(keys: set, *, standards: bool = False) -> tuple[dict, dict]:
     """Each item's (name in the page's language, category), read as plain values (a network
-    page weighs a thousand items to show a few), and the categories."""
+    page weighs a thousand items to show a few), and the categories. standards: the items of
+    the active standards too."""
     lang = (get_language() or "hy")[:2]
     lang = lang if lang in ("hy", "ru", "en") else "en"
-    rows = Item.objects.filter(pk__in=[pk for kind, pk in keys if kind == "item"]).values_list(
-        "pk", f"name_{lang}", "name_en", "name_hy", "category_id"
-    )
-    items = {pk: (name or en or hy, category_id) for pk, name, en, hy, category_id in rows}
-    categories = Category.objects.in_bulk([pk for kind, pk in keys if kind == "category"])
+    item_ids = sorted(pk for kind, pk in keys if kind == "item")
+    where = f"id IN ({rows_sql.marks(item_ids)})" if item_ids else ""
+    if standards:
+        also = f"id IN (SELECT item_id FROM {rows_sql.table(Standard)} WHERE active = %s)"
+        where = f"{where} OR {also}" if where else also
+    items = {}
+    if where:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, name_{lang}, name_en, name_hy, category_id "
+                f"FROM {rows_sql.table(Item)} WHERE {where}",
+                [*item_ids, True] if standards else item_ids,
+            )
+            items = {pk: (name or en or hy, category) for pk, name, en, hy, category in cursor}
+    category_ids = sorted(pk for kind, pk in keys if kind == "category")
+    categories = {}
+    if category_ids:
+        where = f"t.id IN ({rows_sql.marks(category_ids)})"
+        categories = {c.pk: c for c in rows_sql.load(Category, where, category_ids)}
     return items, categories
 
 
@@ -447,11 +560,14 @@ class _Picker:
     """Chooses a point's lines: pinned first, then most needed first and by name; at most so
     many of each level and of all. The organisation's lines are sorted once, not per point."""
 
-    def __init__(self, computed: dict, items: dict, categories: dict) -> None:
+    def __init__(
+        self, computed: dict, items: dict, categories: dict, levels: tuple[str, ...] = tuple(Level)
+    ) -> None:
         self.computed, self.items, self.categories = computed, items, categories
         self.by_level: dict[str, list[tuple]] = defaultdict(list)
         for key, level in computed.items():
-            self.by_level[level].append(self.sort_key(key, level))
+            if level in levels:  # only the levels shown are picked from
+                self.by_level[level].append(self.sort_key(key, level))
         for entries in self.by_level.values():
             entries.sort()
 
@@ -508,34 +624,106 @@ class _Picker:
         return kept[:MAX_LINES]
 
 
+@dataclass(frozen=True)
+class Asks:
+    """What some points' lists rest on besides stock and the window sums: each organisation's
+    stock points, open requests and plans' shortages, the points' pins and accepted categories,
+    and the names (in the active language) of what may be listed. None of it moves with a
+    posting, so the network page keeps it for the page's MAX_AGE_SECONDS (kamavor.public.cache)
+    and reads only stock again after a posting."""
+
+    organisations: list[int]
+    stock_points: dict[int, list[int]]
+    requested: dict[int, tuple[dict, dict, set]]
+    shortages: dict[int, dict[int, tuple[int, int]]]
+    overrides: dict[int, dict]
+    chosen: dict[int, set[int]]
+    items: dict[int, tuple[str, int]]
+    categories: dict[int, Category]
+
+
+def read_asks(points: list[Point], *, names: bool = False) -> Asks:
+    """Everything but stock and the window sums that the points' lists need (see Asks): a fixed
+    number of queries for any number of points. names: also the names of all that may be
+    listed (the standards' items included), for asks that are kept; else the lists read the
+    names of what they show, once. Hand-written reads: each is a few dozen rows, and the ORM's
+    compilation of a statement cost more than running it."""
+    organisations = sorted({point.organisation_id for point in points})
+    stock_points = _stock_points(organisations)
+    requested = _requested(organisations)
+    shortages = _plan_shortages(organisations)
+    point_ids = sorted({point.pk for point in points})
+    overrides: dict[int, dict] = defaultdict(dict)
+    chosen: dict[int, set[int]] = defaultdict(set)
+    if point_ids:
+        where = f"t.point_id IN ({rows_sql.marks(point_ids)})"
+        for o in rows_sql.load(NeedOverride, where, point_ids):
+            overrides[o.point_id][_key(o)] = o
+        accepts = PublicPage.accepts.through
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT t.point_id, a.category_id FROM {rows_sql.table(accepts)} a "
+                f"JOIN {rows_sql.table(PublicPage)} t ON t.id = a.publicpage_id WHERE {where}",
+                point_ids,
+            )
+            for point_id, category_id in cursor.fetchall():
+                chosen[point_id].add(category_id)
+    overrides, chosen = dict(overrides), dict(chosen)
+    if not names:
+        return Asks(organisations, stock_points, requested, shortages, overrides, chosen, {}, {})
+    # Names of what may be listed: asked for, planned, pinned, due under a standard (a standard
+    # added since is named when a list first shows it: pick_lines).
+    keys = {("item", pk) for org in organisations for pk in requested[org][0]}
+    keys |= {("category", pk) for org in organisations for pk in requested[org][1]}
+    keys |= {("item", pk) for org in organisations for pk in shortages[org]}
+    keys |= {key for by_key in overrides.values() for key in by_key}
+    items, categories = _names(keys, standards=True)
+    return Asks(
+        organisations, stock_points, requested, shortages, overrides, chosen, items, categories
+    )
+
+
+def pick_lines(
+    points: list[Point],
+    asks: Asks,
+    *,
+    levels: tuple[str, ...] = tuple(Level),
+    per_level: int | None = None,
+) -> tuple[dict[int, list[tuple]], dict[int, tuple[str, int]], dict[int, Category]]:
+    """Each point's picked lines, (key, level, override or None), from the kept asks and stock
+    read now; and the names they were picked by (the asks, with any name they lacked)."""
+    wanted_only = not ({Level.ENOUGH, Level.DO_NOT_BRING} & set(levels))
+    computed = _assessed_levels(asks, wanted_only=wanted_only)
+    missing = {key for by_key in computed.values() for key in by_key}
+    missing |= {key for p in points for key in asks.overrides.get(p.pk, ())}
+    missing = {
+        (kind, pk)
+        for kind, pk in missing
+        if pk not in (asks.items if kind == "item" else asks.categories)
+    }
+    items, categories = asks.items, asks.categories
+    if missing:  # asks read without names, or a standard added since they were read
+        more_items, more_categories = _names(missing)
+        items, categories = {**items, **more_items}, {**categories, **more_categories}
+    pickers = {org: _Picker(found, items, categories, levels) for org, found in computed.items()}
+    picked = {
+        p.pk: pickers[p.organisation_id].pick(
+            asks.overrides.get(p.pk, {}), asks.chosen.get(p.pk), levels, per_level
+        )
+        for p in points
+    }
+    return picked, items, categories
+
+
 def needed_now_at(
     points: list[Point], *, levels: tuple[str, ...] = tuple(Level), per_level: int | None = None
 ) -> dict[int, list[Line]]:
     """Each point's list: computed levels with the coordinator's pins and overrides on top,
     limited to what the point accepts; only these levels, at most per_level lines of each. A
     fixed number of queries for any number of points."""
-    # wanted_only reads no intake: a line pinned without a level that would be "please do not
-    # bring" by the sums shows as needed there (as a pin with nothing due does).
-    wanted_only = not ({Level.ENOUGH, Level.DO_NOT_BRING} & set(levels))
-    organisations = sorted({point.organisation_id for point in points})
-    figures = assess_many(organisations, wanted_only=wanted_only)
-    computed = {org: _computed(figures[org]) for org in organisations}
-    overrides: dict[int, dict] = defaultdict(dict)
-    for o in NeedOverride.objects.filter(point__in=points):
-        overrides[o.point_id][_key(o)] = o
-    chosen: dict[int, set[int]] = defaultdict(set)
-    for point_id, category_id in PublicPage.accepts.through.objects.filter(
-        publicpage__point__in=points
-    ).values_list("publicpage__point_id", "category_id"):
-        chosen[point_id].add(category_id)
-    wanted = {key for levels in computed.values() for key in levels}
-    wanted |= {key for by_key in overrides.values() for key in by_key}
-    names, categories = _names(wanted)
-    pickers = {org: _Picker(levels, names, categories) for org, levels in computed.items()}
-    picked = {
-        p.pk: pickers[p.organisation_id].pick(overrides[p.pk], chosen.get(p.pk), levels, per_level)
-        for p in points
-    }
+    picked, _items, categories = pick_lines(
+        points, read_asks(points), levels=levels, per_level=per_level
+    )
     items = Item.objects.in_bulk(
         {key[1] for lines in picked.values() for key, _level, _o in lines if key[0] == "item"}
     )
@@ -549,6 +737,21 @@ def needed_now_at(
                 pinned=bool(override and override.pinned),
             )
             for (kind, pk), level, override in lines
+        ]
+        for point_id, lines in picked.items()
+    }
+
+
+def needed_names_at(
+    points: list[Point], asks: Asks, *, levels: tuple[str, ...], per_level: int
+) -> dict[int, list[tuple[str, str]]]:
+    """Each point's lines as (level, name) only: what the network's page shows, from kept asks
+    and stock read now, with no item read."""
+    picked, items, categories = pick_lines(points, asks, levels=levels, per_level=per_level)
+    return {
+        point_id: [
+            (level, items[pk][0] if kind == "item" else categories[pk].name)
+            for (kind, pk), level, _override in lines
         ]
         for point_id, lines in picked.items()
     }

@@ -3,20 +3,32 @@ version of the list. No login, the language in the URL, no script, small and cac
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from html import escape as escape_text
+
 import segno
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.views.decorators.http import require_safe
 
 from kamavor.core.localised import local_text
 from kamavor.network.models import Point
 from kamavor.public.accounts import accounts_slug
-from kamavor.public.cache import cache_page
+from kamavor.public.cache import cache_page, parts
 from kamavor.public.http import public_page
-from kamavor.public.models import Level, listed_points
-from kamavor.public.needs import Line, accepted_categories, needed_now, needed_now_at
+from kamavor.public.models import Level, listed_points, read_listed_points
+from kamavor.public.needs import (
+    Asks,
+    Line,
+    accepted_categories,
+    needed_names_at,
+    needed_now,
+    read_asks,
+)
 from kamavor.shelters.reads import PUBLIC_STEP, public_free_beds
 from kamavor.sorting.reads import public_notice
 from kamavor.volunteers.board import open_shifts
@@ -53,51 +65,104 @@ def grouped(lines: list[Line]) -> list[tuple[str, str, list[Line]]]:
     ]
 
 
-def _summary(lines: list[Line]) -> list[tuple[str, str, list[str]]]:
-    """The first few urgent and needed names of a point, for the network's page."""
-    return [
-        (level.value, level.label, names[:NETWORK_LINES])
-        for level in (Level.URGENT, Level.NEEDED)
-        if (names := [line.name for line in lines if line.level == level])
-    ]
-
-
 def _network_name() -> str:
     return getattr(settings, "KAMAVOR_NETWORK_NAME", "Kamavor")
 
 
+@dataclass(frozen=True)
+class NetworkPoints:
+    """The network page's listed points, each as the start of its entry (its name, address and
+    hours in the page's language, as HTML), and what their lists rest on besides stock."""
+
+    points: list[Point]
+    heads: list[str]
+    asks: Asks
+
+
+def _read_network_points(lang: str) -> NetworkPoints:
+    points = read_listed_points()
+    with translation.override(lang):
+        heads = [_head(point, lang) for point in points]
+        return NetworkPoints(points, heads, read_asks(points, names=True))
+
+
+def _head(point: Point, lang: str) -> str:
+    """The start of a point's entry: its name as a link, its address and opening hours."""
+    head = f'<li><a href="/{lang}/{escape_text(point.slug)}/"><strong>'
+    head += f"{escape_text(local_text(point, 'name'))}</strong></a>"
+    if address := local_text(point, "address"):
+        head += f" · {escape_text(address)}"
+    if point.city:
+        head += f", {escape_text(point.city)}"
+    if hours := local_text(point, "opening_hours"):
+        head += f' · <span class="muted">{escape_text(hours)}</span>'
+    return head
+
+
+def _read_shifts(lang: str, points: list[Point]) -> str:
+    with translation.override(lang):
+        return render_to_string(
+            "public/_shifts.html",
+            {"shifts": open_shifts(limit=5, among=points), "show_point": True, "lang": lang},
+        )
+
+
+def _read_free_beds(lang: str) -> str:
+    with translation.override(lang):
+        return render_to_string(
+            "public/_free_beds.html", {"free_beds": public_free_beds(), "beds_step": PUBLIC_STEP}
+        )
+
+
+def _entries(kept: NetworkPoints) -> str:
+    """The points' entries with their first urgent and needed names, from stock read now: put
+    together here, which costs a fraction of a template's loop (escaped as the template would,
+    by the standard library's escape, without Django's lazy-text wrapper around it)."""
+    lists = needed_names_at(
+        kept.points, kept.asks, levels=(Level.URGENT, Level.NEEDED), per_level=NETWORK_LINES
+    )
+    shown = (Level.URGENT, Level.NEEDED)
+    starts = {
+        level: f'<br><span class="{level.value}"><span class="level">'
+        f"{escape_text(capfirst(str(level.label)))}:</span> "
+        for level in shown
+    }
+    out = []
+    for point, head in zip(kept.points, kept.heads, strict=True):
+        out.append(head)
+        lines = lists[point.pk]
+        for level in shown:
+            if names := [name for line_level, name in lines if line_level == level]:
+                out.append(f"{starts[level]}{escape_text(', '.join(names))}</span>")
+        out.append("</li>")
+    return "\n".join(out)
+
+
 @require_safe
 def network(request: HttpRequest, lang: str) -> HttpResponse:
-    points = list(listed_points())
-    lists = needed_now_at(points, levels=(Level.URGENT, Level.NEEDED), per_level=NETWORK_LINES)
-    # The points' texts are read here, once, in the page's language: the template only
-    # places them (a template's lookups cost more than the reads).
+    """The network's page. Only stock is read again after a posting; the points, pins, open
+    requests, shifts and free beds are kept parts (kamavor.public.cache.Parts), and the page's
+    age counts from the oldest of them."""
+    kept, read_at = parts.get(("network-points", lang), lambda: _read_network_points(lang))
+    shifts, shifts_read = parts.get(
+        ("network-shifts", lang), lambda: _read_shifts(lang, kept.points)
+    )
+    beds, beds_read = parts.get(("network-free-beds", lang), lambda: _read_free_beds(lang))
     with translation.override(lang):
-        entries = [
-            {
-                "slug": point.slug,
-                "name": local_text(point, "name"),
-                "address": local_text(point, "address"),
-                "city": point.city,
-                "hours": local_text(point, "opening_hours"),
-                "lines": _summary(lists[point.pk]),
-            }
-            for point in points
-        ]
+        entries = _entries(kept)
     page = public_page(
         request,
         "public/network.html",
         {
             "network_name": _network_name(),
-            "entries": entries,
-            "shifts": open_shifts(limit=5, among=points),
-            "free_beds": public_free_beds(),
-            "beds_step": PUBLIC_STEP,
+            "entries": mark_safe(entries),
+            "shifts": mark_safe(shifts),
+            "free_beds": mark_safe(beds),
             "now": timezone.localtime(),
         },
         lang=lang,
     )
-    return cache_page(page)
+    return cache_page(page, read_at=min(read_at, shifts_read, beds_read))
 
 
 def _point_context(point: Point) -> dict:

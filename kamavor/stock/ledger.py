@@ -41,7 +41,12 @@ from kamavor.stock.models import (
     Lot,
     Movement,
 )
-from kamavor.stock.rollups import add_point_day_flows, rebuild_point_day_flows
+from kamavor.stock.rollups import (
+    add_hand_out_months,
+    add_point_day_flows,
+    rebuild_hand_out_months,
+    rebuild_point_day_flows,
+)
 
 LotKey = tuple  # (item id, expiry, size, condition)
 
@@ -326,6 +331,7 @@ class Posting:
         flows = self._daily_flow_changes()
         _add_to_daily_flows(flows)
         add_point_day_flows(flows)
+        add_hand_out_months(flows)
 
     def _daily_flow_changes(self) -> dict[tuple[int, int, dt.date, str], int]:
         """Per (point, item, day, kind): the units moved; a reversal counts under the day and
@@ -476,8 +482,9 @@ def daily_flow_sums(movements) -> list[tuple[int, int, dt.date, str, int]]:
 
 
 def rebuild_daily_flows() -> int:
-    """Sum the daily flows (and their roll-up per point and day) again from the movements,
-    after a bulk load that wrote movements directly; the number of daily flows written."""
+    """Sum the daily flows (and their roll-ups per point and day, and per month of hand-outs)
+    again from the movements, after a bulk load that wrote movements directly; the number of
+    daily flows written."""
     DailyFlow.objects.all().delete()
     rows = daily_flow_sums(Movement.objects.all())
     DailyFlow.objects.bulk_create(
@@ -488,6 +495,7 @@ def rebuild_daily_flows() -> int:
         batch_size=2000,
     )
     rebuild_point_day_flows()
+    rebuild_hand_out_months()
     return len(rows)
 
 

@@ -460,4 +460,4 @@ class IdempotencyRecord(models.Model):
 
 # The dashboards' roll-ups (daily flows per point, households' latest visits) live in their own
 # module; imported here so that Django sees the models.
-from kamavor.stock.rollups import HouseholdVisits, PointDayFlow  # noqa: E402, F401
+from kamavor.stock.rollups import HandOutMonth, HouseholdVisits, PointDayFlow  # noqa: E402, F401

@@ -56,8 +56,9 @@ def test_a_ten_line_hand_out(w, api, shelf, django_assert_num_queries):
     # (the dashboards' roll-up), key, household locked (and
     # whether any was merged into it or it has an open request: neither, so they are not
     # read), the standards and last hand-outs for the repeat check, lines, balances, movements,
-    # item balances, daily flows and their roll-up per point, last activity, release
-    with django_assert_num_queries(20):
+    # item balances, daily flows and their roll-ups per point and per month of hand-outs (the
+    # public pages' dues), last activity, release
+    with django_assert_num_queries(21):
         response = client.post("/distributions", body, key="h1")
     assert response.status_code == 201 and len(response.json()["lines"]) == LINES
 

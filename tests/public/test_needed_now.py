@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kamavor.needs.services import LineIn, create_request
 from kamavor.public import services
@@ -193,3 +195,37 @@ def test_the_override_finds_its_item_with_the_search_not_a_long_list(w):
     assert f'<input type="hidden" name="item" value="{w.rice.pk}">' in chosen
     chosen = client.get(url, {"item": w.soap.pk}).content.decode()
     assert f'<input type="hidden" name="item" value="{w.soap.pk}">' in chosen
+
+
+_units = st.dictionaries(st.integers(1, 6), st.integers(0, 400), max_size=6)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    dues=_units,
+    asked=_units,
+    on_hand=_units,
+    recent=_units,
+    plans=st.dictionaries(
+        st.integers(1, 6), st.tuples(st.integers(0, 50), st.integers(0, 50)), max_size=4
+    ),
+    categories=_units,
+    category_stock=_units,
+    pressing=st.sets(st.tuples(st.sampled_from(["item", "category"]), st.integers(1, 6))),
+    wanted_only=st.booleans(),
+)
+def test_the_levels_computed_directly_are_those_of_the_figures(
+    db, dues, asked, on_hand, recent, plans, categories, category_stock, pressing, wanted_only
+):
+    """The network page's levels skip the Figures of each line: the same levels."""
+    from kamavor.public.needs import _computed, _figures, _levels
+
+    shortages = {item: (max(a, b), min(a, b)) for item, (a, b) in plans.items()}
+    requested = (asked, categories, pressing)
+    recent = {} if wanted_only else recent
+    args = (dues, requested, on_hand, recent, shortages, category_stock)
+    assert _levels(*args, wanted_only=wanted_only) == _computed(
+        _figures(*args, wanted_only=wanted_only)
+    )

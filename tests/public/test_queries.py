@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from kamavor.needs.models import Request
 from kamavor.needs.services import LineIn, create_request
 from kamavor.public import services
-from kamavor.public.cache import store
+from kamavor.public.cache import parts, store
 from kamavor.public.models import Level
 from tests.factories import make_point
 from tests.needs.helpers import make_household
@@ -17,9 +17,11 @@ from tests.volunteers.helpers import make_shift
 
 
 def _queries(client, path: str) -> int:
-    """Queries of a cold build: nothing kept in the page cache or the figures' cache."""
+    """Queries of a cold build: nothing kept in the page cache, its parts or the figures'
+    cache."""
     cache.clear()
     store.clear()
+    parts.clear()
     with CaptureQueriesContext(connection) as queries:
         assert client.get(path).status_code == 200
     return len(queries)

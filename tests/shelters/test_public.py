@@ -36,8 +36,10 @@ def shelters(w):
         shelter.point.save(update_fields=["address", "city"])
         made.append(shelter)
     page_cache.store.clear()
+    page_cache.parts.clear()
     yield made
     page_cache.store.clear()
+    page_cache.parts.clear()
 
 
 def _row(body: str, w, city: str) -> str:

@@ -6,13 +6,15 @@ from collections import defaultdict
 
 from kamavor.stock.ledger import daily_flow_sums
 from kamavor.stock.models import Balance, DailyFlow, ItemBalance, Movement
+from kamavor.stock.rollups import HandOutMonth, hand_out_month_sums
 
 
 def assert_ledger_exact() -> None:
     """Every balance equals the sum of its lot's movements; every item balance the sum of its
     lots' balances (and counts the lots that hold some); and each lot's movements, read in time
     order, chain their running balances from zero; the daily flows equal the movements' sums
-    per point, item, day and kind."""
+    per point, item, day and kind, and the hand-outs kept per month those of the distribution
+    kind summed by month."""
     running: dict[int, int] = defaultdict(int)
     broken = []
     movements = Movement.objects.order_by("lot_id", "at", "pk").values_list(
@@ -45,3 +47,11 @@ def assert_ledger_exact() -> None:
         if q
     }
     assert flows == {(p, i, d, k): q for p, i, d, k, q in daily_flow_sums(Movement.objects.all())}
+    months = {
+        (i, p, m): q
+        for i, p, m, q in HandOutMonth.objects.values_list(
+            "item_id", "point_id", "month", "quantity"
+        )
+        if q
+    }
+    assert months == hand_out_month_sums()

@@ -3,7 +3,8 @@
 Every balance equals the sum of its lot's movements, never goes negative, equals the last
 movement's balance_after, and replaying the ledger from empty gives the same balances; each
 point's item balance equals its lots' units and counts the lots that hold some; the daily flows
-equal the movements' sums per point, item, day and kind (a reversal under its original's).
+equal the movements' sums per point, item, day and kind (a reversal under its original's), and
+the hand-outs kept per month equal those daily flows summed by month.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 from kamavor.core.errors import Conflict, NotEnoughStock
 from kamavor.stock import services
 from kamavor.stock.models import Balance, DailyFlow, Document, ItemBalance, Lot, Movement
+from kamavor.stock.rollups import hand_out_month_sums
 from kamavor.stock.services import CountLine, IntakeLine, LotLine
 
 ITEMS = ("soap", "rice", "jacket")
@@ -29,6 +31,8 @@ operation = st.one_of(
     st.tuples(st.just("count"), st.integers(0, 20), st.integers(0, 80)),
     st.tuples(st.just("kit"), st.integers(1, 3)),
     st.tuples(st.just("reverse"), st.integers(0, 30)),
+    # A hand-out some days ago (up to two months: its month's kept sum, HandOutMonth).
+    st.tuples(st.just("hand_out"), st.integers(0, 20), st.integers(1, 30), st.integers(0, 70)),
 )
 
 
@@ -65,6 +69,14 @@ def apply(w, op) -> None:
         services.post_count(point=lot.point, lines=[CountLine(args[1], lot=lot)], by=by, reason="c")
     elif kind == "kit":
         services.build_kit(point=w.point, kit=w.hygiene_kit, quantity=args[0], by=by)
+    elif kind == "hand_out" and (lot := _pick_lot(args[0])):
+        from kamavor.stock.ledger import Posting
+        from kamavor.stock.services._common import _new_document
+
+        document = _new_document(kind=Document.Kind.DISTRIBUTION, point=lot.point, by=by)
+        posting = Posting(document=document, by=by, at=timezone.now() - dt.timedelta(days=args[2]))
+        posting.move(lot=lot, delta=-args[1], kind=Movement.Kind.DISTRIBUTION)
+        posting.save()
     elif kind == "reverse":
         documents = list(Document.objects.exclude(kind=Document.Kind.REVERSAL).order_by("pk"))
         if documents:
@@ -102,6 +114,19 @@ def assert_ledger_consistent() -> None:
     }
     assert _kept_flows() == _summed_flows()
     assert _kept_point_days() == _point_days(_kept_flows())
+    assert _kept_hand_out_months() == hand_out_month_sums()
+
+
+def _kept_hand_out_months() -> dict[tuple, int]:
+    from kamavor.stock.rollups import HandOutMonth
+
+    return {
+        (item, point, month): units
+        for item, point, month, units in HandOutMonth.objects.values_list(
+            "item_id", "point_id", "month", "quantity"
+        )
+        if units
+    }
 
 
 def _point_days(flows: dict[tuple, int]) -> dict[tuple, int]:
@@ -167,6 +192,29 @@ def test_a_reversal_counts_under_the_day_and_kind_of_what_it_reverses(w):
     assert rebuild_daily_flows() == 1
     assert _kept_flows() == {(*key, today, "donation"): 3}
     assert _kept_point_days() == {(w.point.pk, today, "donation"): 3}
+
+
+def test_a_reversed_hand_out_leaves_its_month_and_a_rebuild_sums_the_same(w):
+    from kamavor.stock.ledger import Posting, lot_for, rebuild_daily_flows
+    from kamavor.stock.rollups import HandOutMonth
+    from kamavor.stock.services._common import _new_document
+
+    by = w.coordinator
+    services.post_donation(point=w.point, lines=[IntakeLine(w.soap, 20)], by=by)
+    lot = lot_for(item=w.soap, point=w.point, expiry=None, size="", condition=Lot().condition)
+    documents = []
+    for days_ago, units in ((45, 3), (40, 4), (0, 5)):
+        document = _new_document(kind=Document.Kind.DISTRIBUTION, point=w.point, by=by)
+        posting = Posting(document=document, by=by, at=timezone.now() - dt.timedelta(days=days_ago))
+        posting.move(lot=lot, delta=-units, kind=Movement.Kind.DISTRIBUTION)
+        posting.save()
+        documents.append(document)
+    assert sum(-q for q in HandOutMonth.objects.values_list("quantity", flat=True)) == 12
+    services.reverse_document(document=documents[0], by=by)
+    kept = _kept_hand_out_months()
+    assert kept == hand_out_month_sums() and -sum(kept.values()) == 9
+    assert rebuild_daily_flows()
+    assert _kept_hand_out_months() == kept
 
 
 @settings(
