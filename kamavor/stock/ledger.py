@@ -46,6 +46,7 @@ from kamavor.stock.rollups import (
     add_point_day_flows,
     rebuild_hand_out_months,
     rebuild_point_day_flows,
+    upsert_adding,
 )
 
 LotKey = tuple  # (item id, expiry, size, condition)
@@ -446,22 +447,9 @@ def _add_to_item_balances(changes: dict[tuple[int, int], tuple[int, int]]) -> No
 def _add_to_daily_flows(changes: dict[tuple[int, int, dt.date, str], int]) -> None:
     """Add the changes to the daily flows in one upsert, in (point, item, day, kind) order, so
     two postings that touch the same rows lock them in the same order."""
-    if not changes:
-        return
-    rows = sorted(changes.items())
-    table = DailyFlow._meta.db_table
-    values = ", ".join("(%s, %s, %s, %s, %s)" for _ in rows)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (point_id, item_id, day, kind, quantity) VALUES {values} "
-            "ON CONFLICT (kind, day, point_id, item_id) DO UPDATE SET "
-            f"quantity = {table}.quantity + excluded.quantity",
-            [
-                v
-                for (point, item, day, kind), units in rows
-                for v in (point, item, connection.ops.adapt_datefield_value(day), kind, units)
-            ],
-        )
+    rows = sorted((*key, units) for key, units in changes.items())
+    columns = ("point_id", "item_id", "day", "kind")
+    upsert_adding(DailyFlow, columns, "kind, day, point_id, item_id", rows)
 
 
 def daily_flow_sums(movements) -> list[tuple[int, int, dt.date, str, int]]:

@@ -46,6 +46,28 @@ class PointDayFlow(models.Model):
         return f"{self.kind} {self.day} @ {self.point_id}: {self.quantity:+d}"
 
 
+def upsert_adding(
+    model: type[models.Model], columns: tuple[str, ...], conflict: str, rows: list[tuple]
+) -> None:
+    """Insert `rows` of (*columns, quantity) into `model`'s table in one statement, adding the
+    quantity to a row already there (unique on `conflict`). Rows go in the order given: the
+    callers sort them, so that two postings lock the same rows in the same order."""
+    if not rows:
+        return
+    table = model._meta.db_table
+    row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
+    adapt = connection.ops.adapt_datefield_value
+    params = [adapt(v) if isinstance(v, dt.date) else v for values in rows for v in values]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}, quantity) "
+            f"VALUES {', '.join(row for _ in rows)} "
+            f"ON CONFLICT ({conflict}) DO UPDATE SET "
+            f"quantity = {table}.quantity + excluded.quantity",
+            params,
+        )
+
+
 def add_point_day_flows(changes: dict[tuple[int, int, dt.date, str], int]) -> None:
     """Add a posting's daily-flow changes (per point, item, day and kind) to the point-day
     flows, in one upsert in (point, day, kind) order: after the daily flows in the ledger's
@@ -53,22 +75,8 @@ def add_point_day_flows(changes: dict[tuple[int, int, dt.date, str], int]) -> No
     summed: dict[tuple[int, dt.date, str], int] = defaultdict(int)
     for (point, _item, day, kind), units in changes.items():
         summed[(point, day, kind)] += units
-    rows = sorted((key, units) for key, units in summed.items() if units)
-    if not rows:
-        return
-    table = PointDayFlow._meta.db_table
-    values = ", ".join("(%s, %s, %s, %s)" for _ in rows)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (point_id, day, kind, quantity) VALUES {values} "
-            "ON CONFLICT (point_id, day, kind) DO UPDATE SET "
-            f"quantity = {table}.quantity + excluded.quantity",
-            [
-                v
-                for (point, day, kind), units in rows
-                for v in (point, connection.ops.adapt_datefield_value(day), kind, units)
-            ],
-        )
+    rows = sorted((*key, units) for key, units in summed.items() if units)
+    upsert_adding(PointDayFlow, ("point_id", "day", "kind"), "point_id, day, kind", rows)
 
 
 def rebuild_point_day_flows() -> int:
@@ -126,22 +134,8 @@ def add_hand_out_months(changes: dict[tuple[int, int, dt.date, str], int]) -> No
     for (point, item, day, kind), units in changes.items():
         if kind == HAND_OUT:
             summed[(item, point, day.replace(day=1))] += units
-    rows = sorted((key, units) for key, units in summed.items() if units)
-    if not rows:
-        return
-    table = HandOutMonth._meta.db_table
-    values = ", ".join("(%s, %s, %s, %s)" for _ in rows)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (item_id, point_id, month, quantity) VALUES {values} "
-            "ON CONFLICT (item_id, point_id, month) DO UPDATE SET "
-            f"quantity = {table}.quantity + excluded.quantity",
-            [
-                v
-                for (item, point, month), units in rows
-                for v in (item, point, connection.ops.adapt_datefield_value(month), units)
-            ],
-        )
+    rows = sorted((*key, units) for key, units in summed.items() if units)
+    upsert_adding(HandOutMonth, ("item_id", "point_id", "month"), "item_id, point_id, month", rows)
 
 
 def hand_out_month_sums() -> dict[tuple[int, int, dt.date], int]:
