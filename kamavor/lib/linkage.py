@@ -34,9 +34,9 @@ Levels = dict[str, str]
 MISSING = "missing"
 
 FIELDS: dict[str, tuple[str, ...]] = {
-    "names": ("exact", "word", "skeleton", "typo", "loose", "differ"),
-    "given": ("exact", "word", "skeleton", "typo", "loose", "differ"),
-    "family": ("exact", "word", "skeleton", "typo", "loose", "differ"),
+    "names": ("exact", "word", "skeleton", "typo", "skeleton2", "typo2", "loose", "differ"),
+    "given": ("exact", "word", "skeleton", "typo", "skeleton2", "typo2", "loose", "differ"),
+    "family": ("exact", "word", "skeleton", "typo", "skeleton2", "typo2", "loose", "differ"),
     "birth": ("exact", "swap", "year", "year_conflict", "daymonth", "near", "differ"),
     "sex": ("agree", "differ"),
     "phone": ("agree", "differ"),
@@ -177,12 +177,29 @@ def _name_level(a: Record, b: Record, left: str, right: str) -> str:
         return MISSING
     if a[f"{left}.full"] == b[f"{right}.full"]:
         return "exact"
-    for kind, level in (("key", "word"), ("skeleton", "skeleton"), ("typo", "typo")):
-        if a[f"{left}.{kind}"] & b[f"{right}.{kind}"]:
-            return level
+    if a[f"{left}.key"] & b[f"{right}.key"]:
+        return "word"
+    shared = a[f"{left}.typo"] & b[f"{right}.typo"]
+    if a[f"{left}.skeleton"] & b[f"{right}.skeleton"]:
+        # The same consonants: a vowel apart when the keys also share a deletion (Petrosyan,
+        # Petrasyan), more often another name when they do not (Armen, Armine).
+        return "skeleton" if shared else "skeleton2"
+    if shared:
+        return _typo_level(a, b, left, right, shared)
     if a.get(f"{left}.loose", frozenset()) & b.get(f"{right}.loose", frozenset()):
         return "loose"
     return "differ"
+
+
+def _typo_level(a: Record, b: Record, left: str, right: str, shared: frozenset[str]) -> str:
+    """Two keys sharing a deletion are one slip apart ("typo": a letter dropped or added, so
+    one key is a deletion of the other, or two letters swapped, so they share two deletions)
+    or two edits apart ("typo2": a letter replaced, or one dropped and another added, as
+    Armen and Karen, both "aren" less a letter): the second is mostly another name. A key is
+    digested as its deletions are (see DIGESTED_AS), so this reads on digests too."""
+    if len(shared) >= 2 or a[f"{left}.key"] & b[f"{right}.typo"]:
+        return "typo"
+    return "typo" if a[f"{left}.typo"] & b[f"{right}.key"] else "typo2"
 
 
 def _birth_level(a: Record, b: Record) -> str:
@@ -287,7 +304,10 @@ def compare(a: Record, b: Record) -> Levels:
 Frequencies = Mapping[str, float]
 
 
-_NAME_RANK = {"exact": 0, "word": 1, "skeleton": 2, "typo": 3, "loose": 4, "differ": 5, MISSING: 6}
+_NAME_RANK = {
+    "exact": 0, "word": 1, "skeleton": 2, "typo": 3, "skeleton2": 4, "typo2": 5, "loose": 6,
+    "differ": 7, MISSING: 8,
+}  # fmt: skip
 
 
 def compare_oriented(a: Record, b: Record) -> Levels:
@@ -549,7 +569,8 @@ def evidence(levels: Mapping[str, str]) -> list[str]:
         codes.append("names_variant")
     elif all(level in ("exact", "word", "skeleton", "typo") for level in names):
         codes.append("names_typo")
-    elif all(level in ("exact", "word", "skeleton", "typo", "loose") for level in names):
+    elif all(level in ("exact", "word", "skeleton", "typo", "skeleton2", "typo2", "loose")
+             for level in names):  # fmt: skip
         codes.append("names_loose")
     elif "exact" in names or "word" in names:
         codes.append("one_name")
@@ -589,10 +610,11 @@ def digest_record(record: Record, digest: Callable[[str], str]) -> Record:
 
 
 # Kinds digested as another so that they can be compared with it: the years next to a birth
-# year are compared with the other record's year, and a given name with a family name (a desk
-# may type them the other way round: see `compare_oriented`).
+# year are compared with the other record's year, a given name with a family name (a desk
+# may type them the other way round: see `compare_oriented`), and a name's deletions with the
+# other's key, to tell a letter dropped from two letters apart (see `_typo_level`).
 DIGESTED_AS = {"birth.near": "birth.year"} | {
-    f"{name}.{kind}": f"name.{kind}"
+    f"{name}.{kind}": f"name.{'key' if kind == 'typo' else kind}"
     for name in ("given", "family")
     for kind in ("full", "key", "skeleton", "typo", "loose")
 }

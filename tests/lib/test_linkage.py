@@ -158,3 +158,26 @@ def test_a_pair_linked_through_a_third_scores_no_more_than_its_weaker_link(score
         ]
         assert score == max(p for p in paths if p >= strong) - linkage.LINK_MARGIN
     assert not linkage.through_others({k: v for k, v in scores.items() if v < strong}, strong)
+
+
+def _name_level(first: str, second: str) -> str:
+    return linkage.compare(_digested(given=first), _digested(given=second))["given"]
+
+
+def test_one_slip_is_a_typo_and_two_letters_apart_are_another_level_on_digests():
+    assert _name_level("Gohar", "Gohark") == "typo"  # a letter added
+    assert _name_level("Armen", "Ramen") == "typo"  # two letters swapped
+    assert _name_level("Armen", "Karen") == "typo2"  # "aren" less a letter from both
+    assert _name_level("Armen", "Arsen") == "typo2"  # a letter replaced: mostly another name
+    plain = linkage.person_record(given="Armen"), linkage.person_record(given="Karen")
+    assert linkage.compare(*plain)["given"] == "typo2"
+    assert "names_loose" in linkage.evidence({"given": "typo2", "family": "exact"})
+
+
+def test_the_same_consonants_without_a_shared_deletion_are_a_weaker_level_and_sex_counts():
+    assert _name_level("Petrosyan", "Petrasyan") == "skeleton"
+    assert _name_level("Armen", "Armine") == "skeleton2"
+    armen = _digested(given="Armen", sex="m")
+    assert linkage.compare(armen, _digested(given="Armine", sex="f"))["sex"] == "differ"
+    assert linkage.compare(armen, _digested(given="Армен", sex="m"))["sex"] == linkage.MISSING
+    assert linkage.compare(armen, _digested(given="Armine", sex="m"))["sex"] == "agree"
