@@ -148,13 +148,16 @@ def true_pair_count(persons: list[int]) -> int:
 
 
 def frequencies(recs) -> dict[str, float]:
-    """Share of registrations holding each counted name digest (what the index counts)."""
+    """Share of registrations holding each counted name digest (what the index counts), and
+    each point's share of the registrations (what the household rows count)."""
     counts: dict[str, int] = defaultdict(int)
     for rec in recs:
         for kind in linkage.COUNTED:
             for value in rec.get(kind, ()):
                 counts[value] += 1
-    return {value: n / len(recs) for value, n in counts.items()}
+    freq = {value: n / len(recs) for value, n in counts.items()}
+    points = linkage.shares(recs, "point")
+    return freq | {linkage.point_share(p): share for p, share in points.items()}
 
 
 def review_scores(recs, pairs, persons, model, strong=None) -> list[tuple[float, bool]]:
@@ -201,6 +204,7 @@ def registrations(recs, blocks, persons, model) -> list[tuple[bool, list[tuple[f
     best first, as the desk's check finds them in the index of those before it."""
     index: dict[str, list[int]] = defaultdict(list)
     counts: dict[str, int] = defaultdict(int)
+    points: dict[str, int] = defaultdict(int)
     seen: set[int] = set()
     out = []
     for i, rec in enumerate(recs):
@@ -213,6 +217,11 @@ def registrations(recs, blocks, persons, model) -> list[tuple[bool, list[tuple[f
         freq = {
             v: counts[v] / total for kind in linkage.COUNTED for v in rec.get(kind, ()) if counts[v]
         }
+        freq |= {
+            linkage.point_share(p): points[p] / sum(points.values())
+            for p in rec.get("point", ())
+            if points[p]
+        }
         scored = sorted(
             ((model.score(linkage.compare_best(rec, recs[j], model, freq)),
               persons[j] == persons[i])
@@ -222,6 +231,8 @@ def registrations(recs, blocks, persons, model) -> list[tuple[bool, list[tuple[f
         for kind in linkage.COUNTED:
             for v in rec.get(kind, ()):
                 counts[v] += 1
+        for p in rec.get("point", ()):
+            points[p] += 1
         out.append((persons[i] in seen, scored))
         seen.add(persons[i])
         for key in blocks[i]:

@@ -33,10 +33,13 @@ Record = dict[str, frozenset[str]]
 Levels = dict[str, str]
 MISSING = "missing"
 
+NAME_LEVELS = (
+    "exact", "word", "skeleton", "typo", "replaced", "skeleton2", "typo2", "loose", "differ",
+)  # fmt: skip
 FIELDS: dict[str, tuple[str, ...]] = {
-    "names": ("exact", "word", "skeleton", "typo", "skeleton2", "typo2", "loose", "differ"),
-    "given": ("exact", "word", "skeleton", "typo", "skeleton2", "typo2", "loose", "differ"),
-    "family": ("exact", "word", "skeleton", "typo", "skeleton2", "typo2", "loose", "differ"),
+    "names": NAME_LEVELS,
+    "given": NAME_LEVELS,
+    "family": NAME_LEVELS,
     "birth": ("exact", "swap", "year", "year_conflict", "daymonth", "near", "differ"),
     "sex": ("agree", "differ"),
     "phone": ("agree", "differ"),
@@ -114,6 +117,7 @@ def person_record(
         put(f"{name}.skeleton", keys.skeletons)
         put(f"{name}.typo", keys.deletions)
         put(f"{name}.loose", keys.loose)
+        put(f"{name}.replaced", keys.replaced)
     for kind, value in birth_date_keys(parse_birth_date(birth_date)).items():
         put(f"birth.{kind}", [value])
     for year in record.get("birth.year", ()):  # a year one off (mistyped, or counted at New Year)
@@ -194,12 +198,17 @@ def _name_level(a: Record, b: Record, left: str, right: str) -> str:
 def _typo_level(a: Record, b: Record, left: str, right: str, shared: frozenset[str]) -> str:
     """Two keys sharing a deletion are one slip apart ("typo": a letter dropped or added, so
     one key is a deletion of the other, or two letters swapped, so they share two deletions)
-    or two edits apart ("typo2": a letter replaced, or one dropped and another added, as
-    Armen and Karen, both "aren" less a letter): the second is mostly another name. A key is
+    or a letter replaced ("replaced": they share a deletion at the same place, Armen and
+    Arsen, often another name), or two edits apart ("typo2": one letter dropped and another
+    added, as Armen and Karen, both "aren" less a letter), mostly another name. A key is
     digested as its deletions are (see DIGESTED_AS), so this reads on digests too."""
     if len(shared) >= 2 or a[f"{left}.key"] & b[f"{right}.typo"]:
         return "typo"
-    return "typo" if a[f"{left}.typo"] & b[f"{right}.key"] else "typo2"
+    if a[f"{left}.typo"] & b[f"{right}.key"]:
+        return "typo"
+    if a.get(f"{left}.replaced", frozenset()) & b.get(f"{right}.replaced", frozenset()):
+        return "replaced"
+    return "typo2"
 
 
 def _birth_level(a: Record, b: Record) -> str:
@@ -305,8 +314,8 @@ Frequencies = Mapping[str, float]
 
 
 _NAME_RANK = {
-    "exact": 0, "word": 1, "skeleton": 2, "typo": 3, "skeleton2": 4, "typo2": 5, "loose": 6,
-    "differ": 7, MISSING: 8,
+    "exact": 0, "word": 1, "skeleton": 2, "typo": 3, "replaced": 4, "skeleton2": 5, "typo2": 6,
+    "loose": 7, "differ": 8, MISSING: 9,
 }  # fmt: skip
 
 
@@ -343,23 +352,38 @@ def compare_best(a: Record, b: Record, model: Model, freq: Frequencies | None = 
     """`compare_oriented`, with a name agreeing exactly or across spellings weighed by how
     common it is when its frequency is known (see `_tf`)."""
     levels, crossed = _oriented(a, b)
-    if freq and not crossed:
-        levels = {**levels, **_tf(a, b, levels, freq)}
+    if freq:
+        levels = {**levels, **_tf(a, b, levels, freq, crossed=crossed)}
     return levels
 
 
-def _tf(a: Record, b: Record, levels: Levels, freq: Frequencies) -> dict[str, str]:
+def point_share(point: str) -> str:
+    """The key under which a registration point's share of the registry is given among the
+    frequencies (a point is plain, and this cannot be mistaken for a digest)."""
+    return f"point:{point}"
+
+
+def _tf(
+    a: Record, b: Record, levels: Levels, freq: Frequencies, *, crossed: bool = False
+) -> dict[str, str]:
     """Term frequency: a name agreeing exactly (on its spelling) or as a variant (on its
     phonetic key) remembers how common it is, as "exact@0.0123" or "word@0.0123" (its share
     among registrations): Petrosyan agreeing says less than Zohrabyan, in any script. Of a
-    name's shared keys the commonest is taken (the cautious reading)."""
+    name's shared keys the commonest is taken (the cautious reading). So does the same
+    registration point: two registrations at the point that takes a quarter of the registry
+    share it by chance far more often than two at a small one. Names read the other way
+    round (`crossed`) are weighed so too: their digests are the same in either field."""
     out = {}
-    for name in ("given", "family"):
-        level = levels[name]
+    if levels.get("point") == "same":
+        shares = [freq[key] for v in a["point"] if freq.get(key := point_share(v))]
+        if shares:
+            out["point"] = f"same@{max(shares):.6f}"
+    for name, other in (("given", "family"), ("family", "given")):
+        level, right = levels[name], other if crossed else name
         if level == "exact":
             values = a[f"{name}.full"]
         elif level == "word":
-            values = a.get(f"{name}.key", frozenset()) & b.get(f"{name}.key", frozenset())
+            values = a.get(f"{name}.key", frozenset()) & b.get(f"{right}.key", frozenset())
         else:
             continue
         shares = [freq[v] for v in values if freq.get(v)]
@@ -382,8 +406,9 @@ class Model:
         if level == MISSING or name not in self.m:  # (a model estimated without the field)
             return 0.0
         level, _at, share = level.partition("@")
-        if share:  # a name agreeing, weighed by how common it is
-            collision = self.tf.get(f"{name}.{'full' if level == 'exact' else 'key'}")
+        if share:  # a name or a point agreeing, weighed by how common it is
+            kind = name if name in TF_PLAIN else f"{name}.{'full' if level == 'exact' else 'key'}"
+            collision = self.tf.get(kind)
             if collision:
                 # u for this very name: its share over the share of an average agreeing
                 # name (the collision rate), bounded so one count cannot swing a pair.
@@ -414,18 +439,28 @@ class Model:
 
 FLOOR = 1e-5
 TF_BOUND = (1 / 32, 32.0)
+TF_PLAIN = ("point",)  # plain kinds weighed by how common their value is (see `_tf`)
 
 
 def collisions(records: Sequence[Record]) -> dict[str, float]:
-    """For each COUNTED kind, the chance that two records drawn at random share a value of
-    it (the sum of the squared shares): a name's share divided by this says how much more (or
-    less) often than an average name it agrees by chance."""
+    """For each COUNTED kind and the point, the chance that two records drawn at random share
+    a value of it (the sum of the squared shares): a name's share divided by this says how
+    much more (or less) often than an average name it agrees by chance."""
     out = {}
     for kind in COUNTED:
         counts: Counter = Counter(v for record in records for v in record.get(kind, ()))
         n = max(len(records), 1)
         out[kind] = sum((c / n) ** 2 for c in counts.values()) or 1.0
+    out |= {kind: sum(s * s for s in shares(records, kind).values()) or 1.0 for kind in TF_PLAIN}
     return out
+
+
+def shares(records: Iterable[Record], kind: str) -> dict[str, float]:
+    """Each value's share among the records holding `kind` (a point's share of the
+    registrations made at a point)."""
+    counts: Counter = Counter(v for record in records for v in record.get(kind, ()))
+    n = max(sum(counts.values()), 1)
+    return {value: c / n for value, c in counts.items()}
 
 
 def _normalised(counts: Mapping[str, float], levels: Sequence[str]) -> dict[str, float]:
@@ -567,10 +602,10 @@ def evidence(levels: Mapping[str, str]) -> list[str]:
         codes.append("names")
     elif all(level in ("exact", "word", "skeleton") for level in names):
         codes.append("names_variant")
-    elif all(level in ("exact", "word", "skeleton", "typo") for level in names):
+    elif all(level in ("exact", "word", "skeleton", "typo", "replaced") for level in names):
         codes.append("names_typo")
-    elif all(level in ("exact", "word", "skeleton", "typo", "skeleton2", "typo2", "loose")
-             for level in names):  # fmt: skip
+    elif all(level in ("exact", "word", "skeleton", "typo", "replaced", "skeleton2", "typo2",
+                       "loose") for level in names):  # fmt: skip
         codes.append("names_loose")
     elif "exact" in names or "word" in names:
         codes.append("one_name")
@@ -616,7 +651,7 @@ def digest_record(record: Record, digest: Callable[[str], str]) -> Record:
 DIGESTED_AS = {"birth.near": "birth.year"} | {
     f"{name}.{kind}": f"name.{'key' if kind == 'typo' else kind}"
     for name in ("given", "family")
-    for kind in ("full", "key", "skeleton", "typo", "loose")
+    for kind in ("full", "key", "skeleton", "typo", "loose", "replaced")
 }
 
 

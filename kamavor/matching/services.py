@@ -247,18 +247,34 @@ def move_filing(*, source_id: int, target_id: int) -> None:
     Profile.objects.filter(household_id=source_id).update(household_id=target_id)
 
 
-_totals: dict[int, tuple[float, int]] = {}
+_totals: dict[int, tuple[float, int, dict[str, float]]] = {}
 
 
-def _filed(organisation_id: int) -> int:
-    """How many households of the organisation are filed (counted at most once a minute: it
-    only scales names' frequencies)."""
+def _filed(organisation_id: int) -> tuple[int, dict[str, float]]:
+    """How many households of the organisation are filed, and each registration point's share
+    of those registered at a point, as frequencies (see linkage.point_share). Counted at most
+    once a minute: they only scale names' and points' weights."""
     now = time.monotonic()
-    at, total = _totals.get(organisation_id, (0.0, 0))
+    at, total, points = _totals.get(organisation_id, (0.0, 0, {}))
     if now - at > TOTAL_TTL:
-        total = Profile.objects.filter(organisation_id=organisation_id).count()
-        _totals[organisation_id] = (now, total)
-    return total
+        household = Profile._meta.get_field("household").related_model._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT h.registered_point_id, COUNT(*) FROM {Profile._meta.db_table} p "
+                f"JOIN {household} h ON h.id = p.household_id WHERE p.organisation_id = %s "
+                f"GROUP BY h.registered_point_id",
+                [organisation_id],
+            )
+            rows = cursor.fetchall()
+        total = sum(count for _point, count in rows)
+        at_points = max(sum(count for point, count in rows if point is not None), 1)
+        points = {
+            linkage.point_share(str(point)): count / at_points
+            for point, count in rows
+            if point is not None
+        }
+        _totals[organisation_id] = (now, total, points)
+    return total, points
 
 
 def _as_record(keys: dict) -> linkage.Record:
@@ -284,14 +300,14 @@ def check(
     if registration is not None:
         record = {**record, **registration.kinds()}
     counts, rows = _candidates(organisation_id, keys, exclude_id)
-    total = max(_filed(organisation_id), 1)
+    total, points = _filed(organisation_id)
     freq = {
-        value: min(counts.get(f"count|{value}", 0), COUNT_LIMIT) / total
+        value: min(counts.get(f"count|{value}", 0), COUNT_LIMIT) / max(total, 1)
         for kind in NAME_KINDS
         for value in record.get(kind, ())
         if counts.get(f"count|{value}")
     }
-    return _rank(record, rows, freq, limit)
+    return _rank(record, rows, freq | points, limit)
 
 
 def _candidates(organisation_id: int, keys: list[str], exclude_id: int | None):
@@ -388,7 +404,7 @@ def queue_pairs(*, organisation_id: int, household_id: int, matches: Collection[
     return new
 
 
-_job = None  # what the re-check's workers score: (records, name counts, totals)
+_job = None  # what the re-check's workers score: (records, name counts, totals, points)
 
 
 def _score_pairs(pairs: Sequence[tuple[int, int]]) -> list[tuple]:
@@ -406,14 +422,14 @@ def _score_pairs(pairs: Sequence[tuple[int, int]]) -> list[tuple]:
 
 def _levels(a: int, b: int) -> tuple[int, linkage.Levels]:
     """(organisation, agreement levels) of two filed households of the re-check's `_job`."""
-    records, counts, totals = _job
+    records, counts, totals, points = _job
     org, first = records[a]
     freq = {
         value: min(counts.get((org, value), 0), COUNT_LIMIT) / totals[org]
         for kind in NAME_KINDS
         for value in first.get(kind, ())
     }
-    return org, linkage.compare_best(first, records[b][1], model(), freq)
+    return org, linkage.compare_best(first, records[b][1], model(), freq | points[org])
 
 
 def _with_linked(scored: list[tuple]) -> list[tuple]:
@@ -455,10 +471,16 @@ def recheck(
         pairs.update((ids[a], ids[b]) for a in range(len(ids)) for b in range(a + 1, len(ids)))
     say(f"{len(pairs)} candidate pairs")
     totals: dict[int, int] = defaultdict(int)
-    for org, _rec in records.values():
+    by_organisation: dict[int, list[linkage.Record]] = defaultdict(list)
+    for org, rec in records.values():
         totals[org] += 1
+        by_organisation[org].append(rec)
+    points = {
+        org: {linkage.point_share(p): share for p, share in linkage.shares(recs, "point").items()}
+        for org, recs in by_organisation.items()
+    }
     global _job
-    _job = (records, counts, totals)
+    _job = (records, counts, totals, points)
     ordered = sorted(pairs)
     if workers > 1 and len(ordered) >= 2 * workers:
         # Scoring is pure CPU over what is already in memory: forked workers share it

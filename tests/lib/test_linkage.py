@@ -168,7 +168,8 @@ def test_one_slip_is_a_typo_and_two_letters_apart_are_another_level_on_digests()
     assert _name_level("Gohar", "Gohark") == "typo"  # a letter added
     assert _name_level("Armen", "Ramen") == "typo"  # two letters swapped
     assert _name_level("Armen", "Karen") == "typo2"  # "aren" less a letter from both
-    assert _name_level("Armen", "Arsen") == "typo2"  # a letter replaced: mostly another name
+    assert _name_level("Armen", "Arsen") == "replaced"  # one letter replaced, in its place
+    assert _name_level("Gohar", "Gohad") == "replaced"
     plain = linkage.person_record(given="Armen"), linkage.person_record(given="Karen")
     assert linkage.compare(*plain)["given"] == "typo2"
     assert "names_loose" in linkage.evidence({"given": "typo2", "family": "exact"})
@@ -181,3 +182,33 @@ def test_the_same_consonants_without_a_shared_deletion_are_a_weaker_level_and_se
     assert linkage.compare(armen, _digested(given="Armine", sex="f"))["sex"] == "differ"
     assert linkage.compare(armen, _digested(given="Армен", sex="m"))["sex"] == linkage.MISSING
     assert linkage.compare(armen, _digested(given="Armine", sex="m"))["sex"] == "agree"
+
+
+def test_the_same_point_weighs_more_at_a_quiet_point_than_at_a_busy_one():
+    model = linkage.Model(m={"point": {"same": 0.45}}, u={"point": {"same": 0.15}})
+    busy = [linkage.person_record(given="Anna", point=1) for _ in range(6)]
+    records = [*busy, linkage.person_record(given="Anna", point=2)]
+    model.tf = linkage.collisions(records)
+    assert model.tf["point"] == (6 / 7) ** 2 + (1 / 7) ** 2
+    freq = {linkage.point_share(p): s for p, s in linkage.shares(records, "point").items()}
+    at_busy = linkage.compare_best(busy[0], busy[1], model, freq)["point"]
+    at_quiet = linkage.compare_best(records[-1], records[-1], model, freq)["point"]
+    assert at_busy.startswith("same@") and at_quiet.startswith("same@")
+    assert model.weight("point", at_quiet) > model.weight("point", "same")
+    assert model.weight("point", at_busy) < model.weight("point", "same")
+    assert linkage.compare_best(busy[0], records[-1], model, freq)["point"] == "differ"
+    assert "same_point" in linkage.evidence({"point": at_busy})
+
+
+def test_names_typed_the_other_way_round_are_weighed_by_how_common_they_are_too():
+    model = linkage.Model(
+        m={"given": {"exact": 0.8}, "family": {"exact": 0.8}},
+        u={"given": {"exact": 0.01}, "family": {"exact": 0.01}},
+        tf={"given.full": 0.02, "family.full": 0.02},
+    )
+    straight = _digested(given="Karen", family="Nersisyan")
+    swapped = _digested(given="Ներսիսյան", family="Карен")
+    freq = dict.fromkeys(straight["given.full"] | straight["family.full"], 0.3)
+    levels = linkage.compare_best(straight, swapped, model, freq)
+    assert levels["given"].startswith("exact@") and levels["family"].startswith("exact@")
+    assert model.score(levels) < model.score({"given": "exact", "family": "exact"})
