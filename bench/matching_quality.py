@@ -170,7 +170,16 @@ def review_scores(recs, pairs, persons, model, strong=None) -> list[tuple[float,
     }
     if strong is None:
         strong = model.thresholds.get("warning", math.inf)
-    scores |= linkage.through_others(scores, strong)
+    direct = dict(scores)
+    scores |= linkage.through_others(direct, strong)
+    if strong < math.inf:
+        # Each pair averaged with how the registrations strongly matching one of the two score
+        # with the other (linkage.with_neighbours), as the re-check does.
+        def score_of(a: int, b: int) -> float:
+            return model.score(linkage.compare_best(recs[a], recs[b], model, freq))
+
+        floor = model.thresholds["review"] - linkage.CLUSTER_WINDOW
+        scores |= linkage.with_neighbours(direct, scores, strong, floor, score_of)
     return sorted(((score, persons[a] == persons[b]) for (a, b), score in scores.items()),
                   reverse=True)  # fmt: skip
 
@@ -222,12 +231,15 @@ def registrations(recs, blocks, persons, model) -> list[tuple[bool, list[tuple[f
             for p in rec.get("point", ())
             if points[p]
         }
-        scored = sorted(
-            ((model.score(linkage.compare_best(rec, recs[j], model, freq)),
-              persons[j] == persons[i])
-             for j in found),
-            reverse=True,
-        )  # fmt: skip
+        # Candidates as 1 + their index (0 stands for the registration checked), averaged
+        # with their neighbours as the app's check does once the model has its thresholds.
+        direct = {j + 1: model.score(linkage.compare_best(rec, recs[j], model, freq))
+                  for j in found}  # fmt: skip
+        direct |= linkage.check_neighbours(
+            rec, {j + 1: recs[j] for j in found}, direct, model, freq
+        )
+        scored = sorted(((s, persons[j - 1] == persons[i]) for j, s in direct.items()),
+                        reverse=True)  # fmt: skip
         for kind in linkage.COUNTED:
             for v in rec.get(kind, ()):
                 counts[v] += 1

@@ -588,6 +588,85 @@ def through_others(
     return found
 
 
+# A pair's score averaged with its neighbours' (see `with_neighbours`): its own score counts as
+# this many of theirs, and only pairs within this many bits below the review threshold (or
+# above it) are averaged, as those further below cannot reach it.
+CLUSTER_WEIGHT, CLUSTER_WINDOW = 4.0, 12.0
+
+
+def with_neighbours(
+    direct: Mapping[tuple[int, int], float],
+    scores: Mapping[tuple[int, int], float],
+    strong: float,
+    floor: float,
+    score_of: Callable[[int, int], float],
+    weight: float = CLUSTER_WEIGHT,
+) -> dict[tuple[int, int], float]:
+    """Pairs (a, c) of `scores` at or above `floor`, scored as the average of their own score
+    (counted `weight` times) and of how each registration strongly matching one of the two
+    (at least `strong` by its `direct` score) and not the other scores with that other: a
+    registration joins one household's registrations, not two, so when a's other
+    registrations say c is someone else, the pair (a, c) weighs less, and more when they
+    agree. `score_of(x, y)` scores any two records (x < y). Pairs with no such neighbour keep
+    their score and are left out of the answer."""
+    partners: dict[int, set[int]] = {}
+    for (a, b), score in direct.items():
+        if score >= strong:
+            partners.setdefault(a, set()).add(b)
+            partners.setdefault(b, set()).add(a)
+    found: dict[tuple[int, int], float] = {}
+    for (a, c), score in scores.items():
+        if score < floor:
+            continue
+        of_a, of_c = partners.get(a, set()) - {c}, partners.get(c, set()) - {a}
+        others = [_score(direct, score_of, b, c) for b in of_a - of_c]
+        others += [_score(direct, score_of, a, d) for d in of_c - of_a]
+        if others:
+            found[(a, c)] = (weight * score + sum(others)) / (weight + len(others))
+    return found
+
+
+CHECK_NEIGHBOURS = 8  # candidates of a check compared with each other (see `check_neighbours`)
+
+
+def check_neighbours(
+    record: Record,
+    candidates: Mapping[int, Record],
+    scores: Mapping[int, float],
+    model: Model,
+    freq: Frequencies | None = None,
+) -> dict[int, float]:
+    """`with_neighbours` for one registration against its candidates (ids over 0; scores are
+    the registration's with each), as the check at registration scores them: the best
+    candidates near the review threshold (at most CHECK_NEIGHBOURS) are compared with each
+    other, the registration standing as 0. The candidates so averaged, with their new score."""
+    review, strong = model.thresholds.get("review"), model.thresholds.get("warning")
+    if review is None or strong is None:
+        return {}
+    floor = review - CLUSTER_WINDOW
+    near = sorted((c for c, score in scores.items() if score >= floor),
+                  key=lambda c: -scores[c])[:CHECK_NEIGHBOURS]  # fmt: skip
+    if len(near) < 2:
+        return {}
+    near.sort()
+    direct = {(0, c): scores[c] for c in near}
+    for i, x in enumerate(near):
+        for y in near[i + 1 :]:
+            direct[(x, y)] = model.score(compare_best(candidates[x], candidates[y], model, freq))
+
+    def score_of(x: int, y: int) -> float:  # (every pair among `near` is in `direct`)
+        return model.score(compare_best(candidates[x], candidates[y], model, freq))
+
+    averaged = with_neighbours(direct, {(0, c): scores[c] for c in near}, strong, floor, score_of)
+    return {c: score for (_zero, c), score in averaged.items()}
+
+
+def _score(direct, score_of, x: int, y: int) -> float:
+    pair = (x, y) if x < y else (y, x)
+    score = direct.get(pair)
+    return score_of(*pair) if score is None else score
+
+
 def evidence(levels: Mapping[str, str]) -> list[str]:
     """The agreeing fields of a pair as stable codes ("phone", "names_across_scripts",
     "birth_year"…) for the page to say in words."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import multiprocessing
 import time
 from collections import defaultdict
@@ -371,10 +372,13 @@ def _row_record(data, point_id: int | None, at, bands: Sequence[int]) -> linkage
 def _rank(record, profiles, freq, limit: int) -> list[Match]:
     m = model()
     review, warning = m.thresholds["review"], m.thresholds["warning"]
+    levels_of = {hid: linkage.compare_best(record, other, m, freq) for hid, other in profiles}
+    scores = {hid: m.score(levels) for hid, levels in levels_of.items()}
+    # Averaged with the neighbours among the best candidates, as the re-check does.
+    scores |= linkage.check_neighbours(record, dict(profiles), scores, m, freq)
     found = []
-    for household_id, other in profiles:
-        levels = linkage.compare_best(record, other, m, freq)
-        score = m.score(levels)
+    for household_id, levels in levels_of.items():
+        score = scores[household_id]
         if score >= review:
             found.append(
                 Match(
@@ -408,9 +412,10 @@ _job = None  # what the re-check's workers score: (records, name counts, totals,
 
 
 def _score_pairs(pairs: Sequence[tuple[int, int]]) -> list[tuple]:
-    """(organisation, first, second, score, evidence) of the pairs above the review threshold."""
+    """(organisation, first, second, score, evidence) of the pairs above the review threshold
+    less linkage.CLUSTER_WINDOW (those that their neighbours may still lift above it)."""
     m = model()
-    threshold = m.thresholds["review"]
+    threshold = m.thresholds["review"] - linkage.CLUSTER_WINDOW
     out = []
     for a, b in pairs:
         org, levels = _levels(a, b)
@@ -433,17 +438,33 @@ def _levels(a: int, b: int) -> tuple[int, linkage.Levels]:
 
 
 def _with_linked(scored: list[tuple]) -> list[tuple]:
-    """The scored pairs and those linked through a third household (each of the two above the
-    warning threshold with it: see linkage.through_others) when that scores them above the
-    review threshold; their evidence is their own and "linked"."""
+    """The scored pairs above the review threshold, with those linked through a third household
+    (each of the two above the warning threshold with it: see linkage.through_others), their
+    evidence their own and "linked", and each pair's score averaged with its neighbours' (see
+    linkage.with_neighbours) before the threshold is applied."""
     m = model()
+    review, warning = m.thresholds["review"], m.thresholds["warning"]
     by_pair = {(a, b): row for row in scored for a, b in [row[1:3]]}
+    direct = {pair: row[3] for pair, row in by_pair.items()}
+    for (a, b), score in linkage.through_others(direct, warning).items():
+        org, levels = _levels(a, b)
+        by_pair[(a, b)] = (org, a, b, score, [*linkage.evidence(levels), "linked"])
+
+    def score_of(a: int, b: int) -> float:
+        records = _job[0]
+        if records[a][0] != records[b][0]:  # another organisation's: never the same
+            return -math.inf
+        return m.score(_levels(a, b)[1])
+
     scores = {pair: row[3] for pair, row in by_pair.items()}
-    for (a, b), score in linkage.through_others(scores, m.thresholds["warning"]).items():
-        if score >= m.thresholds["review"]:
-            org, levels = _levels(a, b)
-            by_pair[(a, b)] = (org, a, b, round(score, 2), [*linkage.evidence(levels), "linked"])
-    return list(by_pair.values())
+    floor = review - linkage.CLUSTER_WINDOW
+    for pair, score in linkage.with_neighbours(direct, scores, warning, floor, score_of).items():
+        by_pair[pair] = (*by_pair[pair][:3], score, by_pair[pair][4])
+    return [
+        (org, a, b, round(score, 2), evidence)
+        for org, a, b, score, evidence in by_pair.values()
+        if score >= review
+    ]
 
 
 def recheck(
