@@ -160,7 +160,9 @@ def frequencies(recs) -> dict[str, float]:
     return freq | {linkage.point_share(p): share for p, share in points.items()}
 
 
-def review_scores(recs, pairs, persons, model, strong=None) -> list[tuple[float, bool]]:
+def review_scores(
+    recs, pairs, persons, model, strong=None, neighbours=True
+) -> list[tuple[float, bool]]:
     """Every candidate pair scored, best first, with the pairs linked through a third
     registration (linkage.through_others, as the re-check queues them) above `strong` (by
     default the model's warning threshold)."""
@@ -172,7 +174,7 @@ def review_scores(recs, pairs, persons, model, strong=None) -> list[tuple[float,
         strong = model.thresholds.get("warning", math.inf)
     direct = dict(scores)
     scores |= linkage.through_others(direct, strong)
-    if strong < math.inf:
+    if neighbours and strong < math.inf:
         # Each pair averaged with how the registrations strongly matching one of the two score
         # with the other (linkage.with_neighbours), as the re-check does.
         def score_of(a: int, b: int) -> float:
@@ -307,11 +309,14 @@ def main(argv: list[str]) -> None:
         review_t,
     )
     model.thresholds = {"review": round(review_t, 3), "warning": round(max(warn_t, review_t), 3)}
-    # The review threshold again, with the pairs linked through a third registration (which
-    # are found through the warning threshold) among those scored.
+    # The warning threshold is raised to the review threshold read with the pairs linked
+    # through a third registration (which are found through the warning threshold) when lower;
+    # then the review threshold again, with each pair averaged with its neighbours too.
+    linked = review_scores(recs, pairs, persons, model, neighbours=False)
+    linked_t = round(sweep(linked, true_pair_count(persons))[0], 3)
+    model.thresholds["warning"] = max(model.thresholds["warning"], linked_t)
     scored = review_scores(recs, pairs, persons, model)
     model.thresholds["review"] = round(sweep(scored, true_pair_count(persons))[0], 3)
-    model.thresholds["warning"] = max(model.thresholds["warning"], model.thresholds["review"])
     say(f"  estimated: prior {model.prior:.4f}; thresholds {model.thresholds}")
     for name in linkage.COMPARED:
         weights = ", ".join(
