@@ -148,16 +148,21 @@ def true_pair_count(persons: list[int]) -> int:
 
 
 def frequencies(recs) -> dict[str, float]:
-    """Share of registrations holding each counted name digest (what the index counts)."""
+    """Share of registrations holding each counted name digest (what the index counts), and
+    each point's share of the registrations (what the household rows count)."""
     counts: dict[str, int] = defaultdict(int)
     for rec in recs:
         for kind in linkage.COUNTED:
             for value in rec.get(kind, ()):
                 counts[value] += 1
-    return {value: n / len(recs) for value, n in counts.items()}
+    freq = {value: n / len(recs) for value, n in counts.items()}
+    points = linkage.shares(recs, "point")
+    return freq | {linkage.point_share(p): share for p, share in points.items()}
 
 
-def review_scores(recs, pairs, persons, model, strong=None) -> list[tuple[float, bool]]:
+def review_scores(
+    recs, pairs, persons, model, strong=None, neighbours=True
+) -> list[tuple[float, bool]]:
     """Every candidate pair scored, best first, with the pairs linked through a third
     registration (linkage.through_others, as the re-check queues them) above `strong` (by
     default the model's warning threshold)."""
@@ -167,7 +172,16 @@ def review_scores(recs, pairs, persons, model, strong=None) -> list[tuple[float,
     }
     if strong is None:
         strong = model.thresholds.get("warning", math.inf)
-    scores |= linkage.through_others(scores, strong)
+    direct = dict(scores)
+    scores |= linkage.through_others(direct, strong)
+    if neighbours and strong < math.inf:
+        # Each pair averaged with how the registrations strongly matching one of the two score
+        # with the other (linkage.with_neighbours), as the re-check does.
+        def score_of(a: int, b: int) -> float:
+            return model.score(linkage.compare_best(recs[a], recs[b], model, freq))
+
+        floor = model.thresholds["review"] - linkage.CLUSTER_WINDOW
+        scores |= linkage.with_neighbours(direct, scores, strong, floor, score_of)
     return sorted(((score, persons[a] == persons[b]) for (a, b), score in scores.items()),
                   reverse=True)  # fmt: skip
 
@@ -201,6 +215,7 @@ def registrations(recs, blocks, persons, model) -> list[tuple[bool, list[tuple[f
     best first, as the desk's check finds them in the index of those before it."""
     index: dict[str, list[int]] = defaultdict(list)
     counts: dict[str, int] = defaultdict(int)
+    points: dict[str, int] = defaultdict(int)
     seen: set[int] = set()
     out = []
     for i, rec in enumerate(recs):
@@ -213,15 +228,25 @@ def registrations(recs, blocks, persons, model) -> list[tuple[bool, list[tuple[f
         freq = {
             v: counts[v] / total for kind in linkage.COUNTED for v in rec.get(kind, ()) if counts[v]
         }
-        scored = sorted(
-            ((model.score(linkage.compare_best(rec, recs[j], model, freq)),
-              persons[j] == persons[i])
-             for j in found),
-            reverse=True,
-        )  # fmt: skip
+        freq |= {
+            linkage.point_share(p): points[p] / sum(points.values())
+            for p in rec.get("point", ())
+            if points[p]
+        }
+        # Candidates as 1 + their index (0 stands for the registration checked), averaged
+        # with their neighbours as the app's check does once the model has its thresholds.
+        direct = {j + 1: model.score(linkage.compare_best(rec, recs[j], model, freq))
+                  for j in found}  # fmt: skip
+        direct |= linkage.check_neighbours(
+            rec, {j + 1: recs[j] for j in found}, direct, model, freq
+        )
+        scored = sorted(((s, persons[j - 1] == persons[i]) for j, s in direct.items()),
+                        reverse=True)  # fmt: skip
         for kind in linkage.COUNTED:
             for v in rec.get(kind, ()):
                 counts[v] += 1
+        for p in rec.get("point", ()):
+            points[p] += 1
         out.append((persons[i] in seen, scored))
         seen.add(persons[i])
         for key in blocks[i]:
@@ -284,11 +309,14 @@ def main(argv: list[str]) -> None:
         review_t,
     )
     model.thresholds = {"review": round(review_t, 3), "warning": round(max(warn_t, review_t), 3)}
-    # The review threshold again, with the pairs linked through a third registration (which
-    # are found through the warning threshold) among those scored.
+    # The warning threshold is raised to the review threshold read with the pairs linked
+    # through a third registration (which are found through the warning threshold) when lower;
+    # then the review threshold again, with each pair averaged with its neighbours too.
+    linked = review_scores(recs, pairs, persons, model, neighbours=False)
+    linked_t = round(sweep(linked, true_pair_count(persons))[0], 3)
+    model.thresholds["warning"] = max(model.thresholds["warning"], linked_t)
     scored = review_scores(recs, pairs, persons, model)
     model.thresholds["review"] = round(sweep(scored, true_pair_count(persons))[0], 3)
-    model.thresholds["warning"] = max(model.thresholds["warning"], model.thresholds["review"])
     say(f"  estimated: prior {model.prior:.4f}; thresholds {model.thresholds}")
     for name in linkage.COMPARED:
         weights = ", ".join(

@@ -33,10 +33,13 @@ Record = dict[str, frozenset[str]]
 Levels = dict[str, str]
 MISSING = "missing"
 
+NAME_LEVELS = (
+    "exact", "word", "skeleton", "typo", "replaced", "skeleton2", "typo2", "loose", "differ",
+)  # fmt: skip
 FIELDS: dict[str, tuple[str, ...]] = {
-    "names": ("exact", "word", "skeleton", "typo", "loose", "differ"),
-    "given": ("exact", "word", "skeleton", "typo", "loose", "differ"),
-    "family": ("exact", "word", "skeleton", "typo", "loose", "differ"),
+    "names": NAME_LEVELS,
+    "given": NAME_LEVELS,
+    "family": NAME_LEVELS,
     "birth": ("exact", "swap", "year", "year_conflict", "daymonth", "near", "differ"),
     "sex": ("agree", "differ"),
     "phone": ("agree", "differ"),
@@ -114,6 +117,7 @@ def person_record(
         put(f"{name}.skeleton", keys.skeletons)
         put(f"{name}.typo", keys.deletions)
         put(f"{name}.loose", keys.loose)
+        put(f"{name}.replaced", keys.replaced)
     for kind, value in birth_date_keys(parse_birth_date(birth_date)).items():
         put(f"birth.{kind}", [value])
     for year in record.get("birth.year", ()):  # a year one off (mistyped, or counted at New Year)
@@ -177,12 +181,34 @@ def _name_level(a: Record, b: Record, left: str, right: str) -> str:
         return MISSING
     if a[f"{left}.full"] == b[f"{right}.full"]:
         return "exact"
-    for kind, level in (("key", "word"), ("skeleton", "skeleton"), ("typo", "typo")):
-        if a[f"{left}.{kind}"] & b[f"{right}.{kind}"]:
-            return level
+    if a[f"{left}.key"] & b[f"{right}.key"]:
+        return "word"
+    shared = a[f"{left}.typo"] & b[f"{right}.typo"]
+    if a[f"{left}.skeleton"] & b[f"{right}.skeleton"]:
+        # The same consonants: a vowel apart when the keys also share a deletion (Petrosyan,
+        # Petrasyan), more often another name when they do not (Armen, Armine).
+        return "skeleton" if shared else "skeleton2"
+    if shared:
+        return _typo_level(a, b, left, right, shared)
     if a.get(f"{left}.loose", frozenset()) & b.get(f"{right}.loose", frozenset()):
         return "loose"
     return "differ"
+
+
+def _typo_level(a: Record, b: Record, left: str, right: str, shared: frozenset[str]) -> str:
+    """Two keys sharing a deletion are one slip apart ("typo": a letter dropped or added, so
+    one key is a deletion of the other, or two letters swapped, so they share two deletions)
+    or a letter replaced ("replaced": they share a deletion at the same place, Armen and
+    Arsen, often another name), or two edits apart ("typo2": one letter dropped and another
+    added, as Armen and Karen, both "aren" less a letter), mostly another name. A key is
+    digested as its deletions are (see DIGESTED_AS), so this reads on digests too."""
+    if len(shared) >= 2 or a[f"{left}.key"] & b[f"{right}.typo"]:
+        return "typo"
+    if a[f"{left}.typo"] & b[f"{right}.key"]:
+        return "typo"
+    if a.get(f"{left}.replaced", frozenset()) & b.get(f"{right}.replaced", frozenset()):
+        return "replaced"
+    return "typo2"
 
 
 def _birth_level(a: Record, b: Record) -> str:
@@ -287,7 +313,10 @@ def compare(a: Record, b: Record) -> Levels:
 Frequencies = Mapping[str, float]
 
 
-_NAME_RANK = {"exact": 0, "word": 1, "skeleton": 2, "typo": 3, "loose": 4, "differ": 5, MISSING: 6}
+_NAME_RANK = {
+    "exact": 0, "word": 1, "skeleton": 2, "typo": 3, "replaced": 4, "skeleton2": 5, "typo2": 6,
+    "loose": 7, "differ": 8, MISSING: 9,
+}  # fmt: skip
 
 
 def compare_oriented(a: Record, b: Record) -> Levels:
@@ -323,23 +352,38 @@ def compare_best(a: Record, b: Record, model: Model, freq: Frequencies | None = 
     """`compare_oriented`, with a name agreeing exactly or across spellings weighed by how
     common it is when its frequency is known (see `_tf`)."""
     levels, crossed = _oriented(a, b)
-    if freq and not crossed:
-        levels = {**levels, **_tf(a, b, levels, freq)}
+    if freq:
+        levels = {**levels, **_tf(a, b, levels, freq, crossed=crossed)}
     return levels
 
 
-def _tf(a: Record, b: Record, levels: Levels, freq: Frequencies) -> dict[str, str]:
+def point_share(point: str) -> str:
+    """The key under which a registration point's share of the registry is given among the
+    frequencies (a point is plain, and this cannot be mistaken for a digest)."""
+    return f"point:{point}"
+
+
+def _tf(
+    a: Record, b: Record, levels: Levels, freq: Frequencies, *, crossed: bool = False
+) -> dict[str, str]:
     """Term frequency: a name agreeing exactly (on its spelling) or as a variant (on its
     phonetic key) remembers how common it is, as "exact@0.0123" or "word@0.0123" (its share
     among registrations): Petrosyan agreeing says less than Zohrabyan, in any script. Of a
-    name's shared keys the commonest is taken (the cautious reading)."""
+    name's shared keys the commonest is taken (the cautious reading). So does the same
+    registration point: two registrations at the point that takes a quarter of the registry
+    share it by chance far more often than two at a small one. Names read the other way
+    round (`crossed`) are weighed so too: their digests are the same in either field."""
     out = {}
-    for name in ("given", "family"):
-        level = levels[name]
+    if levels.get("point") == "same":
+        shares = [freq[key] for v in a["point"] if freq.get(key := point_share(v))]
+        if shares:
+            out["point"] = f"same@{max(shares):.6f}"
+    for name, other in (("given", "family"), ("family", "given")):
+        level, right = levels[name], other if crossed else name
         if level == "exact":
             values = a[f"{name}.full"]
         elif level == "word":
-            values = a.get(f"{name}.key", frozenset()) & b.get(f"{name}.key", frozenset())
+            values = a.get(f"{name}.key", frozenset()) & b.get(f"{right}.key", frozenset())
         else:
             continue
         shares = [freq[v] for v in values if freq.get(v)]
@@ -362,8 +406,9 @@ class Model:
         if level == MISSING or name not in self.m:  # (a model estimated without the field)
             return 0.0
         level, _at, share = level.partition("@")
-        if share:  # a name agreeing, weighed by how common it is
-            collision = self.tf.get(f"{name}.{'full' if level == 'exact' else 'key'}")
+        if share:  # a name or a point agreeing, weighed by how common it is
+            kind = name if name in TF_PLAIN else f"{name}.{'full' if level == 'exact' else 'key'}"
+            collision = self.tf.get(kind)
             if collision:
                 # u for this very name: its share over the share of an average agreeing
                 # name (the collision rate), bounded so one count cannot swing a pair.
@@ -394,18 +439,28 @@ class Model:
 
 FLOOR = 1e-5
 TF_BOUND = (1 / 32, 32.0)
+TF_PLAIN = ("point",)  # plain kinds weighed by how common their value is (see `_tf`)
 
 
 def collisions(records: Sequence[Record]) -> dict[str, float]:
-    """For each COUNTED kind, the chance that two records drawn at random share a value of
-    it (the sum of the squared shares): a name's share divided by this says how much more (or
-    less) often than an average name it agrees by chance."""
+    """For each COUNTED kind and the point, the chance that two records drawn at random share
+    a value of it (the sum of the squared shares): a name's share divided by this says how
+    much more (or less) often than an average name it agrees by chance."""
     out = {}
     for kind in COUNTED:
         counts: Counter = Counter(v for record in records for v in record.get(kind, ()))
         n = max(len(records), 1)
         out[kind] = sum((c / n) ** 2 for c in counts.values()) or 1.0
+    out |= {kind: sum(s * s for s in shares(records, kind).values()) or 1.0 for kind in TF_PLAIN}
     return out
+
+
+def shares(records: Iterable[Record], kind: str) -> dict[str, float]:
+    """Each value's share among the records holding `kind` (a point's share of the
+    registrations made at a point)."""
+    counts: Counter = Counter(v for record in records for v in record.get(kind, ()))
+    n = max(sum(counts.values()), 1)
+    return {value: c / n for value, c in counts.items()}
 
 
 def _normalised(counts: Mapping[str, float], levels: Sequence[str]) -> dict[str, float]:
@@ -533,6 +588,85 @@ def through_others(
     return found
 
 
+# A pair's score averaged with its neighbours' (see `with_neighbours`): its own score counts as
+# this many of theirs, and only pairs within this many bits below the review threshold (or
+# above it) are averaged, as those further below cannot reach it.
+CLUSTER_WEIGHT, CLUSTER_WINDOW = 4.0, 12.0
+
+
+def with_neighbours(
+    direct: Mapping[tuple[int, int], float],
+    scores: Mapping[tuple[int, int], float],
+    strong: float,
+    floor: float,
+    score_of: Callable[[int, int], float],
+    weight: float = CLUSTER_WEIGHT,
+) -> dict[tuple[int, int], float]:
+    """Pairs (a, c) of `scores` at or above `floor`, scored as the average of their own score
+    (counted `weight` times) and of how each registration strongly matching one of the two
+    (at least `strong` by its `direct` score) and not the other scores with that other: a
+    registration joins one household's registrations, not two, so when a's other
+    registrations say c is someone else, the pair (a, c) weighs less, and more when they
+    agree. `score_of(x, y)` scores any two records (x < y). Pairs with no such neighbour keep
+    their score and are left out of the answer."""
+    partners: dict[int, set[int]] = {}
+    for (a, b), score in direct.items():
+        if score >= strong:
+            partners.setdefault(a, set()).add(b)
+            partners.setdefault(b, set()).add(a)
+    found: dict[tuple[int, int], float] = {}
+    for (a, c), score in scores.items():
+        if score < floor:
+            continue
+        of_a, of_c = partners.get(a, set()) - {c}, partners.get(c, set()) - {a}
+        others = [_score(direct, score_of, b, c) for b in of_a - of_c]
+        others += [_score(direct, score_of, a, d) for d in of_c - of_a]
+        if others:
+            found[(a, c)] = (weight * score + sum(others)) / (weight + len(others))
+    return found
+
+
+CHECK_NEIGHBOURS = 8  # candidates of a check compared with each other (see `check_neighbours`)
+
+
+def check_neighbours(
+    record: Record,
+    candidates: Mapping[int, Record],
+    scores: Mapping[int, float],
+    model: Model,
+    freq: Frequencies | None = None,
+) -> dict[int, float]:
+    """`with_neighbours` for one registration against its candidates (ids over 0; scores are
+    the registration's with each), as the check at registration scores them: the best
+    candidates near the review threshold (at most CHECK_NEIGHBOURS) are compared with each
+    other, the registration standing as 0. The candidates so averaged, with their new score."""
+    review, strong = model.thresholds.get("review"), model.thresholds.get("warning")
+    if review is None or strong is None:
+        return {}
+    floor = review - CLUSTER_WINDOW
+    near = sorted((c for c, score in scores.items() if score >= floor),
+                  key=lambda c: -scores[c])[:CHECK_NEIGHBOURS]  # fmt: skip
+    if len(near) < 2:
+        return {}
+    near.sort()
+    direct = {(0, c): scores[c] for c in near}
+    for i, x in enumerate(near):
+        for y in near[i + 1 :]:
+            direct[(x, y)] = model.score(compare_best(candidates[x], candidates[y], model, freq))
+
+    def score_of(x: int, y: int) -> float:  # (every pair among `near` is in `direct`)
+        return model.score(compare_best(candidates[x], candidates[y], model, freq))
+
+    averaged = with_neighbours(direct, {(0, c): scores[c] for c in near}, strong, floor, score_of)
+    return {c: score for (_zero, c), score in averaged.items()}
+
+
+def _score(direct, score_of, x: int, y: int) -> float:
+    pair = (x, y) if x < y else (y, x)
+    score = direct.get(pair)
+    return score_of(*pair) if score is None else score
+
+
 def evidence(levels: Mapping[str, str]) -> list[str]:
     """The agreeing fields of a pair as stable codes ("phone", "names_across_scripts",
     "birth_year"…) for the page to say in words."""
@@ -547,9 +681,10 @@ def evidence(levels: Mapping[str, str]) -> list[str]:
         codes.append("names")
     elif all(level in ("exact", "word", "skeleton") for level in names):
         codes.append("names_variant")
-    elif all(level in ("exact", "word", "skeleton", "typo") for level in names):
+    elif all(level in ("exact", "word", "skeleton", "typo", "replaced") for level in names):
         codes.append("names_typo")
-    elif all(level in ("exact", "word", "skeleton", "typo", "loose") for level in names):
+    elif all(level in ("exact", "word", "skeleton", "typo", "replaced", "skeleton2", "typo2",
+                       "loose") for level in names):  # fmt: skip
         codes.append("names_loose")
     elif "exact" in names or "word" in names:
         codes.append("one_name")
@@ -589,12 +724,13 @@ def digest_record(record: Record, digest: Callable[[str], str]) -> Record:
 
 
 # Kinds digested as another so that they can be compared with it: the years next to a birth
-# year are compared with the other record's year, and a given name with a family name (a desk
-# may type them the other way round: see `compare_oriented`).
+# year are compared with the other record's year, a given name with a family name (a desk
+# may type them the other way round: see `compare_oriented`), and a name's deletions with the
+# other's key, to tell a letter dropped from two letters apart (see `_typo_level`).
 DIGESTED_AS = {"birth.near": "birth.year"} | {
-    f"{name}.{kind}": f"name.{kind}"
+    f"{name}.{kind}": f"name.{'key' if kind == 'typo' else kind}"
     for name in ("given", "family")
-    for kind in ("full", "key", "skeleton", "typo", "loose")
+    for kind in ("full", "key", "skeleton", "typo", "loose", "replaced")
 }
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "name_word_key",
     "parse_birth_date",
     "phone_key",
+    "replaced",
     "skeleton",
 ]
 
@@ -120,6 +121,15 @@ def deletions(key: str) -> set[str]:
     return found
 
 
+def replaced(key: str) -> set[str]:
+    """The key with each letter dropped, marked with the letter's place ("2:aren"), for keys of
+    4 letters or more: two keys sharing one differ by one letter replaced at that place
+    (Armen, Arsen), where a shared deletion alone may be two letters apart (Armen, Karen)."""
+    if len(key) < MIN_DELETION_LENGTH:
+        return set()
+    return {f"{i}:{key[:i]}{key[i + 1 :]}" for i in range(len(key))}
+
+
 @dataclass(frozen=True)
 class NameKeys:
     """The keys of one name field (given or family), each a set over its words."""
@@ -129,6 +139,7 @@ class NameKeys:
     skeletons: frozenset[str]
     deletions: frozenset[str]
     loose: frozenset[str] = frozenset()
+    replaced: frozenset[str] = frozenset()  # the deletions with their places (see `replaced`)
 
     @property
     def empty(self) -> bool:
@@ -144,6 +155,7 @@ def name_keys(text: str) -> NameKeys:
         skeletons=frozenset(skeleton(k) for k in keys),
         deletions=frozenset(d for k in keys for d in deletions(k)),
         loose=frozenset(x for k in keys if len(x := loose(skeleton(k))) >= 2),
+        replaced=frozenset(r for k in keys for r in replaced(k)),
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import multiprocessing
 import time
 from collections import defaultdict
@@ -247,18 +248,34 @@ def move_filing(*, source_id: int, target_id: int) -> None:
     Profile.objects.filter(household_id=source_id).update(household_id=target_id)
 
 
-_totals: dict[int, tuple[float, int]] = {}
+_totals: dict[int, tuple[float, int, dict[str, float]]] = {}
 
 
-def _filed(organisation_id: int) -> int:
-    """How many households of the organisation are filed (counted at most once a minute: it
-    only scales names' frequencies)."""
+def _filed(organisation_id: int) -> tuple[int, dict[str, float]]:
+    """How many households of the organisation are filed, and each registration point's share
+    of those registered at a point, as frequencies (see linkage.point_share). Counted at most
+    once a minute: they only scale names' and points' weights."""
     now = time.monotonic()
-    at, total = _totals.get(organisation_id, (0.0, 0))
+    at, total, points = _totals.get(organisation_id, (0.0, 0, {}))
     if now - at > TOTAL_TTL:
-        total = Profile.objects.filter(organisation_id=organisation_id).count()
-        _totals[organisation_id] = (now, total)
-    return total
+        household = Profile._meta.get_field("household").related_model._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT h.registered_point_id, COUNT(*) FROM {Profile._meta.db_table} p "
+                f"JOIN {household} h ON h.id = p.household_id WHERE p.organisation_id = %s "
+                f"GROUP BY h.registered_point_id",
+                [organisation_id],
+            )
+            rows = cursor.fetchall()
+        total = sum(count for _point, count in rows)
+        at_points = max(sum(count for point, count in rows if point is not None), 1)
+        points = {
+            linkage.point_share(str(point)): count / at_points
+            for point, count in rows
+            if point is not None
+        }
+        _totals[organisation_id] = (now, total, points)
+    return total, points
 
 
 def _as_record(keys: dict) -> linkage.Record:
@@ -284,14 +301,14 @@ def check(
     if registration is not None:
         record = {**record, **registration.kinds()}
     counts, rows = _candidates(organisation_id, keys, exclude_id)
-    total = max(_filed(organisation_id), 1)
+    total, points = _filed(organisation_id)
     freq = {
-        value: min(counts.get(f"count|{value}", 0), COUNT_LIMIT) / total
+        value: min(counts.get(f"count|{value}", 0), COUNT_LIMIT) / max(total, 1)
         for kind in NAME_KINDS
         for value in record.get(kind, ())
         if counts.get(f"count|{value}")
     }
-    return _rank(record, rows, freq, limit)
+    return _rank(record, rows, freq | points, limit)
 
 
 def _candidates(organisation_id: int, keys: list[str], exclude_id: int | None):
@@ -355,10 +372,13 @@ def _row_record(data, point_id: int | None, at, bands: Sequence[int]) -> linkage
 def _rank(record, profiles, freq, limit: int) -> list[Match]:
     m = model()
     review, warning = m.thresholds["review"], m.thresholds["warning"]
+    levels_of = {hid: linkage.compare_best(record, other, m, freq) for hid, other in profiles}
+    scores = {hid: m.score(levels) for hid, levels in levels_of.items()}
+    # Averaged with the neighbours among the best candidates, as the re-check does.
+    scores |= linkage.check_neighbours(record, dict(profiles), scores, m, freq)
     found = []
-    for household_id, other in profiles:
-        levels = linkage.compare_best(record, other, m, freq)
-        score = m.score(levels)
+    for household_id, levels in levels_of.items():
+        score = scores[household_id]
         if score >= review:
             found.append(
                 Match(
@@ -388,13 +408,14 @@ def queue_pairs(*, organisation_id: int, household_id: int, matches: Collection[
     return new
 
 
-_job = None  # what the re-check's workers score: (records, name counts, totals)
+_job = None  # what the re-check's workers score: (records, name counts, totals, points)
 
 
 def _score_pairs(pairs: Sequence[tuple[int, int]]) -> list[tuple]:
-    """(organisation, first, second, score, evidence) of the pairs above the review threshold."""
+    """(organisation, first, second, score, evidence) of the pairs above the review threshold
+    less linkage.CLUSTER_WINDOW (those that their neighbours may still lift above it)."""
     m = model()
-    threshold = m.thresholds["review"]
+    threshold = m.thresholds["review"] - linkage.CLUSTER_WINDOW
     out = []
     for a, b in pairs:
         org, levels = _levels(a, b)
@@ -406,28 +427,44 @@ def _score_pairs(pairs: Sequence[tuple[int, int]]) -> list[tuple]:
 
 def _levels(a: int, b: int) -> tuple[int, linkage.Levels]:
     """(organisation, agreement levels) of two filed households of the re-check's `_job`."""
-    records, counts, totals = _job
+    records, counts, totals, points = _job
     org, first = records[a]
     freq = {
         value: min(counts.get((org, value), 0), COUNT_LIMIT) / totals[org]
         for kind in NAME_KINDS
         for value in first.get(kind, ())
     }
-    return org, linkage.compare_best(first, records[b][1], model(), freq)
+    return org, linkage.compare_best(first, records[b][1], model(), freq | points[org])
 
 
 def _with_linked(scored: list[tuple]) -> list[tuple]:
-    """The scored pairs and those linked through a third household (each of the two above the
-    warning threshold with it: see linkage.through_others) when that scores them above the
-    review threshold; their evidence is their own and "linked"."""
+    """The scored pairs above the review threshold, with those linked through a third household
+    (each of the two above the warning threshold with it: see linkage.through_others), their
+    evidence their own and "linked", and each pair's score averaged with its neighbours' (see
+    linkage.with_neighbours) before the threshold is applied."""
     m = model()
+    review, warning = m.thresholds["review"], m.thresholds["warning"]
     by_pair = {(a, b): row for row in scored for a, b in [row[1:3]]}
+    direct = {pair: row[3] for pair, row in by_pair.items()}
+    for (a, b), score in linkage.through_others(direct, warning).items():
+        org, levels = _levels(a, b)
+        by_pair[(a, b)] = (org, a, b, score, [*linkage.evidence(levels), "linked"])
+
+    def score_of(a: int, b: int) -> float:
+        records = _job[0]
+        if records[a][0] != records[b][0]:  # another organisation's: never the same
+            return -math.inf
+        return m.score(_levels(a, b)[1])
+
     scores = {pair: row[3] for pair, row in by_pair.items()}
-    for (a, b), score in linkage.through_others(scores, m.thresholds["warning"]).items():
-        if score >= m.thresholds["review"]:
-            org, levels = _levels(a, b)
-            by_pair[(a, b)] = (org, a, b, round(score, 2), [*linkage.evidence(levels), "linked"])
-    return list(by_pair.values())
+    floor = review - linkage.CLUSTER_WINDOW
+    for pair, score in linkage.with_neighbours(direct, scores, warning, floor, score_of).items():
+        by_pair[pair] = (*by_pair[pair][:3], score, by_pair[pair][4])
+    return [
+        (org, a, b, round(score, 2), evidence)
+        for org, a, b, score, evidence in by_pair.values()
+        if score >= review
+    ]
 
 
 def recheck(
@@ -455,10 +492,16 @@ def recheck(
         pairs.update((ids[a], ids[b]) for a in range(len(ids)) for b in range(a + 1, len(ids)))
     say(f"{len(pairs)} candidate pairs")
     totals: dict[int, int] = defaultdict(int)
-    for org, _rec in records.values():
+    by_organisation: dict[int, list[linkage.Record]] = defaultdict(list)
+    for org, rec in records.values():
         totals[org] += 1
+        by_organisation[org].append(rec)
+    points = {
+        org: {linkage.point_share(p): share for p, share in linkage.shares(recs, "point").items()}
+        for org, recs in by_organisation.items()
+    }
     global _job
-    _job = (records, counts, totals)
+    _job = (records, counts, totals, points)
     ordered = sorted(pairs)
     if workers > 1 and len(ordered) >= 2 * workers:
         # Scoring is pure CPU over what is already in memory: forked workers share it

@@ -158,3 +158,104 @@ def test_a_pair_linked_through_a_third_scores_no_more_than_its_weaker_link(score
         ]
         assert score == max(p for p in paths if p >= strong) - linkage.LINK_MARGIN
     assert not linkage.through_others({k: v for k, v in scores.items() if v < strong}, strong)
+
+
+def _name_level(first: str, second: str) -> str:
+    return linkage.compare(_digested(given=first), _digested(given=second))["given"]
+
+
+def test_one_slip_is_a_typo_and_two_letters_apart_are_another_level_on_digests():
+    assert _name_level("Gohar", "Gohark") == "typo"  # a letter added
+    assert _name_level("Armen", "Ramen") == "typo"  # two letters swapped
+    assert _name_level("Armen", "Karen") == "typo2"  # "aren" less a letter from both
+    assert _name_level("Armen", "Arsen") == "replaced"  # one letter replaced, in its place
+    assert _name_level("Gohar", "Gohad") == "replaced"
+    plain = linkage.person_record(given="Armen"), linkage.person_record(given="Karen")
+    assert linkage.compare(*plain)["given"] == "typo2"
+    assert "names_loose" in linkage.evidence({"given": "typo2", "family": "exact"})
+
+
+def test_the_same_consonants_without_a_shared_deletion_are_a_weaker_level_and_sex_counts():
+    assert _name_level("Petrosyan", "Petrasyan") == "skeleton"
+    assert _name_level("Armen", "Armine") == "skeleton2"
+    armen = _digested(given="Armen", sex="m")
+    assert linkage.compare(armen, _digested(given="Armine", sex="f"))["sex"] == "differ"
+    assert linkage.compare(armen, _digested(given="Армен", sex="m"))["sex"] == linkage.MISSING
+    assert linkage.compare(armen, _digested(given="Armine", sex="m"))["sex"] == "agree"
+
+
+def test_the_same_point_weighs_more_at_a_quiet_point_than_at_a_busy_one():
+    model = linkage.Model(m={"point": {"same": 0.45}}, u={"point": {"same": 0.15}})
+    busy = [linkage.person_record(given="Anna", point=1) for _ in range(6)]
+    records = [*busy, linkage.person_record(given="Anna", point=2)]
+    model.tf = linkage.collisions(records)
+    assert model.tf["point"] == (6 / 7) ** 2 + (1 / 7) ** 2
+    freq = {linkage.point_share(p): s for p, s in linkage.shares(records, "point").items()}
+    at_busy = linkage.compare_best(busy[0], busy[1], model, freq)["point"]
+    at_quiet = linkage.compare_best(records[-1], records[-1], model, freq)["point"]
+    assert at_busy.startswith("same@") and at_quiet.startswith("same@")
+    assert model.weight("point", at_quiet) > model.weight("point", "same")
+    assert model.weight("point", at_busy) < model.weight("point", "same")
+    assert linkage.compare_best(busy[0], records[-1], model, freq)["point"] == "differ"
+    assert "same_point" in linkage.evidence({"point": at_busy})
+
+
+def test_names_typed_the_other_way_round_are_weighed_by_how_common_they_are_too():
+    model = linkage.Model(
+        m={"given": {"exact": 0.8}, "family": {"exact": 0.8}},
+        u={"given": {"exact": 0.01}, "family": {"exact": 0.01}},
+        tf={"given.full": 0.02, "family.full": 0.02},
+    )
+    straight = _digested(given="Karen", family="Nersisyan")
+    swapped = _digested(given="Ներսիսյան", family="Карен")
+    freq = dict.fromkeys(straight["given.full"] | straight["family.full"], 0.3)
+    levels = linkage.compare_best(straight, swapped, model, freq)
+    assert levels["given"].startswith("exact@") and levels["family"].startswith("exact@")
+    assert model.score(levels) < model.score({"given": "exact", "family": "exact"})
+
+
+def test_a_pair_is_marked_down_when_one_sides_other_registration_scores_low_with_the_other():
+    # 1 and 2 are one person (30 bits); 3 matches 1 at 18 but 2 at -10: the pair (1, 3) is
+    # averaged with -10 (its own score counted four times), and (2, 3) with 18.
+    direct = {(1, 2): 30.0, (1, 3): 18.0, (2, 3): -10.0, (4, 5): 18.0}
+    found = linkage.with_neighbours(direct, direct, 20.0, 0.0, lambda x, y: math.nan)
+    assert found[(1, 3)] == (4 * 18 - 10) / 5
+    assert (2, 3) not in found  # below the floor
+    assert (4, 5) not in found and (1, 2) not in found  # no neighbour outside the pair
+    linked = linkage.with_neighbours(direct, direct, 20.0, -20.0, lambda x, y: math.nan)
+    assert linked[(2, 3)] == (4 * -10 + 18) / 5
+
+
+PAIRS = st.tuples(st.integers(0, 6), st.integers(0, 6)).filter(lambda p: p[0] < p[1])
+
+
+@given(st.dictionaries(PAIRS, st.floats(-40, 40), min_size=1, max_size=15))
+@settings(max_examples=200)
+def test_a_pair_averaged_with_its_neighbours_stays_between_their_scores(direct):
+    def score_of(x, y):
+        return direct.get((x, y), -5.0)
+
+    found = linkage.with_neighbours(direct, direct, 10.0, -math.inf, score_of)
+    every = [*direct.values(), -5.0]
+    for pair, score in found.items():
+        assert min(every) - 1e-9 <= score <= max(every) + 1e-9
+        assert pair in direct
+
+
+def test_the_check_marks_down_a_candidate_that_its_best_candidate_says_is_someone_else():
+    births = linkage.FIELDS["birth"]
+    model = linkage.Model(
+        m={"birth": {level: 0.9 if level == "exact" else 0.1 / 6 for level in births}},
+        u={"birth": {level: 0.01 if level == "exact" else 0.99 / 6 for level in births}},
+    )
+    record = linkage.person_record(given="Anna")
+    candidates = {
+        1: linkage.person_record(given="Anna", birth_date="1.2.1970"),
+        2: linkage.person_record(given="Anna", birth_date="5.6.1980"),
+    }
+    scores = {1: 20.0, 2: 10.0}
+    assert linkage.check_neighbours(record, candidates, scores, model) == {}  # no thresholds
+    model.thresholds = {"review": 8.0, "warning": 15.0}
+    apart = model.score({"birth": "differ"})
+    assert linkage.check_neighbours(record, candidates, scores, model) == {2: (40 + apart) / 5}
+    assert (40 + apart) / 5 < 8.0

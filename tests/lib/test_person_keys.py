@@ -13,6 +13,7 @@ from kamavor.lib.person_keys import (
     name_keys,
     parse_birth_date,
     phone_key,
+    replaced,
     skeleton,
 )
 
@@ -115,3 +116,16 @@ def test_it_folds_every_phone_format(typed):
 def test_foreign_and_short_phones():
     assert phone_key("+7 916 123-45-67") == "79161234567"
     assert phone_key("12-34") == ""
+
+
+@given(st.text(alphabet="abdegkmnorstv", min_size=4, max_size=9), st.data())
+def test_two_keys_one_letter_replaced_apart_share_that_places_deletion(key, data):
+    i = data.draw(st.integers(0, len(key) - 1))
+    other = key[:i] + data.draw(st.sampled_from("abdegkmnorstv")) + key[i + 1 :]
+    assert f"{i}:{key[:i]}{key[i + 1 :]}" in replaced(key) & replaced(other)
+
+
+def test_short_keys_have_no_placed_deletions():
+    assert replaced("ani") == set()
+    assert "2:aren" in replaced("armen") and "0:aren" in replaced("garen")
+    assert not replaced("armen") & replaced("garen")  # "aren" at two places: two letters apart

@@ -40,3 +40,20 @@ def test_the_same_names_and_year_with_the_same_household_are_queued_not_with_ano
     _register(w, Personal(given_name="Armen", family_name="Grigoryan", birth_date="1975",
                           consent=True), grandparents)  # fmt: skip
     assert Pair.objects.count() == 1
+
+
+def test_the_check_knows_each_points_share_of_the_registry(w):
+    from kamavor.matching import services
+    from tests.factories import make_point
+
+    quiet = make_point(w.org, "Quiet")
+    for given, point in (("Արմեն", w.point), ("Կարեն", w.point), ("Աննա", quiet)):
+        _register(w, Personal(given_name=given, family_name="Գրիգորյան", consent=True),
+                  FAMILY, point=point)  # fmt: skip
+    services._totals.clear()
+    total, points = services._filed(w.org.pk)
+    assert total == 3
+    assert points == {
+        linkage.point_share(str(w.point.pk)): 2 / 3,
+        linkage.point_share(str(quiet.pk)): 1 / 3,
+    }
