@@ -3,14 +3,26 @@
 In WAL mode SQLite copies the log back into the database ("checkpoint") inside the commit
 that fills it past `wal_autocheckpoint` pages, which makes every tenth desk action slow. A
 background thread checkpoints every few seconds instead, so desk commits rarely have to.
+
+Writers queue at a gate (`WriterGate`, taken by kamavor.core.db.sqlite3 before each
+`BEGIN IMMEDIATE`) instead of polling SQLite's lock from its busy handler.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
+from pathlib import Path
 
 from django.db import connection, connections
+
+from kamavor.lib.private_files import make_files_private
+
+try:
+    import fcntl
+except ImportError:  # Windows: one server process, its threads queue on the thread lock
+    fcntl = None
 
 logger = logging.getLogger(__name__)
 INTERVAL_SECONDS = 2.0
@@ -44,3 +56,73 @@ def start_checkpointer(interval: float = INTERVAL_SECONDS) -> threading.Event | 
 
     threading.Thread(target=run, name="sqlite-checkpointer", daemon=True).start()
     return stop
+
+
+# ============================================================== the writers' gate
+
+
+class GateTimeout(Exception):
+    """The gate stayed closed for the whole timeout."""
+
+
+class WriterGate:
+    """One writer at a time for one SQLite database, woken the moment the last one leaves.
+
+    A process's threads queue on a lock of their own (with the connection's timeout); the one
+    in front then takes an advisory lock (flock) of the database's gate file, which the
+    writers in other processes hold in turn. The kernel wakes a process waiting for it as
+    soon as the holder lets go, and lets go for it when the holder dies. SQLite's own lock
+    remains the guarantee: the gate only spares the waiting.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._threads = threading.Lock()
+        self._fd: int | None = None
+
+    def _file(self) -> int:
+        if self._fd is None:
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            make_files_private([self.path])
+        return self._fd
+
+    def acquire(self, timeout: float) -> None:
+        if not self._threads.acquire(timeout=timeout):
+            raise GateTimeout(str(self.path))
+        if fcntl is None:
+            return
+        try:
+            fcntl.flock(self._file(), fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def release(self) -> None:
+        try:
+            if fcntl is not None and self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+
+_gates: dict[tuple[int, str], WriterGate] = {}
+_gates_lock = threading.Lock()
+
+
+def gate_for(database: str, uri: bool = False) -> WriterGate | None:
+    """This process's gate for the SQLite file `database` (None for a database in memory).
+
+    Gates are per process: a gate (its lock, its open gate file) inherited through a fork
+    would let parent and child in together.
+    """
+    if database == ":memory:" or "mode=memory" in database:
+        return None
+    if uri and database.startswith("file:"):  # Django opens every database as a URI
+        database = database[len("file:") :].split("?", 1)[0]
+    path = Path(database).resolve()
+    key = (os.getpid(), str(path))
+    with _gates_lock:
+        gate = _gates.get(key)
+        if gate is None:
+            gate = _gates[key] = WriterGate(path.with_name(path.name + "-writers"))
+        return gate
