@@ -25,31 +25,70 @@ except ImportError:  # Windows: one server process, its threads queue on the thr
     fcntl = None
 
 logger = logging.getLogger(__name__)
-INTERVAL_SECONDS = 2.0
+INTERVAL_SECONDS = 1.0
+# A log longer than this (pages of 4 KB) is started again from its beginning: under steady
+# desks SQLite never finds a moment to do it alone, and the log would grow all week.
+RESTART_PAGES = 4_000
+RESTART_WAIT_MS = 50  # how long a restart waits for readers (writers wait meanwhile)
+# While a checkpointer runs in the process, a commit copies the log back only past this many
+# pages (a safety net should the checkpointer stop): inside a commit the copying holds the
+# write lock, and under steady desks the log stays longer than SQLite's usual 4,000 pages, so
+# that nearly every commit did it (docs/performance.md, seventh round).
+BACKGROUND_AUTOCHECKPOINT = 100_000
+_background = False
 
 
 def is_sqlite() -> bool:
     return connection.vendor == "sqlite"
 
 
-def checkpoint_once() -> tuple[int, int, int]:
-    """One passive checkpoint (never waits for writers): (busy, log pages, pages copied)."""
+def checkpoints_in_background() -> bool:
+    """Whether this process runs a checkpointer (its new connections leave the log alone)."""
+    return _background
+
+
+def checkpoint_once(restart_over: int | None = None) -> tuple[int, int, int]:
+    """One passive checkpoint (never waits for writers): (busy, log pages, pages copied).
+
+    With `restart_over`, a log longer than that many pages is then restarted: the writers'
+    gate is taken (no desk starts writing meanwhile), the rest of the log copied back, and
+    readers let finish, so that the next commit writes the log from its beginning.
+    """
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
         busy, log_pages, copied = cursor.fetchone()
+        if restart_over is None or log_pages <= restart_over:
+            return int(busy), int(log_pages), int(copied)
+        gate = getattr(connection, "_gate", None)
+        if gate is not None:
+            gate.acquire(timeout=float(connection.settings_dict["OPTIONS"].get("timeout", 5)))
+        cursor.execute("PRAGMA busy_timeout")
+        (timeout_ms,) = cursor.fetchone()
+        # Readers are let finish for a moment only: a long export must not hold the desks.
+        cursor.execute(f"PRAGMA busy_timeout={RESTART_WAIT_MS}")
+        try:
+            cursor.execute("PRAGMA wal_checkpoint(RESTART)")
+            busy, log_pages, copied = cursor.fetchone()
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout={int(timeout_ms)}")
+            if gate is not None:
+                gate.release()
     return int(busy), int(log_pages), int(copied)
 
 
 def start_checkpointer(interval: float = INTERVAL_SECONDS) -> threading.Event | None:
-    """Checkpoint in the background until the returned event is set (None when not SQLite)."""
+    """Checkpoint in the background until the returned event is set (None when not SQLite);
+    the process's connections opened from now on leave checkpoints to it."""
+    global _background
     if not is_sqlite():
         return None
+    _background = True
     stop = threading.Event()
 
     def run() -> None:
         while not stop.wait(interval):
             try:
-                checkpoint_once()
+                checkpoint_once(restart_over=RESTART_PAGES)
             except Exception:  # housekeeping must never take the server down
                 logger.exception("SQLite checkpoint failed")
         connections.close_all()

@@ -16,7 +16,13 @@ from __future__ import annotations
 from django.db import OperationalError
 from django.db.backends.sqlite3 import base
 
-from kamavor.core.sqlite import GateTimeout, WriterGate, gate_for
+from kamavor.core.sqlite import (
+    BACKGROUND_AUTOCHECKPOINT,
+    GateTimeout,
+    WriterGate,
+    checkpoints_in_background,
+    gate_for,
+)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -26,6 +32,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def get_new_connection(self, conn_params):
         connection = super().get_new_connection(conn_params)
         self._gate = gate_for(str(conn_params["database"]), conn_params.get("uri", False))
+        if checkpoints_in_background():
+            connection.execute(f"PRAGMA wal_autocheckpoint={BACKGROUND_AUTOCHECKPOINT}")
         return connection
 
     def _start_transaction_under_autocommit(self):
