@@ -169,6 +169,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         make_files_private(_database.with_name(_database.name + x) for x in ("", "-wal", "-shm"))
     # WAL lets readers work while a desk writes; the busy timeout makes writers queue, not fail;
     # IMMEDIATE transactions take the write lock up front so two desks never deadlock.
+    # Writers queue at a gate before BEGIN IMMEDIATE instead of polling the lock
+    # (kamavor/core/db/sqlite3/base.py).
+    DATABASES["default"]["ENGINE"] = "kamavor.core.db.sqlite3"
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",

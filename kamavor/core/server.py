@@ -1,7 +1,7 @@
 """The production server behind `kamavor serve`: every core on Linux and macOS, one process on
 Windows.
 
-On POSIX, gunicorn's master process forks `workers` processes (one per core by default), each
+On POSIX, gunicorn's master process forks `workers` processes (two per core by default), each
 serving requests on a few threads (gthread): Python runs one thread at a time per process, so
 only processes use every core. The app is imported once in the master and shared copy-on-write;
 no database connection is open at a fork (the master closes its own before each one), so every
@@ -25,12 +25,26 @@ from kamavor.core.sqlite import INTERVAL_SECONDS, start_checkpointer
 WORKER_TIMEOUT = 120
 
 
-def default_workers() -> int:
-    """One worker per core this process may run on."""
+# Two worker processes per core, two threads each (docs/performance.md, seventh round): a
+# thread holding SQLite's write lock waits for its process's one interpreter lock behind the
+# other threads' work, so fewer threads per process hold the lock for less long, and a second
+# process per core keeps the core busy while the first waits for the lock.
+WORKERS_PER_CORE = 2
+THREADS = 2
+WINDOWS_THREADS = 8  # Waitress: one process, its threads
+
+
+def cores() -> int:
+    """The cores this process may run on."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # macOS has no sched_getaffinity
         return max(1, os.cpu_count() or 1)
+
+
+def default_workers() -> int:
+    """Worker processes by default: two per core this process may run on."""
+    return WORKERS_PER_CORE * cores()
 
 
 def can_fork() -> bool:

@@ -54,7 +54,7 @@ from kamavor.stock.api_schemas import (
     received_by_line,
     written_document,
 )
-from kamavor.stock.ledger import LOTS_READ_ALONG
+from kamavor.stock.ledger import LOTS_READ_ALONG, lots_of_dates
 from kamavor.stock.models import Document, DocumentLine, ItemBalance, Lot, Movement
 
 router = Router(tags=["stock"])
@@ -136,15 +136,18 @@ def _line_error(number: int, message: str, code: str, field: str) -> InvalidInpu
     )
 
 
-def _items(ids: Iterable[int | None], point: Point | None = None) -> dict[int, Item]:
+def _items(
+    ids: Iterable[int | None], point: Point | None = None, dates: set[dt.date] | None = None
+) -> dict[int, Item]:
     """The active items named by the lines, refusing the first unknown (or retired) one; with
     `point`, each with the raw rows of its loose lots there read along (for the posting's
-    existing_lots), in the same statement."""
+    existing_lots), in the same statement: those expiring on one of `dates` or never, when
+    given."""
     ids = list(ids)
     wanted = sorted({i for i in ids if i is not None})
     found = {}
     if wanted and point is not None:
-        found = _items_with_lots(wanted, point)
+        found = _items_with_lots(wanted, point, dates)
     elif wanted:  # one hand-written SELECT: the ORM's compilation cost more than the statement
         where = f"t.active = %s AND t.id IN ({rows.marks(wanted)})"
         items = rows.load(Item, where, [True, *wanted])
@@ -155,25 +158,30 @@ def _items(ids: Iterable[int | None], point: Point | None = None) -> dict[int, I
     return found
 
 
-def _items_with_lots(wanted: list[int], point: Point) -> dict[int, Item]:
+def _items_with_lots(
+    wanted: list[int], point: Point, dates: set[dt.date] | None
+) -> dict[int, Item]:
     sql = _ITEMS_WITH_LOTS.get(connection.vendor)
     if sql is None:
         lot_table, item_table = rows.table(Lot), rows.table(Item)
         sql = _ITEMS_WITH_LOTS[connection.vendor] = (
             f"SELECT {rows.columns(Item, 't')}, {rows.columns(Lot, 'l')} FROM {item_table} t "
             f"LEFT JOIN {lot_table} l ON l.item_id = t.id AND l.point_id = %s "
-            "AND l.container_id IS NULL WHERE t.active = %s AND t.id IN ({marks})"
+            "AND l.container_id IS NULL{dates} WHERE t.active = %s AND t.id IN ({marks})"
         )
+    of_dates, date_params = lots_of_dates("l", dates)
     width = rows.width(Item)
     pk_at = [field.attname for field in Item._meta.concrete_fields].index(Item._meta.pk.attname)
+    along = None if dates is None else frozenset(dates)
     found: dict[int, Item] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql.format(marks=rows.marks(wanted)), [point.pk, True, *wanted])
+        statement = sql.format(marks=rows.marks(wanted), dates=of_dates)
+        cursor.execute(statement, [point.pk, *date_params, True, *wanted])
         for row in cursor.fetchall():
             item = found.get(row[pk_at])
             if item is None:
                 item = found[row[pk_at]] = rows.instance(Item, row)
-                setattr(item, LOTS_READ_ALONG, (point.pk, []))
+                setattr(item, LOTS_READ_ALONG, (point.pk, [], along))
             if row[width] is not None:  # the lot's id: none when the item has no lot there
                 getattr(item, LOTS_READ_ALONG)[1].append(row[width:])
     return found
@@ -198,7 +206,8 @@ def _lots(point: Point, ids: Iterable[int | None]) -> dict[int, Lot]:
 
 
 def _intake_lines(point: Point, lines: list[IntakeLineIn]) -> list[services.IntakeLine]:
-    items = _items((line.item for line in lines), point)
+    dates = {line.expiry for line in lines} - {None}
+    items = _items((line.item for line in lines), point, dates)
     return [
         services.IntakeLine(
             item=items[line.item],

@@ -65,23 +65,26 @@ def lot_for(*, item, point, expiry: dt.date | None, size: str, condition: str) -
 def existing_lots(*, point, items, keys: Collection[LotKey] | None = None) -> dict[LotKey, Lot]:
     """The point's loose lots (in no container) of these items by key (only those of `keys`,
     when given). Lots are never deleted, so a posting may read them before its transaction and
-    open only the missing ones inside it. A busy point holds dozens of lots of an item (one per
-    expiry date): only the wanted ones are made into models."""
+    open only the missing ones inside it. A busy point holds dozens of lots of an item (one
+    per expiry date): with `keys`, only lots of their expiry dates (or none) are read, and only
+    the wanted ones are made into models."""
     items = list(items)
     item_ids = sorted({item.pk for item in items})
     if not item_ids:
         return {}
+    dates = None if keys is None else {key[1] for key in keys} - {None}
     read_along = [getattr(item, LOTS_READ_ALONG, None) for item in items]
-    if all(along is not None and along[0] == point.pk for along in read_along):
+    if all(_reads_along(along, point, dates) for along in read_along):
         lot_rows = [row for along in read_along for row in along[1]]  # (kamavor.stock.api)
     else:
+        where, params = lots_of_dates("t", dates)
         sql = (
             f"SELECT {rows.columns(Lot, 't')} FROM {rows.table(Lot)} t "
             f"WHERE t.point_id = %s AND t.container_id IS NULL "
-            f"AND t.item_id IN ({rows.marks(item_ids)})"
+            f"AND t.item_id IN ({rows.marks(item_ids)}){where}"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [point.pk, *item_ids])
+            cursor.execute(sql, [point.pk, *item_ids, *params])
             lot_rows = cursor.fetchall()
     fields = [field.attname for field in Lot._meta.concrete_fields]
     at = [fields.index(name) for name in ("item_id", "expiry", "size", "condition")]
@@ -94,9 +97,30 @@ def existing_lots(*, point, items, keys: Collection[LotKey] | None = None) -> di
     return found
 
 
+def lots_of_dates(alias: str, dates: Collection[dt.date] | None) -> tuple[str, list]:
+    """SQL (` AND …`) keeping the lots of `alias` that expire on one of `dates` or never
+    (everything when `dates` is None), with its parameters."""
+    if dates is None:
+        return "", []
+    ordered = sorted(dates)
+    params = [connection.ops.adapt_datefield_value(date) for date in ordered]
+    if not ordered:
+        return f" AND {alias}.expiry IS NULL", []
+    return f" AND ({alias}.expiry IS NULL OR {alias}.expiry IN ({rows.marks(ordered)}))", params
+
+
+def _reads_along(along, point, dates: set | None) -> bool:
+    """Whether lots read along with an item (point id, raw rows, their expiry dates or None
+    for all) hold every lot of these dates at the point."""
+    if along is None or along[0] != point.pk:
+        return False
+    return along[2] is None or (dates is not None and dates <= along[2])
+
+
 # An item read with its loose lots at a point (kamavor.stock.api reads the items of a posting
-# and their lots in one statement) carries (point id, the lots' raw rows) under this name;
-# existing_lots then asks the database nothing more.
+# and their lots in one statement) carries (point id, the lots' raw rows, the expiry dates
+# they were read for or None for all) under this name; existing_lots then asks the database
+# nothing more.
 LOTS_READ_ALONG = "_loose_lot_rows"
 
 

@@ -152,3 +152,42 @@ def test_stock_lists_take_a_fixed_number_of_queries(w, api, django_assert_max_nu
         assert len(client.get("/stock").json()) == 3
     with django_assert_max_num_queries(5):
         assert len(client.get(f"/lots/{lot.pk}").json()["movements"]) == 10
+
+
+def test_a_donation_adds_to_the_lot_of_its_expiry_among_many_and_opens_new_ones(w, api):
+    """Only lots of the lines' expiry dates are read: the one dated alike is added to, a new
+    date opens a lot, and an undated item still finds its lot."""
+    import datetime as dt
+
+    from kamavor.stock.ledger import existing_lots
+    from kamavor.stock.models import Lot
+
+    day = dt.date.today() + dt.timedelta(days=100)
+    dates = [day + dt.timedelta(days=n) for n in range(5)]
+    donate(w, *[IntakeLine(w.rice, 10, expiry=date) for date in dates], IntakeLine(w.soap, 4))
+    before = {lot.expiry: lot.pk for lot in Lot.objects.filter(point=w.point, item=w.rice)}
+    new_day = day + dt.timedelta(days=30)
+    body = {
+        "point": w.point.pk,
+        "lines": [
+            {"item": w.rice.pk, "quantity": 3, "expiry": dates[2].isoformat()},
+            {"item": w.rice.pk, "quantity": 2, "expiry": new_day.isoformat()},
+            {"item": w.soap.pk, "quantity": 1},
+        ],
+    }
+    response = api(w.coordinator).post("/donations", body)
+    assert response.status_code == 201, response.content
+    lots = [line["lot"] for line in response.json()["lines"]]
+
+    def held(item, **attributes) -> int:
+        return lot_of(w, item, **attributes).balance.quantity
+
+    assert lots[0] == before[dates[2]] and held(w.rice, expiry=dates[2]) == 13
+    assert lots[1] not in before.values() and held(w.rice, expiry=new_day) == 2
+    assert lots[2] == lot_of(w, w.soap).pk and held(w.soap) == 5
+    assert Lot.objects.filter(point=w.point, item=w.rice).count() == 6
+
+    lot = lot_of(w, w.rice, expiry=dates[3])
+    key = (w.rice.pk, dates[3], lot.size, lot.condition)
+    assert set(existing_lots(point=w.point, items=[w.rice], keys={key})) == {key}
+    assert len(existing_lots(point=w.point, items=[w.rice])) == 6

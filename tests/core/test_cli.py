@@ -189,3 +189,23 @@ def test_kamavor_serve_forks_workers_behind_a_tls_proxy(tmp_path: Path):
         assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
         # No access-log line per request: the output is the start-up line alone.
         assert "GET /" not in output and "/healthz" not in output, output
+
+
+def test_serve_starts_two_processes_per_core_of_two_threads_unless_told(monkeypatch):
+    from django.core.management import call_command
+
+    from kamavor.core import server
+
+    started = []
+    monkeypatch.setattr(server, "can_fork", lambda: True)
+    monkeypatch.setattr(server, "serve_forked", lambda **options: started.append(options))
+    call_command("serve", "--no-migrate", "--port", "8123")
+    call_command("serve", "--no-migrate", "--workers", "3", "--threads", "5")
+    assert server.default_workers() == 2 * server.cores()
+    assert started[0] == {
+        "host": "127.0.0.1",
+        "port": 8123,
+        "workers": 2 * server.cores(),
+        "threads": 2,
+    }
+    assert (started[1]["workers"], started[1]["threads"]) == (3, 5)

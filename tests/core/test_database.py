@@ -22,8 +22,11 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_checkpointer_copies_the_log_back_without_waiting():
+def test_the_checkpointer_copies_the_log_back_without_waiting(monkeypatch):
+    from kamavor.core import sqlite
     from kamavor.core.sqlite import checkpoint_once, is_sqlite, start_checkpointer
+
+    monkeypatch.setattr(sqlite, "_background", False)  # start_checkpointer sets it
 
     if not is_sqlite():
         assert start_checkpointer() is None
@@ -48,3 +51,43 @@ def test_postgresql_prepares_a_statement_run_often_on_a_connection():
             ["%FROM catalogue_category WHERE id = $1%"],
         )
         assert cursor.fetchone()[0] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_log_is_restarted_and_served_connections_leave_checkpoints_to_the_thread():
+    from kamavor.core import sqlite
+
+    if not sqlite.is_sqlite():
+        return
+    from tests.factories import make_org
+
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint=0")  # this test's connection: left alone
+        for number in range(40):
+            make_org(f"Log filler {number}")
+        busy, log_pages, copied = sqlite.checkpoint_once()
+        assert busy == 0 and log_pages > 0  # passive: copied, but the log is as long
+        busy, log_pages, copied = sqlite.checkpoint_once(restart_over=0)
+        assert busy == 0 and log_pages == copied
+        make_org("After the restart")
+        busy, after, _ = sqlite.checkpoint_once()
+        assert after < log_pages  # the next commit wrote the log from its beginning
+        cursor.execute("PRAGMA busy_timeout")
+        assert cursor.fetchone()[0] >= 5000  # the desks' timeout is back
+    assert not connection._gate._threads.locked()
+
+    connection.close()
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        assert cursor.fetchone()[0] == 4000
+    sqlite._background = True
+    try:
+        connection.close()
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint")
+            assert cursor.fetchone()[0] == sqlite.BACKGROUND_AUTOCHECKPOINT
+    finally:
+        sqlite._background = False
+        connection.close()

@@ -9,7 +9,7 @@ from kamavor.core import server
 
 class Command(BaseCommand):
     help = (
-        "Serve Kamavor: several worker processes (one per core) on Linux and macOS, one "
+        "Serve Kamavor: several worker processes (two per core) on Linux and macOS, one "
         "process on Windows; static files served by the app."
     )
     # Migrations and the server's own start-up cover what the system checks would: skip them.
@@ -22,9 +22,17 @@ class Command(BaseCommand):
             "--workers",
             type=int,
             default=None,
-            help="worker processes (default: one per core; always 1 on Windows)",
+            help="worker processes (default: two per core; always 1 on Windows)",
         )
-        parser.add_argument("--threads", type=int, default=4, help="threads per worker")
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=None,
+            help=(
+                f"threads per worker (default {server.THREADS}; "
+                f"{server.WINDOWS_THREADS} on Windows)"
+            ),
+        )
         parser.add_argument(
             "--no-migrate", action="store_true", help="do not apply pending migrations first"
         )
@@ -35,15 +43,16 @@ class Command(BaseCommand):
         host: str,
         port: int,
         workers: int | None,
-        threads: int,
+        threads: int | None,
         no_migrate: bool,
         **options,
     ) -> None:
         if workers is not None and workers < 1:
             raise CommandError("--workers must be at least 1.")
-        if threads < 1:
+        if threads is not None and threads < 1:
             raise CommandError("--threads must be at least 1.")
         forked = server.can_fork()
+        threads = threads or (server.THREADS if forked else server.WINDOWS_THREADS)
         workers = (workers or server.default_workers()) if forked else 1
         if not no_migrate:
             call_command("migrate", interactive=False, verbosity=0)
@@ -57,4 +66,4 @@ class Command(BaseCommand):
         if forked:
             server.serve_forked(host=host, port=port, workers=workers, threads=threads)
         else:
-            server.serve_threaded(host=host, port=port, threads=threads * 2)
+            server.serve_threaded(host=host, port=port, threads=threads)

@@ -1,0 +1,1 @@
+"""Kamavor's own database backends (see sqlite3/base.py)."""
