@@ -59,18 +59,20 @@ def checkpoint_once(restart_over: int | None = None) -> tuple[int, int, int]:
         busy, log_pages, copied = cursor.fetchone()
         if restart_over is None or log_pages <= restart_over:
             return int(busy), int(log_pages), int(copied)
+        cursor.execute("PRAGMA busy_timeout")
+        (timeout_ms,) = cursor.fetchone()
         gate = getattr(connection, "_gate", None)
         if gate is not None:
             gate.acquire(timeout=float(connection.settings_dict["OPTIONS"].get("timeout", 5)))
-        cursor.execute("PRAGMA busy_timeout")
-        (timeout_ms,) = cursor.fetchone()
-        # Readers are let finish for a moment only: a long export must not hold the desks.
-        cursor.execute(f"PRAGMA busy_timeout={RESTART_WAIT_MS}")
-        try:
-            cursor.execute("PRAGMA wal_checkpoint(RESTART)")
-            busy, log_pages, copied = cursor.fetchone()
+        try:  # the gate is let go whatever happens: held, it would stop every desk's writes
+            # Readers are let finish for a moment only: a long export must not hold the desks.
+            cursor.execute(f"PRAGMA busy_timeout={RESTART_WAIT_MS}")
+            try:
+                cursor.execute("PRAGMA wal_checkpoint(RESTART)")
+                busy, log_pages, copied = cursor.fetchone()
+            finally:
+                cursor.execute(f"PRAGMA busy_timeout={int(timeout_ms)}")
         finally:
-            cursor.execute(f"PRAGMA busy_timeout={int(timeout_ms)}")
             if gate is not None:
                 gate.release()
     return int(busy), int(log_pages), int(copied)
