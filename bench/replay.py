@@ -297,32 +297,45 @@ def report(options, the_week, calls, result, seconds, cpu, client_cpu, watch, lo
     say(f"  check         {verdict}")
 
 
-def measure_quiet(the_week, base_url: str, pid: int, options) -> tuple[list[tuple], week.Calls]:
+def measure_quiet(
+    the_week, base_url: str, pid: int, options, url: str
+) -> tuple[list[tuple], week.Calls]:
     """Each desk action alone, one call at a time, after the replay: (name, wall-clock
-    milliseconds, server CPU milliseconds per call)."""
+    milliseconds, server CPU milliseconds per call, PostgreSQL's backends' CPU milliseconds
+    per call or None)."""
     rng = random.Random(options.seed)
     rows = []
     found, calls = week.probes(the_week, base_url, rng)
     for name, probe in found:
         for _ in range(5):  # warm up
             probe()
-        samples, cpu = [], cpu_seconds(pid)
+        samples, cpu, database = [], cpu_seconds(pid), database_backends(url)
         for _ in range(options.quiet_samples):
             start = time.perf_counter()
             probe()
             samples.append((time.perf_counter() - start) * 1000)
         used = (cpu_seconds(pid) - cpu) * 1000 / max(1, options.quiet_samples)
-        rows.append((name, samples, used))
+        after = database_backends(url)
+        backends = None
+        if after:
+            spent = sum(t - database.get(backend, 0.0) for backend, t in after.items())
+            backends = spent * 1000 / max(1, options.quiet_samples)
+        rows.append((name, samples, used, backends))
     return rows, calls
 
 
 def report_quiet(rows: list[tuple]) -> None:
     say("\n  after the replay, one desk at a time (a quiet server)")
-    say(f"  {'action':<34}{'calls':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'CPU ms':>9}")
-    for name, ms, cpu in rows:
+    database = any(backends is not None for *_, backends in rows)
+    say(
+        f"  {'action':<34}{'calls':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'CPU ms':>9}"
+        + (f"{'DB CPU ms':>11}" if database else "")
+    )
+    for name, ms, cpu, backends in rows:
         say(
             f"  {name:<34}{len(ms):>8}{percentile(ms, 50):>9.1f}{percentile(ms, 95):>9.1f}"
             f"{percentile(ms, 99):>9.1f}{cpu:>9.1f}"
+            + (f"{backends:>11.1f}" if backends is not None else "")
         )
 
 
@@ -364,11 +377,17 @@ def main(argv: list[str]) -> int:
             seed=options.seed,
             retry_share=options.retry_share,
         )
+        upkeep = benchkit.Upkeep() if benchkit.Upkeep.needed() else None
+        if upkeep is not None:  # the network and catalogue just loaded, as autovacuum would
+            upkeep.once()
+            connection.close()
         port = options.port or free_port()
         server = start_server(options, port, data_dir / "server.log")
         say(f"Replaying with {desks} desks")
         watch = Watch(server.pid, url)
         watch.start()
+        if upkeep is not None:
+            upkeep.start()
         spy = start_spy(options.py_spy, server.pid) if options.py_spy else None
         cpu_before, client_before = cpu_seconds(server.pid), time.process_time()
         load_before, started = os.getloadavg()[0], time.perf_counter()
@@ -379,10 +398,18 @@ def main(argv: list[str]) -> int:
         client_cpu = time.process_time() - client_before
         if spy is not None:
             stop_spy(spy)
+        if upkeep is not None:
+            upkeep.stop.set()
+            upkeep.join()
+            say(
+                f"  autovacuum is off on this server: the replay vacuumed or analysed "
+                f"{upkeep.tables} tables in {upkeep.runs} rounds as autovacuum would "
+                f"({upkeep.seconds:.0f} s, counted in the database's CPU)"
+            )
         load = f"{load_before:.1f} → {os.getloadavg()[0]:.1f}"
         watch.stop.set()
         base_url = f"http://127.0.0.1:{port}"
-        quiet, quiet_calls = measure_quiet(the_week, base_url, server.pid, options)
+        quiet, quiet_calls = measure_quiet(the_week, base_url, server.pid, options, url)
         stop_server(server)
         calls.statuses.update(quiet_calls.statuses)  # their errors count in the check
         result = week.check(the_week, calls)

@@ -10,7 +10,9 @@ are given tokens; then, `--rounds` times in turn, each request kind runs `--requ
 an authenticated request that reads next to nothing (the floor every request pays), a 10-line
 donation (random items and expiry dates: new lots), a transfer of 8 lots created, sent and
 received, a hand-out of 3 items picked first expiry first out, and a registration. Prints the
-CPU p50 and p95 per request (ms) and the load average, which inflates CPU time too.
+CPU p50 and p95 per request (ms), on PostgreSQL its backend's CPU p50 too (read from Linux when
+the server runs on this machine), the statements per request, and the load average, which
+inflates CPU time too.
 """
 # ruff: noqa: E402  (Django is imported after the database is named)
 
@@ -58,6 +60,7 @@ import django
 
 django.setup()
 
+from django.db import connection
 from django.test import Client
 
 from kamavor.catalogue.models import Item
@@ -65,6 +68,9 @@ from kamavor.households.models import Household
 from kamavor.network.models import Member
 from kamavor.network.services import create_token
 from kamavor.stock.models import Lot
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchkit import _backend_schedstat, _schedstat  # noqa: E402
 
 SUPPLY = ("warehouse", "collection")
 DEMAND = ("distribution", "shelter")
@@ -225,7 +231,16 @@ def main() -> int:
         kinds = [k for k in kinds if any(w in k[0] for w in wanted)]
     print(f"load before: {os.getloadavg()}")
     figures: dict[str, list[list[float]]] = defaultdict(list)
+    database: dict[str, list[float]] = defaultdict(list)
+    statements: dict[str, list[int]] = defaultdict(list)
     profile = cProfile.Profile(time.process_time) if OPTIONS.profile else None
+    backend = _backend_schedstat()
+    counted = [0]
+
+    def count(execute, sql, params, many, context):
+        counted[0] += 1
+        return execute(sql, params, many, context)
+
     for _round in range(OPTIONS.rounds):
         for name, make in kinds:
             for _ in range(3):  # warm: the first request of a kind compiles what it caches
@@ -233,23 +248,32 @@ def main() -> int:
             ms = []
             for _ in range(OPTIONS.requests):
                 run = make()
+                counted[0] = 0
+                before = _schedstat(backend)
                 start = time.process_time()
-                if profile is not None:
-                    profile.runcall(run)
-                else:
-                    run()
+                with connection.execute_wrapper(count):
+                    if profile is not None:
+                        profile.runcall(run)
+                    else:
+                        run()
                 ms.append((time.process_time() - start) * 1000)
+                after = _schedstat(backend)
+                if backend and before and after:
+                    database[name].append((after[0] - before[0]) / 1e6)
+                statements[name].append(counted[0])
             figures[name].append(ms)
     print(f"load after: {os.getloadavg()}")
     if profile is not None:
         profile.dump_stats(OPTIONS.profile)
-    print(f"{'request':34} " + "  ".join(f"p50/p95 #{r + 1:<4}" for r in range(OPTIONS.rounds)))
+    heads = "  ".join(f"p50/p95 #{r + 1:<4}" for r in range(OPTIONS.rounds))
+    print(f"{'request':34} {heads}  database p50  statements")
     for name, runs in figures.items():
         cells = []
         for ms in runs:
             ms = sorted(ms)
             cells.append(f"{statistics.median(ms):5.2f}/{ms[int(len(ms) * 0.95)]:5.2f}")
-        print(f"{name:34} " + "  ".join(cells))
+        db = f"{statistics.median(database[name]):12.2f}" if database[name] else f"{'-':>12}"
+        print(f"{name:34} " + "  ".join(cells) + f"  {db}  {statistics.median(statements[name]):10}")
     return 0
 
 
