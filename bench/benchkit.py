@@ -529,8 +529,10 @@ class Upkeep(threading.Thread):
             done = 0
             for name, vacuum, analyse in due:
                 if vacuum or analyse:
-                    what = "VACUUM (ANALYZE)" if vacuum and analyse else (
-                        "VACUUM" if vacuum else "ANALYZE"
+                    what = (
+                        "VACUUM (ANALYZE)"
+                        if vacuum and analyse
+                        else ("VACUUM" if vacuum else "ANALYZE")
                     )
                     cursor.execute(f"{what} {connection.ops.quote_name(name)}")
                     done += 1

@@ -70,7 +70,7 @@ from kamavor.network.services import create_token
 from kamavor.stock.models import Lot
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchkit import _backend_schedstat, _schedstat  # noqa: E402
+from benchkit import _backend_schedstat, _schedstat
 
 SUPPLY = ("warehouse", "collection")
 DEMAND = ("distribution", "shelter")
@@ -273,7 +273,8 @@ def main() -> int:
             ms = sorted(ms)
             cells.append(f"{statistics.median(ms):5.2f}/{ms[int(len(ms) * 0.95)]:5.2f}")
         db = f"{statistics.median(database[name]):12.2f}" if database[name] else f"{'-':>12}"
-        print(f"{name:34} " + "  ".join(cells) + f"  {db}  {statistics.median(statements[name]):10}")
+        counts = statistics.median(statements[name])
+        print(f"{name:34} " + "  ".join(cells) + f"  {db}  {counts:10}")
     return 0
 
 
