@@ -31,7 +31,6 @@ from django.utils.translation import gettext as _
 from kamavor.core import rows
 from kamavor.core.errors import NotEnoughStock
 from kamavor.core.idempotency import check_key, ensure_same_request, run_once
-from kamavor.core.rows import UNNEST_ABOVE
 from kamavor.stock.models import (
     Balance,
     DailyFlow,
@@ -78,13 +77,13 @@ def existing_lots(*, point, items, keys: Collection[LotKey] | None = None) -> di
         lot_rows = [row for along in read_along for row in along[1]]  # (kamavor.stock.api)
     else:
         where, params = lots_of_dates("t", dates)
+        among, item_params = rows.one_of("t.item_id", item_ids)
         sql = (
             f"SELECT {rows.columns(Lot, 't')} FROM {rows.table(Lot)} t "
-            f"WHERE t.point_id = %s AND t.container_id IS NULL "
-            f"AND t.item_id IN ({rows.marks(item_ids)}){where}"
+            f"WHERE t.point_id = %s AND t.container_id IS NULL AND {among}{where}"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [point.pk, *item_ids, *params])
+            cursor.execute(sql, [point.pk, *item_params, *params])
             lot_rows = cursor.fetchall()
     fields = [field.attname for field in Lot._meta.concrete_fields]
     at = [fields.index(name) for name in ("item_id", "expiry", "size", "condition")]
@@ -106,7 +105,8 @@ def lots_of_dates(alias: str, dates: Collection[dt.date] | None) -> tuple[str, l
     params = [connection.ops.adapt_datefield_value(date) for date in ordered]
     if not ordered:
         return f" AND {alias}.expiry IS NULL", []
-    return f" AND ({alias}.expiry IS NULL OR {alias}.expiry IN ({rows.marks(ordered)}))", params
+    among, params = rows.one_of(f"{alias}.expiry", params, "date")
+    return f" AND ({alias}.expiry IS NULL OR {among})", params
 
 
 def _reads_along(along, point, dates: set | None) -> bool:
@@ -241,24 +241,35 @@ def _change_balances(changes: dict[int, tuple[int, int]]) -> dict[int, int]:
     has one writer at a time and needs no row locks."""
     table = Balance._meta.db_table
     lot_ids = sorted(changes)
+    if connection.vendor == "postgresql":  # one statement's text for any number of lots
+        sql = (
+            f"WITH locked AS MATERIALIZED (SELECT lot_id FROM {table} "
+            "WHERE lot_id = ANY(%s::bigint[]) ORDER BY lot_id FOR UPDATE), "
+            "c AS (SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) "
+            "AS c(lot_id, total, low)) "
+            f"UPDATE {table} b SET quantity = b.quantity + c.total FROM c "
+            "WHERE b.lot_id = c.lot_id AND c.lot_id IN (SELECT lot_id FROM locked) "
+            "AND b.quantity + c.low >= 0 RETURNING b.lot_id, b.quantity"
+        )
+        params = [
+            lot_ids,
+            lot_ids,
+            [changes[lot_id][0] for lot_id in lot_ids],
+            [changes[lot_id][1] for lot_id in lot_ids],
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return {int(lot_id): int(quantity) for lot_id, quantity in cursor.fetchall()}
     marks = ", ".join("%s" for _ in lot_ids)
     cases = " ".join("WHEN %s THEN %s" for _ in lot_ids)
     totals = [v for lot_id in lot_ids for v in (lot_id, changes[lot_id][0])]
     lows = [v for lot_id in lot_ids for v in (lot_id, changes[lot_id][1])]
-    update = (
+    sql = (
         f"UPDATE {table} SET quantity = quantity + CASE lot_id {cases} END "
-        f"WHERE lot_id IN ({{rows}}) AND quantity + CASE lot_id {cases} END >= 0 "
+        f"WHERE lot_id IN ({marks}) AND quantity + CASE lot_id {cases} END >= 0 "
         "RETURNING lot_id, quantity"
     )
-    if connection.vendor == "postgresql":
-        sql = (
-            f"WITH locked AS MATERIALIZED (SELECT lot_id FROM {table} WHERE lot_id IN ({marks}) "
-            "ORDER BY lot_id FOR UPDATE) " + update.format(rows="SELECT lot_id FROM locked")
-        )
-        params = [*lot_ids, *totals, *lows]
-    else:
-        sql = update.format(rows=marks)
-        params = [*totals, *lot_ids, *lows]
+    params = [*totals, *lot_ids, *lows]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {int(lot_id): int(quantity) for lot_id, quantity in cursor.fetchall()}
@@ -390,8 +401,8 @@ class Move(NamedTuple):
 
 def _insert_movements(rows: list[Move]) -> None:
     columns = ", ".join(Move._fields)
-    if connection.vendor == "postgresql" and len(rows) * len(Move._fields) > UNNEST_ABOVE:
-        # One array per column: the statement the driver parses stays the same (and is kept).
+    if connection.vendor == "postgresql":
+        # One array per column: the statement's text stays the same (prepared once).
         types = [Movement._meta.get_field(name).db_type(connection) for name in Move._fields]
         arrays = ", ".join(f"%s::{t}[]" for t in types)
         with connection.cursor() as cursor:
@@ -436,14 +447,11 @@ def _add_to_item_balances(changes: dict[tuple[int, int], tuple[int, int]]) -> No
     build), PostgreSQL first locks the existing rows of both in that order."""
     growing = sorted((k, v) for k, v in changes.items() if min(v) >= 0)
     shrinking = sorted((k, v) for k, v in changes.items() if min(v) < 0)
+    if connection.vendor == "postgresql":
+        _add_to_item_balances_in_arrays(growing, shrinking)
+        return
     table = ItemBalance._meta.db_table
     with connection.cursor() as cursor:
-        if growing and shrinking and connection.vendor == "postgresql":
-            rows = " OR ".join("(point_id = %s AND item_id = %s)" for _ in changes)
-            cursor.execute(
-                f"SELECT 1 FROM {table} WHERE {rows} ORDER BY point_id, item_id FOR UPDATE",
-                [v for key in sorted(changes) for v in key],
-            )
         if growing:
             values = ", ".join("(%s, %s, %s, %s)" for _ in growing)
             cursor.execute(
@@ -463,6 +471,58 @@ def _add_to_item_balances(changes: dict[tuple[int, int], tuple[int, int]]) -> No
                 f"UPDATE {table} SET quantity = quantity + CASE {which} END, "
                 f"lots = lots + CASE {which} END WHERE {rows}",
                 [*units, *lots, *keys],
+            )
+            if cursor.rowcount != len(shrinking):
+                raise RuntimeError("an item balance to take from is missing")
+
+
+def _add_to_item_balances_in_arrays(growing: list[tuple], shrinking: list[tuple]) -> None:
+    """`_add_to_item_balances` on PostgreSQL, with one array per column (the same statements'
+    texts for any number of rows, prepared once per connection). The rows to take from are
+    locked in (point, item) order first, with those to add to when a posting has both."""
+    table = ItemBalance._meta.db_table
+    types = [
+        ItemBalance._meta.get_field(name).db_type(connection)
+        for name in ("point_id", "item_id", "quantity", "lots")
+    ]
+    arrays = ", ".join(f"%s::{t}[]" for t in types)
+
+    def columns(rows: list[tuple]) -> list[list[int]]:
+        return [
+            [point for (point, _item), _change in rows],
+            [item for (_point, item), _change in rows],
+            [units for _key, (units, _lots) in rows],
+            [lots for _key, (_units, lots) in rows],
+        ]
+
+    with connection.cursor() as cursor:
+        if growing and shrinking:
+            keys = sorted(key for key, _change in (*growing, *shrinking))
+            cursor.execute(
+                f"SELECT 1 FROM {table} WHERE (point_id, item_id) IN "
+                f"(SELECT * FROM unnest(%s::{types[0]}[], %s::{types[1]}[])) "
+                "ORDER BY point_id, item_id FOR UPDATE",
+                [[point for point, _item in keys], [item for _point, item in keys]],
+            )
+        if growing:
+            cursor.execute(
+                f"INSERT INTO {table} (point_id, item_id, quantity, lots) "
+                f"SELECT * FROM unnest({arrays}) "
+                "ON CONFLICT (point_id, item_id) DO UPDATE SET "
+                f"quantity = {table}.quantity + excluded.quantity, "
+                f"lots = {table}.lots + excluded.lots",
+                columns(growing),
+            )
+        if shrinking:
+            cursor.execute(
+                f"WITH c AS (SELECT * FROM unnest({arrays}) AS c(point_id, item_id, units, lots)), "
+                f"locked AS MATERIALIZED (SELECT t.id FROM {table} t JOIN c "
+                "ON t.point_id = c.point_id AND t.item_id = c.item_id "
+                "ORDER BY t.point_id, t.item_id FOR UPDATE OF t) "
+                f"UPDATE {table} t SET quantity = t.quantity + c.units, lots = t.lots + c.lots "
+                "FROM c WHERE t.point_id = c.point_id AND t.item_id = c.item_id "
+                "AND t.id IN (SELECT id FROM locked)",
+                columns(shrinking),
             )
             if cursor.rowcount != len(shrinking):
                 raise RuntimeError("an item balance to take from is missing")

@@ -55,6 +55,18 @@ def upsert_adding(
     if not rows:
         return
     table = model._meta.db_table
+    if connection.vendor == "postgresql":  # one array per column: the same text for any rows
+        types = [model._meta.get_field(name).db_type(connection) for name in (*columns, "quantity")]
+        arrays = ", ".join(f"%s::{t}[]" for t in types)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}, quantity) "
+                f"SELECT * FROM unnest({arrays}) "
+                f"ON CONFLICT ({conflict}) DO UPDATE SET "
+                f"quantity = {table}.quantity + excluded.quantity",
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+        return
     row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
     adapt = connection.ops.adapt_datefield_value
     params = [adapt(v) if isinstance(v, dt.date) else v for values in rows for v in values]
