@@ -12,7 +12,9 @@ Only fixed, simple reads belong here; everything else stays with the ORM.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence, Sized
+import datetime as dt
+from collections.abc import Callable, Collection, Iterable, Sequence, Sized
+from decimal import Decimal
 from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
@@ -64,6 +66,34 @@ def marks(values: Sized) -> str:
     return ", ".join("%s" for _ in range(len(values)))
 
 
+def array(values: Iterable) -> str:
+    """A PostgreSQL array literal of these values (whole numbers, text, dates and times,
+    decimals, booleans, None), for a `%s::<type>[]` parameter that the server casts. psycopg
+    adapts a Python list element by element in Python (telling each element's type, then
+    dumping it): about a twelfth of a posting's CPU in the app when its statements send their
+    rows as arrays. A literal is one string, adapted by the driver's C code."""
+    out = []
+    for value in values:
+        kind = type(value)
+        if kind is int or kind is Decimal:
+            out.append(str(value))
+        elif value is None:
+            out.append("NULL")
+        elif kind is str:
+            out.append('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"')
+        elif kind is bool:
+            out.append("t" if value else "f")
+        elif isinstance(value, dt.date):  # a date, or a date and time (with its time zone)
+            out.append('"' + value.isoformat() + '"')
+        elif isinstance(value, str):  # a choice's member
+            out.append('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"')
+        elif isinstance(value, int):  # a choice's member (a boolean was told above)
+            out.append(str(int(value)))
+        else:
+            raise TypeError(f"no array literal for {kind.__name__}")
+    return "{" + ",".join(out) + "}"
+
+
 def one_of(column: str, values: Collection, db_type: str = "bigint") -> tuple[str, list]:
     """SQL keeping the rows whose `column` is one of `values`, and its parameters. On
     PostgreSQL one array (`column = ANY(%s::bigint[])`): the statement's text is then the same
@@ -72,7 +102,7 @@ def one_of(column: str, values: Collection, db_type: str = "bigint") -> tuple[st
     Elsewhere `column IN (%s, …)`."""
     values = list(values)
     if _db().vendor == "postgresql":
-        return f"{column} = ANY(%s::{db_type}[])", [values]
+        return f"{column} = ANY(%s::{db_type}[])", [array(values)]
     return f"{column} IN ({marks(values)})", values
 
 
@@ -228,7 +258,7 @@ def _insert_arrays(model: type[Model], objects: Sequence[Model]) -> Sequence[Mod
     fields, _sql = _insert_shape(model, db.vendor)
     sql = _array_insert(model, db.vendor)
     flat = _prepared(model, objects, db)  # row after row: one column is every n-th value
-    params = [flat[at :: len(fields)] for at in range(len(fields))]
+    params = [array(flat[at :: len(fields)]) for at in range(len(fields))]
     with db.cursor() as cursor:
         cursor.execute(sql, params)
         for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
@@ -236,6 +266,21 @@ def _insert_arrays(model: type[Model], objects: Sequence[Model]) -> Sequence[Mod
             obj._state.adding = False
             obj._state.db = db.alias
     return objects
+
+
+@cache
+def arrays(model: type[Model], names: Sequence[str]) -> str:
+    """`%s::<type>[]` for each of these columns (attribute names) of the model, comma-separated:
+    the parameters of an `unnest(…)` on PostgreSQL, one array per column."""
+    return _arrays(model, tuple(names), _db().vendor)
+
+
+@cache
+def _arrays(model: type[Model], names: tuple[str, ...], vendor: str) -> str:
+    # Cached: a field's db_type is worked out afresh on each call (a foreign key's even makes
+    # a field of its target's type to ask it), a measurable part of a posting's CPU.
+    types = [model._meta.get_field(name).db_type(connection) for name in names]
+    return ", ".join(f"%s::{t}[]" for t in types)
 
 
 @cache

@@ -251,11 +251,12 @@ def _change_balances(changes: dict[int, tuple[int, int]]) -> dict[int, int]:
             "WHERE b.lot_id = c.lot_id AND c.lot_id IN (SELECT lot_id FROM locked) "
             "AND b.quantity + c.low >= 0 RETURNING b.lot_id, b.quantity"
         )
+        ids = rows.array(lot_ids)
         params = [
-            lot_ids,
-            lot_ids,
-            [changes[lot_id][0] for lot_id in lot_ids],
-            [changes[lot_id][1] for lot_id in lot_ids],
+            ids,
+            ids,
+            rows.array(changes[lot_id][0] for lot_id in lot_ids),
+            rows.array(changes[lot_id][1] for lot_id in lot_ids),
         ]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -399,22 +400,21 @@ class Move(NamedTuple):
     at: object  # the time, adapted for the database
 
 
-def _insert_movements(rows: list[Move]) -> None:
+def _insert_movements(moves: list[Move]) -> None:
     columns = ", ".join(Move._fields)
     if connection.vendor == "postgresql":
         # One array per column: the statement's text stays the same (prepared once).
-        types = [Movement._meta.get_field(name).db_type(connection) for name in Move._fields]
-        arrays = ", ".join(f"%s::{t}[]" for t in types)
+        arrays = rows.arrays(Movement, Move._fields)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {Movement._meta.db_table} ({columns}) SELECT * FROM unnest({arrays})",
-                [list(column) for column in zip(*rows, strict=True)],
+                [rows.array(column) for column in zip(*moves, strict=True)],
             )
         return
     marks = "(" + ", ".join("%s" for _ in Move._fields) + ")"
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), 500):  # well within SQLite's limit of parameters
-            batch = rows[start : start + 500]
+        for start in range(0, len(moves), 500):  # well within SQLite's limit of parameters
+            batch = moves[start : start + 500]
             cursor.execute(
                 f"INSERT INTO {Movement._meta.db_table} ({columns}) VALUES "
                 + ", ".join(marks for _ in batch),
@@ -481,18 +481,15 @@ def _add_to_item_balances_in_arrays(growing: list[tuple], shrinking: list[tuple]
     texts for any number of rows, prepared once per connection). The rows to take from are
     locked in (point, item) order first, with those to add to when a posting has both."""
     table = ItemBalance._meta.db_table
-    types = [
-        ItemBalance._meta.get_field(name).db_type(connection)
-        for name in ("point_id", "item_id", "quantity", "lots")
-    ]
-    arrays = ", ".join(f"%s::{t}[]" for t in types)
+    arrays = rows.arrays(ItemBalance, ("point_id", "item_id", "quantity", "lots"))
+    keys_arrays = rows.arrays(ItemBalance, ("point_id", "item_id"))
 
-    def columns(rows: list[tuple]) -> list[list[int]]:
+    def columns(changes: list[tuple]) -> list[list[int]]:
         return [
-            [point for (point, _item), _change in rows],
-            [item for (_point, item), _change in rows],
-            [units for _key, (units, _lots) in rows],
-            [lots for _key, (_units, lots) in rows],
+            rows.array(point for (point, _item), _change in changes),
+            rows.array(item for (_point, item), _change in changes),
+            rows.array(units for _key, (units, _lots) in changes),
+            rows.array(lots for _key, (_units, lots) in changes),
         ]
 
     with connection.cursor() as cursor:
@@ -500,9 +497,9 @@ def _add_to_item_balances_in_arrays(growing: list[tuple], shrinking: list[tuple]
             keys = sorted(key for key, _change in (*growing, *shrinking))
             cursor.execute(
                 f"SELECT 1 FROM {table} WHERE (point_id, item_id) IN "
-                f"(SELECT * FROM unnest(%s::{types[0]}[], %s::{types[1]}[])) "
+                f"(SELECT * FROM unnest({keys_arrays})) "
                 "ORDER BY point_id, item_id FOR UPDATE",
-                [[point for point, _item in keys], [item for _point, item in keys]],
+                [rows.array(point for point, _item in keys), rows.array(i for _p, i in keys)],
             )
         if growing:
             cursor.execute(

@@ -141,7 +141,7 @@ def _set_received(quantities: Mapping[int, int]) -> None:
             cursor.execute(
                 f"UPDATE {rows.table(DocumentLine)} t SET received_quantity = c.quantity "
                 "FROM unnest(%s::bigint[], %s::bigint[]) AS c(id, quantity) WHERE t.id = c.id",
-                [ids, [quantities[pk] for pk in ids]],
+                [rows.array(ids), rows.array(quantities[pk] for pk in ids)],
             )
         return
     cases = " ".join("WHEN %s THEN %s" for _ in ids)
