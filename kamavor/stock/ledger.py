@@ -18,7 +18,8 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -363,12 +364,15 @@ class Posting:
                 self.entries, reversed(afters), strict=True
             )
         ]
-        _insert_movements(self.movements)
-        _add_to_item_balances(item_balance_changes(self.movements))
         flows = self._daily_flow_changes()
-        _add_to_daily_flows(flows)
-        add_point_day_flows(flows)
-        add_hand_out_months(flows)
+        with in_one_round_trip() as later:
+            _insert_movements(self.movements)
+            later.append(_add_to_item_balances(item_balance_changes(self.movements)))
+            _add_to_daily_flows(flows)
+            add_point_day_flows(flows)
+            add_hand_out_months(flows)
+        for check in later:
+            check()
 
     def _daily_flow_changes(self) -> dict[tuple[int, int, dt.date, str], int]:
         """Per (point, item, day, kind): the units moved; a reversal counts under the day and
@@ -422,6 +426,23 @@ def _insert_movements(moves: list[Move]) -> None:
             )
 
 
+@contextmanager
+def in_one_round_trip() -> Iterator[list[Callable[[], None]]]:
+    """On PostgreSQL, send the statements run inside together and wait once for all their
+    answers (psycopg's pipeline mode), instead of a round trip for each: for statements whose
+    results nothing inside reads. They run in the order sent, so the ledger's lock order holds;
+    an error of any of them is raised at the end of the block, as Django's error (so that a
+    deadlock is retried as a whole). Checks of their results go in the list yielded, to be run
+    after the block. Elsewhere the statements simply run one by one."""
+    later: list[Callable[[], None]] = []
+    if connection.vendor != "postgresql":
+        yield later
+        return
+    connection.ensure_connection()
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield later
+
+
 def item_balance_changes(movements: list[Move]) -> dict[tuple[int, int], tuple[int, int]]:
     """Per (point, item): the units these movements added, and the lots they filled (or, if
     negative, emptied), from each lot's balance before its first movement and after its last."""
@@ -440,16 +461,18 @@ def item_balance_changes(movements: list[Move]) -> dict[tuple[int, int], tuple[i
     return {key: change for key, change in changes.items() if change != (0, 0)}
 
 
-def _add_to_item_balances(changes: dict[tuple[int, int], tuple[int, int]]) -> None:
+def _add_to_item_balances(
+    changes: dict[tuple[int, int], tuple[int, int]],
+) -> Callable[[], None]:
     """Add the changes to the item balances in (point, item) order, the global lock order:
     rows that only grow may be new (one upsert), rows that shrink exist already (one update);
     the table's check refuses a negative row, even proposed. When a posting has both (a kit
-    build), PostgreSQL first locks the existing rows of both in that order."""
+    build), PostgreSQL first locks the existing rows of both in that order. Returns the check
+    that every row to take from was there (run it once the statements' answers are in)."""
     growing = sorted((k, v) for k, v in changes.items() if min(v) >= 0)
     shrinking = sorted((k, v) for k, v in changes.items() if min(v) < 0)
     if connection.vendor == "postgresql":
-        _add_to_item_balances_in_arrays(growing, shrinking)
-        return
+        return _add_to_item_balances_in_arrays(growing, shrinking)
     table = ItemBalance._meta.db_table
     with connection.cursor() as cursor:
         if growing:
@@ -472,11 +495,22 @@ def _add_to_item_balances(changes: dict[tuple[int, int], tuple[int, int]]) -> No
                 f"lots = lots + CASE {which} END WHERE {rows}",
                 [*units, *lots, *keys],
             )
-            if cursor.rowcount != len(shrinking):
-                raise RuntimeError("an item balance to take from is missing")
+            _check_taken_from(cursor.rowcount, len(shrinking))
+    return _nothing_to_check
 
 
-def _add_to_item_balances_in_arrays(growing: list[tuple], shrinking: list[tuple]) -> None:
+def _nothing_to_check() -> None:
+    return None
+
+
+def _check_taken_from(updated: int, wanted: int) -> None:
+    if updated != wanted:
+        raise RuntimeError("an item balance to take from is missing")
+
+
+def _add_to_item_balances_in_arrays(
+    growing: list[tuple], shrinking: list[tuple]
+) -> Callable[[], None]:
     """`_add_to_item_balances` on PostgreSQL, with one array per column (the same statements'
     texts for any number of rows, prepared once per connection). The rows to take from are
     locked in (point, item) order first, with those to add to when a posting has both."""
@@ -510,19 +544,28 @@ def _add_to_item_balances_in_arrays(growing: list[tuple], shrinking: list[tuple]
                 f"lots = {table}.lots + excluded.lots",
                 columns(growing),
             )
-        if shrinking:
-            cursor.execute(
-                f"WITH c AS (SELECT * FROM unnest({arrays}) AS c(point_id, item_id, units, lots)), "
-                f"locked AS MATERIALIZED (SELECT t.id FROM {table} t JOIN c "
-                "ON t.point_id = c.point_id AND t.item_id = c.item_id "
-                "ORDER BY t.point_id, t.item_id FOR UPDATE OF t) "
-                f"UPDATE {table} t SET quantity = t.quantity + c.units, lots = t.lots + c.lots "
-                "FROM c WHERE t.point_id = c.point_id AND t.item_id = c.item_id "
-                "AND t.id IN (SELECT id FROM locked)",
-                columns(shrinking),
-            )
-            if cursor.rowcount != len(shrinking):
-                raise RuntimeError("an item balance to take from is missing")
+    if not shrinking:
+        return _nothing_to_check
+    # Its own cursor, kept open: in a pipeline its row count is known only once answered.
+    cursor = connection.cursor()
+    cursor.execute(
+        f"WITH c AS (SELECT * FROM unnest({arrays}) AS c(point_id, item_id, units, lots)), "
+        f"locked AS MATERIALIZED (SELECT t.id FROM {table} t JOIN c "
+        "ON t.point_id = c.point_id AND t.item_id = c.item_id "
+        "ORDER BY t.point_id, t.item_id FOR UPDATE OF t) "
+        f"UPDATE {table} t SET quantity = t.quantity + c.units, lots = t.lots + c.lots "
+        "FROM c WHERE t.point_id = c.point_id AND t.item_id = c.item_id "
+        "AND t.id IN (SELECT id FROM locked)",
+        columns(shrinking),
+    )
+
+    def check() -> None:
+        try:
+            _check_taken_from(cursor.rowcount, len(shrinking))
+        finally:
+            cursor.close()
+
+    return check
 
 
 def _add_to_daily_flows(changes: dict[tuple[int, int, dt.date, str], int]) -> None:
