@@ -162,6 +162,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         server_side_binding=True,
         prepare_threshold=None if _threshold.lower() == "none" else int(_threshold),
     )
+    # Health checks without a round trip, more prepared statements kept
+    # (kamavor/core/db/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "kamavor.core.db.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A database outside the data folder is private too (SQLite gives -wal and -shm its mode).
     _database = Path(str(DATABASES["default"]["NAME"]))

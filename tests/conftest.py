@@ -45,7 +45,7 @@ def pytest_sessionstart(session) -> None:
 
     if os.environ.get("KAMAVOR_REQUIRE_POSTGRES") == "1":
         engine = settings.DATABASES["default"]["ENGINE"]
-        assert engine == "django.db.backends.postgresql", f"expected PostgreSQL, got {engine}"
+        assert engine == "kamavor.core.db.postgresql", f"expected PostgreSQL, got {engine}"
 
 
 @pytest.fixture
@@ -109,7 +109,7 @@ def pytest_collection_modifyitems(config, items) -> None:
     """Tests marked `postgres_only` are skipped on SQLite (CI runs them in its PostgreSQL run)."""
     from django.conf import settings
 
-    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL")
     for item in items:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
+from django.db import DatabaseError, connections
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.module_loading import import_string
 
@@ -27,3 +28,32 @@ def check_csrf_middleware(app_configs: Any = None, **kwargs: Any) -> list[Error]
             id="kamavor.E001",
         )
     ]
+
+
+@register(Tags.database)
+def check_autovacuum(app_configs: Any = None, databases: Any = None, **kwargs: Any) -> list:
+    """PostgreSQL's autovacuum is on: without it the desks' statements are planned against
+    the statistics of the empty tables PostgreSQL first saw (docs/deploy.md). Run where the
+    database is checked (`kamavor migrate`, `kamavor check --database default`)."""
+    found = []
+    for alias in databases or ():
+        connection = connections[alias]
+        if connection.vendor != "postgresql":
+            continue
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW autovacuum")
+                on = cursor.fetchone()[0] == "on"
+        except DatabaseError:
+            continue  # an unreachable database is reported where it is used
+        if not on:
+            found.append(
+                Warning(
+                    "PostgreSQL's autovacuum is off: as the ledger grows, the desks' statements "
+                    "are planned against stale statistics and slow down.",
+                    hint="Turn autovacuum on (autovacuum = on in postgresql.conf), or run "
+                    "VACUUM ANALYZE regularly.",
+                    id="kamavor.W001",
+                )
+            )
+    return found

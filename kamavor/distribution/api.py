@@ -180,11 +180,13 @@ def _hand_out_lines(point, lines: list[HandOutLineIn]) -> list[LotLine | service
     item_ids = sorted({x.item for x in lines if x.item})
     lots, items = {}, {}
     if lot_ids:
-        where = f"t.point_id = %s AND t.id IN ({rows.marks(lot_ids)})"
-        lots = {lot.pk: lot for lot in rows.load(Lot, where, [point.pk, *lot_ids], along="item")}
+        among, params = rows.one_of("t.id", lot_ids)
+        where = f"t.point_id = %s AND {among}"
+        lots = {lot.pk: lot for lot in rows.load(Lot, where, [point.pk, *params], along="item")}
     if item_ids:
-        where = f"t.active = %s AND t.id IN ({rows.marks(item_ids)})"
-        items = {item.pk: item for item in rows.load(Item, where, [True, *item_ids])}
+        among, params = rows.one_of("t.id", item_ids)
+        where = f"t.active = %s AND {among}"
+        items = {item.pk: item for item in rows.load(Item, where, [True, *params])}
     result: list[LotLine | services.ItemLine] = []
     for n, line in enumerate(lines, 1):
         if line.lot is not None:

@@ -152,11 +152,11 @@ def _stocked_lots(point: Point, item_ids: set[int]) -> dict[int, list[tuple[Lot,
     expiry first out (undated last, then by id), as suggest_picks orders them."""
     if not item_ids:
         return {}
-    ids = sorted(item_ids)
+    among, ids = rows.one_of("t.item_id", sorted(item_ids))
     sql = (
         f"SELECT {rows.columns(Lot, 't')}, b.quantity FROM {rows.table(Lot)} t "
         f"JOIN {rows.table(Balance)} b ON b.lot_id = t.id "
-        f"WHERE t.point_id = %s AND t.item_id IN ({rows.marks(ids)}) AND b.quantity > 0 "
+        f"WHERE t.point_id = %s AND {among} AND b.quantity > 0 "
         "AND (t.expiry IS NULL OR t.expiry >= %s) "
         "ORDER BY CASE WHEN t.expiry IS NULL THEN 1 ELSE 0 END, t.expiry, t.id"
     )

@@ -605,17 +605,12 @@ def record_activity(*, household_ids: Collection[int], at: dt.datetime | None = 
         return
     # A hand-written UPDATE: a hand-out's every posting runs it, and the ORM's compilation of
     # it cost more than the statement.
-    sql = _ACTIVITY_SQL.get(connection.vendor)
-    if sql is None:
-        sql = _ACTIVITY_SQL[connection.vendor] = (
-            f"UPDATE {rows.table(Household)} SET last_activity_at = %s WHERE id IN ({{marks}})"
-        )
+    among, params = rows.one_of("id", ids)
     at = connection.ops.adapt_datetimefield_value(at or timezone.now())
     with connection.cursor() as cursor:
-        cursor.execute(sql.format(marks=rows.marks(ids)), [at, *ids])
-
-
-_ACTIVITY_SQL: dict[str, str] = {}
+        cursor.execute(
+            f"UPDATE {rows.table(Household)} SET last_activity_at = %s WHERE {among}", [at, *params]
+        )
 
 
 def merge_households(*, keep: Household, merge: Household, by) -> Household:

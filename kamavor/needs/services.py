@@ -75,17 +75,18 @@ class History:
 def history_of(household: Household, since: dt.datetime) -> History:
     """Every distribution line the household (and those merged into it) received since then."""
     ids = tuple(lineage_ids(household))
+    among, household_params = rows.one_of("d.household_id", ids)
     # Hand-written (kamavor.core.rows): every visit and hand-out asks, and the ORM's
     # compilation of the two joins cost more than the statement.
     sql = (
         f"SELECT m.item_id, m.at, m.quantity, i.is_kit FROM {rows.table(Movement)} m "
         f"JOIN {rows.table(Document)} d ON d.id = m.document_id "
         f"JOIN {rows.table(Item)} i ON i.id = m.item_id "
-        f"WHERE m.at >= %s AND d.household_id IN ({rows.marks(ids)}) AND d.status = %s "
+        f"WHERE m.at >= %s AND {among} AND d.status = %s "
         "AND m.kind = %s"
     )
     db = connection.ops
-    params = [db.adapt_datetimefield_value(since), *ids, Document.Status.POSTED]
+    params = [db.adapt_datetimefield_value(since), *household_params, Document.Status.POSTED]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, Movement.Kind.DISTRIBUTION])
         found = cursor.fetchall()
@@ -106,11 +107,10 @@ def period_start(on: dt.date, period_days: int) -> dt.datetime:
 def _components(kit_ids: set[int]) -> dict[int, list[tuple[int, int]]]:
     parts: dict[int, list[tuple[int, int]]] = defaultdict(list)
     if kit_ids:
-        kits = sorted(kit_ids)
+        among, kits = rows.one_of("kit_id", sorted(kit_ids))
         with connection.cursor() as cursor:  # hand-written, as history_of
             cursor.execute(
-                f"SELECT kit_id, item_id, quantity FROM {rows.table(KitComponent)} "
-                f"WHERE kit_id IN ({rows.marks(kits)})",
+                f"SELECT kit_id, item_id, quantity FROM {rows.table(KitComponent)} WHERE {among}",
                 kits,
             )
             for kit_id, item_id, quantity in cursor.fetchall():

@@ -149,8 +149,8 @@ def _items(
     if wanted and point is not None:
         found = _items_with_lots(wanted, point, dates)
     elif wanted:  # one hand-written SELECT: the ORM's compilation cost more than the statement
-        where = f"t.active = %s AND t.id IN ({rows.marks(wanted)})"
-        items = rows.load(Item, where, [True, *wanted])
+        among, params = rows.one_of("t.id", wanted)
+        items = rows.load(Item, f"t.active = %s AND {among}", [True, *params])
         found = {item.pk: item for item in items}
     for number, item_id in enumerate(ids, 1):
         if item_id is not None and item_id not in found:
@@ -167,7 +167,7 @@ def _items_with_lots(
         sql = _ITEMS_WITH_LOTS[connection.vendor] = (
             f"SELECT {rows.columns(Item, 't')}, {rows.columns(Lot, 'l')} FROM {item_table} t "
             f"LEFT JOIN {lot_table} l ON l.item_id = t.id AND l.point_id = %s "
-            "AND l.container_id IS NULL{dates} WHERE t.active = %s AND t.id IN ({marks})"
+            "AND l.container_id IS NULL{dates} WHERE t.active = %s AND {among}"
         )
     of_dates, date_params = lots_of_dates("l", dates)
     width = rows.width(Item)
@@ -175,8 +175,9 @@ def _items_with_lots(
     along = None if dates is None else frozenset(dates)
     found: dict[int, Item] = {}
     with connection.cursor() as cursor:
-        statement = sql.format(marks=rows.marks(wanted), dates=of_dates)
-        cursor.execute(statement, [point.pk, *date_params, True, *wanted])
+        among, params = rows.one_of("t.id", wanted)
+        statement = sql.format(among=among, dates=of_dates)
+        cursor.execute(statement, [point.pk, *date_params, True, *params])
         for row in cursor.fetchall():
             item = found.get(row[pk_at])
             if item is None:
@@ -196,8 +197,9 @@ def _lots(point: Point, ids: Iterable[int | None]) -> dict[int, Lot]:
     wanted = sorted({i for i in ids if i is not None})
     found = {}
     if wanted:  # one hand-written SELECT: the ORM's compilation cost more than the statement
-        where = f"t.point_id = %s AND t.id IN ({rows.marks(wanted)})"
-        found = {lot.pk: lot for lot in rows.load(Lot, where, [point.pk, *wanted], along="item")}
+        among, params = rows.one_of("t.id", wanted)
+        where = f"t.point_id = %s AND {among}"
+        found = {lot.pk: lot for lot in rows.load(Lot, where, [point.pk, *params], along="item")}
     for number, lot_id in enumerate(ids, 1):
         if lot_id is not None and lot_id not in found:
             message = _("this lot is not at %(point)s.") % {"point": point}

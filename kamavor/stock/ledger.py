@@ -18,7 +18,8 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -31,7 +32,6 @@ from django.utils.translation import gettext as _
 from kamavor.core import rows
 from kamavor.core.errors import NotEnoughStock
 from kamavor.core.idempotency import check_key, ensure_same_request, run_once
-from kamavor.core.rows import UNNEST_ABOVE
 from kamavor.stock.models import (
     Balance,
     DailyFlow,
@@ -78,13 +78,13 @@ def existing_lots(*, point, items, keys: Collection[LotKey] | None = None) -> di
         lot_rows = [row for along in read_along for row in along[1]]  # (kamavor.stock.api)
     else:
         where, params = lots_of_dates("t", dates)
+        among, item_params = rows.one_of("t.item_id", item_ids)
         sql = (
             f"SELECT {rows.columns(Lot, 't')} FROM {rows.table(Lot)} t "
-            f"WHERE t.point_id = %s AND t.container_id IS NULL "
-            f"AND t.item_id IN ({rows.marks(item_ids)}){where}"
+            f"WHERE t.point_id = %s AND t.container_id IS NULL AND {among}{where}"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [point.pk, *item_ids, *params])
+            cursor.execute(sql, [point.pk, *item_params, *params])
             lot_rows = cursor.fetchall()
     fields = [field.attname for field in Lot._meta.concrete_fields]
     at = [fields.index(name) for name in ("item_id", "expiry", "size", "condition")]
@@ -106,7 +106,8 @@ def lots_of_dates(alias: str, dates: Collection[dt.date] | None) -> tuple[str, l
     params = [connection.ops.adapt_datefield_value(date) for date in ordered]
     if not ordered:
         return f" AND {alias}.expiry IS NULL", []
-    return f" AND ({alias}.expiry IS NULL OR {alias}.expiry IN ({rows.marks(ordered)}))", params
+    among, params = rows.one_of(f"{alias}.expiry", params, "date")
+    return f" AND ({alias}.expiry IS NULL OR {among})", params
 
 
 def _reads_along(along, point, dates: set | None) -> bool:
@@ -241,24 +242,36 @@ def _change_balances(changes: dict[int, tuple[int, int]]) -> dict[int, int]:
     has one writer at a time and needs no row locks."""
     table = Balance._meta.db_table
     lot_ids = sorted(changes)
+    if connection.vendor == "postgresql":  # one statement's text for any number of lots
+        sql = (
+            f"WITH locked AS MATERIALIZED (SELECT lot_id FROM {table} "
+            "WHERE lot_id = ANY(%s::bigint[]) ORDER BY lot_id FOR UPDATE), "
+            "c AS (SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) "
+            "AS c(lot_id, total, low)) "
+            f"UPDATE {table} b SET quantity = b.quantity + c.total FROM c "
+            "WHERE b.lot_id = c.lot_id AND c.lot_id IN (SELECT lot_id FROM locked) "
+            "AND b.quantity + c.low >= 0 RETURNING b.lot_id, b.quantity"
+        )
+        ids = rows.array(lot_ids)
+        params = [
+            ids,
+            ids,
+            rows.array(changes[lot_id][0] for lot_id in lot_ids),
+            rows.array(changes[lot_id][1] for lot_id in lot_ids),
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return {int(lot_id): int(quantity) for lot_id, quantity in cursor.fetchall()}
     marks = ", ".join("%s" for _ in lot_ids)
     cases = " ".join("WHEN %s THEN %s" for _ in lot_ids)
     totals = [v for lot_id in lot_ids for v in (lot_id, changes[lot_id][0])]
     lows = [v for lot_id in lot_ids for v in (lot_id, changes[lot_id][1])]
-    update = (
+    sql = (
         f"UPDATE {table} SET quantity = quantity + CASE lot_id {cases} END "
-        f"WHERE lot_id IN ({{rows}}) AND quantity + CASE lot_id {cases} END >= 0 "
+        f"WHERE lot_id IN ({marks}) AND quantity + CASE lot_id {cases} END >= 0 "
         "RETURNING lot_id, quantity"
     )
-    if connection.vendor == "postgresql":
-        sql = (
-            f"WITH locked AS MATERIALIZED (SELECT lot_id FROM {table} WHERE lot_id IN ({marks}) "
-            "ORDER BY lot_id FOR UPDATE) " + update.format(rows="SELECT lot_id FROM locked")
-        )
-        params = [*lot_ids, *totals, *lows]
-    else:
-        sql = update.format(rows=marks)
-        params = [*totals, *lot_ids, *lows]
+    params = [*totals, *lot_ids, *lows]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {int(lot_id): int(quantity) for lot_id, quantity in cursor.fetchall()}
@@ -351,12 +364,15 @@ class Posting:
                 self.entries, reversed(afters), strict=True
             )
         ]
-        _insert_movements(self.movements)
-        _add_to_item_balances(item_balance_changes(self.movements))
         flows = self._daily_flow_changes()
-        _add_to_daily_flows(flows)
-        add_point_day_flows(flows)
-        add_hand_out_months(flows)
+        with in_one_round_trip() as later:
+            _insert_movements(self.movements)
+            later.append(_add_to_item_balances(item_balance_changes(self.movements)))
+            _add_to_daily_flows(flows)
+            add_point_day_flows(flows)
+            add_hand_out_months(flows)
+        for check in later:
+            check()
 
     def _daily_flow_changes(self) -> dict[tuple[int, int, dt.date, str], int]:
         """Per (point, item, day, kind): the units moved; a reversal counts under the day and
@@ -388,27 +404,43 @@ class Move(NamedTuple):
     at: object  # the time, adapted for the database
 
 
-def _insert_movements(rows: list[Move]) -> None:
+def _insert_movements(moves: list[Move]) -> None:
     columns = ", ".join(Move._fields)
-    if connection.vendor == "postgresql" and len(rows) * len(Move._fields) > UNNEST_ABOVE:
-        # One array per column: the statement the driver parses stays the same (and is kept).
-        types = [Movement._meta.get_field(name).db_type(connection) for name in Move._fields]
-        arrays = ", ".join(f"%s::{t}[]" for t in types)
+    if connection.vendor == "postgresql":
+        # One array per column: the statement's text stays the same (prepared once).
+        arrays = rows.arrays(Movement, Move._fields)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {Movement._meta.db_table} ({columns}) SELECT * FROM unnest({arrays})",
-                [list(column) for column in zip(*rows, strict=True)],
+                [rows.array(column) for column in zip(*moves, strict=True)],
             )
         return
     marks = "(" + ", ".join("%s" for _ in Move._fields) + ")"
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), 500):  # well within SQLite's limit of parameters
-            batch = rows[start : start + 500]
+        for start in range(0, len(moves), 500):  # well within SQLite's limit of parameters
+            batch = moves[start : start + 500]
             cursor.execute(
                 f"INSERT INTO {Movement._meta.db_table} ({columns}) VALUES "
                 + ", ".join(marks for _ in batch),
                 [value for row in batch for value in row],
             )
+
+
+@contextmanager
+def in_one_round_trip() -> Iterator[list[Callable[[], None]]]:
+    """On PostgreSQL, send the statements run inside together and wait once for all their
+    answers (psycopg's pipeline mode), instead of a round trip for each: for statements whose
+    results nothing inside reads. They run in the order sent, so the ledger's lock order holds;
+    an error of any of them is raised at the end of the block, as Django's error (so that a
+    deadlock is retried as a whole). Checks of their results go in the list yielded, to be run
+    after the block. Elsewhere the statements simply run one by one."""
+    later: list[Callable[[], None]] = []
+    if connection.vendor != "postgresql":
+        yield later
+        return
+    connection.ensure_connection()
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield later
 
 
 def item_balance_changes(movements: list[Move]) -> dict[tuple[int, int], tuple[int, int]]:
@@ -429,21 +461,20 @@ def item_balance_changes(movements: list[Move]) -> dict[tuple[int, int], tuple[i
     return {key: change for key, change in changes.items() if change != (0, 0)}
 
 
-def _add_to_item_balances(changes: dict[tuple[int, int], tuple[int, int]]) -> None:
+def _add_to_item_balances(
+    changes: dict[tuple[int, int], tuple[int, int]],
+) -> Callable[[], None]:
     """Add the changes to the item balances in (point, item) order, the global lock order:
     rows that only grow may be new (one upsert), rows that shrink exist already (one update);
     the table's check refuses a negative row, even proposed. When a posting has both (a kit
-    build), PostgreSQL first locks the existing rows of both in that order."""
+    build), PostgreSQL first locks the existing rows of both in that order. Returns the check
+    that every row to take from was there (run it once the statements' answers are in)."""
     growing = sorted((k, v) for k, v in changes.items() if min(v) >= 0)
     shrinking = sorted((k, v) for k, v in changes.items() if min(v) < 0)
+    if connection.vendor == "postgresql":
+        return _add_to_item_balances_in_arrays(growing, shrinking)
     table = ItemBalance._meta.db_table
     with connection.cursor() as cursor:
-        if growing and shrinking and connection.vendor == "postgresql":
-            rows = " OR ".join("(point_id = %s AND item_id = %s)" for _ in changes)
-            cursor.execute(
-                f"SELECT 1 FROM {table} WHERE {rows} ORDER BY point_id, item_id FOR UPDATE",
-                [v for key in sorted(changes) for v in key],
-            )
         if growing:
             values = ", ".join("(%s, %s, %s, %s)" for _ in growing)
             cursor.execute(
@@ -464,8 +495,77 @@ def _add_to_item_balances(changes: dict[tuple[int, int], tuple[int, int]]) -> No
                 f"lots = lots + CASE {which} END WHERE {rows}",
                 [*units, *lots, *keys],
             )
-            if cursor.rowcount != len(shrinking):
-                raise RuntimeError("an item balance to take from is missing")
+            _check_taken_from(cursor.rowcount, len(shrinking))
+    return _nothing_to_check
+
+
+def _nothing_to_check() -> None:
+    return None
+
+
+def _check_taken_from(updated: int, wanted: int) -> None:
+    if updated != wanted:
+        raise RuntimeError("an item balance to take from is missing")
+
+
+def _add_to_item_balances_in_arrays(
+    growing: list[tuple], shrinking: list[tuple]
+) -> Callable[[], None]:
+    """`_add_to_item_balances` on PostgreSQL, with one array per column (the same statements'
+    texts for any number of rows, prepared once per connection). The rows to take from are
+    locked in (point, item) order first, with those to add to when a posting has both."""
+    table = ItemBalance._meta.db_table
+    arrays = rows.arrays(ItemBalance, ("point_id", "item_id", "quantity", "lots"))
+    keys_arrays = rows.arrays(ItemBalance, ("point_id", "item_id"))
+
+    def columns(changes: list[tuple]) -> list[list[int]]:
+        return [
+            rows.array(point for (point, _item), _change in changes),
+            rows.array(item for (_point, item), _change in changes),
+            rows.array(units for _key, (units, _lots) in changes),
+            rows.array(lots for _key, (_units, lots) in changes),
+        ]
+
+    with connection.cursor() as cursor:
+        if growing and shrinking:
+            keys = sorted(key for key, _change in (*growing, *shrinking))
+            cursor.execute(
+                f"SELECT 1 FROM {table} WHERE (point_id, item_id) IN "
+                f"(SELECT * FROM unnest({keys_arrays})) "
+                "ORDER BY point_id, item_id FOR UPDATE",
+                [rows.array(point for point, _item in keys), rows.array(i for _p, i in keys)],
+            )
+        if growing:
+            cursor.execute(
+                f"INSERT INTO {table} (point_id, item_id, quantity, lots) "
+                f"SELECT * FROM unnest({arrays}) "
+                "ON CONFLICT (point_id, item_id) DO UPDATE SET "
+                f"quantity = {table}.quantity + excluded.quantity, "
+                f"lots = {table}.lots + excluded.lots",
+                columns(growing),
+            )
+    if not shrinking:
+        return _nothing_to_check
+    # Its own cursor, kept open: in a pipeline its row count is known only once answered.
+    cursor = connection.cursor()
+    cursor.execute(
+        f"WITH c AS (SELECT * FROM unnest({arrays}) AS c(point_id, item_id, units, lots)), "
+        f"locked AS MATERIALIZED (SELECT t.id FROM {table} t JOIN c "
+        "ON t.point_id = c.point_id AND t.item_id = c.item_id "
+        "ORDER BY t.point_id, t.item_id FOR UPDATE OF t) "
+        f"UPDATE {table} t SET quantity = t.quantity + c.units, lots = t.lots + c.lots "
+        "FROM c WHERE t.point_id = c.point_id AND t.item_id = c.item_id "
+        "AND t.id IN (SELECT id FROM locked)",
+        columns(shrinking),
+    )
+
+    def check() -> None:
+        try:
+            _check_taken_from(cursor.rowcount, len(shrinking))
+        finally:
+            cursor.close()
+
+    return check
 
 
 def _add_to_daily_flows(changes: dict[tuple[int, int, dt.date, str], int]) -> None:

@@ -18,6 +18,7 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kamavor.core import rows as rows_sql
 from kamavor.households.models import Household
 from kamavor.network.models import Organisation, Point
 
@@ -55,6 +56,17 @@ def upsert_adding(
     if not rows:
         return
     table = model._meta.db_table
+    if connection.vendor == "postgresql":  # one array per column: the same text for any rows
+        arrays = rows_sql.arrays(model, (*columns, "quantity"))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}, quantity) "
+                f"SELECT * FROM unnest({arrays}) "
+                f"ON CONFLICT ({conflict}) DO UPDATE SET "
+                f"quantity = {table}.quantity + excluded.quantity",
+                [rows_sql.array(column) for column in zip(*rows, strict=True)],
+            )
+        return
     row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
     adapt = connection.ops.adapt_datefield_value
     params = [adapt(v) if isinstance(v, dt.date) else v for values in rows for v in values]

@@ -101,7 +101,7 @@ def test_kamavor_serve_runs_a_real_server_from_any_folder(tmp_path: Path):
 def _database_for_a_server():
     """The URL of a database of the run's engine for a server of its own (made and dropped)."""
     db = settings.DATABASES["default"]
-    if db["ENGINE"] != "django.db.backends.postgresql":
+    if not db["ENGINE"].endswith("postgresql"):
         yield None  # the server's data folder holds its SQLite file
         return
     import psycopg

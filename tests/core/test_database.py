@@ -91,3 +91,39 @@ def test_a_long_log_is_restarted_and_served_connections_leave_checkpoints_to_the
     finally:
         sqlite._background = False
         connection.close()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_tells_a_lost_connection_without_a_round_trip():
+    """A kept connection's health is read from the driver and its socket: a healthy idle one
+    is usable with no statement sent (the server still shows the last one), one the server
+    ended while it waited is not, and the next request's first statement reconnects."""
+    import time
+
+    import psycopg
+    from django.db import connections
+
+    from kamavor.core.db.postgresql.base import PREPARED_MAX
+
+    connection.ensure_connection()
+    assert connection.connection.prepared_max == PREPARED_MAX > 100
+    pid = connection.connection.info.backend_pid
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 'the last statement'")
+    assert connection.is_usable() and connection.is_usable()
+
+    params = connections["default"].get_connection_params()
+    with psycopg.connect(**params, autocommit=True) as other:
+        shown = other.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [pid])
+        assert shown.fetchone()[0] == "SELECT 'the last statement'"
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    for _ in range(200):  # the server ends it at once; its goodbye arrives a moment later
+        if not connection.is_usable():
+            break
+        time.sleep(0.01)
+    assert not connection.is_usable()
+    connection.health_check_enabled, connection.health_check_done = True, False
+    with connection.cursor() as cursor:  # the check closes it, the cursor connects anew
+        cursor.execute("SELECT pg_backend_pid()")
+        assert cursor.fetchone()[0] != pid

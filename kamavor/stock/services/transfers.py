@@ -136,6 +136,14 @@ def _set_received(quantities: Mapping[int, int]) -> None:
     if not quantities:
         return
     ids = sorted(quantities)
+    if connection.vendor == "postgresql":  # one array per column: the same text for any lines
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {rows.table(DocumentLine)} t SET received_quantity = c.quantity "
+                "FROM unnest(%s::bigint[], %s::bigint[]) AS c(id, quantity) WHERE t.id = c.id",
+                [rows.array(ids), rows.array(quantities[pk] for pk in ids)],
+            )
+        return
     cases = " ".join("WHEN %s THEN %s" for _ in ids)
     with connection.cursor() as cursor:
         cursor.execute(
