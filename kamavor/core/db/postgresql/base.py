@@ -45,8 +45,14 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
 
 def _readable(connection) -> bool:
-    """Whether the idle connection's socket has something to read now (the server closed it)."""
+    """Whether the idle connection's socket has something to read now (the server closed it).
+    poll where there is one: select cannot watch a descriptor numbered 1024 or more, as a
+    busy server process's sockets may be."""
     try:
+        if hasattr(select, "poll"):
+            watch = select.poll()
+            watch.register(connection.fileno(), select.POLLIN)
+            return bool(watch.poll(0))
         ready, _, _ = select.select([connection.fileno()], [], [], 0)
     except (OSError, ValueError):
         return True
