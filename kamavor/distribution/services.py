@@ -152,7 +152,7 @@ def _stocked_lots(point: Point, item_ids: set[int]) -> dict[int, list[tuple[Lot,
     expiry first out (undated last, then by id), as suggest_picks orders them."""
     if not item_ids:
         return {}
-    among, ids = rows.one_of("t.item_id", sorted(item_ids))
+    among, item_params = rows.one_of("t.item_id", sorted(item_ids))
     sql = (
         f"SELECT {rows.columns(Lot, 't')}, b.quantity FROM {rows.table(Lot)} t "
         f"JOIN {rows.table(Balance)} b ON b.lot_id = t.id "
@@ -164,7 +164,7 @@ def _stocked_lots(point: Point, item_ids: set[int]) -> dict[int, list[tuple[Lot,
     stocked: dict[int, list[tuple[Lot, int]]] = {}
     width = rows.width(Lot)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [point.pk, *ids, today])
+        cursor.execute(sql, [point.pk, *item_params, today])
         for row in cursor.fetchall():
             lot = rows.instance(Lot, row)
             stocked.setdefault(lot.item_id, []).append((lot, int(row[width])))

@@ -107,11 +107,11 @@ def period_start(on: dt.date, period_days: int) -> dt.datetime:
 def _components(kit_ids: set[int]) -> dict[int, list[tuple[int, int]]]:
     parts: dict[int, list[tuple[int, int]]] = defaultdict(list)
     if kit_ids:
-        among, kits = rows.one_of("kit_id", sorted(kit_ids))
+        among, kit_params = rows.one_of("kit_id", sorted(kit_ids))
         with connection.cursor() as cursor:  # hand-written, as history_of
             cursor.execute(
                 f"SELECT kit_id, item_id, quantity FROM {rows.table(KitComponent)} WHERE {among}",
-                kits,
+                kit_params,
             )
             for kit_id, item_id, quantity in cursor.fetchall():
                 parts[kit_id].append((item_id, quantity))

@@ -518,7 +518,7 @@ def _add_to_item_balances_in_arrays(
     arrays = rows.arrays(ItemBalance, ("point_id", "item_id", "quantity", "lots"))
     keys_arrays = rows.arrays(ItemBalance, ("point_id", "item_id"))
 
-    def columns(changes: list[tuple]) -> list[list[int]]:
+    def columns(changes: list[tuple]) -> list[str]:
         return [
             rows.array(point for (point, _item), _change in changes),
             rows.array(item for (_point, item), _change in changes),
