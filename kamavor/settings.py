@@ -158,10 +158,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # docs/performance.md). KAMAVOR_DB_PREPARE_THRESHOLD=none turns preparing off, as a
     # transaction-pooling PgBouncer without prepared-statement support needs.
     _threshold = os.environ.get("KAMAVOR_DB_PREPARE_THRESHOLD", "5")
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.update(
         server_side_binding=True,
         prepare_threshold=None if _threshold.lower() == "none" else int(_threshold),
     )
+    if _options["prepare_threshold"] is not None:
+        # A prepared statement runs its one generic plan instead of being planned again for
+        # each call's values: the desks' statements look rows up by key or by an array of keys,
+        # where the values do not change the plan, and the server's planning was a sixth of
+        # its CPU under the replay (docs/performance.md, ninth round).
+        # KAMAVOR_DB_PLAN_CACHE_MODE=auto gives PostgreSQL's own choice back.
+        _mode = os.environ.get("KAMAVOR_DB_PLAN_CACHE_MODE", "force_generic_plan")
+        _options["options"] = f"{_options.get('options', '')} -c plan_cache_mode={_mode}".strip()
     # Health checks without a round trip, more prepared statements kept
     # (kamavor/core/db/postgresql/base.py).
     DATABASES["default"]["ENGINE"] = "kamavor.core.db.postgresql"

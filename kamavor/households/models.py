@@ -57,8 +57,9 @@ class Household(models.Model):
         CLOSED = "closed", _("closed")
 
     code = models.CharField(_("household code"), max_length=8, unique=True)
+    # No index of its own: household_org_status begins with it.
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="households"
+        Organisation, on_delete=models.PROTECT, related_name="households", db_index=False
     )
     registered_at = models.DateTimeField(default=timezone.now)
     registered_point = models.ForeignKey(
@@ -183,7 +184,10 @@ class NameToken(models.Model):
     """A keyed digest of one word of a collector's name, folded across scripts, so that
     probable duplicates can be found without keeping the name in clear."""
 
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="name_tokens")
+    # No index of its own: name_token_unique begins with it.
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="name_tokens", db_index=False
+    )
     digest = models.CharField(max_length=64, db_index=True)
 
     class Meta:
@@ -202,7 +206,10 @@ class RegistrationKey(models.Model):
     name or a phone number.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: household_key_unique begins with it.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     key = models.CharField(max_length=200)
     fingerprint = models.CharField(max_length=64)
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")

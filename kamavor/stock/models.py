@@ -88,7 +88,8 @@ class Lot(models.Model):
     """Stock of one item at one point sharing an expiry date and attributes (size, condition)."""
 
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="lots")
-    point = models.ForeignKey(Point, on_delete=models.PROTECT, related_name="lots")
+    # No index of its own: lot_point_item begins with it.
+    point = models.ForeignKey(Point, on_delete=models.PROTECT, related_name="lots", db_index=False)
     expiry = models.DateField(_("expiry"), null=True, blank=True)
     size = models.CharField(_("size"), max_length=20, blank=True, default="")
     condition = models.CharField(
@@ -157,7 +158,8 @@ class Balance(models.Model):
     """The quantity of a lot on hand; written only together with the movements that explain it."""
 
     lot = models.OneToOneField(Lot, on_delete=models.PROTECT, primary_key=True)
-    point = models.ForeignKey(Point, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: balance_point_item begins with it.
+    point = models.ForeignKey(Point, on_delete=models.PROTECT, related_name="+", db_index=False)
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
     # The lot's expiry, written with the balance (a lot's expiry never changes): what expires
     # soon is then read from the balances' own partial index below, not lot by lot.
@@ -193,7 +195,8 @@ class ItemBalance(models.Model):
     stock page reads one row per item instead of every lot it ever opened.
     """
 
-    point = models.ForeignKey(Point, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: item_balance_point_item begins with it.
+    point = models.ForeignKey(Point, on_delete=models.PROTECT, related_name="+", db_index=False)
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
     quantity = models.BigIntegerField(default=0)
     lots = models.IntegerField(default=0)
@@ -222,7 +225,8 @@ class DailyFlow(models.Model):
     the sum of any period equals the sum of its movements that were not reversed.
     """
 
-    point = models.ForeignKey(Point, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: daily_flow_point_days begins with it.
+    point = models.ForeignKey(Point, on_delete=models.PROTECT, related_name="+", db_index=False)
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
     day = models.DateField()
     kind = models.CharField(max_length=20)
@@ -300,9 +304,18 @@ class Document(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    point = models.ForeignKey(Point, on_delete=models.PROTECT, related_name="documents")
+    # No index of its own: document_point_kind begins with it.
+    point = models.ForeignKey(
+        Point, on_delete=models.PROTECT, related_name="documents", db_index=False
+    )
+    # No index of its own: document_destination begins with it.
     destination = models.ForeignKey(
-        Point, on_delete=models.PROTECT, related_name="incoming", null=True, blank=True
+        Point,
+        on_delete=models.PROTECT,
+        related_name="incoming",
+        null=True,
+        blank=True,
+        db_index=False,
     )
     # Distributions: the household served (by its code; nothing personal is kept here).
     household = models.ForeignKey(
@@ -406,8 +419,10 @@ class Movement(models.Model):
         # Into, out of or between containers at one point: a pair that nets to zero per item.
         PACK = "pack", _("packing")
 
-    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="movements")
-    point = models.ForeignKey(Point, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: movement_lot_at begins with it.
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="movements", db_index=False)
+    # No index of its own: movement_point_at begins with it (one index fewer per movement).
+    point = models.ForeignKey(Point, on_delete=models.PROTECT, related_name="+", db_index=False)
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     quantity = models.BigIntegerField()
@@ -443,7 +458,10 @@ class Movement(models.Model):
 class IdempotencyRecord(models.Model):
     """A client's idempotency key and what it produced, so a retried write never counts twice."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: idempotency_unique begins with it.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     key = models.CharField(max_length=200)
     fingerprint = models.CharField(max_length=64)
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")

@@ -29,7 +29,8 @@ class PointDayFlow(models.Model):
     """Units of one kind that moved at a point on a day, every item together (the sum of the
     point's daily flows of that day and kind; a reversal counts as in DailyFlow)."""
 
-    point = models.ForeignKey(Point, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: point_day_flow_unique begins with it.
+    point = models.ForeignKey(Point, on_delete=models.PROTECT, related_name="+", db_index=False)
     day = models.DateField()
     kind = models.CharField(max_length=20)
     quantity = models.BigIntegerField(default=0)
@@ -121,7 +122,10 @@ class HandOutMonth(models.Model):
     `rebuild_hand_out_months` sums it again from the daily flows after a bulk load."""
 
     point = models.ForeignKey(Point, on_delete=models.PROTECT, related_name="+")
-    item = models.ForeignKey("catalogue.Item", on_delete=models.PROTECT, related_name="+")
+    # No index of its own: hand_out_month_unique begins with it.
+    item = models.ForeignKey(
+        "catalogue.Item", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     month = models.DateField()
     quantity = models.BigIntegerField(default=0)
 
@@ -190,7 +194,10 @@ class HouseholdVisits(models.Model):
     household = models.OneToOneField(
         Household, on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: household_visits_recent begins with it.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     registered = models.DateField()  # the household's registered_at, as a local day
     last_visit = models.DateField()
 
