@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from django.db import connection
 from django.db.models import Prefetch
@@ -28,6 +29,7 @@ from kamavor.network.access import Action
 from kamavor.network.models import Point
 from kamavor.stock.ledger import Claim, Posting, idempotent
 from kamavor.stock.models import Balance, Document, DocumentLine, Lot, Movement
+from kamavor.stock.rollups import add_visit
 from kamavor.stock.services import check_quantity
 from kamavor.stock.services._common import (
     LotLine,
@@ -223,8 +225,11 @@ def record_distribution(
         # Read the household again under a lock: a merge or closure a moment ago wins.
         current, merged_in, asked = _locked_household(household.pk)
         check_servable(current, point=point)
+        # Most households have no household merged into them and no open request: then the
+        # lock's own statement said so, and neither is read.
+        lineage = lineage_ids(current) if merged_in else [current.pk]
         if not note:
-            _refuse_repeat_without_reason(current, lines)
+            _refuse_repeat_without_reason(current, lines, lineage)
         picked = _picked(point, lines)
         created = rows.insert(
             [
@@ -251,13 +256,16 @@ def record_distribution(
                 for x, line in zip(picked, created, strict=True)
             ]
         )
-        posting.save()
-        # Most households have no household merged into them and no open request: then the
-        # lock's own statement said so, and nothing more is read.
-        lineage = lineage_ids(current) if merged_in else [current.pk]
+        # The household's latest visit (the dashboards' households served) and its last
+        # activity go in the posting's one round trip: nothing reads their answers.
+        posting.save(
+            also=[
+                partial(add_visit, document),
+                lambda: adapters.record_activity(household, posting.at),
+            ]
+        )
         requests = fulfilment.open_requests_locked(lineage) if merged_in or asked else []
         counted = fulfilment.count_against_requests(requests, created)
-        adapters.record_activity(household, posting.at)
         for line in created:
             prefetched(line, "fulfilments", [f for f in counted if f.line_id == line.pk])
         return as_written(document, created)
@@ -293,12 +301,14 @@ def _locked_household(household_id: int) -> tuple[Household, bool, bool]:
 _LOCKED_HOUSEHOLD: dict[str, str] = {}
 
 
-def _refuse_repeat_without_reason(household: Household, lines: Sequence[LotLine | ItemLine]):
+def _refuse_repeat_without_reason(
+    household: Household, lines: Sequence[LotLine | ItemLine], lineage: Collection[int]
+):
     """A household that already received an item within its period gets it again only for a
     reason, written in the note (checked under the household's lock, so two desks cannot both
-    hand out a first time)."""
+    hand out a first time). `lineage`: the household and those merged into it."""
     items = {x.item.pk if isinstance(x, ItemLine) else x.lot.item_id for x in lines}
-    warnings = repeat_warnings(household, items, repeat_periods(items))
+    warnings = repeat_warnings(household, items, repeat_periods(items), household_ids=lineage)
     if not warnings:
         return
     names = {item.pk: item.name for item in Item.objects.filter(pk__in=warnings)}
@@ -328,14 +338,24 @@ def repeat_periods(
     standards that give it, else REPEAT_DAYS. The desk and the hand-out use the same periods,
     so what the desk warns of is what needs a reason. Standards already read save a query."""
     item_ids = set(items)
-    if standards is None:
-        standards = (
-            Standard.objects.active().filter(item_id__in=item_ids).only("item_id", "period_days")
-        )
     periods: dict[int, int] = {}
-    for standard in standards:
-        if standard.item_id in item_ids:
-            periods[standard.item_id] = max(periods.get(standard.item_id, 0), standard.period_days)
+    if standards is None:
+        # Hand-written (kamavor.core.rows): every hand-out asks, and the ORM's compilation of
+        # the query cost more than the statement.
+        among, params = rows.one_of("item_id", sorted(item_ids))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT item_id, MAX(period_days) FROM {rows.table(Standard)} "
+                f"WHERE active = %s AND {among} GROUP BY item_id",
+                [True, *params],
+            )
+            periods = dict(cursor.fetchall())
+    else:
+        for standard in standards:
+            if standard.item_id in item_ids:
+                periods[standard.item_id] = max(
+                    periods.get(standard.item_id, 0), standard.period_days
+                )
     return {i: periods.get(i, REPEAT_DAYS) for i in item_ids}
 
 
@@ -356,10 +376,12 @@ def repeat_warnings(
     *,
     now: dt.datetime | None = None,
     history: History | None = None,
+    household_ids: Collection[int] | None = None,
 ) -> dict[int, RepeatWarning]:
     """Which of these items the household (or a household merged into it) already received
     within the period, by item id. `within_days` is one period, or a period per item id; a
-    `history` reaching back far enough saves reading the ledger again."""
+    `history` reaching back far enough saves reading the ledger again, and the household's
+    lineage (`household_ids`) already known saves reading that."""
     item_ids = {item if isinstance(item, int) else item.pk for item in items}
     if not item_ids:
         return {}
@@ -375,7 +397,7 @@ def repeat_warnings(
         return {}
     since = now - dt.timedelta(days=longest)
     if history is None or not history.covers(since):
-        history = history_of(household, since)
+        history = history_of(household, since, household_ids=household_ids)
     found: dict[int, RepeatWarning] = {}
     for receipt in history.receipts:
         period = days(receipt.item_id)

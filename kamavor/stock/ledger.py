@@ -18,7 +18,7 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -322,10 +322,14 @@ class Posting:
             raise ValueError("take_all posts outgoing quantities only")
         self.entries.extend((lot, delta, kind, line, None) for lot, delta, kind, line in entries)
 
-    def save(self) -> None:
-        """Post what was queued; NotEnoughStock (and nothing kept) if a lot has too little."""
+    def save(self, *, also: Sequence[Callable[[], object]] = ()) -> None:
+        """Post what was queued; NotEnoughStock (and nothing kept) if a lot has too little.
+        `also` are the caller's own writes whose answers nothing reads (a roll-up, a last
+        activity): they run after the posting's, in its one round trip, and may read `at`."""
         if not self.entries:
             self.at = self.at or timezone.now()
+            for write in also:
+                write()
             return
         changes: dict[int, tuple[int, int]] = {}
         lots: dict[int, Lot] = {}
@@ -371,6 +375,8 @@ class Posting:
             _add_to_daily_flows(flows)
             add_point_day_flows(flows)
             add_hand_out_months(flows)
+            for write in also:
+                write()
         for check in later:
             check()
 

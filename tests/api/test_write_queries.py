@@ -58,7 +58,7 @@ def test_a_ten_line_hand_out(w, api, shelf, django_assert_num_queries):
     # read), the standards and last hand-outs for the repeat check, lines, balances, movements,
     # item balances, daily flows and their roll-ups per point and per month of hand-outs (the
     # public pages' dues), last activity, release
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(20):
         response = client.post("/distributions", body, key="h1")
     assert response.status_code == 201 and len(response.json()["lines"]) == LINES
 

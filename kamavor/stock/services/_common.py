@@ -17,7 +17,6 @@ from kamavor.core.errors import InvalidInput
 from kamavor.network.access import Action, may
 from kamavor.network.models import Point
 from kamavor.stock.models import Condition, Document, DocumentLine, Lot, Movement
-from kamavor.stock.rollups import add_visit
 
 Kind = Movement.Kind
 CONDITIONS = frozenset(Condition.values)  # (a choices class computes .values on every read)
@@ -185,6 +184,4 @@ def _new_document(*, kind: str, point: Point, by, status=Document.Status.POSTED,
         **fields,
     )
     rows.insert([document])  # Document.objects.create, less the compilation of the INSERT
-    if kind == Document.Kind.DISTRIBUTION and document.household_id is not None:
-        add_visit(document)  # the dashboards' households served (kamavor.stock.rollups)
     return document
