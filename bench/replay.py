@@ -267,6 +267,14 @@ def report(options, the_week, calls, result, seconds, cpu, client_cpu, watch, lo
             f"  database CPU  {database_cpu:.1f} s in PostgreSQL's backends (sampled each second): "
             f"{database_cpu * 1000 / max(1, requests):.1f} ms per request"
         )
+    if tally.movements:
+        # Comparable between runs whose mix of writes differs less than their rates are.
+        budget = (os.cpu_count() or 1) * 30 * 60 * 1000 / week.FULL_WEEK["movements"]
+        spent = (server_cpu + database_cpu) * 1000 / tally.movements
+        say(
+            f"  per movement  {spent:.2f} ms of CPU, server and database "
+            f"(a 30-minute week on this machine allows {budget:.2f})"
+        )
     say(
         f"  server RSS    largest process {watch.largest_process:.0f} MB, "
         f"all {watch.processes} processes {watch.largest_total:.0f} MB"
