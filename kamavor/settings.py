@@ -163,13 +163,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         server_side_binding=True,
         prepare_threshold=None if _threshold.lower() == "none" else int(_threshold),
     )
-    if _options["prepare_threshold"] is not None:
+    _mode = os.environ.get("KAMAVOR_DB_PLAN_CACHE_MODE", "force_generic_plan")
+    if _options["prepare_threshold"] is not None and _mode:
         # A prepared statement runs its one generic plan instead of being planned again for
         # each call's values: the desks' statements look rows up by key or by an array of keys,
         # where the values do not change the plan, and the server's planning was a sixth of
         # its CPU under the replay (docs/performance.md, ninth round).
-        # KAMAVOR_DB_PLAN_CACHE_MODE=auto gives PostgreSQL's own choice back.
-        _mode = os.environ.get("KAMAVOR_DB_PLAN_CACHE_MODE", "force_generic_plan")
+        # KAMAVOR_DB_PLAN_CACHE_MODE=auto gives PostgreSQL's own choice back; empty, nothing is
+        # set (for a pooler that refuses the connection's `options`).
         _options["options"] = f"{_options.get('options', '')} -c plan_cache_mode={_mode}".strip()
     # Health checks without a round trip, more prepared statements kept
     # (kamavor/core/db/postgresql/base.py).
