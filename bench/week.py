@@ -37,6 +37,11 @@ DEMAND = ("distribution", "shelter")
 KINDS = ["warehouse", "collection", "collection", "distribution", "shelter", "collection",
          "shelter", "distribution", "collection", "shelter"]  # fmt: skip
 FULL_WEEK = {"movements": 2_000_000, "households": 30_000, "desks": 200}
+# Hand-outs in the week per household registered: a family comes on arrival and once more. The
+# count is fixed by the targets, not by how soon goods reach the distribution points, so that
+# runs of the same week do the same work (a hand-out is three requests for a few movements, a
+# donation one request for many: the mix, not the code, would set the rate).
+HAND_OUTS_PER_HOUSEHOLD = 2
 SEARCH_WORDS = ["rice", "oil", "blanket", "soap", "diaper", "jacket", "pasta", "water",
                 "sugar", "towel", "shoes", "milk", "tea", "flour", "beans", "gloves"]  # fmt: skip
 
@@ -254,6 +259,8 @@ class Week:
         self.lock = threading.Lock()
         self.tally = Tally()
         self.registering = 0  # registrations sent, not yet answered
+        self.target_hand_outs = round(households * HAND_OUTS_PER_HOUSEHOLD)
+        self.handing = 0  # hand-outs sent, not yet answered
         self.lots: dict[int, dict[int, int]] = defaultdict(dict)  # supply point -> lot -> units
         self.stock: dict[int, Counter] = defaultdict(Counter)  # point -> (item, size) -> units
         self.codes: dict[int, list[str]] = defaultdict(list)  # organisation -> household codes
@@ -277,6 +284,15 @@ class Week:
             return True
         progress = self.tally.movements / max(1, self.target_movements)
         return done < self.target_households * min(1.0, 0.05 + progress * 1.05)
+
+    def hand_outs_due(self) -> bool:
+        """Whether a hand-out is due now: they are spread over the week's movements too, and
+        those still due when the movements are done are made before the week ends."""
+        done = self.tally.kinds["distribution"] + self.handing
+        if done >= self.target_hand_outs or time.monotonic() >= self.deadline:
+            return False
+        progress = self.tally.movements / max(1, self.target_movements)
+        return done < self.target_hand_outs * min(1.0, progress * 1.05)
 
     def play(self, base_url: str, *, max_seconds: float = float("inf")) -> Calls:
         """Run every desk in its own thread until the week is done; their merged calls."""
@@ -333,9 +349,13 @@ class DeskRun:
             if week.households_due():
                 self.register()
                 return True
+            can_hand_out = bool(week.codes[desk.organisation]) and self.has_stock()
             if not week.movements_left():
+                if can_hand_out and week.hand_outs_due():
+                    self.hand_out()
+                    return True
                 return bool(week.arriving[desk.point] or week.sending)
-            if week.codes[desk.organisation] and self.has_stock():
+            if can_hand_out and week.hand_outs_due():
                 self.hand_out()
             else:
                 self.donate(lines=self.rng.randint(2, 6))
@@ -510,6 +530,15 @@ class DeskRun:
         return sum(1 for units in self.week.stock[self.desk.point].values() if units) >= 2
 
     def hand_out(self) -> None:
+        with self.week.lock:
+            self.week.handing += 1
+        try:
+            self._hand_out()
+        finally:
+            with self.week.lock:
+                self.week.handing -= 1
+
+    def _hand_out(self) -> None:
         week, rng, point = self.week, self.rng, self.desk.point
         with week.lock:
             code = rng.choice(week.codes[self.desk.organisation])
